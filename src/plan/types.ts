@@ -1,0 +1,68 @@
+// The plan: what apply would do, as data. Serialized as the `--json` output and the saved plan file.
+import type { Operation } from "fast-json-patch";
+import type { AssetKind } from "../manifest/types.js";
+import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
+import type { SourceInfo } from "../source/types.js";
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type Action = "create" | "update" | "noop" | "conflict" | "archive" | "orphan";
+
+export interface Change {
+  address: string;
+  kind: AssetKind;
+  name: string;
+  version: string;
+  action: Action;
+  /** Version this one is compared with (the previous latest), or null for a new asset. */
+  previous: string | null;
+  digest: Digest | null;
+  patch: Operation[];
+  manifest: { file: string; line: number } | null;
+  reason: string;
+  /** Names of differing immutable fields, for conflicts. */
+  fields?: string[];
+  /** For create: what apply writes. */
+  record?: PlannedVersion;
+  /** For update: the new mutable fields. */
+  mutable?: MutableFields;
+}
+
+/** Everything apply needs to write one new version. */
+export interface PlannedVersion {
+  spec: JsonObject;
+  mutable: MutableFields;
+  artifacts: Artifact[];
+  dependencies: string[];
+  anonymous: boolean;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  noop: number;
+  conflict: number;
+  archive: number;
+  orphan: number;
+  /** Of the creates, how many start a new asset (no earlier version). */
+  new_assets: number;
+}
+
+export interface PlanError {
+  code: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Plan {
+  format_version: number;
+  source: SourceInfo;
+  registry: { url: string; serial: number };
+  /** Digest over the desired state the plan was made from; apply refuses a saved plan when it moved. */
+  desired_digest: Digest;
+  changes: Change[];
+  summary: PlanSummary;
+  errors: PlanError[];
+}

@@ -1,0 +1,126 @@
+// The records a registry keeps: immutable versions with their artifacts and provenance, the mutable
+// fields' history, the journal. Shared by every driver; no IO here.
+import type { AssetKind } from "../manifest/types.js";
+
+/** `sha256:<64 hex>` */
+export type Digest = `sha256:${string}`;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** The fields Azure ML lets you change on an existing version. */
+export interface MutableFields {
+  description?: string;
+  display_name?: string;
+  tags?: Record<string, string>;
+}
+
+export interface ArtifactFile {
+  /** POSIX path inside the artifact; for a single-file artifact, the file's base name. */
+  path: string;
+  digest: Digest;
+  size: number;
+  /** 0o644 or 0o755. */
+  mode: number;
+}
+
+/** A local file or folder a manifest names, hashed and stored as objects. */
+export interface Artifact {
+  /** Where the path sits in the spec, as a JSON pointer: `/path`, `/code`, `/build/path`, `/additional_includes/0`. */
+  pointer: string;
+  /** Repository-relative POSIX path of the file or folder. */
+  source: string;
+  type: "file" | "folder";
+  /** The file's digest, or for a folder the digest of its canonical listing (path, mode, digest per file). */
+  digest: Digest;
+  size: number;
+  files: ArtifactFile[];
+  /** How git saw it when it was read: a trained model is often untracked or ignored. */
+  git: "tracked" | "untracked" | "ignored" | "unknown";
+}
+
+export interface Provenance {
+  commit: string | null;
+  dirty: boolean;
+  branch: string | null;
+  remote: string | null;
+  ref: string | null;
+  manifest: string;
+  tool_version: string;
+}
+
+/** One immutable version, exactly as written by apply. */
+export interface VersionRecord {
+  kind: AssetKind;
+  name: string;
+  version: string;
+  digest: Digest;
+  /** Normalized spec without the mutable fields; local paths replaced by their artifact digests. */
+  spec: JsonObject;
+  mutable: MutableFields;
+  artifacts: Artifact[];
+  /** Addresses (`kind:name:version`) this version refers to, resolved at apply time. */
+  dependencies: string[];
+  anonymous: boolean;
+  provenance: Provenance;
+  created_at: string;
+}
+
+/** A change to a version's mutable fields or archive flag, kept in its history. */
+export interface VersionUpdate {
+  kind: AssetKind;
+  name: string;
+  version: string;
+  mutable?: MutableFields;
+  archived?: boolean;
+  provenance: Provenance;
+  updated_at: string;
+}
+
+/** A version as the registry shows it now: the record plus the latest mutable state. */
+export interface StoredVersion {
+  record: VersionRecord;
+  mutable: MutableFields;
+  archived: boolean;
+  updated_at: string;
+}
+
+export interface RegistrySnapshot {
+  /** Increases with every journal entry; a saved plan is stale when it moved. */
+  serial: number;
+  versions: StoredVersion[];
+}
+
+export type JournalEntry =
+  | { op: "create"; address: string; digest: Digest }
+  | { op: "update"; address: string }
+  | { op: "archive"; address: string; archived: boolean }
+  | { op: "apply-begin"; plan: string }
+  | { op: "apply-end"; plan: string };
+
+export interface JournalRecord {
+  serial: number;
+  at: string;
+  entry: JournalEntry;
+}
+
+export interface LockInfo {
+  id: string;
+  owner: string;
+  host: string;
+  pid: number;
+  created_at: string;
+  expires_at: string;
+  operation: string;
+}
+
+export interface VerifyProblem {
+  code: "object-corrupt" | "object-missing" | "record-corrupt" | "record-tampered" | "journal-broken" | "format";
+  message: string;
+  /** Object digest, record address or file the problem is about. */
+  subject: string;
+}
+
+export function addressOf(v: { kind: AssetKind; name: string; version: string }): string {
+  return `${v.kind}:${v.name}:${v.version}`;
+}

@@ -1,0 +1,139 @@
+// A read-only view of the repository's files: the working tree on disk, or a git commit read without
+// checking it out. Manifest loading and artifact hashing only ever read through this interface.
+import { lstat, open, readdir, readlink } from "node:fs/promises";
+import path from "node:path";
+
+export type EntryType = "file" | "dir" | "symlink" | "other";
+
+export interface TreeEntry {
+  /** Repository-relative POSIX path ("" for the root). */
+  path: string;
+  type: EntryType;
+  size: number;
+  /** POSIX permission bits as git sees them: 0o755 for executables, 0o644 otherwise (0o755 for dirs). */
+  mode: number;
+}
+
+export interface SourceTree {
+  /** Absolute path of the repository root on disk. */
+  readonly root: string;
+  /** "working tree" or the git ref the tree was read from. */
+  readonly label: string;
+  /** Every regular file and symlink, repository-relative, sorted, skipping `.git/` and `node_modules/`. */
+  listFiles(): Promise<string[]>;
+  /** lstat: undefined when nothing is there. Never follows a symlink. */
+  stat(relPath: string): Promise<TreeEntry | undefined>;
+  /** Direct children of a directory, sorted by name. */
+  readDir(relPath: string): Promise<TreeEntry[]>;
+  /** Whole content of a regular file, refusing anything over `maxBytes`. */
+  readFile(relPath: string, maxBytes?: number): Promise<Buffer>;
+  /** Target text of a symlink. */
+  readLink(relPath: string): Promise<string>;
+}
+
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules"]);
+
+/** Raised when a path cannot be read as asked; callers turn it into a located diagnostic. */
+export class TreeReadError extends Error {
+  constructor(
+    readonly reason: "missing" | "too-large" | "not-a-file" | "unreadable",
+    readonly relPath: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TreeReadError";
+  }
+}
+
+/** Joins and normalizes repository-relative POSIX paths; returns undefined when the result leaves the root. */
+export function resolveInTree(baseDir: string, relative: string): string | undefined {
+  const joined = path.posix.normalize(path.posix.join(baseDir, relative));
+  if (joined === ".." || joined.startsWith("../") || path.posix.isAbsolute(joined)) return undefined;
+  return joined === "." ? "" : joined.replace(/\/$/, "");
+}
+
+function entryFromStats(relPath: string, st: import("node:fs").Stats): TreeEntry {
+  const type: EntryType = st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+  const mode = type === "dir" || (st.mode & 0o111) !== 0 ? 0o755 : 0o644;
+  return { path: relPath, type, size: st.size, mode };
+}
+
+/** The working tree on disk. */
+export class WorkTree implements SourceTree {
+  readonly label = "working tree";
+  constructor(readonly root: string) {}
+
+  private abs(relPath: string): string {
+    return relPath === "" ? this.root : path.join(this.root, ...relPath.split("/"));
+  }
+
+  async listFiles(): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let names: import("node:fs").Dirent[];
+      try {
+        names = await readdir(this.abs(rel), { withFileTypes: true });
+      } catch {
+        return; // unreadable folders are reported when something refers into them
+      }
+      for (const d of names) {
+        const child = rel === "" ? d.name : `${rel}/${d.name}`;
+        if (d.isDirectory()) {
+          if (!SKIPPED_DIRS.has(d.name)) await walk(child);
+        } else if (d.isFile() || d.isSymbolicLink()) {
+          out.push(child);
+        }
+      }
+    };
+    await walk("");
+    return out.sort();
+  }
+
+  async stat(relPath: string): Promise<TreeEntry | undefined> {
+    try {
+      return entryFromStats(relPath, await lstat(this.abs(relPath)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async readDir(relPath: string): Promise<TreeEntry[]> {
+    const dirents = await readdir(this.abs(relPath), { withFileTypes: true });
+    const entries = await Promise.all(
+      dirents.map(async (d) => {
+        const child = relPath === "" ? d.name : `${relPath}/${d.name}`;
+        return entryFromStats(child, await lstat(this.abs(child)));
+      }),
+    );
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async readFile(relPath: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+    const st = await this.stat(relPath);
+    if (!st) throw new TreeReadError("missing", relPath, `${relPath} does not exist`);
+    if (st.type !== "file") throw new TreeReadError("not-a-file", relPath, `${relPath} is not a regular file`);
+    if (st.size > maxBytes) {
+      throw new TreeReadError("too-large", relPath, `${relPath} is ${st.size} bytes, over the limit of ${maxBytes}`);
+    }
+    // Opened non-blocking so that a FIFO swapped in after the stat cannot hang the read.
+    try {
+      const handle = await open(this.abs(relPath), "r");
+      try {
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw new TreeReadError("unreadable", relPath, `${relPath} cannot be read: ${(error as Error).message}`);
+    }
+  }
+
+  async readLink(relPath: string): Promise<string> {
+    return readlink(this.abs(relPath));
+  }
+}
+
+export async function readTextFile(tree: SourceTree, relPath: string, maxBytes?: number): Promise<string> {
+  return (await tree.readFile(relPath, maxBytes)).toString("utf8");
+}
+

@@ -1,0 +1,49 @@
+// The desired state: what the manifests of one commit (or the working tree) declare, with every local
+// artifact hashed. Produced by source/, consumed by the pure planner.
+import type { Diagnostic } from "../diagnostics.js";
+import type { AssetKind } from "../manifest/types.js";
+import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
+
+/** A reference from one desired asset to another asset, as written in the manifest. */
+export interface AssetReference {
+  kind: AssetKind;
+  name: string;
+  /** A version, or "latest". */
+  version: string;
+  /** JSON pointer of the referring field, e.g. `/environment` or `/jobs/train/component`. */
+  pointer: string;
+  raw: string;
+  line: number;
+  column: number;
+}
+
+export interface DesiredAsset {
+  kind: AssetKind;
+  name: string;
+  /** The pinned version, or undefined when the registry picks the next one. */
+  version: string | undefined;
+  /** Normalized spec without mutable fields, local paths replaced by artifact digests. */
+  spec: JsonObject;
+  mutable: MutableFields;
+  artifacts: Artifact[];
+  /** Digest of spec + artifacts, before references are resolved. */
+  contentDigest: Digest;
+  references: AssetReference[];
+  /** Anonymous assets are named by their manifest and versioned by digest. */
+  anonymous: boolean;
+  manifest: { file: string; line: number };
+}
+
+export interface SourceInfo {
+  commit: string | null;
+  dirty: boolean;
+  ref: string | null;
+  branch: string | null;
+  remote: string | null;
+}
+
+export interface DesiredState {
+  assets: DesiredAsset[];
+  source: SourceInfo;
+  diagnostics: Diagnostic[];
+}
