@@ -1,0 +1,105 @@
+// Plan as people read it, in Terraform's manner: one line per change, the changed fields, a summary.
+import type { Operation } from "fast-json-patch";
+import type { Change, Plan, PlanSummary } from "../../plan/types.js";
+import { plain, type Style } from "./style.js";
+
+const MAX_VALUE = 80;
+
+export function symbolOf(change: Change): string {
+  switch (change.action) {
+    case "create":
+      return change.previous === null ? "+" : "+v";
+    case "update":
+      return "~";
+    case "conflict":
+      return "!";
+    case "archive":
+      return "-";
+    case "orphan":
+      return "?";
+    case "noop":
+      return " ";
+  }
+}
+
+function paint(change: Change, text: string, style: Style): string {
+  switch (change.action) {
+    case "create":
+      return style.green(text);
+    case "update":
+      return style.yellow(text);
+    case "conflict":
+    case "archive":
+      return style.red(text);
+    default:
+      return style.dim(text);
+  }
+}
+
+export function formatValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? "undefined";
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+}
+
+export function patchLines(patch: readonly Operation[], limit = 20): string[] {
+  const lines = patch.slice(0, limit).map((op) => {
+    switch (op.op) {
+      case "add":
+        return `+ ${op.path}: ${formatValue(op.value)}`;
+      case "replace":
+        return `~ ${op.path}: ${formatValue(op.value)}`;
+      case "remove":
+        return `- ${op.path}`;
+      default:
+        return `${op.op} ${op.path}`;
+    }
+  });
+  if (patch.length > limit) lines.push(`… ${patch.length - limit} more`);
+  return lines;
+}
+
+function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
+}
+
+export function summaryLine(s: PlanSummary): string {
+  if (s.create + s.update + s.archive + s.conflict + s.orphan === 0) return "No changes. The registry matches the manifests.";
+  const parts = [
+    plural(s.new_assets, "new asset"),
+    plural(s.create - s.new_assets, "new version"),
+    plural(s.update, "update"),
+    plural(s.conflict, "conflict"),
+  ];
+  if (s.archive > 0) parts.push(`${s.archive} to archive`);
+  if (s.orphan > 0) parts.push(`${s.orphan} orphaned`);
+  parts.push(`${s.noop} unchanged`);
+  return `Plan: ${parts.join(", ")}.`;
+}
+
+export interface PlanTextOptions {
+  style?: Style;
+  /** Show every field of new assets rather than a count. */
+  verbose?: boolean;
+}
+
+export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): string {
+  const style = options.style ?? plain;
+  const out: string[] = [];
+  const src = plan.source;
+  const from = src.commit ? `commit ${src.commit.slice(0, 12)}${src.dirty ? " (with uncommitted changes)" : ""}` : "the working tree (not a git commit)";
+  out.push(style.dim(`Registry ${plan.registry.url} (serial ${plan.registry.serial}); manifests from ${from}.`));
+  const visible = plan.changes.filter((c) => c.action !== "noop");
+  // Conflicts first: they are what blocks the apply.
+  const ordered = [...visible.filter((c) => c.action === "conflict"), ...visible.filter((c) => c.action !== "conflict")];
+  if (ordered.length > 0) out.push("");
+  const width = Math.min(60, Math.max(0, ...ordered.map((c) => c.address.length)));
+  for (const change of ordered) {
+    const symbol = symbolOf(change).padEnd(2);
+    out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${style.dim(change.reason)}`);
+    const showPatch = change.action === "update" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
+    if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
+  }
+  out.push("");
+  out.push(style.bold(summaryLine(plan.summary)));
+  return out.join("\n");
+}

@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { jsonDigest, sha256 } from "../digest.js";
+import type { AssetKind } from "../manifest/types.js";
+import type { JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
+import { renderPlanText } from "../cli/render/plan-text.js";
+import { nextVersion, plan, versionDigest } from "./plan.js";
+import type { Plan } from "./types.js";
+
+function asset(
+  kind: AssetKind,
+  name: string,
+  spec: JsonObject,
+  extra: { version?: string; mutable?: MutableFields; references?: AssetReference[]; anonymous?: boolean } = {},
+): DesiredAsset {
+  return {
+    kind,
+    name,
+    version: extra.version,
+    spec,
+    mutable: extra.mutable ?? {},
+    artifacts: [],
+    contentDigest: jsonDigest({ kind, name, spec }),
+    references: extra.references ?? [],
+    anonymous: extra.anonymous ?? false,
+    manifest: { file: `${kind}/${name}.yml`, line: 1 },
+  };
+}
+
+function ref(kind: AssetKind, name: string, version: string): AssetReference {
+  return { kind, name, version, pointer: "/environment", raw: `azureml:${name}:${version}`, line: 3, column: 14 };
+}
+
+function desired(...assets: DesiredAsset[]): DesiredState {
+  return { assets, source: { commit: "a".repeat(40), dirty: false, ref: null, branch: "main", remote: null }, diagnostics: [] };
+}
+
+/** Applies a plan's creates and updates to a snapshot, as a registry would. */
+function applied(p: Plan, before: RegistrySnapshot = { serial: 0, versions: [] }): RegistrySnapshot {
+  const versions = [...before.versions];
+  let serial = before.serial;
+  for (const c of p.changes) {
+    if (c.action === "create" && c.record && c.digest) {
+      serial += 1;
+      versions.push({
+        record: {
+          kind: c.kind,
+          name: c.name,
+          version: c.version,
+          digest: c.digest,
+          ...c.record,
+          provenance: { commit: null, dirty: false, branch: null, remote: null, ref: null, manifest: "", tool_version: "0" },
+          created_at: `2026-01-01T00:00:${String(serial).padStart(2, "0")}Z`,
+        },
+        mutable: c.record.mutable,
+        archived: false,
+        updated_at: "",
+      });
+    } else if (c.action === "update" && c.mutable) {
+      serial += 1;
+      const i = versions.findIndex((v) => `${v.record.kind}:${v.record.name}:${v.record.version}` === c.address);
+      versions[i] = { ...(versions[i] as StoredVersion), mutable: c.mutable };
+    }
+  }
+  return { serial, versions };
+}
+
+const opts = { registryUrl: "mem" };
+
+describe("plan", () => {
+  it("creates new assets in dependency order and is empty once applied", () => {
+    const env = asset("environment", "train-env", { image: "python:3.11" });
+    const comp = asset("component", "train", { command: "python train.py" }, { references: [ref("environment", "train-env", "latest")] });
+    const store = asset("datastore", "blob", { type: "azure_blob" });
+    const state = desired(comp, env, store);
+    const first = plan(state, { serial: 0, versions: [] }, opts);
+    expect(first.changes.map((c) => [c.action, c.address])).toEqual([
+      ["create", "datastore:blob:1"],
+      ["create", "environment:train-env:1"],
+      ["create", "component:train:1"],
+    ]);
+    expect(first.changes[2]?.record?.dependencies).toEqual(["environment:train-env:1"]);
+    expect(first.summary).toMatchObject({ create: 3, new_assets: 3 });
+    const second = plan(state, applied(first), opts);
+    expect(second.changes.every((c) => c.action === "noop")).toBe(true);
+    expect(renderPlanText(second)).toMatchInlineSnapshot(`
+      "Registry mem (serial 3); manifests from commit aaaaaaaaaaaa.
+
+      No changes. The registry matches the manifests."
+    `);
+  });
+
+  it("auto-versions changed content as max(numeric)+1 and a dependency change cascades", () => {
+    const env = asset("environment", "e", { image: "python:3.11" });
+    const comp = asset("component", "c", { command: "x" }, { references: [ref("environment", "e", "latest")] });
+    const registry = applied(plan(desired(env, comp), { serial: 0, versions: [] }, opts));
+    const env2 = asset("environment", "e", { image: "python:3.12" });
+    const next = plan(desired(env2, comp), registry, opts);
+    expect(next.changes.map((c) => [c.action, c.address, c.reason])).toEqual([
+      ["create", "environment:e:2", "new version (previous 1)"],
+      ["create", "component:c:2", "new version (previous 1)"],
+    ]);
+    expect(renderPlanText(next)).toMatchInlineSnapshot(`
+      "Registry mem (serial 2); manifests from commit aaaaaaaaaaaa.
+
+      +v environment:e:2  new version (previous 1)
+            ~ /spec/image: "python:3.12"
+      +v component:c:2    new version (previous 1)
+            ~ /dependencies/0: "environment:e:2"
+
+      Plan: 0 new assets, 2 new versions, 0 updates, 0 conflicts, 0 unchanged."
+    `);
+  });
+
+  it("reports a pinned version with new content as a conflict naming the fields", () => {
+    const m1 = asset("model", "m", { path: sha256("a"), type: "custom_model" }, { version: "1" });
+    const registry = applied(plan(desired(m1), { serial: 0, versions: [] }, opts));
+    const m2 = asset("model", "m", { path: sha256("b"), type: "custom_model" }, { version: "1" });
+    const p = plan(desired(m2), registry, opts);
+    expect(p.changes[0]?.action).toBe("conflict");
+    expect(p.changes[0]?.fields).toEqual(["path"]);
+    expect(p.summary.conflict).toBe(1);
+    expect(renderPlanText(p).split("\n").slice(2, 4).join("\n")).toMatchInlineSnapshot(`
+      "!  model:m:1  version 1 already exists with different content (path); versions are immutable: bump "version" or remove it to let assetctl pick the next one
+            ~ /spec/path: "sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d""
+    `);
+  });
+
+  it("updates mutable fields in place, never creating a version", () => {
+    const m = asset("model", "m", { type: "custom_model" }, { mutable: { description: "old" } });
+    const registry = applied(plan(desired(m), { serial: 0, versions: [] }, opts));
+    const edited = asset("model", "m", { type: "custom_model" }, { mutable: { description: "new", tags: { stage: "prod" } } });
+    const p = plan(desired(edited), registry, opts);
+    expect(p.changes.map((c) => [c.action, c.address])).toEqual([["update", "model:m:1"]]);
+    expect(p.changes[0]?.patch).toEqual([
+      { op: "replace", path: "/description", value: "new" },
+      { op: "add", path: "/tags", value: { stage: "prod" } },
+    ]);
+    expect(plan(desired(edited), applied(p, registry), opts).summary.update).toBe(0);
+  });
+
+  it("creates a new version when a file is reverted, with the older digest", () => {
+    const v1 = asset("data", "d", { path: sha256("one") });
+    const v2 = asset("data", "d", { path: sha256("two") });
+    let registry = applied(plan(desired(v1), { serial: 0, versions: [] }, opts));
+    registry = applied(plan(desired(v2), registry, opts), registry);
+    const p = plan(desired(v1), registry, opts);
+    expect(p.changes[0]).toMatchObject({ action: "create", address: "data:d:3", reason: "new version (previous 2; same content as 1)" });
+    expect(p.changes[0]?.digest).toBe(registry.versions[0]?.record.digest);
+  });
+
+  it("lists orphans and archives them only with prune", () => {
+    const m = asset("model", "m", {});
+    const registry = applied(plan(desired(m), { serial: 0, versions: [] }, opts));
+    expect(plan(desired(), registry, opts).changes.map((c) => [c.action, c.address])).toEqual([["orphan", "model:m:1"]]);
+    expect(plan(desired(), registry, { ...opts, prune: true }).summary.archive).toBe(1);
+  });
+
+  it("versions anonymous assets by digest and resolves references to them", () => {
+    const anon = asset("component", "step", { command: "echo" }, { anonymous: true });
+    const pipe = asset("component", "pipe", { jobs: {} }, { references: [{ ...ref("component", "step", anon.contentDigest), pointer: "/jobs/a/component" }] });
+    const p = plan(desired(pipe, anon), { serial: 0, versions: [] }, opts);
+    const version = versionDigest(anon.contentDigest, []).slice(7, 23);
+    expect(p.changes.map((c) => c.address)).toEqual([`component:step:${version}`, "component:pipe:1"]);
+    expect(p.changes[1]?.record?.dependencies).toEqual([`component:step:${version}`]);
+  });
+
+  it("reports a reference to an asset nobody defines and a reference cycle", () => {
+    const comp = asset("component", "c", {}, { references: [ref("environment", "missing", "3")] });
+    const p = plan(desired(comp), { serial: 0, versions: [] }, opts);
+    expect(p.errors).toMatchInlineSnapshot(`
+      [
+        {
+          "code": "reference-missing",
+          "column": 14,
+          "file": "component/c.yml",
+          "line": 3,
+          "message": "azureml:missing:3 refers to environment missing version 3, which neither the manifests nor the registry define",
+        },
+      ]
+    `);
+    const a = asset("component", "a", {}, { references: [ref("component", "b", "latest")] });
+    const b = asset("component", "b", {}, { references: [ref("component", "a", "latest")] });
+    expect(plan(desired(a, b), { serial: 0, versions: [] }, opts).errors.map((e) => e.code)).toContain("reference-cycle");
+  });
+
+  it("restricts a plan to targets and what they depend on", () => {
+    const env = asset("environment", "e", {});
+    const comp = asset("component", "c", {}, { references: [ref("environment", "e", "latest")] });
+    const other = asset("model", "m", {});
+    const p = plan(desired(env, comp, other), { serial: 0, versions: [] }, { ...opts, targets: ["component:c"] });
+    expect(p.changes.map((c) => c.address)).toEqual(["environment:e:1", "component:c:1"]);
+  });
+
+  it("is deterministic", () => {
+    const state = desired(asset("model", "a", { x: 1 }), asset("data", "b", { y: 2 }));
+    expect(plan(state, { serial: 0, versions: [] }, opts)).toEqual(plan(state, { serial: 0, versions: [] }, opts));
+  });
+});
+
+describe("nextVersion", () => {
+  it("is max numeric + 1, ignoring other versions", () => {
+    expect(nextVersion([])).toBe("1");
+    expect(nextVersion(["1", "10", "2", "1.5", "beta"])).toBe("11");
+  });
+});

@@ -1,0 +1,420 @@
+// The planner: desired state × registry snapshot → Plan. Pure: no IO, no clock, no randomness, so the
+// same inputs always give the same plan and its tests need no disk.
+import type { Operation } from "fast-json-patch";
+import { canonicalJson, jsonDigest, shortDigest } from "../digest.js";
+import type { AssetKind } from "../manifest/types.js";
+import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
+import { diffDocuments } from "./patch.js";
+import { parseAddress, type Address } from "./address.js";
+import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
+
+export interface PlanOptions {
+  registryUrl: string;
+  /** Archive orphaned versions instead of only listing them. */
+  prune?: boolean;
+  /** Restrict the plan to these addresses and what they depend on. */
+  targets?: readonly string[];
+}
+
+/** Apply order of kinds: what a kind may refer to comes first. */
+const KIND_ORDER: Record<AssetKind, number> = { datastore: 0, environment: 1, model: 2, data: 3, component: 4 };
+
+/** Length of the digest prefix that names an anonymous asset's version. */
+const ANONYMOUS_VERSION_LENGTH = 16;
+
+/** The registry's versions, indexed for lookups by asset and by address. */
+class RegistryIndex {
+  private readonly byAsset = new Map<string, StoredVersion[]>();
+  private readonly byAddress = new Map<string, StoredVersion>();
+
+  constructor(snapshot: RegistrySnapshot) {
+    for (const stored of snapshot.versions) {
+      const r = stored.record;
+      const key = assetKey(r.kind, r.name);
+      const list = this.byAsset.get(key) ?? [];
+      list.push(stored);
+      this.byAsset.set(key, list);
+      this.byAddress.set(`${key}:${r.version}`, stored);
+    }
+    // Latest = most recently created, as in Azure ML; ties broken by version for determinism.
+    for (const list of this.byAsset.values()) {
+      list.sort(
+        (a, b) =>
+          a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version),
+      );
+    }
+  }
+
+  versions(kind: AssetKind, name: string): readonly StoredVersion[] {
+    return this.byAsset.get(assetKey(kind, name)) ?? [];
+  }
+
+  get(kind: AssetKind, name: string, version: string): StoredVersion | undefined {
+    return this.byAddress.get(`${assetKey(kind, name)}:${version}`);
+  }
+
+  latest(kind: AssetKind, name: string): StoredVersion | undefined {
+    const list = this.versions(kind, name);
+    return list[list.length - 1];
+  }
+
+  assets(): Iterable<[string, StoredVersion[]]> {
+    return this.byAsset.entries();
+  }
+}
+
+function assetKey(kind: string, name: string): string {
+  return `${kind}:${name}`;
+}
+
+/** Numeric versions compare as numbers, everything else as text after them. */
+export function compareVersions(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : undefined;
+  const nb = /^\d+$/.test(b) ? Number(b) : undefined;
+  if (na !== undefined && nb !== undefined) return na - nb;
+  if (na !== undefined) return -1;
+  if (nb !== undefined) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `max(numeric versions) + 1`, or `1` for an asset without numeric versions. */
+export function nextVersion(existing: Iterable<string>): string {
+  let max = 0;
+  for (const v of existing) if (/^\d+$/.test(v)) max = Math.max(max, Number(v));
+  return String(max + 1);
+}
+
+/** The digest of a version: its content plus the exact versions it refers to. */
+export function versionDigest(contentDigest: Digest, dependencies: readonly string[]): Digest {
+  return jsonDigest({ content: contentDigest, dependencies: [...dependencies].sort() });
+}
+
+/** A digest over everything the plan was computed from on the desired side. */
+export function desiredDigest(assets: readonly DesiredAsset[]): Digest {
+  const rows = assets
+    .map((a) => canonicalJson([a.kind, a.name, a.version ?? null, a.contentDigest, a.mutable, a.references]))
+    .sort();
+  return jsonDigest(rows);
+}
+
+interface Resolved {
+  asset: DesiredAsset;
+  version: string;
+  digest: Digest;
+  dependencies: string[];
+}
+
+export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options: PlanOptions): Plan {
+  const index = new RegistryIndex(snapshot);
+  const errors: PlanError[] = desired.diagnostics
+    .filter((d) => d.severity === "error")
+    .map(({ code, message, file, line, column }) => ({ code, message, file, line, column }));
+
+  const { ordered, cycleErrors } = orderByDependencies(desired.assets);
+  errors.push(...cycleErrors);
+
+  // Versions decided so far in this plan, by asset key: references to `@latest` see them.
+  const planned = new Map<string, Resolved>();
+  const plannedAssets = new Map<DesiredAsset, Resolved>();
+  const byContent = new Map<Digest, DesiredAsset>();
+  for (const asset of desired.assets) if (asset.anonymous) byContent.set(asset.contentDigest, asset);
+
+  const changes: Change[] = [];
+  for (const asset of ordered) {
+    const dependencies: string[] = [];
+    for (const ref of asset.references) {
+      const resolved = resolveReference(ref, desired.assets, planned, plannedAssets, byContent, index);
+      if (typeof resolved === "string") dependencies.push(resolved);
+      else errors.push({ ...resolved, file: asset.manifest.file, line: ref.line, column: ref.column });
+    }
+    const digest = versionDigest(asset.contentDigest, dependencies);
+    const change = planAsset(asset, digest, dependencies, index);
+    const resolved: Resolved = { asset, version: change.version, digest, dependencies };
+    plannedAssets.set(asset, resolved);
+    if (!asset.anonymous) planned.set(assetKey(asset.kind, asset.name), resolved);
+    changes.push(change);
+  }
+
+  changes.push(...orphans(desired.assets, index, options.prune === true));
+  const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
+
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    source: desired.source,
+    registry: { url: options.registryUrl, serial: snapshot.serial },
+    desired_digest: desiredDigest(desired.assets),
+    changes: selected,
+    summary: summarize(selected),
+    errors,
+  };
+}
+
+function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], index: RegistryIndex): Change {
+  const versions = index.versions(asset.kind, asset.name);
+  const latest = index.latest(asset.kind, asset.name);
+  const base = {
+    kind: asset.kind,
+    name: asset.name,
+    digest,
+    manifest: asset.manifest,
+  };
+  const document = { spec: asset.spec, dependencies, ...asset.mutable };
+  const record = {
+    spec: asset.spec,
+    mutable: asset.mutable,
+    artifacts: asset.artifacts,
+    dependencies,
+    anonymous: asset.anonymous,
+  };
+
+  const pinned = asset.anonymous ? digest.slice(7, 7 + ANONYMOUS_VERSION_LENGTH) : asset.version;
+  if (pinned !== undefined) {
+    const existing = index.get(asset.kind, asset.name, pinned);
+    if (!existing) {
+      return {
+        ...base,
+        address: `${asset.kind}:${asset.name}:${pinned}`,
+        version: pinned,
+        action: "create",
+        previous: latest?.record.version ?? null,
+        patch: diffDocuments(latest ? storedDocument(latest) : {}, document),
+        reason: versions.length === 0 ? "new asset" : `new version (previous ${latest?.record.version})`,
+        record,
+      };
+    }
+    if (existing.record.digest !== digest) {
+      const fields = differingFields(storedDocument(existing), document);
+      return {
+        ...base,
+        address: `${asset.kind}:${asset.name}:${pinned}`,
+        version: pinned,
+        action: "conflict",
+        previous: pinned,
+        patch: diffDocuments(storedDocument(existing), document),
+        reason:
+          `version ${pinned} already exists with different content (${fields.join(", ")}); versions are immutable: ` +
+          `bump "version" or remove it to let assetctl pick the next one`,
+        fields,
+      };
+    }
+    return unchangedOrUpdate(asset, existing, base, pinned);
+  }
+
+  if (latest && latest.record.digest === digest) return unchangedOrUpdate(asset, latest, base, latest.record.version);
+  const version = nextVersion(versions.map((v) => v.record.version));
+  const reverted = versions.find((v) => v.record.digest === digest);
+  return {
+    ...base,
+    address: `${asset.kind}:${asset.name}:${version}`,
+    version,
+    action: "create",
+    previous: latest?.record.version ?? null,
+    patch: diffDocuments(latest ? storedDocument(latest) : {}, document),
+    reason: !latest
+      ? "new asset"
+      : reverted
+        ? `new version (previous ${latest.record.version}; same content as ${reverted.record.version})`
+        : `new version (previous ${latest.record.version})`,
+    record,
+  };
+}
+
+function unchangedOrUpdate(
+  asset: DesiredAsset,
+  existing: StoredVersion,
+  base: Pick<Change, "kind" | "name" | "digest" | "manifest">,
+  version: string,
+): Change {
+  const address = `${asset.kind}:${asset.name}:${version}`;
+  const patch = diffDocuments(mutableDocument(existing.mutable), mutableDocument(asset.mutable));
+  if (patch.length === 0 || asset.anonymous) {
+    return { ...base, address, version, action: "noop", previous: version, patch: [], reason: "unchanged" };
+  }
+  return {
+    ...base,
+    address,
+    version,
+    action: "update",
+    previous: version,
+    patch,
+    reason: `mutable fields changed (${[...new Set(patch.map((op) => op.path.split("/")[1]))].join(", ")})`,
+    mutable: asset.mutable,
+  };
+}
+
+function mutableDocument(mutable: MutableFields): JsonObject {
+  const doc: JsonObject = {};
+  if (mutable.description !== undefined) doc["description"] = mutable.description;
+  if (mutable.display_name !== undefined) doc["display_name"] = mutable.display_name;
+  if (mutable.tags !== undefined) doc["tags"] = mutable.tags;
+  return doc;
+}
+
+function storedDocument(stored: StoredVersion): JsonObject {
+  return { spec: stored.record.spec, dependencies: stored.record.dependencies, ...mutableDocument(stored.mutable) };
+}
+
+/** Top-level immutable fields (spec keys, `dependencies`) whose values differ. */
+function differingFields(before: JsonObject, after: JsonObject): string[] {
+  const a = (before["spec"] ?? {}) as JsonObject;
+  const b = (after["spec"] ?? {}) as JsonObject;
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]))
+    .sort();
+  if (canonicalJson([...(before["dependencies"] as string[])].sort()) !== canonicalJson([...(after["dependencies"] as string[])].sort())) {
+    fields.push("dependencies");
+  }
+  return fields;
+}
+
+function resolveReference(
+  ref: AssetReference,
+  assets: readonly DesiredAsset[],
+  planned: ReadonlyMap<string, Resolved>,
+  plannedAssets: ReadonlyMap<DesiredAsset, Resolved>,
+  byContent: ReadonlyMap<Digest, DesiredAsset>,
+  index: RegistryIndex,
+): string | Omit<PlanError, "file" | "line" | "column"> {
+  if (ref.version.startsWith("sha256:")) {
+    // A local component file referenced from a pipeline: the anonymous asset with that content.
+    const target = byContent.get(ref.version as Digest);
+    const resolved = target && plannedAssets.get(target);
+    if (resolved) return `${ref.kind}:${resolved.asset.name}:${resolved.version}`;
+    return { code: "reference-missing", message: `${ref.raw} does not resolve to a component of this repository` };
+  }
+  const key = assetKey(ref.kind, ref.name);
+  const declared = assets.filter((a) => a.kind === ref.kind && a.name === ref.name && !a.anonymous);
+  if (ref.version === "latest") {
+    const resolved = planned.get(key);
+    if (resolved) return `${key}:${resolved.version}`;
+    const latest = index.latest(ref.kind, ref.name);
+    if (latest) return `${key}:${latest.record.version}`;
+  } else {
+    if (declared.some((a) => a.version === ref.version)) return `${key}:${ref.version}`;
+    const resolved = planned.get(key);
+    if (resolved && resolved.version === ref.version) return `${key}:${ref.version}`;
+    if (index.get(ref.kind, ref.name, ref.version)) return `${key}:${ref.version}`;
+  }
+  return {
+    code: "reference-missing",
+    message: `${ref.raw} refers to ${ref.kind} ${ref.name}${ref.version === "latest" ? "" : ` version ${ref.version}`}, which neither the manifests nor the registry define`,
+  };
+}
+
+/**
+ * Orders assets so that everything an asset refers to comes before it: by kind first, then by
+ * references within a kind (pipeline components after the components they use). Cycles are errors.
+ */
+function orderByDependencies(assets: readonly DesiredAsset[]): { ordered: DesiredAsset[]; cycleErrors: PlanError[] } {
+  const sorted = [...assets].sort(
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+      a.manifest.file.localeCompare(b.manifest.file),
+  );
+  const byKey = new Map<string, DesiredAsset[]>();
+  const byContent = new Map<string, DesiredAsset>();
+  for (const a of sorted) {
+    const list = byKey.get(assetKey(a.kind, a.name)) ?? [];
+    list.push(a);
+    byKey.set(assetKey(a.kind, a.name), list);
+    if (a.anonymous) byContent.set(a.contentDigest, a);
+  }
+  const targetsOf = (a: DesiredAsset): DesiredAsset[] =>
+    a.references.flatMap((r) =>
+      r.version.startsWith("sha256:")
+        ? [byContent.get(r.version)].filter((t): t is DesiredAsset => t !== undefined)
+        : (byKey.get(assetKey(r.kind, r.name)) ?? []).filter((t) => t !== a && !t.anonymous),
+    );
+
+  const state = new Map<DesiredAsset, "visiting" | "done">();
+  const ordered: DesiredAsset[] = [];
+  const cycleErrors: PlanError[] = [];
+  const visit = (a: DesiredAsset, trail: DesiredAsset[]): void => {
+    const s = state.get(a);
+    if (s === "done") return;
+    if (s === "visiting") {
+      const cycle = [...trail.slice(trail.indexOf(a)), a].map((x) => `${x.kind}:${x.name}`);
+      cycleErrors.push({
+        code: "reference-cycle",
+        message: `assets refer to each other in a cycle: ${cycle.join(" → ")}`,
+        file: a.manifest.file,
+        line: a.manifest.line,
+        column: 1,
+      });
+      return;
+    }
+    state.set(a, "visiting");
+    for (const t of targetsOf(a)) visit(t, [...trail, a]);
+    state.set(a, "done");
+    ordered.push(a);
+  };
+  for (const a of sorted) visit(a, []);
+  return { ordered, cycleErrors };
+}
+
+/** Versions of assets that no manifest declares any more (anonymous versions live with their users). */
+function orphans(assets: readonly DesiredAsset[], index: RegistryIndex, prune: boolean): Change[] {
+  const declared = new Set(assets.map((a) => assetKey(a.kind, a.name)));
+  const changes: Change[] = [];
+  for (const [key, versions] of index.assets()) {
+    if (declared.has(key)) continue;
+    for (const stored of versions) {
+      const r = stored.record;
+      if (stored.archived || r.anonymous) continue;
+      changes.push({
+        address: `${r.kind}:${r.name}:${r.version}`,
+        kind: r.kind,
+        name: r.name,
+        version: r.version,
+        action: prune ? "archive" : "orphan",
+        previous: r.version,
+        digest: r.digest,
+        patch: prune ? [{ op: "add", path: "/archived", value: true }] : [],
+        manifest: null,
+        reason: prune
+          ? "no manifest declares it any more; archived (reversible)"
+          : `no manifest declares it any more (commit ${r.provenance.commit?.slice(0, 7) ?? "unknown"}); archive it with --prune`,
+      });
+    }
+  }
+  return changes.sort((a, b) => a.address.localeCompare(b.address));
+}
+
+/** Keeps the changes of the targeted assets and of everything they depend on. */
+function selectTargets(changes: Change[], targets: readonly string[], planned: ReadonlyMap<string, Resolved>): Change[] {
+  const parsed: Address[] = targets.map((t) => parseAddress(t));
+  const keep = new Set<string>();
+  const addWithDependencies = (key: string): void => {
+    if (keep.has(key)) return;
+    keep.add(key);
+    for (const dep of planned.get(key)?.dependencies ?? []) addWithDependencies(dep.slice(0, dep.lastIndexOf(":")));
+  };
+  for (const change of changes) {
+    const matches = parsed.some(
+      (t) =>
+        t.kind === change.kind &&
+        t.name === change.name &&
+        (t.version === undefined || t.version === "latest" || t.version === change.version),
+    );
+    if (matches) addWithDependencies(assetKey(change.kind, change.name));
+  }
+  return changes.filter((c) => keep.has(assetKey(c.kind, c.name)));
+}
+
+function summarize(changes: readonly Change[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, noop: 0, conflict: 0, archive: 0, orphan: 0, new_assets: 0 };
+  for (const c of changes) {
+    summary[c.action] += 1;
+    if (c.action === "create" && c.previous === null) summary.new_assets += 1;
+  }
+  return summary;
+}
+
+export function planHasChanges(p: Plan): boolean {
+  return p.summary.create + p.summary.update + p.summary.archive > 0;
+}
+
+export { shortDigest };
+export type { Operation };
