@@ -144,6 +144,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     source: desired.source,
     registry: { url: options.registryUrl, serial: snapshot.serial },
     desired_digest: desiredDigest(desired.assets),
+    options: { prune: options.prune === true, targets: [...(options.targets ?? [])] },
     changes: selected,
     summary: summarize(selected),
     errors,

@@ -62,6 +62,8 @@ export interface Plan {
   registry: { url: string; serial: number };
   /** Digest over the desired state the plan was made from; apply refuses a saved plan when it moved. */
   desired_digest: Digest;
+  /** The options the plan was made with, so a saved plan is re-checked with the same ones. */
+  options: { prune: boolean; targets: string[] };
   changes: Change[];
   summary: PlanSummary;
   errors: PlanError[];

@@ -1,0 +1,157 @@
+// Executes a plan on a registry whose lock the caller holds: objects first (each once), then version
+// records in plan order (dependencies first), then mutable updates and archives, journaling each step.
+// A crash at any instant leaves only whole versions; re-planning and applying again finishes the job.
+import { jsonDigest } from "../digest.js";
+import { UserError } from "../diagnostics.js";
+import type { Change, Plan } from "../plan/types.js";
+import { RegistryError, type RegistryDriver } from "../registry/driver.js";
+import type { Digest, Provenance, VersionRecord } from "../registry/types.js";
+import type { SourceTree } from "../source/tree.js";
+import { TOOL_VERSION } from "../version.js";
+import { artifactFilePath, objectSource } from "./objects.js";
+
+export interface ApplyEvents {
+  /** Called once per object actually stored (not for objects the registry had). */
+  onObject?(digest: Digest, size: number): void;
+  onChange?(change: Change): void;
+}
+
+export interface ApplyOptions {
+  tree: SourceTree;
+  now?: () => Date;
+  events?: ApplyEvents;
+}
+
+export interface ApplyResult {
+  created: number;
+  updated: number;
+  archived: number;
+  objectsStored: number;
+  bytesStored: number;
+}
+
+export async function executePlan(plan: Plan, registry: RegistryDriver, options: ApplyOptions): Promise<ApplyResult> {
+  if (plan.errors.length > 0) {
+    throw new UserError("plan-has-errors", `The plan has ${plan.errors.length} error(s); nothing was applied.`);
+  }
+  const conflicts = plan.changes.filter((c) => c.action === "conflict");
+  if (conflicts.length > 0) {
+    throw new UserError(
+      "plan-has-conflicts",
+      `The plan has ${conflicts.length} conflict(s) (${conflicts.map((c) => c.address).join(", ")}); nothing was applied.`,
+      { hint: "a pinned version cannot change: bump its version, or remove `version` to auto-version" },
+    );
+  }
+  const now = options.now ?? (() => new Date());
+  const result: ApplyResult = { created: 0, updated: 0, archived: 0, objectsStored: 0, bytesStored: 0 };
+  const planId = jsonDigest(plan);
+  await registry.appendJournal({ op: "apply-begin", plan: planId });
+
+  await storeObjects(plan, registry, options, result);
+
+  for (const change of plan.changes) {
+    const provenance = provenanceOf(plan, change);
+    if (change.action === "create") {
+      await createVersion(registry, versionRecord(change, provenance, now()));
+      result.created += 1;
+    } else if (change.action === "update" && change.mutable) {
+      await registry.updateVersion({
+        kind: change.kind,
+        name: change.name,
+        version: change.version,
+        mutable: change.mutable,
+        provenance,
+        updated_at: now().toISOString(),
+      });
+      result.updated += 1;
+    } else if (change.action === "archive") {
+      await registry.updateVersion({
+        kind: change.kind,
+        name: change.name,
+        version: change.version,
+        archived: true,
+        provenance,
+        updated_at: now().toISOString(),
+      });
+      result.archived += 1;
+    } else {
+      continue;
+    }
+    options.events?.onChange?.(change);
+  }
+  await registry.appendJournal({ op: "apply-end", plan: planId });
+  return result;
+}
+
+/** Every object the plan's new versions need, stored once, before any record that refers to it. */
+async function storeObjects(plan: Plan, registry: RegistryDriver, options: ApplyOptions, result: ApplyResult): Promise<void> {
+  const wanted = new Map<Digest, { path: string; size: number }>();
+  for (const change of plan.changes) {
+    if (change.action !== "create" || !change.record) continue;
+    for (const artifact of change.record.artifacts) {
+      for (const file of artifact.files) {
+        if (!wanted.has(file.digest)) wanted.set(file.digest, { path: artifactFilePath(artifact, file), size: file.size });
+      }
+    }
+  }
+  for (const [digest, file] of wanted) {
+    if (await registry.hasObject(digest)) continue;
+    try {
+      await registry.putObject(digest, await objectSource(options.tree, file.path, file.size));
+    } catch (error) {
+      if (error instanceof RegistryError && error.code === "object-digest-mismatch") {
+        throw new UserError("artifact-changed", `${file.path} changed while it was being applied: its content no longer matches the plan.`, {
+          hint: "run plan again once the file is settled",
+        });
+      }
+      throw error;
+    }
+    result.objectsStored += 1;
+    result.bytesStored += file.size;
+    options.events?.onObject?.(digest, file.size);
+  }
+}
+
+async function createVersion(registry: RegistryDriver, record: VersionRecord): Promise<void> {
+  try {
+    await registry.createVersion(record);
+  } catch (error) {
+    // A version written by an earlier apply that crashed before journaling its end is already whole.
+    if (error instanceof RegistryError && error.code === "version-exists") {
+      const existing = (await registry.snapshot()).versions.find(
+        (v) => v.record.kind === record.kind && v.record.name === record.name && v.record.version === record.version,
+      );
+      if (existing?.record.digest === record.digest) return;
+    }
+    throw error;
+  }
+}
+
+function versionRecord(change: Change, provenance: Provenance, at: Date): VersionRecord {
+  if (!change.record || !change.digest) throw new Error(`internal: create ${change.address} carries no record`);
+  return {
+    kind: change.kind,
+    name: change.name,
+    version: change.version,
+    digest: change.digest,
+    spec: change.record.spec,
+    mutable: change.record.mutable,
+    artifacts: change.record.artifacts,
+    dependencies: change.record.dependencies,
+    anonymous: change.record.anonymous,
+    provenance,
+    created_at: at.toISOString(),
+  };
+}
+
+function provenanceOf(plan: Plan, change: Change): Provenance {
+  return {
+    commit: plan.source.commit,
+    dirty: plan.source.dirty,
+    branch: plan.source.branch,
+    remote: plan.source.remote,
+    ref: plan.source.ref,
+    manifest: change.manifest?.file ?? "",
+    tool_version: TOOL_VERSION,
+  };
+}

@@ -1,0 +1,27 @@
+// A saved plan is applied exactly or not at all: it is stale once the registry or the desired state moved.
+import { UserError } from "../diagnostics.js";
+import { canonicalJson } from "../digest.js";
+import type { Plan } from "../plan/types.js";
+
+export function assertNotStale(saved: Plan, fresh: Plan): void {
+  const reasons: string[] = [];
+  if (saved.registry.url !== fresh.registry.url) {
+    reasons.push(`it was made for registry ${saved.registry.url}, not ${fresh.registry.url}`);
+  }
+  if (saved.registry.serial !== fresh.registry.serial) {
+    reasons.push(`the registry moved from serial ${saved.registry.serial} to ${fresh.registry.serial}`);
+  }
+  if (saved.source.commit !== fresh.source.commit) {
+    reasons.push(`it was made from commit ${saved.source.commit ?? "(none)"}, the source is now at ${fresh.source.commit ?? "(none)"}`);
+  }
+  if (saved.desired_digest !== fresh.desired_digest) reasons.push("the manifests or their files changed since");
+  // Same inputs give the same plan; a saved plan that differs anyway was edited and is not applied.
+  if (reasons.length === 0 && canonicalJson(saved.changes) !== canonicalJson(fresh.changes)) {
+    reasons.push("its changes differ from the plan the same manifests and registry give (was the file edited?)");
+  }
+  if (reasons.length > 0) {
+    throw new UserError("plan-stale", `The saved plan is stale: ${reasons.join("; ")}.`, {
+      hint: "run `assetctl plan --out FILE` again, review it, and apply the new file",
+    });
+  }
+}

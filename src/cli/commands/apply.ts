@@ -1,0 +1,114 @@
+// `assetctl apply [PLANFILE]`: applies a fresh plan (after confirmation) or exactly a saved one, under
+// the registry's lock.
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { executePlan, type ApplyResult } from "../../apply/apply.js";
+import { assertNotStale } from "../../apply/stale.js";
+import { UserError } from "../../diagnostics.js";
+import { planHasChanges } from "../../plan/plan.js";
+import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
+import { makePlan, readDesired } from "../../reconcile.js";
+import type { RegistryDriver } from "../../registry/driver.js";
+import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
+import type { Io } from "../io.js";
+import { printPlan } from "./plan.js";
+import { planOptions } from "./plan.js";
+import { flag, str, strs, type Command, type Values } from "./command.js";
+
+export const applyCommand: Command = {
+  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]…",
+  description:
+    "Creates the new versions, updates mutable fields and archives (with --prune), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required.",
+  options: {
+    ...planOptions,
+    "auto-approve": { type: "boolean" },
+    "allow-dirty": { type: "boolean" },
+    "lock-timeout": { type: "string" },
+  },
+  async run(values, positionals, io) {
+    const root = await resolveRoot(str(values, "dir"), io.cwd);
+    const saved = positionals[0] ? await readPlanFile(path.resolve(io.cwd, positionals[0])) : undefined;
+    const ref = str(values, "ref") ?? saved?.source.ref ?? undefined;
+    const desired = await readDesired({ root, ...(ref ? { ref } : {}) });
+    if (desired.state.source.dirty && !flag(values, "allow-dirty") && !ref) {
+      throw new UserError("tree-dirty", "The working tree has uncommitted changes to tracked files; apply records the commit each version came from.", {
+        hint: "commit first, or pass --allow-dirty to record the versions as made from a dirty tree",
+      });
+    }
+    const registry = await connectRegistry(root, str(values, "registry"), io.env, { create: true });
+    try {
+      const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
+      const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "apply", timeoutMs });
+      try {
+        const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
+        const fresh = await makePlan(desired, registry, options);
+        if (saved) assertNotStale(saved, fresh);
+        const chosen = saved ?? fresh;
+        if (!saved) {
+          await printPlan(fresh, desired, io);
+          if (fresh.errors.length > 0) return 1;
+          if (fresh.summary.conflict > 0) {
+            io.err("\nApply refused: the plan has conflicts. Nothing was written.");
+            return 1;
+          }
+        }
+        if (!planHasChanges(chosen)) {
+          if (saved) io.out("No changes. The registry matches the manifests.");
+          return 0;
+        }
+        if (!saved && !(await approved(values, io))) return 1;
+        const result = await executePlan(chosen, registry, { tree: desired.tree });
+        io.out(`\n${applySummary(result)}`);
+        return 0;
+      } finally {
+        await lock.release();
+      }
+    } finally {
+      await registry.close();
+    }
+  },
+};
+
+async function approved(values: Values, io: Io): Promise<boolean> {
+  if (flag(values, "auto-approve")) return true;
+  if (!io.interactive) {
+    throw new UserError("approval-required", "apply needs a confirmation, and there is no terminal to ask on.", {
+      hint: "review the plan and pass --auto-approve, or apply a saved plan file: `assetctl plan --out plan.json` then `assetctl apply plan.json`",
+    });
+  }
+  const answer = await io.ask("\nApply these changes? Only 'yes' is accepted: ");
+  if (answer.trim() !== "yes") {
+    io.out("Apply cancelled. Nothing was written.");
+    return false;
+  }
+  return true;
+}
+
+function applySummary(r: ApplyResult): string {
+  const mb = (r.bytesStored / 1024 / 1024).toFixed(1);
+  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${mb} MiB).`;
+}
+
+async function readPlanFile(file: string): Promise<Plan> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new UserError("plan-file-invalid", `${file} cannot be read as a saved plan: ${(error as Error).message}`, {
+      hint: "make one with `assetctl plan --out FILE`",
+    });
+  }
+  const p = parsed as Partial<Plan>;
+  if (typeof p !== "object" || p === null || typeof p.format_version !== "number" || !Array.isArray(p.changes) || !p.registry || !p.source) {
+    throw new UserError("plan-file-invalid", `${file} is not a saved plan`, { hint: "make one with `assetctl plan --out FILE`" });
+  }
+  if (p.format_version > PLAN_FORMAT_VERSION) {
+    throw new UserError("plan-file-newer", `${file} was written by a newer assetctl (plan format ${p.format_version}); this one reads format ${PLAN_FORMAT_VERSION}.`, {
+      hint: "upgrade assetctl, or make the plan again with this version",
+    });
+  }
+  return p as Plan;
+}
+
+export type { RegistryDriver };

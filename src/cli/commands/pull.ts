@@ -1,0 +1,60 @@
+// `assetctl pull ADDR [DEST]`: writes a version's files out of the registry, each checked against its
+// digest — how people consume a model or a data set.
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat, chmod } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { UserError } from "../../diagnostics.js";
+import { parseAddress } from "../../plan/address.js";
+import { resolveInTree } from "../../source/tree.js";
+import { connectRegistry, resolveRoot } from "../context.js";
+import { common, flag, json, str, type Command } from "./command.js";
+import { findVersion, requireArg } from "./read.js";
+
+export const pullCommand: Command = {
+  usage: "ADDR [DEST] [--json]",
+  description:
+    "Writes the files of a version out of the registry into DEST (default: ./NAME-VERSION), one folder per artifact, each file verified against its digest. Refuses to write into an existing non-empty DEST.",
+  options: common,
+  async run(values, positionals, io) {
+    const address = parseAddress(requireArg(positionals, 0, "ADDR"));
+    const root = await resolveRoot(str(values, "dir"), io.cwd);
+    const registry = await connectRegistry(root, str(values, "registry"), io.env);
+    try {
+      const v = findVersion(await registry.snapshot(), address);
+      const dest = path.resolve(io.cwd, positionals[1] ?? `${v.record.name}-${v.record.version}`);
+      const existing = await stat(dest).catch(() => undefined);
+      if (existing) {
+        throw new UserError("destination-exists", `${dest} already exists; pull never overwrites files.`, { hint: "choose a new DEST" });
+      }
+      const staging = `${dest}.partial-${process.pid}`;
+      const written: { path: string; digest: string; size: number }[] = [];
+      try {
+        for (const artifact of v.record.artifacts) {
+          // One artifact: its files at DEST itself; several: one sub-folder per field (path, code, …).
+          const base = v.record.artifacts.length === 1 ? "" : artifact.pointer.replace(/^\//, "").replace(/\//g, "_");
+          for (const file of artifact.files) {
+            const rel = resolveInTree(base, file.path);
+            if (rel === undefined || rel === "") throw new UserError("record-invalid", `a stored file path escapes the destination: ${file.path}`);
+            const target = path.join(staging, ...rel.split("/"));
+            await mkdir(path.dirname(target), { recursive: true });
+            // The driver verifies each object against its digest while it is read.
+            await pipeline(await registry.readObject(file.digest), createWriteStream(target, { flags: "wx" }));
+            await chmod(target, file.mode);
+            written.push({ path: rel, digest: file.digest, size: file.size });
+          }
+        }
+        await mkdir(staging, { recursive: true });
+        await rename(staging, dest);
+      } catch (error) {
+        await rm(staging, { recursive: true, force: true });
+        throw error;
+      }
+      if (flag(values, "json")) json(io, { address: `${v.record.kind}:${v.record.name}:${v.record.version}`, destination: dest, files: written });
+      else io.out(`Pulled ${v.record.kind}:${v.record.name}:${v.record.version} into ${dest} (${written.length} file${written.length === 1 ? "" : "s"}, verified).`);
+      return 0;
+    } finally {
+      await registry.close();
+    }
+  },
+};

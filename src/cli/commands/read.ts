@@ -1,0 +1,238 @@
+// The registry's read commands: list, show, history, diff. None of them needs the manifests.
+import { UserError } from "../../diagnostics.js";
+import { shortDigest } from "../../digest.js";
+import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
+import { parseAddress, type Address } from "../../plan/address.js";
+import { compareVersions } from "../../plan/plan.js";
+import { diffDocuments } from "../../plan/patch.js";
+import type { RegistryDriver } from "../../registry/driver.js";
+import type { JsonObject, RegistrySnapshot, StoredVersion } from "../../registry/types.js";
+import { connectRegistry, resolveRoot } from "../context.js";
+import type { Io } from "../io.js";
+import { patchLines } from "../render/plan-text.js";
+import { common, flag, json, str, type Command, type Values } from "./command.js";
+
+async function withRegistry<T>(values: Values, io: Io, use: (registry: RegistryDriver) => Promise<T>): Promise<T> {
+  const root = await resolveRoot(str(values, "dir"), io.cwd);
+  const registry = await connectRegistry(root, str(values, "registry"), io.env);
+  try {
+    return await use(registry);
+  } finally {
+    await registry.close();
+  }
+}
+
+function versionsOf(snapshot: RegistrySnapshot, kind: AssetKind, name: string): StoredVersion[] {
+  return snapshot.versions
+    .filter((v) => v.record.kind === kind && v.record.name === name)
+    .sort((a, b) => a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version));
+}
+
+/** Finds the version an address names; `KIND:NAME` and `@latest` mean the most recently created one. */
+export function findVersion(snapshot: RegistrySnapshot, address: Address): StoredVersion {
+  const versions = versionsOf(snapshot, address.kind, address.name);
+  const found =
+    address.version === undefined || address.version === "latest"
+      ? versions.filter((v) => !v.archived).at(-1) ?? versions.at(-1)
+      : versions.find((v) => v.record.version === address.version);
+  if (!found) {
+    const known = versions.map((v) => v.record.version).join(", ");
+    throw new UserError("version-not-found", `The registry has no ${address.kind} ${address.name}${address.version && address.version !== "latest" ? ` version ${address.version}` : ""}.`, {
+      hint: known ? `its versions are: ${known}` : "`assetctl list` shows what the registry has",
+    });
+  }
+  return found;
+}
+
+function commitOf(v: StoredVersion): string {
+  const c = v.record.provenance.commit;
+  return c ? `${c.slice(0, 12)}${v.record.provenance.dirty ? "+dirty" : ""}` : "(no commit)";
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n");
+}
+
+export const listCommand: Command = {
+  usage: "[KIND] [--all] [--json]",
+  description: "Lists the registry's assets with their latest version, the commit it came from and its digest. --all includes archived versions.",
+  options: { ...common, all: { type: "boolean" } },
+  async run(values, positionals, io) {
+    const kind = positionals[0] === "components" ? "component" : positionals[0];
+    if (kind !== undefined && !ASSET_KINDS.includes(kind as AssetKind)) {
+      throw new UserError("kind-invalid", `"${kind}" is not an asset kind`, { hint: `use one of: ${ASSET_KINDS.join(", ")}` });
+    }
+    return withRegistry(values, io, async (registry) => {
+      const snapshot = await registry.snapshot();
+      const all = flag(values, "all");
+      const assets = new Map<string, StoredVersion[]>();
+      for (const v of snapshot.versions) {
+        if (kind && v.record.kind !== kind) continue;
+        if (v.record.anonymous && !all) continue;
+        const key = `${v.record.kind}:${v.record.name}`;
+        assets.set(key, [...(assets.get(key) ?? []), v]);
+      }
+      const rows = [...assets.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, versions]) => {
+          const sorted = versions.sort((a, b) => a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version));
+          const live = sorted.filter((v) => !v.archived);
+          return { latest: (live.at(-1) ?? sorted.at(-1)) as StoredVersion, count: sorted.length, archived: live.length === 0 };
+        })
+        .filter((r) => all || !r.archived);
+      if (flag(values, "json")) {
+        json(io, {
+          serial: snapshot.serial,
+          assets: rows.map((r) => ({
+            address: `${r.latest.record.kind}:${r.latest.record.name}:${r.latest.record.version}`,
+            kind: r.latest.record.kind,
+            name: r.latest.record.name,
+            latest: r.latest.record.version,
+            versions: r.count,
+            archived: r.archived,
+            digest: r.latest.record.digest,
+            commit: r.latest.record.provenance.commit,
+            dirty: r.latest.record.provenance.dirty,
+            created_at: r.latest.record.created_at,
+          })),
+        });
+        return 0;
+      }
+      if (rows.length === 0) {
+        io.out("The registry is empty." + (kind ? ` (no ${kind})` : ""));
+        return 0;
+      }
+      io.out(
+        table([
+          ["KIND", "NAME", "LATEST", "VERSIONS", "COMMIT", "DIGEST", "CREATED"],
+          ...rows.map((r) => [
+            r.latest.record.kind,
+            r.latest.record.name + (r.archived ? " (archived)" : ""),
+            r.latest.record.version,
+            String(r.count),
+            commitOf(r.latest),
+            shortDigest(r.latest.record.digest),
+            r.latest.record.created_at,
+          ]),
+        ]),
+      );
+      return 0;
+    });
+  },
+};
+
+export const showCommand: Command = {
+  usage: "ADDR [--json]",
+  description: "Shows one version: its spec, mutable fields, artifacts, dependencies and provenance.",
+  options: common,
+  async run(values, positionals, io) {
+    const address = parseAddress(requireArg(positionals, 0, "ADDR"));
+    return withRegistry(values, io, async (registry) => {
+      const v = findVersion(await registry.snapshot(), address);
+      if (flag(values, "json")) {
+        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, updated_at: v.updated_at });
+        return 0;
+      }
+      const r = v.record;
+      const lines = [
+        `${r.kind}:${r.name}:${r.version}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
+        `  digest:      ${r.digest}`,
+        `  created:     ${r.created_at}`,
+        `  commit:      ${r.provenance.commit ?? "(none)"}${r.provenance.dirty ? " (dirty)" : ""}${r.provenance.branch ? ` on ${r.provenance.branch}` : ""}`,
+        `  manifest:    ${r.provenance.manifest}`,
+        `  tool:        assetctl ${r.provenance.tool_version}`,
+      ];
+      if (v.mutable.description !== undefined) lines.push(`  description: ${v.mutable.description}`);
+      if (v.mutable.display_name !== undefined) lines.push(`  display:     ${v.mutable.display_name}`);
+      if (v.mutable.tags && Object.keys(v.mutable.tags).length > 0) {
+        lines.push(`  tags:        ${Object.entries(v.mutable.tags).map(([k, val]) => `${k}=${val}`).join(", ")}`);
+      }
+      if (r.dependencies.length > 0) lines.push(`  depends on:  ${r.dependencies.join(", ")}`);
+      for (const a of r.artifacts) {
+        lines.push(`  artifact ${a.pointer}: ${a.source} (${a.type}, ${a.files.length} file${a.files.length === 1 ? "" : "s"}, ${a.size} bytes, ${a.git}) ${shortDigest(a.digest)}`);
+      }
+      lines.push("  spec:");
+      lines.push(...JSON.stringify(r.spec, null, 2).split("\n").map((l) => `    ${l}`));
+      io.out(lines.join("\n"));
+      return 0;
+    });
+  },
+};
+
+export const historyCommand: Command = {
+  usage: "ADDR [--json]",
+  description: "Lists an asset's versions (oldest first) with their commits, and every mutable-field update and archive.",
+  options: common,
+  async run(values, positionals, io) {
+    const address = parseAddress(requireArg(positionals, 0, "ADDR"));
+    return withRegistry(values, io, async (registry) => {
+      const snapshot = await registry.snapshot();
+      const versions = versionsOf(snapshot, address.kind, address.name).filter(
+        (v) => address.version === undefined || address.version === "latest" || v.record.version === address.version,
+      );
+      if (versions.length === 0) findVersion(snapshot, address);
+      const events = await Promise.all(
+        versions.map(async (v) => ({ v, updates: await registry.history(v.record.kind, v.record.name, v.record.version) })),
+      );
+      if (flag(values, "json")) {
+        json(io, {
+          versions: events.map(({ v, updates }) => ({
+            address: `${v.record.kind}:${v.record.name}:${v.record.version}`,
+            version: v.record.version,
+            digest: v.record.digest,
+            commit: v.record.provenance.commit,
+            dirty: v.record.provenance.dirty,
+            manifest: v.record.provenance.manifest,
+            created_at: v.record.created_at,
+            archived: v.archived,
+            updates,
+          })),
+        });
+        return 0;
+      }
+      const lines: string[] = [];
+      for (const { v, updates } of events) {
+        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}`);
+        for (const u of updates) {
+          const what = u.archived !== undefined ? (u.archived ? "archived" : "restored") : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
+          lines.push(`         ${u.updated_at}  ${u.provenance.commit?.slice(0, 12) ?? "(no commit)"}  ${what}`);
+        }
+      }
+      io.out(lines.join("\n"));
+      return 0;
+    });
+  },
+};
+
+export const diffCommand: Command = {
+  usage: "ADDR ADDR [--json]",
+  description: "Shows what differs between two versions, as a JSON patch from the first to the second.",
+  options: common,
+  async run(values, positionals, io) {
+    const a = parseAddress(requireArg(positionals, 0, "ADDR"));
+    const b = parseAddress(requireArg(positionals, 1, "second ADDR"));
+    return withRegistry(values, io, async (registry) => {
+      const snapshot = await registry.snapshot();
+      const [va, vb] = [findVersion(snapshot, a), findVersion(snapshot, b)];
+      const doc = (v: StoredVersion): JsonObject => ({
+        spec: v.record.spec,
+        dependencies: v.record.dependencies,
+        ...(v.mutable as JsonObject),
+      });
+      const patch = diffDocuments(doc(va), doc(vb));
+      if (flag(values, "json")) {
+        json(io, { from: va.record.digest, to: vb.record.digest, patch });
+        return 0;
+      }
+      io.out(patch.length === 0 ? "The two versions have the same content." : patchLines(patch, Number.MAX_SAFE_INTEGER).join("\n"));
+      return 0;
+    });
+  },
+};
+
+export function requireArg(positionals: string[], index: number, what: string): string {
+  const value = positionals[index];
+  if (value === undefined) throw new UserError("argument-missing", `missing ${what}`, { hint: "run the command with --help" });
+  return value;
+}

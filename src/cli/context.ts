@@ -1,0 +1,59 @@
+// What every command needs to know before it starts: the repository root and the registry address.
+import { execFile } from "node:child_process";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { UserError } from "../diagnostics.js";
+import { readRegistrySetting } from "../manifest/config.js";
+import { openRegistry } from "../registry/open.js";
+import type { RegistryDriver } from "../registry/driver.js";
+import { WorkTree } from "../source/tree.js";
+
+const run = promisify(execFile);
+
+export const DEFAULT_REGISTRY = ".assetctl/registry";
+
+/** `--dir`, else the git top level of the current directory, else the current directory. */
+export async function resolveRoot(dir: string | undefined, cwd: string): Promise<string> {
+  if (dir !== undefined) {
+    const root = path.resolve(cwd, dir);
+    const st = await stat(root).catch(() => undefined);
+    if (!st?.isDirectory()) throw new UserError("dir-missing", `--dir ${dir}: no such directory`);
+    return root;
+  }
+  try {
+    const { stdout } = await run("git", ["rev-parse", "--show-toplevel"], { cwd });
+    return stdout.trim() || cwd;
+  } catch {
+    return cwd;
+  }
+}
+
+/** `--registry`, else `ASSETCTL_REGISTRY`, else `registry:` in assetctl.yaml, else the embedded default. */
+export async function registrySpec(root: string, flag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
+  if (flag) return flag;
+  const fromEnv = env["ASSETCTL_REGISTRY"];
+  if (fromEnv) return fromEnv;
+  return (await readRegistrySetting(new WorkTree(root))) ?? DEFAULT_REGISTRY;
+}
+
+export async function connectRegistry(
+  root: string,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  options: { create?: boolean } = {},
+): Promise<RegistryDriver> {
+  const spec = await registrySpec(root, flag, env);
+  return openRegistry(spec, { repoRoot: root, create: options.create ?? false });
+}
+
+/** `30s`, `5m`, `500ms`, `1h`, or a plain number of seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) {
+    throw new UserError("duration-invalid", `"${text}" is not a duration`, { hint: "write e.g. 30s, 5m, 500ms or 1h" });
+  }
+  const value = Number(match[1]);
+  const unit = match[2] ?? "s";
+  return Math.round(value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as "ms" | "s" | "m" | "h"]);
+}

@@ -1,0 +1,83 @@
+// The CLI entry: argv → command → exit code. The one place that catches: user errors print a message
+// and exit 1, anything else is reported as a bug with its stack.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError } from "../diagnostics.js";
+import { RegistryError } from "../registry/driver.js";
+import { TOOL_VERSION } from "../version.js";
+import { commands, type Command } from "./commands/index.js";
+import { processIo, type Io } from "./io.js";
+
+const HELP = `assetctl ${TOOL_VERSION} — machine-learning assets as code
+
+Usage: assetctl <command> [options]
+
+Commands:
+  init [dir]                 write assetctl.yaml and .gitignore entries (--github: CI workflows)
+  validate [paths…]          check manifests: schema, files, references, expressions
+  plan                       show what apply would change in the registry
+  apply [PLANFILE]           create the new versions (asks first on a terminal)
+  watch                      plan again on every save (--apply to apply each change)
+  list [KIND]                the registry's assets and their latest versions
+  show ADDR                  one version: spec, artifacts, provenance
+  history ADDR               an asset's versions and updates
+  diff ADDR ADDR             what differs between two versions
+  graph [ADDR]               dependencies (--format dot|mermaid|json)
+  pull ADDR [DEST]           write a version's files out of the registry, verified
+  verify                     re-hash every object and record
+  force-unlock ID            free a lock whose owner is known to be gone
+  schemas [--out DIR]        write the JSON Schemas for editors
+
+Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help.
+Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).
+Exit codes: 0 success, 1 error or conflict, 2 changes present (plan --detailed-exitcode).`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    io.out(HELP);
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version" || name === "version") {
+    io.out(TOOL_VERSION);
+    return 0;
+  }
+  const command: Command | undefined = commands[name];
+  if (!command) {
+    io.err(`assetctl: unknown command "${name}". Run \`assetctl --help\` for the list.`);
+    return 1;
+  }
+  try {
+    const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+    const parsed = parseArgs(config);
+    if (parsed.values["help"]) {
+      io.out(`Usage: assetctl ${name} ${command.usage}\n\n${command.description}`);
+      return 0;
+    }
+    return await command.run(parsed.values as Record<string, unknown>, parsed.positionals, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Io): number {
+  const style = io.errStyle;
+  if (error instanceof UserError) {
+    io.err(`${style.red("error")} ${error.message} ${style.dim(`[${error.code}]`)}`);
+    if (error.hint) io.err(`  ${style.cyan("hint:")} ${error.hint}`);
+    return 1;
+  }
+  if (error instanceof RegistryError) {
+    io.err(`${style.red("error")} ${error.message} ${style.dim(`[registry-${error.code}]`)}`);
+    if (error.hint) io.err(`  ${style.cyan("hint:")} ${error.hint}`);
+    return 1;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    io.err(`${style.red("error")} ${(error as Error).message} ${style.dim("[usage]")}`);
+    io.err(`  ${style.cyan("hint:")} run \`assetctl <command> --help\``);
+    return 1;
+  }
+  io.err(`${style.red("internal error")} — this is a bug in assetctl ${TOOL_VERSION}; please report it with the output below.`);
+  io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return 1;
+}
