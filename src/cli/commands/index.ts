@@ -9,6 +9,7 @@ import { diffCommand, historyCommand, listCommand, showCommand } from "./read.js
 import { forceUnlockCommand, verifyCommand } from "./registry-admin.js";
 import { schemasCommand } from "./schemas.js";
 import { validateCommand } from "./validate.js";
+import { watchCommand } from "./watch.js";
 
 export type { Command };
 
@@ -26,4 +27,5 @@ export const commands: Record<string, Command> = {
   verify: verifyCommand,
   "force-unlock": forceUnlockCommand,
   schemas: schemasCommand,
+  watch: watchCommand,
 };
