@@ -102,3 +102,21 @@ export function render(diagnostics: readonly Diagnostic[]): string {
     .map((d) => `${d.file}:${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}${d.hint ? `\n    hint: ${d.hint}` : ""}`)
     .join("\n");
 }
+
+/**
+ * Runs a rule over manifests written into a fresh repository alongside `files`, and renders what it
+ * reports. The repository is removed afterwards.
+ */
+export async function runRule(
+  rule: (ctx: { manifests: Manifest[]; tree: WorkTree }) => Diagnostic[] | Promise<Diagnostic[]>,
+  manifests: Record<string, string>,
+  files: Record<string, RepoEntry> = {},
+  options: Record<string, ManifestOptions> = {},
+): Promise<string> {
+  const repo = await tempRepo({ ...files, ...manifests });
+  try {
+    return render(await rule({ manifests: manifestsFrom(manifests, options), tree: repo.tree }));
+  } finally {
+    await repo.remove();
+  }
+}

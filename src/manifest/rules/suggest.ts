@@ -24,11 +24,12 @@ function editDistance(a: string, b: string): number {
  * or at most a third of the word's length in edits (at least one, at most three).
  */
 export function closestName(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
   const lower = word.toLowerCase();
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     if (candidate === word) continue;
     const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
@@ -36,7 +37,10 @@ export function closestName(word: string, candidates: Iterable<string>): string 
       bestDistance = distance;
     }
   }
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // A name written as part of a longer one (`model` for `model_output`) is a typo too, when only one fits.
+  const containing = list.filter((c) => lower.length >= 3 && c.toLowerCase().includes(lower));
+  return containing.length === 1 ? containing[0] : undefined;
 }
 
 /** ` Did you mean x?` or "" — appended to messages and hints. */
