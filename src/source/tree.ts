@@ -1,5 +1,6 @@
 // A read-only view of the repository's files: the working tree on disk, or a git commit read without
 // checking it out. Manifest loading and artifact hashing only ever read through this interface.
+import { constants } from "node:fs";
 import { lstat, open, readdir, readlink } from "node:fs/promises";
 import path from "node:path";
 
@@ -29,6 +30,8 @@ export interface SourceTree {
   readFile(relPath: string, maxBytes?: number): Promise<Buffer>;
   /** Target text of a symlink. */
   readLink(relPath: string): Promise<string>;
+  /** Releases what the tree holds open (a git process); optional, reading again reopens it. */
+  close?(): Promise<void>;
 }
 
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules"]);
@@ -54,7 +57,9 @@ export function resolveInTree(baseDir: string, relative: string): string | undef
 
 function entryFromStats(relPath: string, st: import("node:fs").Stats): TreeEntry {
   const type: EntryType = st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
-  const mode = type === "dir" || (st.mode & 0o111) !== 0 ? 0o755 : 0o644;
+  // Git records only the owner's execute bit (100755 vs 100644); matching it keeps a working-tree digest
+  // equal to the digest of the same files read from a commit.
+  const mode = type === "dir" || type === "symlink" || (st.mode & 0o100) !== 0 ? 0o755 : 0o644;
   return { path: relPath, type, size: st.size, mode };
 }
 
@@ -117,7 +122,7 @@ export class WorkTree implements SourceTree {
     }
     // Opened non-blocking so that a FIFO swapped in after the stat cannot hang the read.
     try {
-      const handle = await open(this.abs(relPath), "r");
+      const handle = await open(this.abs(relPath), constants.O_RDONLY | constants.O_NONBLOCK);
       try {
         return await handle.readFile();
       } finally {
