@@ -17,7 +17,7 @@ function git(cwd: string, args: readonly string[]): Promise<Buffer> {
     execFile(
       "git",
       args,
-      { cwd, encoding: "buffer", maxBuffer: 1 << 30, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } },
+      { cwd, encoding: "buffer", maxBuffer: 1 << 30, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" } },
       (error, stdout, stderr) => {
         if (error) reject(Object.assign(error, { stderr: stderr.toString("utf8") }));
         else resolve(stdout);
