@@ -76,14 +76,15 @@ function malformed(raw: string, problem: string, expected: string): ParsedRefere
 
 function parseWorkspaceAsset(raw: string): ParsedReference {
   const rest = raw.slice("azureml:".length);
-  if (rest === "") return malformed(raw, "azureml: is not followed by a name", ASSET_FORMS);
+  if (rest === "") return malformed(raw, "there is no name after azureml:", ASSET_FORMS);
   if (/\s/.test(rest)) return malformed(raw, "a reference cannot contain spaces", ASSET_FORMS);
   // Azure ML splits on the first ':' for a version (AZUREML_REGEX_FORMAT) and on the last '@' for a label.
   const colon = rest.indexOf(":");
   if (colon >= 0) {
     const name = rest.slice(0, colon);
     const version = rest.slice(colon + 1);
-    if (!NAME.test(name)) return malformed(raw, `"${name}" is not a valid asset name`, ASSET_FORMS);
+    if (!NAME.test(name)) return malformed(raw, invalidName(name), ASSET_FORMS);
+    if (version === "") return malformed(raw, "the version after the colon is empty", ASSET_FORMS);
     if (!VERSION.test(version)) return malformed(raw, `"${version}" is not a valid version`, ASSET_FORMS);
     return { form: "asset", raw, name, version };
   }
@@ -91,12 +92,19 @@ function parseWorkspaceAsset(raw: string): ParsedReference {
   if (at >= 0) {
     const name = rest.slice(0, at);
     const label = rest.slice(at + 1);
-    if (!NAME.test(name)) return malformed(raw, `"${name}" is not a valid asset name`, ASSET_FORMS);
+    if (!NAME.test(name)) return malformed(raw, invalidName(name), ASSET_FORMS);
+    if (label === "") return malformed(raw, "the label after @ is empty", ASSET_FORMS);
     if (!VERSION.test(label)) return malformed(raw, `"${label}" is not a valid label`, ASSET_FORMS);
     return { form: "asset", raw, name, label };
   }
-  if (!NAME.test(rest)) return malformed(raw, `"${rest}" is not a valid name`, ASSET_FORMS);
+  if (!NAME.test(rest)) return malformed(raw, invalidName(rest), ASSET_FORMS);
   return { form: "asset", raw, name: rest };
+}
+
+function invalidName(name: string): string {
+  if (name === "") return "the name is empty";
+  if (/^<.*>$/.test(name)) return `${name} is a template placeholder that was never filled in`;
+  return `"${name}" is not a valid asset name (letters, digits, -, _ and .)`;
 }
 
 const ARM_ID = new RegExp(
@@ -109,7 +117,7 @@ function parseArmId(raw: string): ParsedReference {
   if (!m) {
     return malformed(
       raw,
-      "not a valid long-form asset id",
+      "it does not follow the long-form id layout",
       "azureml:/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.MachineLearningServices/workspaces/<workspace>/<type>/<name>/versions/<version>",
     );
   }
@@ -132,7 +140,7 @@ function parseAzuremlUri(raw: string): ParsedReference {
   if (body.startsWith("registries/")) {
     const m = REGISTRY_ID.exec(raw);
     const expected = "azureml://registries/<registry>/<models|data|environments|components>/<name>[/versions/<version> | /labels/<label>]";
-    if (!m) return malformed(raw, "not a valid registry asset id", expected);
+    if (!m) return malformed(raw, "it does not follow the registry id layout", expected);
     const [, registry = "", type = "", name = "", selector, value] = m;
     if (!REGISTRY_TYPES.has(type)) return malformed(raw, `"${type}" is not a registry asset type`, expected);
     const ref: ParsedReference = { form: "registry", raw, registry, type: type as RegistryAssetType, name };
@@ -142,7 +150,7 @@ function parseAzuremlUri(raw: string): ParsedReference {
   }
   if (body.startsWith("datastores/")) {
     const m = DATASTORE_PATH.exec(raw);
-    if (!m) return malformed(raw, "not a valid datastore URI", "azureml://datastores/<datastore>/paths/<path>");
+    if (!m) return malformed(raw, "it does not follow the datastore URI layout", "azureml://datastores/<datastore>/paths/<path>");
     return { form: "datastore-path", raw, datastore: m[1] ?? "", path: m[2] ?? "" };
   }
   if (/^subscriptions\//i.test(body)) {
@@ -150,7 +158,7 @@ function parseAzuremlUri(raw: string): ParsedReference {
     if (!m) {
       return malformed(
         raw,
-        "not a valid datastore URI",
+        "it does not follow the datastore URI layout",
         "azureml://subscriptions/<subscription>/resourcegroups/<group>/workspaces/<workspace>/datastores/<datastore>/paths/<path>",
       );
     }
@@ -159,25 +167,25 @@ function parseAzuremlUri(raw: string): ParsedReference {
   }
   if (body.startsWith("jobs/")) {
     const m = JOB_OUTPUT.exec(raw);
-    if (!m) return malformed(raw, "not a valid job output URI", "azureml://jobs/<job>/outputs/<output>/paths/<path>");
+    if (!m) return malformed(raw, "it does not follow the job output URI layout", "azureml://jobs/<job>/outputs/<output>/paths/<path>");
     return { form: "job-output", raw, job: m[1] ?? "", output: m[2] ?? "", path: m[3] ?? "" };
   }
   return malformed(
     raw,
-    "azureml:// must be followed by registries/, datastores/, jobs/ or subscriptions/",
+    "azureml:// is followed by neither registries/, datastores/, jobs/ nor subscriptions/",
     "azureml://registries/…, azureml://datastores/<datastore>/paths/<path> or azureml://jobs/<job>/outputs/<output>/paths/<path>",
   );
 }
 
 function parseRunUri(raw: string): ParsedReference {
   const m = /^runs:\/([^/\s]+)(?:\/(\S*))?$/.exec(raw);
-  if (!m) return malformed(raw, "not a valid MLflow run URI", "runs:/<run-id>/<path>");
+  if (!m) return malformed(raw, "it does not follow the MLflow run URI layout", "runs:/<run-id>/<path>");
   return { form: "mlflow-run", raw, runId: m[1] ?? "", path: m[2] ?? "" };
 }
 
 function parseGit(raw: string): ParsedReference {
   const url = raw.slice("git+".length);
-  if (url === "" || /\s/.test(url)) return malformed(raw, "git+ is not followed by a repository URL", "git+https://<host>/<repo>");
+  if (url === "" || /\s/.test(url)) return malformed(raw, "there is no repository URL after git+", "git+https://<host>/<repo>");
   return { form: "git", raw, url };
 }
 
@@ -185,7 +193,7 @@ function parseFileUri(raw: string): ParsedReference {
   let path = raw.slice("file:".length);
   // file:///abs → /abs; file://./x is not a thing, but file:./x is.
   if (path.startsWith("//")) path = path.slice(2);
-  if (path === "") return malformed(raw, "file: is not followed by a path", "file:./relative/path");
+  if (path === "") return malformed(raw, "there is no path after file:", "file:./relative/path");
   return { form: "local", raw, path };
 }
 
@@ -193,13 +201,13 @@ const STORAGE_SCHEMES: ReadonlySet<string> = new Set<StorageScheme>(["https", "h
 
 function parseStorageUri(raw: string, scheme: string): ParsedReference {
   const expected = "https://…, wasbs://<container>@<account>.blob.core.windows.net/<path>, abfss://<filesystem>@<account>.dfs.core.windows.net/<path>, adl://<account>.azuredatalakestore.net/<path> or s3://<bucket>/<key>";
-  if (!STORAGE_SCHEMES.has(scheme)) return malformed(raw, `${scheme}:// is not a scheme Azure ML reads`, expected);
+  if (!STORAGE_SCHEMES.has(scheme)) return malformed(raw, `Azure ML does not read ${scheme}:// URIs`, expected);
   const rest = raw.slice(raw.indexOf("://") + 3);
   if (/\s/.test(rest)) return malformed(raw, "a URI cannot contain spaces", expected);
   const slash = rest.indexOf("/");
   const authority = slash < 0 ? rest : rest.slice(0, slash);
   const path = slash < 0 ? "" : rest.slice(slash + 1);
-  if (authority === "") return malformed(raw, `${scheme}:// is not followed by a host`, expected);
+  if (authority === "") return malformed(raw, `there is no host after ${scheme}://`, expected);
   const storage = { form: "storage" as const, raw, scheme: scheme as StorageScheme, path };
   switch (scheme) {
     case "wasbs":
@@ -218,7 +226,7 @@ function parseStorageUri(raw: string, scheme: string): ParsedReference {
       }
       const name = authority.slice(0, at);
       const host = authority.slice(at + 1);
-      if (name === "" || host === "") return malformed(raw, `${scheme}:// needs <${container}>@<account host>`, expected);
+      if (name === "" || host === "") return malformed(raw, `the ${container} before @ or the account after it is empty`, expected);
       return { ...storage, host, container: name };
     }
     default:

@@ -21,23 +21,23 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`, if it is close enough to be a plausible typo: a case-only difference,
- * or at most a third of the word's length in edits (at least one, at most three).
+ * or at most a third of the longer name's length in edits (rounded up, at most three).
  */
 export function closestName(word: string, candidates: Iterable<string>): string | undefined {
   const list = [...candidates];
   const lower = word.toLowerCase();
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of list) {
     if (candidate === word) continue;
     const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
+    if (distance > Math.min(3, Math.ceil(Math.max(word.length, candidate.length) / 3))) continue;
     if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  if (bestDistance <= limit) return best;
+  if (best !== undefined) return best;
   // A name written as part of a longer one (`model` for `model_output`) is a typo too, when only one fits.
   const containing = list.filter((c) => lower.length >= 3 && c.toLowerCase().includes(lower));
   return containing.length === 1 ? containing[0] : undefined;
