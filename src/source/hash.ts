@@ -1,0 +1,291 @@
+// Content digests of the local files and folders manifests name. A file's digest is the SHA-256 of its
+// bytes; a folder's is the SHA-256 of its canonical listing — one `path\0mode\0digest\n` line per file,
+// POSIX paths sorted by byte order — so it depends on content, names and executable bits only, never on
+// creation order, timestamps or empty folders (like git).
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { sha256 } from "../digest.js";
+import type { ArtifactFile, Digest } from "../registry/types.js";
+import { DiskHasher, FileHashError } from "./disk-hasher.js";
+import { GitTree } from "./git-tree.js";
+import { IgnoreRules } from "./ignore-rules.js";
+import type { StatCache } from "./stat-cache.js";
+import { resolveInTree, TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
+
+/** Symlink hops followed before giving up, as the kernel does (ELOOP). */
+const MAX_SYMLINK_HOPS = 40;
+
+export type ArtifactErrorCode =
+  | "artifact-missing"
+  | "artifact-escapes-repo"
+  | "artifact-symlink-loop"
+  | "artifact-unreadable"
+  | "artifact-not-file-or-folder";
+
+/** A path that cannot be hashed as asked; desired.ts turns it into a located diagnostic. */
+export class ArtifactError extends Error {
+  constructor(
+    readonly code: ArtifactErrorCode,
+    readonly relPath: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ArtifactError";
+  }
+}
+
+export interface HashedArtifact {
+  type: "file" | "folder";
+  digest: Digest;
+  /** Total bytes of the files. */
+  size: number;
+  /** For a file, one entry named by its base name; for a folder, every file inside, sorted by path. */
+  files: ArtifactFile[];
+  /** Where each of `files` really is in the repository (symlinks resolved), in the same order: what git tracks. */
+  realPaths: string[];
+}
+
+export interface HashOptions {
+  /** Apply `.amlignore` / `.gitignore` files found in the folder (component `code`). */
+  ignoreFiles?: boolean;
+}
+
+/** SHA-256 over the canonical listing of a folder's files. */
+export function folderDigest(files: readonly ArtifactFile[]): Digest {
+  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const hash = createHash("sha256");
+  for (const f of sorted) hash.update(`${f.path}\0${f.mode.toString(8)}\0${f.digest}\n`);
+  return `sha256:${hash.digest("hex")}`;
+}
+
+function byteOrder(a: ArtifactFile, b: ArtifactFile): number {
+  return Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
+}
+
+interface Found {
+  file: ArtifactFile;
+  realPath: string;
+}
+
+interface Resolved {
+  /** Real repository-relative path: no symlink left in it. */
+  path: string;
+  entry: TreeEntry;
+}
+
+/** How one regular file's content digest is obtained: from disk with the stat cache, from a git blob, or by reading. */
+type FileDigester = (realPath: string, entry: TreeEntry) => Promise<{ digest: Digest; size: number }>;
+
+export class ArtifactHasher {
+  private readonly digestFile: FileDigester;
+  private readonly disk: DiskHasher | undefined;
+  private readonly memo = new Map<string, Promise<HashedArtifact>>();
+
+  constructor(
+    private readonly tree: SourceTree,
+    options: { cache?: StatCache; workers?: number } = {},
+  ) {
+    const cache = options.cache;
+    if (tree instanceof GitTree) {
+      this.digestFile = blobDigester(tree, cache);
+    } else if (tree instanceof WorkTree) {
+      this.disk = new DiskHasher(options.workers === undefined ? {} : { workers: options.workers });
+      this.digestFile = diskDigester(tree.root, this.disk, cache);
+    } else {
+      this.digestFile = async (realPath) => {
+        const bytes = await tree.readFile(realPath);
+        return { digest: sha256(bytes), size: bytes.length };
+      };
+    }
+  }
+
+  /** Hashes a file or folder (repository-relative); the same path asked twice is hashed once. */
+  hash(relPath: string, options: HashOptions = {}): Promise<HashedArtifact> {
+    const key = `${options.ignoreFiles ? "i" : "-"}${relPath}`;
+    let pending = this.memo.get(key);
+    if (!pending) {
+      pending = this.hashUncached(relPath, options.ignoreFiles === true);
+      this.memo.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Stops hashing threads. */
+  async close(): Promise<void> {
+    await this.disk?.close();
+  }
+
+  private async hashUncached(relPath: string, ignoreFiles: boolean): Promise<HashedArtifact> {
+    const target = await this.resolve(relPath, relPath, 0);
+    if (target.entry.type === "file") {
+      const { digest, size } = await this.fileDigest(relPath, target);
+      const file: ArtifactFile = { path: path.posix.basename(relPath), digest, size, mode: target.entry.mode };
+      return { type: "file", digest, size, files: [file], realPaths: [target.path] };
+    }
+    if (target.entry.type !== "dir") {
+      throw new ArtifactError("artifact-not-file-or-folder", relPath, `${relPath} is neither a file nor a folder`);
+    }
+    const found: Found[] = [];
+    await this.walk(relPath, target.path, "", ignoreFiles ? IgnoreRules.none : undefined, [target.path], found);
+    found.sort((a, b) => byteOrder(a.file, b.file));
+    const files = found.map((f) => f.file);
+    return {
+      type: "folder",
+      digest: folderDigest(files),
+      size: files.reduce((n, f) => n + f.size, 0),
+      files,
+      realPaths: found.map((f) => f.realPath),
+    };
+  }
+
+  private async walk(
+    artifact: string,
+    realDir: string,
+    dir: string,
+    inherited: IgnoreRules | undefined,
+    stack: readonly string[],
+    out: Found[],
+  ): Promise<void> {
+    let entries: TreeEntry[];
+    try {
+      entries = await this.tree.readDir(realDir);
+    } catch (error) {
+      throw new ArtifactError("artifact-unreadable", artifact, `${realDir} cannot be listed: ${(error as Error).message}`);
+    }
+    const rules = inherited ? await inherited.enter(this.tree, entries, realDir, dir) : undefined;
+    await Promise.all(
+      entries.map(async (child) => {
+        const name = path.posix.basename(child.path);
+        if (name === ".git") return; // a nested repository's internals are never content
+        const inArtifact = dir === "" ? name : `${dir}/${name}`;
+        const target = child.type === "symlink" ? await this.resolve(artifact, child.path, 0) : { path: child.path, entry: child };
+        if (target.entry.type === "dir") {
+          if (rules?.ignores(inArtifact, true)) return;
+          const loop = stack.some((s) => s === target.path || s.startsWith(`${target.path}/`) || target.path === "");
+          if (loop) {
+            throw new ArtifactError(
+              "artifact-symlink-loop",
+              artifact,
+              `${artifact}/${inArtifact} links back to ${target.path || "the repository root"}, which contains it`,
+            );
+          }
+          await this.walk(artifact, target.path, inArtifact, rules, [...stack, target.path], out);
+        } else if (target.entry.type === "file") {
+          if (rules?.ignores(inArtifact, false)) return;
+          const { digest, size } = await this.fileDigest(artifact, target);
+          out.push({ file: { path: inArtifact, digest, size, mode: target.entry.mode }, realPath: target.path });
+        }
+        // Sockets, FIFOs and submodules have no content to upload; git skips them too.
+      }),
+    );
+  }
+
+  private async fileDigest(artifact: string, target: Resolved): Promise<{ digest: Digest; size: number }> {
+    try {
+      return await this.digestFile(target.path, target.entry);
+    } catch (error) {
+      if (error instanceof ArtifactError) throw error;
+      throw new ArtifactError("artifact-unreadable", artifact, `${target.path} cannot be read: ${(error as Error).message}`);
+    }
+  }
+
+  /** Follows symlinks (in the last component and in any parent) while they stay inside the repository. */
+  private async resolve(artifact: string, relPath: string, hops: number): Promise<Resolved> {
+    if (hops > MAX_SYMLINK_HOPS) {
+      throw new ArtifactError("artifact-symlink-loop", artifact, `${relPath}: too many levels of symbolic links`);
+    }
+    const entry = await this.tree.stat(relPath);
+    if (entry && entry.type !== "symlink") return { path: relPath, entry };
+    if (entry) return this.resolve(artifact, await this.linkTarget(artifact, relPath), hops + 1);
+    // Not found as written: a parent may be a symlink (a git tree lists links, not what they point to).
+    const parts = relPath.split("/");
+    let real = "";
+    for (const [i, part] of parts.entries()) {
+      const next = real === "" ? part : `${real}/${part}`;
+      const found = await this.tree.stat(next);
+      if (!found) break;
+      if (found.type === "symlink") {
+        const rest = parts.slice(i + 1).join("/");
+        const linked = await this.resolve(artifact, next, hops + 1);
+        return this.resolve(artifact, rest === "" ? linked.path : `${linked.path}/${rest}`, hops + 1);
+      }
+      real = next;
+    }
+    throw new ArtifactError("artifact-missing", artifact, `${relPath} does not exist`);
+  }
+
+  private async linkTarget(artifact: string, linkPath: string): Promise<string> {
+    let target: string;
+    try {
+      target = await this.tree.readLink(linkPath);
+    } catch (error) {
+      throw new ArtifactError("artifact-unreadable", artifact, `symlink ${linkPath} cannot be read: ${(error as Error).message}`);
+    }
+    let resolved: string | undefined;
+    if (path.isAbsolute(target)) {
+      const relative = path.relative(this.tree.root, target);
+      resolved = relative.startsWith("..") || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join("/");
+    } else {
+      resolved = resolveInTree(path.posix.dirname(linkPath), target);
+    }
+    if (resolved === undefined) {
+      throw new ArtifactError("artifact-escapes-repo", artifact, `symlink ${linkPath} points outside the repository (${target})`);
+    }
+    return resolved;
+  }
+}
+
+function blobDigester(tree: GitTree, cache: StatCache | undefined): FileDigester {
+  const byBlob = new Map<string, Promise<{ digest: Digest; size: number }>>();
+  return (realPath, entry) => {
+    const oid = tree.blobId(realPath) ?? "";
+    let pending = byBlob.get(oid);
+    if (!pending) {
+      const cached = cache?.getBlob(oid);
+      pending = cached
+        ? Promise.resolve({ digest: cached, size: entry.size })
+        : (async () => {
+            const hash = createHash("sha256");
+            let size = 0;
+            await tree.streamFile(realPath, {
+              size: () => undefined,
+              data: (chunk) => {
+                hash.update(chunk);
+                size += chunk.length;
+              },
+            });
+            const digest: Digest = `sha256:${hash.digest("hex")}`;
+            cache?.setBlob(oid, digest);
+            return { digest, size };
+          })();
+      byBlob.set(oid, pending);
+    }
+    return pending;
+  };
+}
+
+function diskDigester(root: string, hasher: DiskHasher, cache: StatCache | undefined): FileDigester {
+  return async (realPath) => {
+    const abs = path.join(root, ...realPath.split("/"));
+    let before: import("node:fs").BigIntStats;
+    try {
+      before = await stat(abs, { bigint: true });
+    } catch (error) {
+      throw new TreeReadError("unreadable", realPath, `${realPath} cannot be read: ${(error as Error).message}`);
+    }
+    if (!before.isFile()) throw new TreeReadError("not-a-file", realPath, `${realPath} is not a regular file`);
+    const cached = cache?.get(before);
+    if (cached) return { digest: cached, size: Number(before.size) };
+    try {
+      const result = await hasher.hash(abs, Number(before.size));
+      if (result.size === Number(before.size)) cache?.set(before, result.digest);
+      return result;
+    } catch (error) {
+      if (error instanceof FileHashError) {
+        throw new TreeReadError("unreadable", realPath, `${realPath} cannot be read: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,132 @@
+// The digest cache, like git's index: a file whose (device, inode, size, mtime, ctime) are unchanged since
+// it was hashed keeps its digest without being read again. Persisted in `.assetctl/cache/digests.json`.
+import type { BigIntStats } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Digest } from "../registry/types.js";
+
+const FORMAT = 1;
+const FILE_NAME = "digests.json";
+/** Beyond this many entries the oldest are forgotten, so the file stays small whatever the history. */
+const MAX_ENTRIES = 200_000;
+/**
+ * A file written within this window of being hashed could be written again with the same mtime (coarse
+ * timestamps: 2 s on FAT, 1 s on ext3/HFS+) and the cache could not tell. Such entries are not kept.
+ */
+export const RACY_WINDOW_NS = 2_000_000_000n;
+
+interface Entry {
+  digest: Digest;
+  /** When it was hashed, ms since the epoch; older entries go first when the cache is full. */
+  at: number;
+}
+
+interface CacheFile {
+  format: number;
+  /** key → [hex digest, hashed-at ms] */
+  entries: Record<string, [string, number]>;
+}
+
+export function statKey(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/** Whether a file with these stats, hashed at `hashedAtNs`, may have been changed without its mtime moving. */
+export function isRacy(st: BigIntStats, hashedAtNs: bigint): boolean {
+  const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+  return newest + RACY_WINDOW_NS > hashedAtNs;
+}
+
+export class StatCache {
+  private readonly entries: Map<string, Entry>;
+  private changed = false;
+  hits = 0;
+  misses = 0;
+
+  /** Wall clock in ns since the epoch; replaceable so that tests can hash "later". */
+  readonly now: () => bigint;
+
+  /** `file` is where save() writes; undefined for a cache that lives in memory only. */
+  constructor(
+    readonly file: string | undefined,
+    options: { now?: () => bigint; entries?: Map<string, Entry> } = {},
+  ) {
+    this.entries = options.entries ?? new Map();
+    this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+  }
+
+  /** Loads `<dir>/digests.json`; a missing or unreadable file is an empty cache (it is only a cache). */
+  static async load(dir: string, options: { now?: () => bigint } = {}): Promise<StatCache> {
+    const file = path.join(dir, FILE_NAME);
+    const entries = new Map<string, Entry>();
+    try {
+      const parsed = JSON.parse(await readFile(file, "utf8")) as CacheFile;
+      if (parsed.format === FORMAT && parsed.entries && typeof parsed.entries === "object") {
+        for (const [key, value] of Object.entries(parsed.entries)) {
+          if (Array.isArray(value) && typeof value[0] === "string" && /^[0-9a-f]{64}$/.test(value[0])) {
+            entries.set(key, { digest: `sha256:${value[0]}`, at: Number(value[1]) || 0 });
+          }
+        }
+      }
+    } catch {
+      // absent on the first run; corrupt after a crash mid-write (rename makes that unlikely): start over
+    }
+    return new StatCache(file, { ...options, entries });
+  }
+
+  /** The digest of a file on disk with these stats, if it was hashed before and cannot have changed since. */
+  get(st: BigIntStats): Digest | undefined {
+    return this.lookup(statKey(st));
+  }
+
+  /**
+   * Records the digest of a file whose stats before hashing were `st`; call it when hashing is done, so a
+   * write during the hash makes the entry racy.
+   */
+  set(st: BigIntStats, digest: Digest, hashedAtNs: bigint = this.now()): void {
+    // Racy entries are not stored: the next run hashes the file again, and keeps it once it is old enough.
+    if (isRacy(st, hashedAtNs)) return;
+    this.store(statKey(st), digest);
+  }
+
+  /** Digests of git blobs: a blob id names immutable content, so these entries never go stale. */
+  getBlob(oid: string): Digest | undefined {
+    return this.lookup(`blob:${oid}`);
+  }
+
+  setBlob(oid: string, digest: Digest): void {
+    this.store(`blob:${oid}`, digest);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Writes the cache atomically (temporary file + rename) when it gained entries; a no-change run writes nothing. */
+  async save(): Promise<void> {
+    if (!this.file || !this.changed) return;
+    let list = [...this.entries];
+    if (list.length > MAX_ENTRIES) list = list.sort((a, b) => b[1].at - a[1].at).slice(0, MAX_ENTRIES);
+    const body: CacheFile = { format: FORMAT, entries: {} };
+    for (const [key, entry] of list) body.entries[key] = [entry.digest.slice("sha256:".length), entry.at];
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(body));
+    await rename(temporary, this.file);
+    this.changed = false;
+  }
+
+  private lookup(key: string): Digest | undefined {
+    const entry = this.entries.get(key);
+    if (entry) this.hits++;
+    else this.misses++;
+    return entry?.digest;
+  }
+
+  private store(key: string, digest: Digest): void {
+    const existing = this.entries.get(key);
+    if (existing?.digest === digest) return;
+    this.entries.set(key, { digest, at: Date.now() });
+    this.changed = true;
+  }
+}
