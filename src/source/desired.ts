@@ -1,0 +1,384 @@
+// The desired state: every asset the manifests declare, its immutable spec with each local path replaced
+// by the digest of what it names, its mutable fields, its artifacts and its references to other assets.
+//
+// Two decisions shape the digests:
+// - A local path's TEXT never reaches the spec, only its content digest: moving or renaming a file or folder
+//   whose content is unchanged changes nothing (no new version). Names inside a folder are content.
+// - A component file referenced by a local path from a pipeline component is ANONYMOUS, as in Azure ML: it
+//   is emitted as its own asset (its manifest's name, else one derived from the file name) whose version is
+//   derived from its content digest (`anonymousVersion`), and the pipeline's spec names it as
+//   `azureml:<name>:<that version>` with an ordinary reference entry. So a pipeline's digest changes exactly
+//   when a component it uses changes, and the planner needs no special case: the reference resolves against
+//   the desired state like any other. Such a file is never also registered under its own name:version —
+//   Azure ML examples reuse one name:version with different bodies in many pipelines.
+// Inline environments stay inline in their component's spec; their build context and conda file are
+// artifacts of the component.
+import path from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
+import { jsonDigest } from "../digest.js";
+import { ASSET_KINDS, assetKindOf, type AssetKind, type Manifest } from "../manifest/types.js";
+import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
+import { GitTree } from "./git-tree.js";
+import { ArtifactError, ArtifactHasher, type HashedArtifact } from "./hash.js";
+import { readPathStatus, type GitPathStatus } from "./provenance.js";
+import { specFields, type KeyPath } from "./spec-fields.js";
+import type { StatCache } from "./stat-cache.js";
+import { resolveInTree, WorkTree, type SourceTree } from "./tree.js";
+import type { AssetReference, DesiredAsset, DesiredState, SourceInfo } from "./types.js";
+
+export interface BuildOptions {
+  /** Provenance of the tree (readSourceInfo); `dirty` is raised when a manifest file is not tracked. */
+  source: SourceInfo;
+  /** Digests of unchanged files on disk (working tree only). */
+  cache?: StatCache;
+  /** How git sees files; by default asked of git for a working tree, "tracked" for a commit. */
+  pathStatus?: (paths: readonly string[]) => Promise<Map<string, GitPathStatus>>;
+  /** Warn (`apply-unsupported`) about data import manifests, which are validated but never applied. */
+  reportUnsupported?: boolean;
+  /** Hashing threads; default one per core. */
+  workers?: number;
+}
+
+const MUTABLE_KEYS = ["description", "tags"] as const;
+const COMPONENT_MUTABLE_KEYS = ["description", "tags", "display_name"] as const;
+
+/** The version of an anonymous asset: a function of its content, never numeric (so auto-versioning ignores it). */
+export function anonymousVersion(contentDigest: Digest): string {
+  return `anon-${contentDigest.slice("sha256:".length, "sha256:".length + 16)}`;
+}
+
+/** A component name (`^[a-z][a-z0-9_]*$`) from a file name, for anonymous component files without `name`. */
+export function nameFromFile(file: string): string {
+  const stem = path.posix.basename(file).replace(/\.ya?ml$/i, "");
+  const name = stem.toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  return /^[a-z]/.test(name) ? name : `c_${name}`;
+}
+
+export function jsonPointer(at: readonly (string | number)[]): string {
+  return at.map((k) => `/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
+function folderOf(file: string): string {
+  const dir = path.posix.dirname(file);
+  return dir === "." ? "" : dir;
+}
+
+function setAt(target: JsonObject, at: KeyPath, value: string): void {
+  let node: unknown = target;
+  for (const key of at.slice(0, -1)) node = (node as Record<string | number, unknown>)[key];
+  const last = at[at.length - 1];
+  if (last !== undefined && typeof node === "object" && node !== null) (node as Record<string | number, unknown>)[last] = value;
+}
+
+function positionOf(manifest: Manifest, at: KeyPath): { line: number; column: number } {
+  try {
+    return manifest.locate(at);
+  } catch {
+    return { line: 0, column: 0 };
+  }
+}
+
+/** The line of the document's first key: where a person looks for the asset. */
+function firstLine(manifest: Manifest): number {
+  let line = 0;
+  for (const key of Object.keys(manifest.spec)) {
+    const found = positionOf(manifest, [key]).line;
+    if (found > 0 && (line === 0 || found < line)) line = found;
+  }
+  return line || positionOf(manifest, []).line;
+}
+
+function mutableOf(manifest: Manifest, kind: AssetKind): MutableFields {
+  const mutable: MutableFields = {};
+  const spec = manifest.spec;
+  if (typeof spec["description"] === "string") mutable.description = spec["description"];
+  if (kind === "component" && typeof spec["display_name"] === "string") mutable.display_name = spec["display_name"];
+  const tags = spec["tags"];
+  if (typeof tags === "object" && tags !== null && !Array.isArray(tags)) {
+    mutable.tags = Object.fromEntries(
+      Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+  }
+  return mutable;
+}
+
+interface PendingArtifact {
+  artifact: Artifact;
+  hashed: HashedArtifact;
+}
+
+interface Built {
+  asset: DesiredAsset;
+  pending: PendingArtifact[];
+}
+
+class DesiredStateBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly byFile = new Map<string, Manifest>();
+  /** Component files some pipeline names by a local path: anonymous, never registered by name. */
+  readonly localComponents = new Set<string>();
+  readonly anonymous = new Map<string, Promise<Built | undefined>>();
+  /** Component files that (indirectly) use themselves: reported, never built, so no build waits on itself. */
+  private readonly cyclic: Set<string>;
+
+  constructor(
+    manifests: readonly Manifest[],
+    private readonly hasher: ArtifactHasher,
+  ) {
+    for (const m of manifests) if (!this.byFile.has(m.file)) this.byFile.set(m.file, m);
+    const uses = new Map<string, string[]>();
+    for (const m of manifests) {
+      const targets: string[] = [];
+      for (const site of specFields(m.kind, m.spec).componentFiles) {
+        const target = resolveInTree(folderOf(m.file), site.local);
+        if (target === undefined) continue;
+        targets.push(target);
+        this.localComponents.add(target);
+      }
+      if (targets.length > 0) uses.set(m.file, targets);
+    }
+    this.cyclic = filesOnCycles(uses);
+  }
+
+  error(manifest: Manifest, at: KeyPath, code: string, message: string, hint?: string): void {
+    const { line, column } = positionOf(manifest, at);
+    const d: Diagnostic = { code, severity: "error", message, file: manifest.file, line, column, path: [...at] };
+    if (hint !== undefined) d.hint = hint;
+    this.diagnostics.push(d);
+  }
+
+  /** The anonymous asset for a component file, built once however many pipelines use it. */
+  private anonymousFor(file: string): Promise<Built | undefined> {
+    let pending = this.anonymous.get(file);
+    if (!pending) {
+      const manifest = this.byFile.get(file) as Manifest;
+      pending = this.build(manifest, true);
+      this.anonymous.set(file, pending);
+    }
+    return pending;
+  }
+
+  async build(manifest: Manifest, anonymous: boolean): Promise<Built | undefined> {
+    const kind = assetKindOf(manifest.kind);
+    if (kind === undefined) return undefined;
+    const name = manifest.name ?? (anonymous ? nameFromFile(manifest.file) : undefined);
+    if (name === undefined) {
+      this.error(manifest, [], "asset-name-missing", `${manifest.file} declares a ${manifest.kind} without a name`);
+      return undefined;
+    }
+    const fields = specFields(manifest.kind, manifest.spec);
+    const base = folderOf(manifest.file);
+    let failed = false;
+
+    const spec = JSON.parse(JSON.stringify(manifest.spec)) as JsonObject;
+    for (const key of ["$schema", "name", "version", ...(kind === "component" ? COMPONENT_MUTABLE_KEYS : MUTABLE_KEYS)]) {
+      delete spec[key];
+    }
+
+    const artifacts = await Promise.all(
+      fields.paths.map(async (site): Promise<PendingArtifact | undefined> => {
+        const source = resolveInTree(base, site.local);
+        if (source === undefined || path.posix.isAbsolute(site.local)) {
+          this.error(manifest, site.at, "path-escapes-repo", `${site.raw} is outside the repository`);
+          return undefined;
+        }
+        try {
+          const hashed = await this.hasher.hash(source, { ignoreFiles: site.ignoreFiles });
+          const artifact: Artifact = {
+            pointer: jsonPointer(site.at),
+            source,
+            type: hashed.type,
+            digest: hashed.digest,
+            size: hashed.size,
+            files: hashed.files,
+            git: "unknown",
+          };
+          return { artifact, hashed };
+        } catch (error) {
+          if (!(error instanceof ArtifactError)) throw error;
+          this.error(manifest, site.at, error.code, error.message);
+          return undefined;
+        }
+      }),
+    );
+
+    const references: AssetReference[] = fields.references.map((r) => ({
+      kind: r.kind,
+      name: r.name,
+      version: r.version,
+      pointer: jsonPointer(r.at),
+      raw: r.raw,
+      ...positionOf(manifest, r.at),
+    }));
+
+    for (const site of fields.componentFiles) {
+      const file = resolveInTree(base, site.local);
+      if (file === undefined) {
+        this.error(manifest, site.at, "path-escapes-repo", `${site.raw} is outside the repository`);
+        failed = true;
+        continue;
+      }
+      if (this.cyclic.has(file)) {
+        this.error(manifest, site.at, "component-cycle", `${file} uses itself through local component files`);
+        failed = true;
+        continue;
+      }
+      const target = this.byFile.get(file);
+      if (!target || assetKindOf(target.kind) !== "component") {
+        this.error(
+          manifest,
+          site.at,
+          "component-file-not-manifest",
+          `${site.raw} is not a component manifest`,
+          "A pipeline step's local `component:` must be a component YAML file with a component `$schema`.",
+        );
+        failed = true;
+        continue;
+      }
+      const built = await this.anonymousFor(file);
+      if (!built) {
+        failed = true; // the component file's own diagnostics say why
+        continue;
+      }
+      const { asset } = built;
+      const version = asset.version as string;
+      setAt(spec, site.at, `azureml:${asset.name}:${version}`);
+      references.push({ kind: "component", name: asset.name, version, pointer: jsonPointer(site.at), raw: site.raw, ...positionOf(manifest, site.at) });
+    }
+
+    if (failed || artifacts.some((a) => a === undefined)) return undefined;
+    const pending = artifacts as PendingArtifact[];
+    fields.paths.forEach((site, i) => setAt(spec, site.at, (pending[i] as PendingArtifact).artifact.digest));
+
+    const contentDigest = jsonDigest({ kind, name, spec });
+    const asset: DesiredAsset = {
+      kind,
+      name,
+      version: anonymous ? anonymousVersion(contentDigest) : manifest.version,
+      spec,
+      mutable: mutableOf(manifest, kind),
+      artifacts: pending.map((p) => p.artifact),
+      contentDigest,
+      references,
+      anonymous,
+      manifest: { file: manifest.file, line: firstLine(manifest) },
+    };
+    return { asset, pending };
+  }
+}
+
+/** Files that reach themselves through `uses` (file → component files it names). */
+function filesOnCycles(uses: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const cyclic = new Set<string>();
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, "open");
+    stack.push(file);
+    for (const next of uses.get(file) ?? []) {
+      const s = state.get(next);
+      if (s === "open") for (const f of stack.slice(stack.indexOf(next))) cyclic.add(f);
+      else if (s === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(file, "done");
+  };
+  for (const file of uses.keys()) if (!state.has(file)) visit(file);
+  return cyclic;
+}
+
+function defaultPathStatus(tree: SourceTree): (paths: readonly string[]) => Promise<Map<string, GitPathStatus>> {
+  if (tree instanceof GitTree) {
+    return async (paths) => new Map(paths.map((p) => [p, "tracked" as const]));
+  }
+  if (tree instanceof WorkTree) {
+    return (paths) => readPathStatus(tree.root, paths);
+  }
+  return async (paths) => new Map(paths.map((p) => [p, "unknown" as const]));
+}
+
+/** One status for an artifact from its files': the least reproducible wins. */
+function artifactStatus(statuses: readonly GitPathStatus[]): GitPathStatus {
+  if (statuses.length === 0) return "unknown";
+  for (const s of ["unknown", "ignored", "untracked"] as const) if (statuses.includes(s)) return s;
+  return "tracked";
+}
+
+function assetOrder(a: DesiredAsset, b: DesiredAsset): number {
+  return (
+    ASSET_KINDS.indexOf(a.kind) - ASSET_KINDS.indexOf(b.kind) ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+    (a.version ?? "").localeCompare(b.version ?? "") ||
+    a.manifest.file.localeCompare(b.manifest.file)
+  );
+}
+
+/**
+ * Builds the desired state of `manifests` read from `tree`: hashes every artifact (in parallel, through
+ * the stat cache when given), emits anonymous components, and records how git sees each artifact.
+ */
+export async function buildDesiredState(
+  manifests: readonly Manifest[],
+  tree: SourceTree,
+  options: BuildOptions,
+): Promise<DesiredState> {
+  const hasher = new ArtifactHasher(tree, {
+    ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
+  const builder = new DesiredStateBuilder(manifests, hasher);
+  try {
+    const named = await Promise.all(
+      manifests.map(async (m) => {
+        if (m.kind === "data_import" && options.reportUnsupported) {
+          builder.diagnostics.push({
+            code: "apply-unsupported",
+            severity: "warning",
+            message: `${m.file} is a data import: it is validated but never applied`,
+            file: m.file,
+            line: firstLine(m),
+            column: 1,
+          });
+        }
+        // Pipeline jobs are runs, not assets; anonymous component files are built where a pipeline uses them.
+        if (assetKindOf(m.kind) === undefined || m.anonymous || builder.localComponents.has(m.file)) return undefined;
+        return builder.build(m, false);
+      }),
+    );
+    // Every anonymous component some pipeline uses was built (and awaited) while building that pipeline.
+    const anonymous = await Promise.all(builder.anonymous.values());
+
+    // Identical anonymous components written in two files are one asset.
+    const seen = new Set<string>();
+    const built: Built[] = [];
+    for (const b of [...named, ...anonymous]) {
+      if (!b) continue;
+      const key = `${b.asset.kind}:${b.asset.name}:${b.asset.version ?? ""}`;
+      if (b.asset.anonymous && seen.has(key)) continue;
+      seen.add(key);
+      built.push(b);
+    }
+
+    const pathStatus = options.pathStatus ?? defaultPathStatus(tree);
+    const artifactPaths = built.flatMap((b) => b.pending.flatMap((p) => p.hashed.realPaths));
+    const manifestFiles = manifests.map((m) => m.file);
+    const statuses = await pathStatus([...new Set([...artifactPaths, ...manifestFiles])]).catch(
+      () => new Map<string, GitPathStatus>(),
+    );
+    for (const b of built) {
+      for (const p of b.pending) p.artifact.git = artifactStatus(p.hashed.realPaths.map((r) => statuses.get(r) ?? "unknown"));
+    }
+    const untrackedManifest = manifestFiles.some((f) => {
+      const s = statuses.get(f);
+      return s === "untracked" || s === "ignored";
+    });
+
+    return {
+      assets: built.map((b) => b.asset).sort(assetOrder),
+      source: { ...options.source, dirty: options.source.dirty || untrackedManifest },
+      diagnostics: builder.diagnostics,
+    };
+  } finally {
+    await hasher.close();
+  }
+}

@@ -1,0 +1,16 @@
+// Where desired state comes from: the working tree or a git ref, its provenance, and the hashed artifacts
+// of its manifests. The entry points the rest of assetctl uses.
+import { GitTree } from "./git-tree.js";
+import { WorkTree, type SourceTree } from "./tree.js";
+
+/** The working tree of `root`, or the commit `ref` names, read without checking it out. */
+export async function openSourceTree(root: string, ref?: string): Promise<SourceTree> {
+  return ref === undefined ? new WorkTree(root) : GitTree.open(root, ref);
+}
+
+export { buildDesiredState, anonymousVersion, type BuildOptions } from "./desired.js";
+export { GitTree, resolveCommit } from "./git-tree.js";
+export { ArtifactError, ArtifactHasher, folderDigest, type HashedArtifact, type HashOptions } from "./hash.js";
+export { readPathStatus, readSourceInfo, stripCredentials, type GitPathStatus } from "./provenance.js";
+export { StatCache } from "./stat-cache.js";
+export { WorkTree, type SourceTree } from "./tree.js";
