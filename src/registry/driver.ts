@@ -20,63 +20,97 @@ export interface LockRequest {
   operation: string;
   /** How long to wait for another holder, in ms; 0 fails at once. */
   timeoutMs: number;
-  /** How long the lock stays valid without renewal, in ms. */
+  /** How long the lock stays valid without renewal, in ms (default: DEFAULT_LOCK_TTL_MS). */
   ttlMs?: number;
 }
 
 export interface LockHandle {
   readonly info: LockInfo;
+  /** Idempotent; never releases a lock someone else has since taken over. */
   release(): Promise<void>;
 }
 
 export interface RegistryDriver {
   /** How the registry is named in plans and messages (a path or URL, never with credentials). */
   readonly url: string;
-  /** Creates the registry if absent; refuses a registry of a newer or unknown format. */
+  /**
+   * Must be called before anything else. Creates the registry when absent and `create` is true
+   * (otherwise "not-found"); refuses a registry of a newer ("format-newer") or unknown format.
+   */
   open(options?: { create?: boolean }): Promise<void>;
   close(): Promise<void>;
 
+  /** Every version with its latest mutable state, sorted by address. The result is the caller's to keep. */
   snapshot(): Promise<RegistrySnapshot>;
 
   hasObject(digest: Digest): Promise<boolean>;
-  /** Stores bytes under their digest; verifies the digest; a no-op when the object exists. */
+  /**
+   * Stores bytes under their digest, refusing bytes that hash otherwise ("object-digest-mismatch",
+   * nothing stored). A no-op when the object exists: the source is then not read.
+   */
   putObject(digest: Digest, source: ObjectSource): Promise<void>;
-  /** Reads an object, failing if its bytes no longer match the digest. */
+  /**
+   * Reads an object: "object-missing" when absent. The bytes are checked against the digest as they
+   * stream; a mismatch fails the stream with RegistryError "corrupt" at its end, so write to a
+   * temporary file and keep it only once the stream ended cleanly.
+   */
   readObject(digest: Digest): Promise<Readable>;
 
-  /** Write-once: throws VersionExistsError when kind:name:version exists, whatever the content. */
+  /**
+   * Write-once: throws RegistryError "version-exists" when kind:name:version exists, whatever the
+   * content. Every object the artifacts name must be stored first ("object-missing"). Journals a
+   * `create` entry as part of the same operation.
+   */
   createVersion(record: VersionRecord): Promise<void>;
-  /** Records a mutable-field change or archive flag in the version's history. */
+  /**
+   * Records a mutable-field change or archive flag in the version's history ("not-found" for an
+   * unknown version) and journals an `update` (or, for an archive flag alone, `archive`) entry.
+   * `mutable`, when given, replaces the mutable fields as a whole.
+   */
   updateVersion(update: VersionUpdate): Promise<void>;
+  /** The version's updates, oldest first; "not-found" for an unknown version. */
   history(kind: string, name: string, version: string): Promise<VersionUpdate[]>;
 
+  /**
+   * Appends an apply-begin/apply-end marker and returns its serial. create/update/archive entries
+   * are written by the driver itself and refused here ("invalid").
+   */
   appendJournal(entry: JournalEntry): Promise<number>;
   journal(): Promise<JournalRecord[]>;
 
   lock(request: LockRequest): Promise<LockHandle>;
+  /** The lock that would block a `lock()` now: undefined when free, released, expired or its holder is gone. */
   currentLock(): Promise<LockInfo | undefined>;
   forceUnlock(id: string): Promise<void>;
 
   verify(): Promise<VerifyProblem[]>;
 }
 
+export type RegistryErrorCode =
+  | "version-exists"
+  | "object-digest-mismatch"
+  | "object-missing"
+  | "format-newer"
+  | "format-unknown"
+  | "corrupt"
+  | "locked"
+  | "lock-not-found"
+  | "not-found"
+  /** A record, update, digest or name the registry refuses to store (e.g. a name that could become a path). */
+  | "invalid"
+  | "unavailable";
+
 export class RegistryError extends Error {
   constructor(
-    readonly code:
-      | "version-exists"
-      | "object-digest-mismatch"
-      | "object-missing"
-      | "format-newer"
-      | "format-unknown"
-      | "corrupt"
-      | "locked"
-      | "lock-not-found"
-      | "not-found"
-      | "unavailable",
+    readonly code: RegistryErrorCode,
     message: string,
     readonly hint?: string,
   ) {
     super(message);
     this.name = "RegistryError";
   }
+}
+
+export function isRegistryError(error: unknown, code?: RegistryErrorCode): error is RegistryError {
+  return error instanceof RegistryError && (code === undefined || error.code === code);
 }

@@ -1,0 +1,274 @@
+// FsDriver: the embedded default registry, one directory (`.assetctl/registry` unless configured).
+// Content-addressed objects, immutable version records, update history and a journal — all written
+// whole-or-not-at-all and never replaced (see fs/durable-file.ts); snapshots are served from a cache
+// keyed by the journal serial (fs/snapshot-cache.ts). Layout:
+//
+//   format.json                          {format: "assetctl-registry", version: 1}
+//   objects/sha256/ab/cdef…              object bytes, read-only
+//   versions/<kind>/<name>/<version>.json          {format, txn, record, record_digest}
+//   history/<kind>/<name>/<version>/<seq>.json     {format, txn, update, update_digest}
+//   journal/<16-digit serial>.json       {serial, at, entry, txn?}
+//   lock/<generation>.json|.released     the apply lock (fs/lock.ts)
+//   index/snapshot.json                  derived snapshot cache
+//   tmp/<pid>-<host>-<random>.<purpose>  temp files and intents (fs/intents.ts)
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
+import { objectMissingFor, versionNotFound } from "../errors.js";
+import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-policy.js";
+import {
+  addressOf,
+  type Digest,
+  type JournalEntry,
+  type JournalRecord,
+  type LockInfo,
+  type RegistrySnapshot,
+  type StoredVersion,
+  type VerifyProblem,
+  type VersionRecord,
+  type VersionUpdate,
+} from "../types.js";
+import { checkAddress, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
+import { compareAddresses, initialState, journalEntryOf, withUpdate } from "../version-state.js";
+import { removeIfPresent } from "./fs/durable-file.js";
+import { openFormat } from "./fs/format.js";
+import { FsIntents } from "./fs/intents.js";
+import { FsJournal, type JournalFile } from "./fs/journal.js";
+import { FsLayout } from "./fs/layout.js";
+import { FsLock } from "./fs/lock.js";
+import { FsObjects } from "./fs/objects.js";
+import { corruptFile, FsRecords, parseRecordDoc, parseUpdateDoc, type Intent } from "./fs/records.js";
+import { SnapshotCache } from "./fs/snapshot-cache.js";
+import { verifyFsRegistry } from "./fs/verify.js";
+import { readFile } from "node:fs/promises";
+
+export interface FsDriverOptions {
+  /** The registry directory (absolute, or relative to the working directory). */
+  path: string;
+  /** How the registry is named in plans and messages; defaults to the path. */
+  url?: string;
+  /** The process this driver acts as; tests pass another to play a second or dead process. */
+  identity?: ProcessIdentity;
+  now?: () => Date;
+}
+
+type VersionMap = Map<string, StoredVersion>;
+
+export class FsDriver implements RegistryDriver {
+  readonly url: string;
+  readonly root: string;
+  readonly #layout: FsLayout;
+  readonly #identity: ProcessIdentity;
+  readonly #journal: FsJournal;
+  readonly #objects: FsObjects;
+  readonly #records: FsRecords;
+  readonly #intents: FsIntents;
+  readonly #lock: FsLock;
+  readonly #cache: SnapshotCache;
+  #open = false;
+
+  constructor(options: FsDriverOptions) {
+    this.root = path.resolve(options.path);
+    this.url = options.url ?? options.path;
+    const now = options.now ?? (() => new Date());
+    this.#identity = options.identity ?? currentProcess();
+    this.#layout = new FsLayout(this.root);
+    this.#journal = new FsJournal(this.#layout, this.#identity, now);
+    this.#objects = new FsObjects(this.#layout, this.#identity);
+    this.#records = new FsRecords(this.#layout, this.#identity);
+    this.#intents = new FsIntents(this.#layout, this.#identity, this.#journal, now);
+    this.#lock = new FsLock(this.#layout, this.#identity, now);
+    this.#cache = new SnapshotCache(this.#layout, this.#identity);
+  }
+
+  async open(options: { create?: boolean } = {}): Promise<void> {
+    await openFormat(this.#layout, this.url, options.create === true, this.#identity);
+    // Finishing what crashed writers left is part of opening, as in any database; on a read-only
+    // registry it is skipped and snapshots still include their published writes.
+    await this.#intents.recover().catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EROFS" && error.code !== "EACCES" && error.code !== "EPERM") throw error;
+    });
+    this.#open = true;
+  }
+
+  async close(): Promise<void> {
+    this.#open = false;
+  }
+
+  async snapshot(): Promise<RegistrySnapshot> {
+    this.#ensureOpen();
+    const { serial, versions } = await this.#journaledState();
+    // Writes published but not journaled yet are whole and final: show them (see fs/intents.ts).
+    for (const intent of await this.#intents.published()) {
+      const { kind, name, version } = intent.address;
+      const state = await this.#records.stateOf(kind, name, version);
+      if (state !== undefined) versions.set(addressOf(state.record), state);
+    }
+    return { serial, versions: [...versions.values()].sort(compareAddresses) };
+  }
+
+  async hasObject(digest: Digest): Promise<boolean> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    return this.#objects.has(digest);
+  }
+
+  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    await this.#objects.put(digest, source);
+  }
+
+  async readObject(digest: Digest): Promise<Readable> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    return this.#objects.read(digest);
+  }
+
+  async createVersion(record: VersionRecord): Promise<void> {
+    this.#ensureOpen();
+    checkVersionRecord(record);
+    const address = addressOf(record);
+    for (const digest of objectDigestsOf(record)) {
+      if (!(await this.#objects.has(digest))) throw objectMissingFor(address, digest);
+    }
+    const intent = await this.#records.create(record);
+    await this.#commit(intent, { op: "create", address, digest: record.digest });
+  }
+
+  async updateVersion(update: VersionUpdate): Promise<void> {
+    this.#ensureOpen();
+    checkVersionUpdate(update);
+    // Records are never removed, so a version seen here still exists when the update lands.
+    if (!(await this.#records.exists(update.kind, update.name, update.version))) throw versionNotFound(addressOf(update));
+    const intent = await this.#records.addUpdate(update);
+    await this.#commit(intent, journalEntryOf(update));
+  }
+
+  async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
+    this.#ensureOpen();
+    checkAddress(kind, name, version);
+    if (!(await this.#records.exists(kind, name, version))) throw versionNotFound(`${kind}:${name}:${version}`);
+    return (await this.#records.updates(kind, name, version)).map((doc) => doc.update);
+  }
+
+  async appendJournal(entry: JournalEntry): Promise<number> {
+    this.#ensureOpen();
+    checkCallerJournalEntry(entry);
+    return this.#journal.append(entry);
+  }
+
+  async journal(): Promise<JournalRecord[]> {
+    this.#ensureOpen();
+    const records: JournalRecord[] = [];
+    for (const serial of await this.#journal.serials()) {
+      const read = await this.#journal.read(serial);
+      if (read.state === "broken") throw corruptFile(this.#layout.journalPath(serial), read.reason);
+      if (read.state === "ok") records.push({ serial: read.file.serial, at: read.file.at, entry: read.file.entry });
+    }
+    return records;
+  }
+
+  async lock(request: LockRequest): Promise<LockHandle> {
+    this.#ensureOpen();
+    return acquireWithin(request.timeoutMs, () => this.#lock.attempt(request));
+  }
+
+  async currentLock(): Promise<LockInfo | undefined> {
+    this.#ensureOpen();
+    return this.#lock.held();
+  }
+
+  async forceUnlock(id: string): Promise<void> {
+    this.#ensureOpen();
+    await this.#lock.forceUnlock(id);
+  }
+
+  async verify(): Promise<VerifyProblem[]> {
+    this.#ensureOpen();
+    return verifyFsRegistry({ layout: this.#layout, url: this.url, records: this.#records, journal: this.#journal, intents: this.#intents });
+  }
+
+  /**
+   * Journals a published write, then drops its intent. If journaling fails the intent stays, so the
+   * write remains visible and the next open (of any process) journals it.
+   */
+  async #commit(intent: Intent, entry: JournalEntry): Promise<void> {
+    await this.#journal.append(entry, intent.txn);
+    await removeIfPresent(intent.temp);
+  }
+
+  /** The state as of the journal head: the cache, brought forward entry by entry, or a full rebuild. */
+  async #journaledState(): Promise<{ serial: number; versions: VersionMap }> {
+    const cached = await this.#cache.load();
+    if (cached === undefined) return this.#rebuild();
+    const versions: VersionMap = new Map(cached.versions.map((v) => [addressOf(v.record), v]));
+    let serial = cached.serial;
+    for (;;) {
+      const read = await this.#journal.read(serial + 1);
+      if (read.state === "missing") break;
+      // A torn or edited entry, or one naming a record that is gone: trust the records, not the cache.
+      if (read.state === "broken" || !(await this.#apply(versions, read.file))) return this.#rebuild();
+      serial += 1;
+    }
+    if (serial !== cached.serial) await this.#cache.save({ serial, versions: [...versions.values()].sort(compareAddresses) });
+    return { serial, versions };
+  }
+
+  async #apply(versions: VersionMap, file: JournalFile): Promise<boolean> {
+    const { entry } = file;
+    if (entry.op !== "create" && entry.op !== "update" && entry.op !== "archive") return true;
+    const [kind, name, version] = entry.address.split(":");
+    if (kind === undefined || name === undefined || version === undefined) return false;
+    const state = await this.#records.stateOf(kind, name, version);
+    if (state === undefined) return false;
+    versions.set(entry.address, state);
+    return true;
+  }
+
+  /**
+   * Reads every record and history entry — the source of truth — as of the journal head read first,
+   * so the cache may run ahead of its serial but never behind (replaying an entry is harmless).
+   */
+  async #rebuild(): Promise<{ serial: number; versions: VersionMap }> {
+    const serial = await this.#journal.head();
+    const versions: VersionMap = new Map();
+    const files = await this.#records.recordFiles();
+    await inBatches(files, 32, async ({ file }) => {
+      const doc = parseRecordDoc(await readFile(file, "utf8"));
+      if (typeof doc === "string") throw corruptFile(file, doc);
+      versions.set(addressOf(doc.record), initialState(doc.record));
+    });
+    const updates = await this.#records.historyFiles();
+    updates.sort((a, b) => a.seq - b.seq);
+    const docs = new Array<VersionUpdate>(updates.length);
+    await inBatches(updates.map((u, i) => ({ ...u, i })), 32, async ({ file, i }) => {
+      const doc = parseUpdateDoc(await readFile(file, "utf8"));
+      if (typeof doc === "string") throw corruptFile(file, doc);
+      docs[i] = doc.update;
+    });
+    for (const update of docs) {
+      const address = addressOf(update);
+      const state = versions.get(address);
+      if (state !== undefined) versions.set(address, withUpdate(state, update));
+    }
+    await this.#cache.save({ serial, versions: [...versions.values()].sort(compareAddresses) });
+    return { serial, versions };
+  }
+
+  #ensureOpen(): void {
+    if (!this.#open) throw new RegistryError("unavailable", `The registry ${this.url} is not open.`);
+  }
+}
+
+/** Runs `task` over `items`, `width` at a time: enough to keep the thread pool busy, not to exhaust fds. */
+async function inBatches<T>(items: T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}

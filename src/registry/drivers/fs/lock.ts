@@ -1,0 +1,135 @@
+// The apply lock of an fs registry, as generations: `lock/<gen>.json` is taken with link() (exclusive,
+// complete), `lock/<gen>.released` frees it. The highest generation is the lock. Taking over a stale
+// lock means publishing the next generation, which only one contender can do — no compare-and-swap on
+// a single `lock.json` (where a takeover and a release could remove each other's file) is needed.
+import { readdir, readFile } from "node:fs/promises";
+import { RegistryError, type LockHandle, type LockRequest } from "../../driver.js";
+import { lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
+import type { LockInfo } from "../../types.js";
+import { publishOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
+import { parseSerialName, type FsLayout } from "./layout.js";
+import path from "node:path";
+
+interface Generation {
+  generation: number;
+  /** Undefined when the file is unreadable: treated as stale, never as held. */
+  info: LockInfo | undefined;
+  released: boolean;
+}
+
+export class FsLock {
+  constructor(
+    private readonly layout: FsLayout,
+    private readonly identity: ProcessIdentity,
+    private readonly now: () => Date,
+  ) {}
+
+  async attempt(request: LockRequest): Promise<LockAttempt> {
+    for (;;) {
+      const current = await this.#latest();
+      const holder = current === undefined ? undefined : this.#holder(current);
+      if (holder !== undefined) return { holder };
+      const generation = (current?.generation ?? 0) + 1;
+      const info = newLockInfo(request, this.identity, this.now());
+      const temp = this.layout.tempPath(this.identity, "lock");
+      await writeDurable(temp, `${JSON.stringify({ generation, ...info })}\n`);
+      let won: boolean;
+      try {
+        won = await publishOnce(temp, this.layout.lockPath(generation));
+      } finally {
+        await removeIfPresent(temp);
+      }
+      if (!won) continue;
+      // A contender that read an older state may publish a generation cleanup had removed; whoever
+      // finds a higher generation than its own has lost and steps back.
+      const latest = await this.#latest();
+      if (latest !== undefined && latest.generation > generation) {
+        await this.#release(generation);
+        continue;
+      }
+      await this.#removeBelow(generation);
+      return { handle: this.#handle(generation, info) };
+    }
+  }
+
+  async held(): Promise<LockInfo | undefined> {
+    const current = await this.#latest();
+    return current === undefined ? undefined : this.#holder(current);
+  }
+
+  async forceUnlock(id: string): Promise<void> {
+    const current = await this.#latest();
+    if (current === undefined || current.released || current.info?.id !== id) {
+      throw new RegistryError("lock-not-found", `No lock with id ${id} is held on this registry.`);
+    }
+    await this.#release(current.generation);
+  }
+
+  #holder(current: Generation): LockInfo | undefined {
+    if (current.released || current.info === undefined) return undefined;
+    return lockStaleness(current.info, this.now(), this.identity) === undefined ? current.info : undefined;
+  }
+
+  #handle(generation: number, info: LockInfo): LockHandle {
+    return { info, release: () => this.#release(generation) };
+  }
+
+  async #release(generation: number): Promise<void> {
+    try {
+      await writeDurable(this.layout.lockReleasedPath(generation), "");
+      await syncDirectory(this.layout.lockDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+
+  async #latest(): Promise<Generation | undefined> {
+    for (;;) {
+      let names: string[];
+      try {
+        names = await readdir(this.layout.lockDir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw error;
+      }
+      const generations = names.map((n) => parseSerialName(n, ".json")).filter((g): g is number => g !== undefined);
+      if (generations.length === 0) return undefined;
+      const generation = Math.max(...generations);
+      let text: string;
+      try {
+        text = await readFile(this.layout.lockPath(generation), "utf8");
+      } catch (error) {
+        // Removed by a newer holder's cleanup between the listing and the read: list again.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw error;
+      }
+      const released = names.includes(path.basename(this.layout.lockReleasedPath(generation)));
+      return { generation, info: parseLockInfo(text), released };
+    }
+  }
+
+  /** Old generations only matter until a newer one exists; keeping the directory small keeps reads cheap. */
+  async #removeBelow(generation: number): Promise<void> {
+    const names = await readdir(this.layout.lockDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const g = parseSerialName(name, ".json") ?? parseSerialName(name, ".released");
+      if (g !== undefined && g < generation) await removeIfPresent(path.join(this.layout.lockDir, name)).catch(() => {});
+    }
+  }
+}
+
+function parseLockInfo(text: string): LockInfo | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockInfo> & { generation?: number };
+    const { id, owner, host, pid, created_at, expires_at, operation } = value;
+    if (
+      typeof id !== "string" || typeof owner !== "string" || typeof host !== "string" || typeof pid !== "number" ||
+      typeof created_at !== "string" || typeof expires_at !== "string" || typeof operation !== "string"
+    ) {
+      return undefined;
+    }
+    return { id, owner, host, pid, created_at, expires_at, operation };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// Content-addressed objects: `objects/sha256/ab/cdef…`, read-only, each published once with link().
+// Bytes are hashed where they are about to be stored (the temp copy), so what lands is what was
+// verified even if the source file changes during the copy.
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { copyFile, open, stat } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import type { ObjectSource } from "../../driver.js";
+import { objectDigestMismatch, objectMissing } from "../../errors.js";
+import type { ProcessIdentity } from "../../lock-policy.js";
+import { digestFile, verifiedStream } from "../../object-digest.js";
+import type { Digest } from "../../types.js";
+import { publishOnce, removeIfPresent, sealDurable, writeDurable } from "./durable-file.js";
+import type { FsLayout } from "./layout.js";
+
+export class FsObjects {
+  constructor(
+    private readonly layout: FsLayout,
+    private readonly identity: ProcessIdentity,
+  ) {}
+
+  async has(digest: Digest): Promise<boolean> {
+    try {
+      return (await stat(this.layout.objectPath(digest))).isFile();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
+    }
+  }
+
+  async put(digest: Digest, source: ObjectSource): Promise<void> {
+    if (await this.has(digest)) return;
+    const temp = this.layout.tempPath(this.identity, "object");
+    try {
+      if (source.kind === "bytes") {
+        const actual: Digest = `sha256:${createHash("sha256").update(source.data).digest("hex")}`;
+        if (actual !== digest) throw objectDigestMismatch(digest, actual);
+        await writeDurable(temp, source.data, { readOnly: true });
+      } else {
+        // FICLONE makes a copy-on-write clone where the filesystem can (btrfs, XFS, APFS), a copy elsewhere.
+        await copyFile(source.path, temp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+        const { digest: actual } = await digestFile(temp);
+        if (actual !== digest) throw objectDigestMismatch(digest, actual);
+        await sealDurable(temp);
+      }
+      // false: a concurrent writer stored the same bytes first, which is just as good.
+      await publishOnce(temp, this.layout.objectPath(digest));
+    } finally {
+      await removeIfPresent(temp);
+    }
+  }
+
+  async read(digest: Digest): Promise<Readable> {
+    let handle;
+    try {
+      handle = await open(this.layout.objectPath(digest), "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw objectMissing(digest);
+      throw error;
+    }
+    return verifiedStream(handle.createReadStream({ highWaterMark: 1024 * 1024 }), digest, `object ${digest}`);
+  }
+}

@@ -1,0 +1,149 @@
+// `assetctl verify` for an fs registry: re-hashes every object, checks every record and update against
+// its own digest and its path, every object a record needs, and the journal's continuity. Read-only;
+// reports every problem found in one pass.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { isDigest, jsonDigest } from "../../../digest.js";
+import { digestFile } from "../../object-digest.js";
+import type { Digest, VerifyProblem } from "../../types.js";
+import { checkFormat } from "./format.js";
+import type { FsIntents } from "./intents.js";
+import type { FsJournal } from "./journal.js";
+import type { FsLayout } from "./layout.js";
+import { parseRecordDoc, parseUpdateDoc, type FsRecords } from "./records.js";
+
+export interface VerifyParts {
+  layout: FsLayout;
+  url: string;
+  records: FsRecords;
+  journal: FsJournal;
+  intents: FsIntents;
+}
+
+export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProblem[]> {
+  const problems: VerifyProblem[] = [];
+  await verifyFormat(parts, problems);
+  const present = await verifyObjects(parts.layout, problems);
+  const recorded = await verifyRecords(parts, present, problems);
+  await verifyHistory(parts, problems);
+  await verifyJournal(parts, recorded, problems);
+  return problems;
+}
+
+async function verifyFormat({ layout, url }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
+  try {
+    checkFormat(await readFile(layout.formatFile, "utf8"), url);
+  } catch (error) {
+    problems.push({ code: "format", message: (error as Error).message, subject: layout.formatFile });
+  }
+}
+
+/** Returns the digests of the objects present (corrupt ones included: they are there, just wrong). */
+async function verifyObjects(layout: FsLayout, problems: VerifyProblem[]): Promise<Set<Digest>> {
+  const present = new Set<Digest>();
+  for (const prefix of await listDir(layout.objectsDir)) {
+    for (const rest of await listDir(path.join(layout.objectsDir, prefix))) {
+      const file = path.join(layout.objectsDir, prefix, rest);
+      const digest = `sha256:${prefix}${rest}`;
+      if (!isDigest(digest)) {
+        problems.push({ code: "object-corrupt", message: `${file} is not named by a sha256 digest.`, subject: file });
+        continue;
+      }
+      present.add(digest);
+      const actual = await digestFile(file).then((r) => r.digest, (error: Error) => `unreadable (${error.message})`);
+      if (actual !== digest) {
+        problems.push({ code: "object-corrupt", message: `Object ${digest} is corrupt: its bytes hash to ${actual}.`, subject: digest });
+      }
+    }
+  }
+  return present;
+}
+
+/** Returns the addresses that have a readable record. */
+async function verifyRecords({ records }: VerifyParts, present: Set<Digest>, problems: VerifyProblem[]): Promise<Set<string>> {
+  const recorded = new Set<string>();
+  for (const { file, kind, name, version } of await records.recordFiles()) {
+    const address = `${kind}:${name}:${version}`;
+    const doc = parseRecordDoc(await readFile(file, "utf8").catch(() => ""));
+    if (typeof doc === "string") {
+      problems.push({ code: "record-corrupt", message: `The record ${file} ${doc}.`, subject: file });
+      continue;
+    }
+    const { record } = doc;
+    if (record.kind !== kind || record.name !== name || record.version !== version) {
+      problems.push({ code: "record-tampered", message: `${file} holds the record of ${record.kind}:${record.name}:${record.version}.`, subject: file });
+      continue;
+    }
+    recorded.add(address);
+    if (jsonDigest(record) !== doc.record_digest) {
+      problems.push({ code: "record-tampered", message: `The record of ${address} was changed after it was written.`, subject: address });
+    }
+    for (const artifact of record.artifacts ?? []) {
+      for (const f of artifact.files ?? []) {
+        if (!present.has(f.digest)) {
+          problems.push({
+            code: "object-missing",
+            message: `${address} needs object ${f.digest} (${artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`}), which is missing.`,
+            subject: f.digest,
+          });
+        }
+      }
+    }
+  }
+  return recorded;
+}
+
+async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
+  for (const { file, kind, name, version } of await records.historyFiles()) {
+    const address = `${kind}:${name}:${version}`;
+    const doc = parseUpdateDoc(await readFile(file, "utf8").catch(() => ""));
+    if (typeof doc === "string") {
+      problems.push({ code: "record-corrupt", message: `The history entry ${file} ${doc}.`, subject: file });
+    } else if (doc.update.kind !== kind || doc.update.name !== name || doc.update.version !== version) {
+      problems.push({ code: "record-tampered", message: `${file} holds an update of another version.`, subject: file });
+    } else if (jsonDigest(doc.update) !== doc.update_digest) {
+      problems.push({ code: "record-tampered", message: `A history entry of ${address} (${file}) was changed after it was written.`, subject: address });
+    }
+  }
+}
+
+/** Serials run 1..head without gaps, every entry reads, and creates and records match up. */
+async function verifyJournal({ journal, intents }: VerifyParts, recorded: Set<string>, problems: VerifyProblem[]): Promise<void> {
+  const serials = await journal.serials();
+  const head = serials.at(-1) ?? 0;
+  const present = new Set(serials);
+  const created = new Set<string>();
+  for (let serial = 1; serial <= head; serial += 1) {
+    const subject = `journal ${serial}`;
+    if (!present.has(serial)) {
+      problems.push({ code: "journal-broken", message: `Journal entry ${serial} is missing.`, subject });
+      continue;
+    }
+    const read = await journal.read(serial);
+    if (read.state === "broken") {
+      problems.push({ code: "journal-broken", message: `Journal entry ${serial} ${read.reason}.`, subject });
+    } else if (read.state === "ok" && read.file.entry.op === "create") {
+      const { address } = read.file.entry;
+      created.add(address);
+      if (!recorded.has(address)) {
+        problems.push({ code: "journal-broken", message: `Journal entry ${serial} creates ${address}, which has no readable record.`, subject });
+      }
+    }
+  }
+  // A version published but not yet journaled is an operation in flight (or awaiting recovery), not damage.
+  const inFlight = new Set((await intents.published()).map((i) => `${i.address.kind}:${i.address.name}:${i.address.version}`));
+  for (const address of recorded) {
+    if (!created.has(address) && !inFlight.has(address)) {
+      problems.push({ code: "journal-broken", message: `${address} has a record but no journal entry creating it.`, subject: address });
+    }
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}

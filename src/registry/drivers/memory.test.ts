@@ -1,0 +1,11 @@
+import { describeRegistryConformance } from "../conformance.js";
+import { createMemoryStore, MemoryDriver } from "./memory.js";
+
+describeRegistryConformance("memory", async () => {
+  const store = createMemoryStore();
+  return {
+    driver: new MemoryDriver({ store }),
+    connect: async (identity) => new MemoryDriver({ store, identity }),
+    cleanup: async () => {},
+  };
+});

@@ -1,0 +1,214 @@
+// MemoryDriver: the whole registry in one process's memory — the test double for apply and the CLI, and
+// the reference the conformance suite is easiest to read against. It refuses exactly what the
+// persistent drivers refuse (digests, write-once, names) so tests against it mean something.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
+import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
+import { acquireWithin, currentProcess, lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
+import {
+  addressOf,
+  type Digest,
+  type JournalEntry,
+  type JournalRecord,
+  type LockInfo,
+  type RegistrySnapshot,
+  type VerifyProblem,
+  type VersionRecord,
+  type VersionUpdate,
+} from "../types.js";
+import { checkAddress, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
+import { compareAddresses, initialState, journalEntryOf, withUpdate } from "../version-state.js";
+
+/** The registry's contents; several MemoryDrivers may share one, like processes sharing a directory. */
+export interface MemoryStore {
+  created: boolean;
+  objects: Map<Digest, Buffer>;
+  versions: Map<string, { record: VersionRecord; updates: VersionUpdate[] }>;
+  journal: JournalRecord[];
+  lock: { info: LockInfo; released: boolean } | undefined;
+}
+
+export function createMemoryStore(): MemoryStore {
+  return { created: false, objects: new Map(), versions: new Map(), journal: [], lock: undefined };
+}
+
+export interface MemoryDriverOptions {
+  store?: MemoryStore;
+  identity?: ProcessIdentity;
+  url?: string;
+  now?: () => Date;
+}
+
+export class MemoryDriver implements RegistryDriver {
+  readonly url: string;
+  readonly store: MemoryStore;
+  readonly #identity: ProcessIdentity;
+  readonly #now: () => Date;
+  #open = false;
+
+  constructor(options: MemoryDriverOptions = {}) {
+    this.store = options.store ?? createMemoryStore();
+    this.#identity = options.identity ?? currentProcess();
+    this.#now = options.now ?? (() => new Date());
+    this.url = options.url ?? "memory:";
+  }
+
+  async open(options: { create?: boolean } = {}): Promise<void> {
+    if (!this.store.created) {
+      if (options.create !== true) throw new RegistryError("not-found", `There is no registry at ${this.url}.`);
+      this.store.created = true;
+    }
+    this.#open = true;
+  }
+
+  async close(): Promise<void> {
+    this.#open = false;
+  }
+
+  async snapshot(): Promise<RegistrySnapshot> {
+    this.#ensureOpen();
+    const versions = [...this.store.versions.values()].map(({ record, updates }) => updates.reduce(withUpdate, initialState(record)));
+    // A deep copy: callers may keep and mutate what they get without touching the store.
+    return structuredClone({ serial: this.store.journal.length, versions: versions.sort(compareAddresses) });
+  }
+
+  async hasObject(digest: Digest): Promise<boolean> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    return this.store.objects.has(digest);
+  }
+
+  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    if (this.store.objects.has(digest)) return;
+    const data = source.kind === "bytes" ? Buffer.from(source.data) : await readFile(source.path);
+    const actual: Digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+    if (actual !== digest) {
+      throw objectDigestMismatch(digest, actual);
+    }
+    this.store.objects.set(digest, data);
+  }
+
+  async readObject(digest: Digest): Promise<Readable> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    const data = this.store.objects.get(digest);
+    if (data === undefined) throw objectMissing(digest);
+    const actual: Digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+    if (actual !== digest) throw new RegistryError("corrupt", `Object ${digest} is corrupt: its bytes hash to ${actual}.`);
+    return Readable.from([Buffer.from(data)]);
+  }
+
+  async createVersion(record: VersionRecord): Promise<void> {
+    this.#ensureOpen();
+    checkVersionRecord(record);
+    const address = addressOf(record);
+    if (this.store.versions.has(address)) throw versionExists(address);
+    for (const digest of objectDigestsOf(record)) {
+      if (!this.store.objects.has(digest)) throw objectMissingFor(address, digest);
+    }
+    this.store.versions.set(address, { record: structuredClone(record), updates: [] });
+    this.#journal({ op: "create", address, digest: record.digest });
+  }
+
+  async updateVersion(update: VersionUpdate): Promise<void> {
+    this.#ensureOpen();
+    checkVersionUpdate(update);
+    const stored = this.store.versions.get(addressOf(update));
+    if (stored === undefined) throw versionNotFound(addressOf(update));
+    stored.updates.push(structuredClone(update));
+    this.#journal(journalEntryOf(update));
+  }
+
+  async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
+    this.#ensureOpen();
+    checkAddress(kind, name, version);
+    const stored = this.store.versions.get(`${kind}:${name}:${version}`);
+    if (stored === undefined) throw versionNotFound(`${kind}:${name}:${version}`);
+    return structuredClone(stored.updates);
+  }
+
+  async appendJournal(entry: JournalEntry): Promise<number> {
+    this.#ensureOpen();
+    checkCallerJournalEntry(entry);
+    return this.#journal(entry);
+  }
+
+  async journal(): Promise<JournalRecord[]> {
+    this.#ensureOpen();
+    return structuredClone(this.store.journal);
+  }
+
+  async lock(request: LockRequest): Promise<LockHandle> {
+    this.#ensureOpen();
+    return acquireWithin(request.timeoutMs, async () => this.#tryLock(request));
+  }
+
+  async currentLock(): Promise<LockInfo | undefined> {
+    this.#ensureOpen();
+    const held = this.#heldLock();
+    return held === undefined ? undefined : { ...held };
+  }
+
+  async forceUnlock(id: string): Promise<void> {
+    this.#ensureOpen();
+    const lock = this.store.lock;
+    if (lock === undefined || lock.released || lock.info.id !== id) {
+      throw new RegistryError("lock-not-found", `No lock with id ${id} is held on ${this.url}.`);
+    }
+    lock.released = true;
+  }
+
+  async verify(): Promise<VerifyProblem[]> {
+    this.#ensureOpen();
+    const problems: VerifyProblem[] = [];
+    for (const [digest, data] of this.store.objects) {
+      if (`sha256:${createHash("sha256").update(data).digest("hex")}` !== digest) {
+        problems.push({ code: "object-corrupt", message: `Object ${digest} no longer matches its digest.`, subject: digest });
+      }
+    }
+    for (const [address, { record }] of this.store.versions) {
+      for (const digest of objectDigestsOf(record)) {
+        if (!this.store.objects.has(digest)) {
+          problems.push({ code: "object-missing", message: `${address} needs object ${digest}, which is missing.`, subject: digest });
+        }
+      }
+    }
+    return problems;
+  }
+
+  #tryLock(request: LockRequest): LockAttempt {
+    const holder = this.#heldLock();
+    if (holder !== undefined) return { holder: { ...holder } };
+    const lock = { info: newLockInfo(request, this.#identity, this.#now()), released: false };
+    this.store.lock = lock;
+    const handle: LockHandle = {
+      info: { ...lock.info },
+      // Only this acquisition's record is flagged, so a holder whose lock was taken over frees nothing.
+      release: async () => {
+        lock.released = true;
+      },
+    };
+    return { handle };
+  }
+
+  #heldLock(): LockInfo | undefined {
+    const lock = this.store.lock;
+    if (lock === undefined || lock.released) return undefined;
+    if (lockStaleness(lock.info, this.#now(), this.#identity) !== undefined) return undefined;
+    return lock.info;
+  }
+
+  #journal(entry: JournalEntry): number {
+    const serial = this.store.journal.length + 1;
+    this.store.journal.push({ serial, at: this.#now().toISOString(), entry: structuredClone(entry) });
+    return serial;
+  }
+
+  #ensureOpen(): void {
+    if (!this.#open) throw new RegistryError("unavailable", `The registry ${this.url} is not open.`);
+  }
+}

@@ -1,0 +1,31 @@
+// The refusals every driver words the same way, so users read one message whichever backend they use.
+import { RegistryError } from "./driver.js";
+import type { Digest } from "./types.js";
+
+export function versionExists(address: string): RegistryError {
+  return new RegistryError(
+    "version-exists",
+    `${address} already exists; a version, once created, never changes.`,
+    "bump the version, or remove `version` from the manifest to auto-version",
+  );
+}
+
+export function versionNotFound(address: string): RegistryError {
+  return new RegistryError("not-found", `The registry has no version ${address}.`);
+}
+
+export function objectMissingFor(address: string, digest: Digest): RegistryError {
+  return new RegistryError("object-missing", `${address} refers to object ${digest}, which the registry does not have; store objects before the version.`);
+}
+
+export function objectDigestMismatch(expected: Digest, actual: Digest): RegistryError {
+  return new RegistryError(
+    "object-digest-mismatch",
+    `The bytes offered for ${expected} hash to ${actual}; nothing was stored.`,
+    "the file changed after it was hashed: plan again",
+  );
+}
+
+export function objectMissing(digest: Digest): RegistryError {
+  return new RegistryError("object-missing", `The registry has no object ${digest}.`);
+}

@@ -1,0 +1,72 @@
+// What a registry refuses to store, checked by every driver before it writes: unknown kinds, malformed
+// digests, and names or versions that could turn into a path. Names are validated earlier against the
+// Azure ML rules; this is defense in depth, so the registry stays safe whoever calls it.
+import { isDigest } from "../digest.js";
+import { ASSET_KINDS, type AssetKind } from "../manifest/types.js";
+import { RegistryError } from "./driver.js";
+import type { Digest, JournalEntry, VersionRecord, VersionUpdate } from "./types.js";
+
+/** Longest name or version accepted; Azure ML allows 255 characters. */
+export const MAX_SEGMENT_LENGTH = 255;
+
+export function checkKind(kind: string): asserts kind is AssetKind {
+  if (!(ASSET_KINDS as readonly string[]).includes(kind)) {
+    throw new RegistryError("invalid", `"${kind}" is not an asset kind (expected one of ${ASSET_KINDS.join(", ")})`);
+  }
+}
+
+/** A name or version: non-empty, no control characters, no path separators, not `.` or `..`. */
+export function checkSegment(what: "name" | "version", value: string): void {
+  const problem = segmentProblem(value);
+  if (problem !== undefined) {
+    throw new RegistryError("invalid", `${what} ${JSON.stringify(value)} ${problem}; the registry refuses it`);
+  }
+}
+
+function segmentProblem(value: string): string | undefined {
+  if (typeof value !== "string" || value.length === 0) return "is empty";
+  if (value.length > MAX_SEGMENT_LENGTH) return `is longer than ${MAX_SEGMENT_LENGTH} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(value)) return "contains a control character";
+  if (/[/\\]/.test(value)) return "contains a path separator";
+  if (value === "." || value === "..") return "is a relative path";
+  return undefined;
+}
+
+export function checkDigest(digest: string): asserts digest is Digest {
+  if (!isDigest(digest)) throw new RegistryError("invalid", `${JSON.stringify(digest)} is not a sha256 digest`);
+}
+
+export function checkAddress(kind: string, name: string, version: string): void {
+  checkKind(kind);
+  checkSegment("name", name);
+  checkSegment("version", version);
+}
+
+export function checkVersionRecord(record: VersionRecord): void {
+  checkAddress(record.kind, record.name, record.version);
+  checkDigest(record.digest);
+  if (typeof record.created_at !== "string") throw new RegistryError("invalid", "a version record needs created_at");
+  for (const artifact of record.artifacts) {
+    for (const file of artifact.files) checkDigest(file.digest);
+  }
+}
+
+export function checkVersionUpdate(update: VersionUpdate): void {
+  checkAddress(update.kind, update.name, update.version);
+  if (typeof update.updated_at !== "string") throw new RegistryError("invalid", "a version update needs updated_at");
+}
+
+/** Callers journal only apply markers; create/update/archive entries are the driver's own. */
+export function checkCallerJournalEntry(entry: JournalEntry): void {
+  if (entry.op !== "apply-begin" && entry.op !== "apply-end") {
+    throw new RegistryError(
+      "invalid",
+      `journal entries of type "${entry.op}" are written by the registry itself when a version is created or updated`,
+    );
+  }
+}
+
+/** Every object digest a record's artifacts need, once each. */
+export function objectDigestsOf(record: VersionRecord): Digest[] {
+  return [...new Set(record.artifacts.flatMap((a) => a.files.map((f) => f.digest)))];
+}
