@@ -73,7 +73,7 @@ describe("pipeline bindings", () => {
     expect(out).toMatchInlineSnapshot(`
       "p/pipeline.yml:8:13 error binding-unknown-input: jobs.train.inputs.data: \${{parent.inputs.rawdata}} names no input of the pipeline. Did you mean raw_data?
           hint: Declare rawdata under the pipeline's top-level inputs: (now: raw_data), or fix the name.
-      p/pipeline.yml:9:22 error step-unknown-input: jobs.train.inputs.learning_rate: the component (p/train.yml) declares no input learning_rate.
+      p/pipeline.yml:9:22 warning step-unknown-input: jobs.train.inputs.learning_rate: the component (p/train.yml) declares no input learning_rate, so this input goes nowhere.
           hint: Its inputs: data, lr.
       p/pipeline.yml:10:22 error binding-unknown-output: jobs.train.outputs.model: \${{parent.outputs.finale}} names no output of the pipeline. Did you mean final?
           hint: Declare finale under the pipeline's top-level outputs: (now: final), or fix the name.

@@ -89,10 +89,11 @@ function checkPipeline(manifest: Manifest, index: ComponentIndex): Diagnostic[] 
         for (const name of keysOf(node[direction])) {
           if (declared.includes(name)) continue;
           const kind = direction === "inputs" ? "input" : "output";
+          // A warning: Azure ML's examples pass such extra inputs, and a misspelt required input fails anyway.
           report([...nodePath, direction, name], {
             code: direction === "inputs" ? "step-unknown-input" : "step-unknown-output",
-            severity: "error",
-            message: `jobs.${step}.${direction}.${name}: the component (${known.source}) declares no ${kind} ${name}.${didYouMean(name, declared)}`,
+            severity: "warning",
+            message: `jobs.${step}.${direction}.${name}: the component (${known.source}) declares no ${kind} ${name}, so this ${kind} goes nowhere.${didYouMean(name, declared)}`,
             hint: declared.length === 0 ? `The component declares no ${direction}.` : `Its ${direction}: ${declared.join(", ")}.`,
           });
         }

@@ -19,8 +19,8 @@ interface RoleRules {
   write: string;
   /** The asset kind an `azureml:` reference in this field names, when it is one the repository can define. */
   kind?: AssetKind;
-  /** The registry/ARM type segment that fits the field. */
-  registryType?: RegistryAssetType;
+  /** The registry/ARM type segments that fit the field. */
+  registryTypes?: ReadonlySet<string>;
 }
 
 const ROLES: Record<SiteRole, RoleRules> = {
@@ -29,34 +29,35 @@ const ROLES: Record<SiteRole, RoleRules> = {
     what: "a model",
     write: "a local path, azureml:<name>:<version>, azureml://registries/<registry>/models/<name>/versions/<version>, azureml://jobs/<job>/outputs/<output>/paths/<path>, runs:/<run-id>/<path> or a storage URI",
     kind: "model",
-    registryType: "models",
+    // A model folder and a data folder are both folders to the job that mounts them.
+    registryTypes: new Set(["models", "data"]),
   },
   data: {
     forms: new Set<Form>(["asset", "arm", "registry", "datastore-path", "job-output", "storage", "local", "expression"]),
     what: "data",
     write: "a local path, azureml:<name>:<version>, azureml:<name>@latest, azureml://datastores/<datastore>/paths/<path> or a storage URI",
     kind: "data",
-    registryType: "data",
+    registryTypes: new Set(["models", "data"]),
   },
   environment: {
     forms: new Set<Form>(["asset", "arm", "registry", "local"]),
     what: "an environment",
     write: "azureml:<name>:<version>, azureml:<name>@latest, azureml://registries/<registry>/environments/<name>/versions/<version>, file:<environment YAML> or an inline mapping with image/build",
     kind: "environment",
-    registryType: "environments",
+    registryTypes: new Set(["environments"]),
   },
   component: {
     forms: new Set<Form>(["asset", "arm", "registry", "local"]),
     what: "a component",
     write: "a local component YAML file, azureml:<name>:<version>, azureml:<name>@latest or azureml://registries/<registry>/components/<name>/versions/<version>",
     kind: "component",
-    registryType: "components",
+    registryTypes: new Set(["components"]),
   },
   code: {
     forms: new Set<Form>(["asset", "arm", "registry", "local", "git", "storage", "datastore-path"]),
     what: "code",
     write: "a local file or folder, git+https://…, an https:// URL or azureml:<code asset>:<version>",
-    registryType: "codes",
+    registryTypes: new Set(["codes"]),
   },
   "build-context": {
     forms: new Set<Form>(["local", "storage", "git", "datastore-path"]),
@@ -153,7 +154,7 @@ function checkSite(site: Site, declared: Map<string, Declared>): Finding | undef
     case "arm": {
       if (!rules.forms.has(ref.form)) break;
       const type = ref.type;
-      if (rules.registryType !== undefined && type !== rules.registryType && type in TYPE_WORDS) {
+      if (rules.registryTypes !== undefined && !rules.registryTypes.has(type) && type in TYPE_WORDS) {
         return {
           code: "reference-kind-mismatch",
           severity: "error",
@@ -208,7 +209,10 @@ function checkAsset(
   declared: Map<string, Declared>,
 ): Finding | undefined {
   const shown = displayReference(ref.raw);
-  const entry = rules.kind === undefined ? undefined : declared.get(`${rules.kind}:${ref.name}`);
+  // A job input without a type can take a data asset or a model: look the name up as either.
+  const kinds: AssetKind[] = site.role === "data" && site.assetType === undefined ? ["data", "model"] : rules.kind ? [rules.kind] : [];
+  const kind = kinds.find((k) => declared.has(`${k}:${ref.name}`));
+  const entry = kind === undefined ? undefined : declared.get(`${kind}:${ref.name}`);
   const known = entry === undefined ? "" : ` The repository defines it in ${entry.files.join(", ")}${entry.versions.size > 0 ? ` (version ${[...entry.versions].sort().join(", ")})` : ""}.`;
   if (site.role === "datastore") {
     if (ref.version === undefined && ref.label === undefined) return undefined;
@@ -231,7 +235,7 @@ function checkAsset(
   }
   if (entry === undefined || ref.version === undefined) return undefined;
   if (entry.versions.has(ref.version) || entry.autoVersioned) return undefined;
-  const kindWord = rules.kind ?? "asset";
+  const kindWord = kind ?? "asset";
   const versions = [...entry.versions].sort();
   return {
     code: "reference-unresolved",

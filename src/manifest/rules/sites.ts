@@ -32,7 +32,10 @@ export interface Site {
   path: KeyPath;
   value: string;
   role: SiteRole;
-  /** For model and data sites: the declared `type` (`uri_file`, `mltable`, `mlflow_model`, …), defaults applied. */
+  /**
+   * For model and data sites: the declared `type` (`uri_file`, `mltable`, `mlflow_model`, …), defaults
+   * applied for model and data manifests; absent for a job input that declares none.
+   */
   assetType?: string;
 }
 
@@ -77,11 +80,12 @@ function addString(sites: Site[], parent: unknown, path: KeyPath, role: SiteRole
   if (value !== undefined) sites.push({ path, value, role });
 }
 
-function addArtifact(sites: Site[], parent: unknown, path: KeyPath, role: "model" | "data", assetType: string): void {
+function addArtifact(sites: Site[], parent: unknown, path: KeyPath, role: "model" | "data", assetType: string | undefined): void {
   const key = path[path.length - 1];
   if (typeof key !== "string") return;
   const value = stringAt(parent, key);
-  if (value !== undefined) sites.push({ path, value, role, assetType });
+  if (value === undefined) return;
+  sites.push(assetType === undefined ? { path, value, role } : { path, value, role, assetType });
 }
 
 function environmentSites(sites: Site[], env: SpecObject, at: KeyPath): void {
@@ -128,8 +132,9 @@ function jobsSites(sites: Site[], owner: SpecObject, at: KeyPath): void {
 /** Job and node `inputs`/`outputs` given as `{type, path}`: the path names data, a model, or a destination. */
 function portSites(sites: Site[], owner: SpecObject, at: KeyPath): void {
   for (const [name, input] of entriesOf(owner["inputs"])) {
-    const type = stringAt(input, "type") ?? "uri_folder";
-    addArtifact(sites, input, [...at, "inputs", name, "path"], MODEL_TYPES.has(type) ? "model" : "data", type);
+    // An input without a type takes whatever its component port expects: a model folder as well as data.
+    const type = stringAt(input, "type");
+    addArtifact(sites, input, [...at, "inputs", name, "path"], type !== undefined && MODEL_TYPES.has(type) ? "model" : "data", type);
   }
   for (const [name, output] of entriesOf(owner["outputs"])) {
     addString(sites, output, [...at, "outputs", name, "path"], "output");
