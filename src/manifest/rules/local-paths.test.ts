@@ -64,6 +64,7 @@ describe("local paths", () => {
           "      d: {type: uri_file, path: ../shared/data.csv}",
           "      r: {type: uri_folder, path: azureml://datastores/ws/paths/x}",
           "      b: ${{parent.inputs.x}}",
+          "      e: {type: uri_folder, path: './runs/${{name}}'}",
           "  b:",
           "    component: file:prep.yml",
           "  c:",
@@ -86,7 +87,7 @@ describe("local paths", () => {
     );
     expect(out).toMatchInlineSnapshot(`
       "data/d.yml:3:7 error path-missing: path: data/nowhere/file.csv does not exist
-          hint: Relative paths resolve against data/, the manifest's folder. Fix the path, add the file, or name data kept elsewhere by URI (azureml://datastores/<datastore>/paths/<path>, https://…).
+          hint: Relative paths resolve against data/, the manifest's folder. Fix the path or add the file, or name data kept elsewhere by URI (azureml://datastores/<datastore>/paths/<path>, https://…).
       env/env.yml:4:13 error path-missing: conda_file: env/conda.yaml does not exist
           hint: Did you mean ./conda.yml? Relative paths resolve against env/, the manifest's folder."
     `);
@@ -149,7 +150,7 @@ describe("local paths", () => {
     const out = await check({ "data/latest": { symlink: "v2" } }, { "d.yml": `${DATA}\nname: d\npath: data/latest\n` });
     expect(out).toMatchInlineSnapshot(`
       "d.yml:3:7 error path-missing: path: data/v2 does not exist
-          hint: Relative paths resolve against the repository root. Fix the path, add the file, or name data kept elsewhere by URI (azureml://datastores/<datastore>/paths/<path>, https://…)."
+          hint: Relative paths resolve against the repository root. Fix the path or add the file, or name data kept elsewhere by URI (azureml://datastores/<datastore>/paths/<path>, https://…)."
     `);
   });
 

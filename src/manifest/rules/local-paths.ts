@@ -38,7 +38,7 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
       const baseDir = folderOf(manifest.file);
       const resolution = await resolveLocalPath(tree, baseDir, raw);
       const label = keyPathText(site.path);
-      if (!resolution.ok) return [diagnose(manifest, site.path, await unresolved(tree, label, raw, baseDir, resolution))];
+      if (!resolution.ok) return [diagnose(manifest, site.path, await unresolved(tree, site, label, raw, baseDir, resolution))];
       const { target, entry } = resolution;
       const shown = target === "" ? "the repository root" : target;
       if (entry.type === "other") {
@@ -80,12 +80,13 @@ function whereRelativePathsResolve(baseDir: string): string {
 
 async function unresolved(
   tree: SourceTree,
+  site: Site,
   label: string,
   raw: string,
   baseDir: string,
   resolution: Exclude<Resolution, { ok: true }>,
 ): Promise<Finding> {
-  const remoteHint = "name data kept elsewhere by URI (azureml://datastores/<datastore>/paths/<path>, https://…)";
+  const remoteHint = remoteAlternative(site);
   switch (resolution.problem) {
     case "absolute": {
       const inside = insideRoot(tree.root, raw);
@@ -95,7 +96,7 @@ async function unresolved(
         message: `${label}: ${raw} is an absolute path; a manifest may only name files inside the repository`,
         hint:
           inside === undefined
-            ? `Move the files into the repository and write a path relative to ${whereRelativePathsResolve(baseDir)}, or ${remoteHint}.`
+            ? `Move the files into the repository and write a path relative to ${whereRelativePathsResolve(baseDir)}${remoteHint}.`
             : `Write ${relativeFrom(baseDir, inside)} instead: relative paths resolve against ${whereRelativePathsResolve(baseDir)}, on every machine.`,
       };
     }
@@ -104,7 +105,7 @@ async function unresolved(
         code: "path-escapes-repo",
         severity: "error",
         message: `${label}: ${raw} leaves the repository (relative paths resolve against ${whereRelativePathsResolve(baseDir)})`,
-        hint: `Move the files into the repository and name them with a path that stays inside it, or ${remoteHint}.`,
+        hint: `Move the files into the repository and name them with a path that stays inside it${remoteHint}.`,
       };
     case "missing": {
       if (resolution.notFolder !== undefined) {
@@ -118,7 +119,7 @@ async function unresolved(
       const suggestion = await siblingSuggestion(tree, resolution.missing);
       const hint =
         suggestion === undefined
-          ? `Relative paths resolve against ${whereRelativePathsResolve(baseDir)}. Fix the path, add the file, or ${remoteHint}.`
+          ? `Relative paths resolve against ${whereRelativePathsResolve(baseDir)}. Fix the path or add the file${remoteHint}.`
           : `Did you mean ${relativeFrom(baseDir, suggestion)}? Relative paths resolve against ${whereRelativePathsResolve(baseDir)}.`;
       return { code: "path-missing", severity: "error", message: `${label}: ${resolution.path} does not exist`, hint };
     }
@@ -136,6 +137,23 @@ async function unresolved(
         message: `${label}: ${raw} cannot be resolved: the symlinks ${resolution.cycle.join(" → ")} form a loop`,
         hint: "Point one of these symlinks at a real file or folder.",
       };
+  }
+}
+
+/** How the field could name content outside the repository instead, if it can: ", or …" or "". */
+function remoteAlternative(site: Site): string {
+  switch (site.role) {
+    case "model":
+    case "data":
+      return ", or name data kept elsewhere by URI (azureml://datastores/<datastore>/paths/<path>, https://…)";
+    case "code":
+      return ", or name the code by git+https://… URL";
+    case "component":
+      return ", or name a registered component (azureml:<name>:<version>)";
+    case "environment":
+      return ", or name a registered environment (azureml:<name>:<version>)";
+    default:
+      return "";
   }
 }
 

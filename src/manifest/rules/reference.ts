@@ -38,7 +38,7 @@ export type ParsedReference =
   | { form: "git"; raw: string; url: string }
   /** `file:<path>` — an explicit local path, relative to the manifest's folder. */
   | { form: "local"; raw: string; path: string }
-  /** `${{…}}` — bound when the job runs (pipeline bindings, `${{name}}` macros); not resolvable here. */
+  /** A value with `${{…}}` — bound when the job runs (pipeline bindings, `${{name}}` macros); not resolvable here. */
   | { form: "expression"; raw: string }
   /** Written as a reference (a known prefix or a `scheme://`) but not a valid one. */
   | { form: "malformed"; raw: string; problem: string; expected: string };
@@ -67,6 +67,8 @@ export function parseReference(raw: string): ParsedReference | undefined {
   if (raw.startsWith("file:")) return parseFileUri(raw);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1];
   if (scheme !== undefined) return parseStorageUri(raw, scheme.toLowerCase());
+  // `./out/${{name}}`: a path completed when the job runs, so nothing to look for now.
+  if (raw.includes("${{")) return { form: "expression", raw };
   return undefined;
 }
 
