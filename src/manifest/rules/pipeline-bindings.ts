@@ -185,7 +185,7 @@ function checkParentBinding(parts: string[], expression: Expression, scope: Bind
 
 /**
  * The strings of a node evaluated in the pipeline's context, with whether they bind a port. An inline
- * component's own fields are its context, not the pipeline's, so they are skipped.
+ * component's fields and an inline job's command are evaluated in their own context, so they are skipped.
  */
 function stringsOf(node: SpecObject, at: KeyPath): { path: KeyPath; text: string; inPorts: boolean }[] {
   const found: { path: KeyPath; text: string; inPorts: boolean }[] = [];
@@ -200,6 +200,8 @@ function stringsOf(node: SpecObject, at: KeyPath): { path: KeyPath; text: string
   };
   for (const [key, value] of Object.entries(node)) {
     if ((key === "component" || key === "trial") && isSpecObject(value)) continue;
+    // An inline job's command is templated against its own ports: command-expressions checks it.
+    if (key === "command" || key === "args") continue;
     walk(value, [...at, key], key === "inputs" || key === "outputs");
   }
   return found;

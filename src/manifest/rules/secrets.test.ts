@@ -95,6 +95,7 @@ describe("secrets", () => {
         "    command: echo",
         `    environment_variables: {CONN: "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${KEY};"}`,
         "    tags: {redacted: 'AccountKey=XXXXXXXX'}",
+        '    environment_variables2: {URL: "https://a.blob.core.windows.net/c?sv=1&sig=$SAS_TOKEN"}',
       ].join("\n"),
     });
     expect(JSON.stringify(diagnostics)).not.toContain(SIG);
