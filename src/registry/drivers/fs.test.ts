@@ -1,3 +1,5 @@
+// The embedded fs registry: the shared conformance suite, then what only a directory can get wrong —
+// its layout, format refusal, tampering found by verify, crash leftovers, the snapshot cache.
 import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";

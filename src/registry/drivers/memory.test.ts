@@ -1,3 +1,4 @@
+// The in-memory registry runs the shared conformance suite unchanged.
 import { describeRegistryConformance } from "../conformance.js";
 import { createMemoryStore, MemoryDriver } from "./memory.js";
 

@@ -3,6 +3,7 @@
 // `history/<kind>/<name>/<version>/<seq>.json` holding {update, update_digest}. Both are published
 // once with link() from a temp file that stays behind until the journal has the write (intents.ts).
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { jsonDigest } from "../../../digest.js";
@@ -130,12 +131,12 @@ export class FsRecords {
     return (await this.updates(kind, name, version)).map((u) => u.update).reduce(withUpdate, initialState(doc.record));
   }
 
-  /** Every record file, by walking `versions/`; names decoded from the path. */
-  async recordFiles(): Promise<StoredFile[]> {
+  /** Every record file, by walking `versions/` (synchronously: a bulk walk, see FsDriver#rebuild). */
+  recordFiles(): StoredFile[] {
     const files: StoredFile[] = [];
-    for (const kind of await listDir(this.layout.versionsDir)) {
-      for (const name of await listDir(path.join(this.layout.versionsDir, kind))) {
-        for (const entry of await listDir(path.join(this.layout.versionsDir, kind, name))) {
+    for (const kind of listDirSync(this.layout.versionsDir)) {
+      for (const name of listDirSync(path.join(this.layout.versionsDir, kind))) {
+        for (const entry of listDirSync(path.join(this.layout.versionsDir, kind, name))) {
           if (!entry.endsWith(".json")) continue;
           files.push({
             file: path.join(this.layout.versionsDir, kind, name, entry),
@@ -148,12 +149,12 @@ export class FsRecords {
   }
 
   /** Every history file, by walking `history/`. */
-  async historyFiles(): Promise<(StoredFile & { seq: number })[]> {
+  historyFiles(): (StoredFile & { seq: number })[] {
     const files: (StoredFile & { seq: number })[] = [];
-    for (const kind of await listDir(this.layout.historyDir)) {
-      for (const name of await listDir(path.join(this.layout.historyDir, kind))) {
-        for (const version of await listDir(path.join(this.layout.historyDir, kind, name))) {
-          for (const entry of await listDir(path.join(this.layout.historyDir, kind, name, version))) {
+    for (const kind of listDirSync(this.layout.historyDir)) {
+      for (const name of listDirSync(path.join(this.layout.historyDir, kind))) {
+        for (const version of listDirSync(path.join(this.layout.historyDir, kind, name))) {
+          for (const entry of listDirSync(path.join(this.layout.historyDir, kind, name, version))) {
             const seq = parseHistoryName(entry);
             if (seq === undefined) continue;
             files.push({ file: path.join(this.layout.historyDir, kind, name, version, entry), ...decodeAddress(kind, name, version), seq });
@@ -231,6 +232,16 @@ export async function readIfPresent(file: string): Promise<string | undefined> {
     return await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function listDirSync(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
     throw error;
   }
 }

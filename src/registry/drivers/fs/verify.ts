@@ -62,7 +62,7 @@ async function verifyObjects(layout: FsLayout, problems: VerifyProblem[]): Promi
 /** Returns the addresses that have a readable record. */
 async function verifyRecords({ records }: VerifyParts, present: Set<Digest>, problems: VerifyProblem[]): Promise<Set<string>> {
   const recorded = new Set<string>();
-  for (const { file, kind, name, version } of await records.recordFiles()) {
+  for (const { file, kind, name, version } of records.recordFiles()) {
     const address = `${kind}:${name}:${version}`;
     const doc = parseRecordDoc(await readFile(file, "utf8").catch(() => ""));
     if (typeof doc === "string") {
@@ -94,7 +94,7 @@ async function verifyRecords({ records }: VerifyParts, present: Set<Digest>, pro
 }
 
 async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
-  for (const { file, kind, name, version } of await records.historyFiles()) {
+  for (const { file, kind, name, version } of records.historyFiles()) {
     const address = `${kind}:${name}:${version}`;
     const doc = parseUpdateDoc(await readFile(file, "utf8").catch(() => ""));
     if (typeof doc === "string") {
