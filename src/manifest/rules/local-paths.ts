@@ -4,7 +4,6 @@
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
 import { SKIPPED_DIRS, type SourceTree } from "../../source/tree.js";
-import type { Manifest } from "../types.js";
 import { CachedTree } from "./cached-tree.js";
 import { isLfsPointer, lfsPointersIn } from "./lfs-pointer.js";
 import { inspectFolder, resolveLocalPath, type FolderProblem, type Resolution } from "./local-path.js";

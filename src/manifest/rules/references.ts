@@ -3,7 +3,7 @@
 // defines names a version the repository defines. Names the repository does not define are left to the
 // registry, where they may well exist.
 import type { Diagnostic } from "../../diagnostics.js";
-import { assetKindOf, type AssetKind, type Manifest } from "../types.js";
+import { assetKindOf, type AssetKind } from "../types.js";
 import { displayReference, parseReference, type ParsedReference, type RegistryAssetType } from "./reference.js";
 import { diagnose, keyPathText, type Finding, type RuleContext } from "./rule.js";
 import { sitesOf, type Site, type SiteRole } from "./sites.js";
