@@ -71,9 +71,9 @@ describe("references", () => {
       ].join("\n"),
     });
     expect(out).toMatchInlineSnapshot(`
-      "c.yml:4:14 error reference-unresolved: environment: azureml:sklearn:3 names version 3, but the repository defines environment sklearn only at version 2 (env/env.yml)
+      "c.yml:4:14 warning reference-unresolved: environment: azureml:sklearn:3 names version 3, but the repository defines environment sklearn only at version 2 (env/env.yml); plan will look for it in the registry
           hint: Reference one of those versions or azureml:sklearn@latest, or define version 3.
-      p.yml:3:31 error reference-unresolved: inputs.a.path: azureml:raw:5 names version 5, but the repository defines data raw only at version 1, 2 (data/raw.yml, data/raw2.yml)
+      p.yml:3:31 warning reference-unresolved: inputs.a.path: azureml:raw:5 names version 5, but the repository defines data raw only at version 1, 2 (data/raw.yml, data/raw2.yml); plan will look for it in the registry
           hint: Reference one of those versions or azureml:raw@latest, or define version 5.
       p.yml:4:33 error reference-unresolved: inputs.b.path: azureml:clf:latest names version latest, but the repository defines model clf only at version 3 (models/m.yml)
           hint: Write azureml:clf@latest: after a colon, latest is read as a version number."

@@ -239,8 +239,9 @@ function checkAsset(
   const versions = [...entry.versions].sort();
   return {
     code: "reference-unresolved",
-    severity: "error",
-    message: `${label}: ${shown} names version ${ref.version}, but the repository defines ${kindWord} ${ref.name} only at version ${versions.join(", ")} (${entry.files.join(", ")})`,
+    // An older version may well live in the registry only: plan looks there and errs if it is missing.
+    severity: ref.version === "latest" ? "error" : "warning",
+    message: `${label}: ${shown} names version ${ref.version}, but the repository defines ${kindWord} ${ref.name} only at version ${versions.join(", ")} (${entry.files.join(", ")})${ref.version === "latest" ? "" : "; plan will look for it in the registry"}`,
     hint:
       ref.version === "latest"
         ? `Write azureml:${ref.name}@latest: after a colon, latest is read as a version number.`
