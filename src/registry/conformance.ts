@@ -165,6 +165,7 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         ["a version that is .", { version: "." }],
         ["a name with a NUL", { name: "a\u0000b" }],
         ["a version with a backslash", { version: "1\\2" }],
+        ["a version with a colon", { version: "1:2" }],
         ["an empty name", { name: "" }],
         ["an unknown kind", { kind: "pipeline_job" as never }],
         ["a malformed digest", { digest: "md5:abc" as never }],

@@ -110,7 +110,3 @@ export class RegistryError extends Error {
     this.name = "RegistryError";
   }
 }
-
-export function isRegistryError(error: unknown, code?: RegistryErrorCode): error is RegistryError {
-  return error instanceof RegistryError && (code === undefined || error.code === code);
-}

@@ -15,7 +15,7 @@ export function checkKind(kind: string): asserts kind is AssetKind {
   }
 }
 
-/** A name or version: non-empty, no control characters, no path separators, not `.` or `..`. */
+/** A name or version: non-empty, no control characters, path separators or colons, not `.` or `..`. */
 export function checkSegment(what: "name" | "version", value: string): void {
   const problem = segmentProblem(value);
   if (problem !== undefined) {
@@ -28,6 +28,8 @@ function segmentProblem(value: string): string | undefined {
   if (value.length > MAX_SEGMENT_LENGTH) return `is longer than ${MAX_SEGMENT_LENGTH} characters`;
   if (/[\u0000-\u001f\u007f]/.test(value)) return "contains a control character";
   if (/[/\\]/.test(value)) return "contains a path separator";
+  // Addresses are `kind:name:version`; a colon inside either part would make them ambiguous.
+  if (value.includes(":")) return "contains a colon";
   if (value === "." || value === "..") return "is a relative path";
   return undefined;
 }

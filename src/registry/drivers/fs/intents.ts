@@ -55,7 +55,9 @@ export class FsIntents {
       const file = path.join(this.layout.tmpDir, name);
       let mtimeMs: number;
       try {
-        mtimeMs = (await stat(file)).mtimeMs;
+        const info = await stat(file);
+        if (!info.isFile()) continue; // not ours to remove
+        mtimeMs = info.mtimeMs;
       } catch {
         continue;
       }
