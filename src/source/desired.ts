@@ -17,11 +17,11 @@ import path from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { jsonDigest } from "../digest.js";
 import { ASSET_KINDS, assetKindOf, type AssetKind, type Manifest } from "../manifest/types.js";
-import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
+import type { Artifact, Digest, JsonObject, JsonValue, MutableFields } from "../registry/types.js";
 import { GitTree } from "./git-tree.js";
 import { ArtifactError, ArtifactHasher, type HashedArtifact } from "./hash.js";
 import { readPathStatus, type GitPathStatus } from "./provenance.js";
-import { specFields, type KeyPath } from "./spec-fields.js";
+import { specFields, type KeyPath, type SpecFields } from "./spec-fields.js";
 import type { StatCache } from "./stat-cache.js";
 import { resolveInTree, WorkTree, type SourceTree } from "./tree.js";
 import type { AssetReference, DesiredAsset, DesiredState, SourceInfo } from "./types.js";
@@ -39,8 +39,9 @@ export interface BuildOptions {
   workers?: number;
 }
 
-const MUTABLE_KEYS = ["description", "tags"] as const;
-const COMPONENT_MUTABLE_KEYS = ["description", "tags", "display_name"] as const;
+/** Top-level keys that are not content: identity, the informational `$schema`, and the mutable fields. */
+const NOT_CONTENT: ReadonlySet<string> = new Set(["$schema", "name", "version", "description", "tags"]);
+const COMPONENT_NOT_CONTENT: ReadonlySet<string> = new Set([...NOT_CONTENT, "display_name"]);
 
 /** The version of an anonymous asset: a function of its content, never numeric (so auto-versioning ignores it). */
 export function anonymousVersion(contentDigest: Digest): string {
@@ -61,6 +62,28 @@ export function jsonPointer(at: readonly (string | number)[]): string {
 function folderOf(file: string): string {
   const dir = path.posix.dirname(file);
   return dir === "." ? "" : dir;
+}
+
+/** A deep copy with JSON semantics (undefined members dropped), without a round trip through text. */
+function cloneJson(value: unknown): JsonValue {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "number" && !Number.isFinite(value)) return null;
+    return value === undefined ? null : (value as JsonValue);
+  }
+  if (Array.isArray(value)) return value.map(cloneJson);
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+    return JSON.parse(JSON.stringify(value)) as JsonValue; // a Date or other object: as JSON would write it
+  }
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = cloneJson(v);
+  return out;
+}
+
+/** The spec's content: a copy without the keys that are not content. */
+function contentOf(spec: Record<string, unknown>, skip: ReadonlySet<string>): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(spec)) if (v !== undefined && !skip.has(k)) out[k] = cloneJson(v);
+  return out;
 }
 
 function setAt(target: JsonObject, at: KeyPath, value: string): void {
@@ -120,6 +143,7 @@ class DesiredStateBuilder {
   readonly anonymous = new Map<string, Promise<Built | undefined>>();
   /** Component files that (indirectly) use themselves: reported, never built, so no build waits on itself. */
   private readonly cyclic: Set<string>;
+  private readonly fields = new Map<Manifest, SpecFields>();
 
   constructor(
     manifests: readonly Manifest[],
@@ -129,7 +153,9 @@ class DesiredStateBuilder {
     const uses = new Map<string, string[]>();
     for (const m of manifests) {
       const targets: string[] = [];
-      for (const site of specFields(m.kind, m.spec).componentFiles) {
+      const fields = specFields(m.kind, m.spec);
+      this.fields.set(m, fields);
+      for (const site of fields.componentFiles) {
         const target = resolveInTree(folderOf(m.file), site.local);
         if (target === undefined) continue;
         targets.push(target);
@@ -166,14 +192,10 @@ class DesiredStateBuilder {
       this.error(manifest, [], "asset-name-missing", `${manifest.file} declares a ${manifest.kind} without a name`);
       return undefined;
     }
-    const fields = specFields(manifest.kind, manifest.spec);
+    const fields = this.fields.get(manifest) ?? specFields(manifest.kind, manifest.spec);
     const base = folderOf(manifest.file);
     let failed = false;
-
-    const spec = JSON.parse(JSON.stringify(manifest.spec)) as JsonObject;
-    for (const key of ["$schema", "name", "version", ...(kind === "component" ? COMPONENT_MUTABLE_KEYS : MUTABLE_KEYS)]) {
-      delete spec[key];
-    }
+    const spec = contentOf(manifest.spec, kind === "component" ? COMPONENT_NOT_CONTENT : NOT_CONTENT);
 
     const artifacts = await Promise.all(
       fields.paths.map(async (site): Promise<PendingArtifact | undefined> => {
@@ -304,12 +326,17 @@ function artifactStatus(statuses: readonly GitPathStatus[]): GitPathStatus {
   return "tracked";
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A stable order for output and digests over the state, independent of hashing completion order. */
 function assetOrder(a: DesiredAsset, b: DesiredAsset): number {
   return (
     ASSET_KINDS.indexOf(a.kind) - ASSET_KINDS.indexOf(b.kind) ||
-    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
-    (a.version ?? "").localeCompare(b.version ?? "") ||
-    a.manifest.file.localeCompare(b.manifest.file)
+    compareText(a.name, b.name) ||
+    compareText(a.version ?? "", b.version ?? "") ||
+    compareText(a.manifest.file, b.manifest.file)
   );
 }
 

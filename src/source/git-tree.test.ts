@@ -1,9 +1,8 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../diagnostics.js";
 import { GitTree } from "./git-tree.js";
-import { cleanupTemporary, commitAll, git, makeRepo, writeFiles } from "./repo.test-helper.js";
+import { cleanupTemporary, commitAll, git, makeRepo, temporaryDir, writeFiles } from "./repo.test-helper.js";
 import { TreeReadError, WorkTree } from "./tree.js";
 
 afterAll(cleanupTemporary);
@@ -117,9 +116,7 @@ describe("GitTree", () => {
   });
 
   it("outside a git repository --ref is a user error", async () => {
-    const dir = makeRepo();
-    const plain = path.join(dir, "..", `${path.basename(dir)}-plain`);
-    mkdirSync(plain);
+    const plain = temporaryDir();
     await expect(GitTree.open(plain, "HEAD")).rejects.toMatchObject({ code: "not-a-git-repository" });
   });
 

@@ -3,7 +3,7 @@
 // POSIX paths sorted by byte order — so it depends on content, names and executable bits only, never on
 // creation order, timestamps or empty folders (like git).
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { sha256 } from "../digest.js";
 import type { ArtifactFile, Digest } from "../registry/types.js";
@@ -11,6 +11,7 @@ import { DiskHasher, FileHashError } from "./disk-hasher.js";
 import { GitTree } from "./git-tree.js";
 import { IgnoreRules } from "./ignore-rules.js";
 import type { StatCache } from "./stat-cache.js";
+import { StatTree } from "./stat-tree.js";
 import { resolveInTree, TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
 
 /** Symlink hops followed before giving up, as the kernel does (ELOOP). */
@@ -79,19 +80,32 @@ type FileDigester = (realPath: string, entry: TreeEntry) => Promise<{ digest: Di
 
 export class ArtifactHasher {
   private readonly digestFile: FileDigester;
+  /** Answers from the stat cache without a promise, for the warm path where nearly every file hits. */
+  private readonly cachedDigest: (realPath: string) => { digest: Digest; size: number } | undefined = () => undefined;
   private readonly disk: DiskHasher | undefined;
   private readonly memo = new Map<string, Promise<HashedArtifact>>();
 
-  constructor(
-    private readonly tree: SourceTree,
-    options: { cache?: StatCache; workers?: number } = {},
-  ) {
+  private readonly tree: SourceTree;
+
+  constructor(tree: SourceTree, options: { cache?: StatCache; workers?: number } = {}) {
     const cache = options.cache;
+    this.tree = tree;
     if (tree instanceof GitTree) {
       this.digestFile = blobDigester(tree, cache);
     } else if (tree instanceof WorkTree) {
+      const statTree = new StatTree(tree);
+      this.tree = statTree;
       this.disk = new DiskHasher(options.workers === undefined ? {} : { workers: options.workers });
-      this.digestFile = diskDigester(tree.root, this.disk, cache);
+      this.digestFile = diskDigester(statTree, this.disk, cache);
+      if (cache) {
+        this.cachedDigest = (realPath) => {
+          const st = statTree.peekStats(realPath);
+          const digest = st && cache.peek(st);
+          if (!st || !digest) return undefined;
+          statTree.takeStats(realPath);
+          return { digest, size: Number(st.size) };
+        };
+      }
     } else {
       this.digestFile = async (realPath) => {
         const bytes = await tree.readFile(realPath);
@@ -119,7 +133,7 @@ export class ArtifactHasher {
   private async hashUncached(relPath: string, ignoreFiles: boolean): Promise<HashedArtifact> {
     const target = await this.resolve(relPath, relPath, 0);
     if (target.entry.type === "file") {
-      const { digest, size } = await this.fileDigest(relPath, target);
+      const { digest, size } = this.cachedDigest(target.path) ?? (await this.fileDigest(relPath, target));
       const file: ArtifactFile = { path: path.posix.basename(relPath), digest, size, mode: target.entry.mode };
       return { type: "file", digest, size, files: [file], realPaths: [target.path] };
     }
@@ -173,7 +187,7 @@ export class ArtifactHasher {
           await this.walk(artifact, target.path, inArtifact, rules, [...stack, target.path], out);
         } else if (target.entry.type === "file") {
           if (rules?.ignores(inArtifact, false)) return;
-          const { digest, size } = await this.fileDigest(artifact, target);
+          const { digest, size } = this.cachedDigest(target.path) ?? (await this.fileDigest(artifact, target));
           out.push({ file: { path: inArtifact, digest, size, mode: target.entry.mode }, realPath: target.path });
         }
         // Sockets, FIFOs and submodules have no content to upload; git skips them too.
@@ -265,14 +279,17 @@ function blobDigester(tree: GitTree, cache: StatCache | undefined): FileDigester
   };
 }
 
-function diskDigester(root: string, hasher: DiskHasher, cache: StatCache | undefined): FileDigester {
+function diskDigester(tree: StatTree, hasher: DiskHasher, cache: StatCache | undefined): FileDigester {
   return async (realPath) => {
-    const abs = path.join(root, ...realPath.split("/"));
-    let before: import("node:fs").BigIntStats;
-    try {
-      before = await stat(abs, { bigint: true });
-    } catch (error) {
-      throw new TreeReadError("unreadable", realPath, `${realPath} cannot be read: ${(error as Error).message}`);
+    const abs = tree.abs(realPath);
+    // The walk has just lstat'ed this file (it is not a symlink): those stats are the cache key.
+    let before = tree.takeStats(realPath);
+    if (!before) {
+      try {
+        before = statSync(abs, { bigint: true });
+      } catch (error) {
+        throw new TreeReadError("unreadable", realPath, `${realPath} cannot be read: ${(error as Error).message}`);
+      }
     }
     if (!before.isFile()) throw new TreeReadError("not-a-file", realPath, `${realPath} is not a regular file`);
     const cached = cache?.get(before);

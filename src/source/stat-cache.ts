@@ -79,6 +79,13 @@ export class StatCache {
     return this.lookup(statKey(st));
   }
 
+  /** As get(), for a first look that falls back to get(): a miss here is not counted, so none is counted twice. */
+  peek(st: BigIntStats): Digest | undefined {
+    const entry = this.entries.get(statKey(st));
+    if (entry) this.hits++;
+    return entry?.digest;
+  }
+
   /**
    * Records the digest of a file whose stats before hashing were `st`; call it when hashing is done, so a
    * write during the hash makes the entry racy.

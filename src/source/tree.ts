@@ -55,12 +55,13 @@ export function resolveInTree(baseDir: string, relative: string): string | undef
   return joined === "." ? "" : joined.replace(/\/$/, "");
 }
 
-function entryFromStats(relPath: string, st: import("node:fs").Stats): TreeEntry {
+/** A tree entry from an lstat result (number or bigint fields). */
+export function entryFromStats(relPath: string, st: import("node:fs").Stats | import("node:fs").BigIntStats): TreeEntry {
   const type: EntryType = st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
   // Git records only the owner's execute bit (100755 vs 100644); matching it keeps a working-tree digest
   // equal to the digest of the same files read from a commit.
-  const mode = type === "dir" || type === "symlink" || (st.mode & 0o100) !== 0 ? 0o755 : 0o644;
-  return { path: relPath, type, size: st.size, mode };
+  const mode = type === "dir" || type === "symlink" || (Number(st.mode) & 0o100) !== 0 ? 0o755 : 0o644;
+  return { path: relPath, type, size: Number(st.size), mode };
 }
 
 /** The working tree on disk. */
