@@ -1,0 +1,262 @@
+// Checks one parsed manifest against its kind: the zod schema, then what zod cannot say well — naming
+// rules, version text, ignored inline names (secrets are the rules' concern) — and builds the Manifest when it is valid.
+import type { Diagnostic } from "../diagnostics.js";
+import { diagnostic } from "./diagnostic.js";
+import { annotateIssue, issuesToDiagnostics } from "./issues.js";
+import { VERSION_PATTERN } from "./schema/common.js";
+import { COMPONENT_NAME_PATTERN } from "./schema/component.js";
+import { DATA_NAME_PATTERN } from "./schema/data.js";
+import { DATASTORE_NAME_PATTERN, DATASTORE_TYPES, normalizeDatastoreType, type DatastoreType } from "./schema/datastore.js";
+import { ENVIRONMENT_NAME_PATTERN } from "./schema/environment.js";
+import { schemaOf } from "./schema/index.js";
+import { MODEL_NAME_PATTERN } from "./schema/model.js";
+import { JOB_NAME_PATTERN } from "./schema/pipeline-job.js";
+import { didYouMean } from "./suggest.js";
+import type { Manifest, ManifestKind } from "./types.js";
+import { pythonNumberText } from "./version-text.js";
+import { pathKey, type YamlFile } from "./yaml.js";
+
+type Doc = Record<string, unknown>;
+
+function isObject(value: unknown): value is Doc {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const NAME_RULES: Record<ManifestKind, { pattern: string; rule: string }> = {
+  model: { pattern: MODEL_NAME_PATTERN, rule: "letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters" },
+  environment: { pattern: ENVIRONMENT_NAME_PATTERN, rule: "letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters" },
+  data: { pattern: DATA_NAME_PATTERN, rule: "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters" },
+  data_import: { pattern: DATA_NAME_PATTERN, rule: "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters" },
+  command_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
+  pipeline_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
+  spark_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
+  datastore: { pattern: DATASTORE_NAME_PATTERN, rule: "letters, digits and '_', starting with a letter or digit, at most 255 characters" },
+  pipeline_job: { pattern: JOB_NAME_PATTERN, rule: "letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters" },
+};
+
+const KIND_WORDS: Record<ManifestKind, string> = {
+  model: "model",
+  data: "data asset",
+  environment: "environment",
+  command_component: "component",
+  pipeline_component: "component",
+  spark_component: "component",
+  datastore: "datastore",
+  pipeline_job: "pipeline job",
+  data_import: "data import",
+};
+
+/** The default name Azure ML gives inline environments: not worth a warning when written out. */
+const ANONYMOUS_ENVIRONMENT_NAME = "CliV2AnonymousEnvironment";
+
+export interface CheckInput {
+  file: string;
+  kind: ManifestKind;
+  yaml: YamlFile;
+  anonymous: boolean;
+  /** The datastore type the `$schema` names, to warn when `type:` says otherwise. */
+  declaredDatastoreType?: DatastoreType | undefined;
+}
+
+export interface CheckResult {
+  manifest: Manifest | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function checkManifest(input: CheckInput): CheckResult {
+  const { file, kind, yaml, anonymous } = input;
+  const value = yaml.value;
+  const diagnostics: Diagnostic[] = [];
+  const at = (path: readonly (string | number)[]) => yaml.locate(path);
+  if (!isObject(value)) {
+    diagnostics.push(
+      diagnostic({ code: "schema-type", message: `a ${KIND_WORDS[kind]} manifest must be a mapping of keys, not ${value === null || value === undefined ? "empty" : Array.isArray(value) ? "a list" : "a single value"}`, file, at: at([]) }),
+    );
+    return { manifest: undefined, diagnostics };
+  }
+
+  let datastoreType: DatastoreType = "azure_blob";
+  if (kind === "datastore") {
+    const chosen = chooseDatastoreType(input, value, diagnostics);
+    if (chosen === undefined) return { manifest: undefined, diagnostics };
+    datastoreType = chosen;
+  }
+  // Conda files given where an environment belongs get Azure ML's own advice instead of "unknown key".
+  const condaKeys = kind === "environment" ? ["channels", "dependencies"].filter((k) => k in value) : [];
+  for (const key of condaKeys) {
+    diagnostics.push(
+      diagnostic({
+        code: "schema-unknown-key",
+        message: `"${key}" belongs in a conda file, not in an environment manifest`,
+        file,
+        at: yaml.locateKey([key]),
+        hint: "move the packages to conda.yml and write conda_file: conda.yml",
+        path: [key],
+      }),
+    );
+  }
+
+  const schema = kind === "datastore" ? schemaOf("datastore", anonymous, datastoreType) : schemaOf(kind, anonymous);
+  const result = schema.safeParse(value, { error: annotateIssue });
+  if (!result.success) {
+    const converted = issuesToDiagnostics(result.error.issues, {
+      file,
+      value,
+      locate: yaml.locate,
+      locateKey: yaml.locateKey,
+      placeholders: yaml.placeholders,
+    });
+    diagnostics.push(...converted.filter((d) => !(d.code === "schema-unknown-key" && d.path?.length === 1 && condaKeys.includes(String(d.path[0])))));
+  }
+
+  const placeholder = (path: (string | number)[]) => yaml.placeholders.has(pathKey(path));
+  const name = typeof value["name"] === "string" ? value["name"] : undefined;
+  if (name !== undefined && !anonymous && !placeholder(["name"]) && name !== "") {
+    const rule = NAME_RULES[kind];
+    if (!new RegExp(rule.pattern).test(name)) {
+      diagnostics.push(
+        diagnostic({
+          code: "name-invalid",
+          message: `"${name}" is not a valid ${KIND_WORDS[kind]} name: use ${rule.rule}`,
+          file,
+          at: at(["name"]),
+          hint: suggestName(name, kind),
+          path: ["name"],
+        }),
+      );
+    }
+  }
+  const version = value["version"];
+  if (typeof version === "string" && !anonymous && !placeholder(["version"])) {
+    if (!new RegExp(VERSION_PATTERN).test(version) || version === "." || version === "..") {
+      diagnostics.push(
+        diagnostic({
+          code: "version-invalid",
+          message: `"${version}" is not a valid version: use letters, digits, '.', '_' and '-'`,
+          file,
+          at: at(["version"]),
+          hint: "versions become parts of identifiers and file names, e.g. 1, 2024.05.01 or 1.2.0-rc1",
+          path: ["version"],
+        }),
+      );
+    }
+  }
+  for (const number of yaml.numbersAsText) {
+    if (number.path[number.path.length - 1] !== "version" || (anonymous && number.path.length === 1)) continue;
+    if (isInlineEnvironmentPath(number.path)) continue;
+    const python = pythonNumberText(number.text, number.value);
+    if (python === number.text) continue;
+    diagnostics.push(
+      diagnostic({
+        code: "version-float",
+        severity: "warning",
+        message: `version ${number.text} is written as a number: assetctl reads "${number.text}", Azure ML would register "${python}"`,
+        file,
+        at: at(number.path),
+        hint: `quote it: version: "${number.text}"`,
+        path: number.path,
+      }),
+    );
+  }
+  diagnostics.push(...inlineNameWarnings(file, kind, value, yaml));
+
+  if (!result.success || diagnostics.some((d) => d.severity === "error")) return { manifest: undefined, diagnostics };
+  const spec = result.data as Doc;
+  const manifest: Manifest = {
+    file,
+    kind,
+    name: name ?? (typeof spec["name"] === "string" ? spec["name"] : undefined),
+    version: anonymous || typeof spec["version"] !== "string" ? undefined : spec["version"],
+    spec,
+    anonymous,
+    locate: yaml.locate,
+  };
+  return { manifest, diagnostics };
+}
+
+function chooseDatastoreType(input: CheckInput, value: Doc, out: Diagnostic[]): DatastoreType | undefined {
+  const { file, yaml } = input;
+  const raw = value["type"];
+  if (raw === undefined) {
+    out.push(
+      diagnostic({
+        code: "schema-required",
+        message: `missing required key "type"`,
+        file,
+        at: yaml.locate([]),
+        hint: `a datastore's type is one of ${DATASTORE_TYPES.join(", ")}`,
+      }),
+    );
+    return undefined;
+  }
+  const type = typeof raw === "string" ? normalizeDatastoreType(raw) : "";
+  if (!(DATASTORE_TYPES as readonly string[]).includes(type)) {
+    out.push(
+      diagnostic({
+        code: "schema-enum",
+        message: `"type" must be one of ${DATASTORE_TYPES.join(", ")}, not ${JSON.stringify(raw)}`,
+        file,
+        at: yaml.locate(["type"]),
+        hint: typeof raw === "string" ? didYouMean(type, DATASTORE_TYPES) : undefined,
+        path: ["type"],
+      }),
+    );
+    return undefined;
+  }
+  const declared = input.declaredDatastoreType;
+  if (declared !== undefined && declared !== type) {
+    out.push(
+      diagnostic({
+        code: "schema-kind-mismatch",
+        severity: "warning",
+        message: `$schema names the ${declared} datastore schema, but type is ${type}: read as ${type}`,
+        file,
+        at: yaml.locate(["type"]),
+        path: ["type"],
+      }),
+    );
+  }
+  return type as DatastoreType;
+}
+
+/** Lower-cased, other characters replaced: the nearest valid component name, offered as a hint. */
+function suggestName(name: string, kind: ManifestKind): string | undefined {
+  if (kind !== "command_component" && kind !== "pipeline_component" && kind !== "spark_component") return undefined;
+  const candidate = name.toLowerCase().replace(/[^a-z0-9_]/g, "_").replace(/^[^a-z]+/, "");
+  return candidate && new RegExp(COMPONENT_NAME_PATTERN).test(candidate) ? `e.g. ${candidate}` : undefined;
+}
+
+function isInlineEnvironmentPath(path: readonly (string | number)[]): boolean {
+  return path.includes("environment");
+}
+
+/** `name`/`version` inside an inline environment: Azure ML ignores them (with a warning), so does assetctl. */
+function inlineNameWarnings(file: string, kind: ManifestKind, value: Doc, yaml: YamlFile): Diagnostic[] {
+  const sites: (string | number)[][] = [];
+  if (kind === "command_component" || kind === "spark_component") sites.push(["environment"]);
+  if (kind === "pipeline_job" || kind === "pipeline_component") {
+    const jobs = value["jobs"];
+    if (isObject(jobs)) for (const name of Object.keys(jobs)) sites.push(["jobs", name, "environment"]);
+  }
+  const out: Diagnostic[] = [];
+  for (const site of sites) {
+    let env: unknown = value;
+    for (const key of site) env = isObject(env) ? env[key] : undefined;
+    if (!isObject(env)) continue;
+    for (const key of ["name", "version"]) {
+      if (env[key] === undefined || (key === "name" && env[key] === ANONYMOUS_ENVIRONMENT_NAME)) continue;
+      out.push(
+        diagnostic({
+          code: "inline-name-ignored",
+          severity: "warning",
+          message: `the ${key} of an inline environment is ignored: inline environments are anonymous`,
+          file,
+          at: yaml.locateKey([...site, key]),
+          hint: "to share a named environment, define it in its own manifest and write environment: azureml:<name>:<version>",
+          path: [...site, key],
+        }),
+      );
+    }
+  }
+  return out;
+}

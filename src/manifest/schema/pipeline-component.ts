@@ -1,0 +1,18 @@
+// Pipeline components (`pipelineComponent.schema.json`): a reusable graph of nodes with its own I/O.
+import { z } from "zod";
+import { ciEnum } from "./common.js";
+import { bothVariants, componentBase, componentOmissions } from "./component.js";
+import { checkIoNames, componentIo } from "./io.js";
+import { pipelineJobs } from "./pipeline-node.js";
+
+export const pipelineComponentSchema = bothVariants((anonymous) =>
+  z
+    .strictObject({
+      ...componentBase(anonymous),
+      type: ciEnum(["pipeline"]),
+      ...componentIo({ primitiveOutputs: true }),
+      jobs: pipelineJobs,
+    })
+    .superRefine(checkIoNames)
+    .transform(componentOmissions(anonymous)),
+);

@@ -1,0 +1,18 @@
+// The library call behind `assetctl validate`: manifests loaded and schema-checked, then every semantic
+// rule (files, references, expressions, secrets), with all diagnostics sorted by file and position.
+import { sortDiagnostics, type Diagnostic } from "../diagnostics.js";
+import type { SourceTree } from "../source/tree.js";
+import { loadManifests, type LoadOptions } from "./load.js";
+import { runRules } from "./rules/index.js";
+import type { Manifest } from "./types.js";
+
+export type ValidateOptions = LoadOptions;
+
+export async function validateRepository(
+  tree: SourceTree,
+  options: ValidateOptions = {},
+): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
+  const loaded = await loadManifests(tree, options);
+  const ruled = await runRules({ manifests: loaded.manifests, tree });
+  return { manifests: loaded.manifests, diagnostics: sortDiagnostics([...loaded.diagnostics, ...ruled]) };
+}

@@ -1,0 +1,389 @@
+// Reads one YAML file into a plain value with source positions, under hard limits: a hostile or broken file
+// ends in a located diagnostic, quickly, and never in an exception or a hung process.
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
+import type { Diagnostic } from "../diagnostics.js";
+import { diagnostic } from "./diagnostic.js";
+import { findExcessiveNesting } from "./nesting.js";
+import { indentQuotedContinuation } from "./quoted-continuation.js";
+import { isIdentityKey, isMustacheMapping, mustacheOnLine, placeholderIn, templateHint } from "./template.js";
+import type { Locate, SourcePosition } from "./types.js";
+
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_DEPTH = 64;
+export const MAX_ALIAS_COUNT = 100;
+/**
+ * Below this size a file cannot nest deeply enough to hurt the parser (it copes with some 10,000 levels,
+ * then runs out of memory), so the lexer guard is skipped.
+ */
+const GUARD_FROM_BYTES = 8 * 1024;
+/** Past this many syntax errors the rest are noise. */
+const MAX_SYNTAX_ERRORS = 10;
+const MAX_QUOTE_REPAIR_ROUNDS = 5;
+
+export type KeyPath = readonly (string | number)[];
+
+/** A number written where text is meant (a version, a tag value), kept as the author wrote it. */
+export interface NumberAsText {
+  path: KeyPath;
+  /** The author's characters, e.g. `1.10`. */
+  text: string;
+  value: number;
+}
+
+export interface YamlFile {
+  file: string;
+  text: string;
+  /** The document as plain data; undefined when it could not be read (see diagnostics). */
+  value: unknown;
+  /** Position of the value at a key path, or of its nearest existing parent. */
+  locate: Locate;
+  /** Position of the key at a key path (of the value when it has no key), or of its nearest existing parent. */
+  locateKey: Locate;
+  /** Key paths (JSON) of values that are template placeholders. */
+  placeholders: ReadonlySet<string>;
+  numbersAsText: NumberAsText[];
+  diagnostics: Diagnostic[];
+}
+
+export function pathKey(path: KeyPath): string {
+  return JSON.stringify(path);
+}
+
+/** Bytes → text, refusing what is not UTF-8 text (a binary file with a .yml name, UTF-16, NUL bytes). */
+export function decodeText(bytes: Uint8Array, file: string): { text: string } | { diagnostic: Diagnostic } {
+  const nul = bytes.indexOf(0);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return { diagnostic: notText(file, "is not valid UTF-8", bytes, firstInvalidUtf8(bytes)) };
+  }
+  if (nul !== -1) return { diagnostic: notText(file, "contains NUL bytes", bytes, nul) };
+  return { text };
+}
+
+function notText(file: string, why: string, bytes: Uint8Array, offset: number): Diagnostic {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < bytes.length; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return diagnostic({
+    code: "not-text",
+    message: `${file} ${why}; a manifest must be UTF-8 text`,
+    file,
+    at: { line, column: offset - lineStart + 1 },
+  });
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  // Binary search on prefixes would be cleverer; files are small and this runs once per broken file.
+  for (let end = 1; end <= bytes.length; end++) {
+    try {
+      decoder.decode(bytes.subarray(0, end), { stream: true });
+    } catch {
+      return end - 1;
+    }
+  }
+  return 0;
+}
+
+interface Parsed {
+  doc: Document.Parsed;
+  text: string;
+  lineCounter: LineCounter;
+}
+
+function parse(text: string): Parsed {
+  const lineCounter = new LineCounter();
+  // prettyErrors builds a code frame per error, which is slow (and crashes) on hostile input: positions
+  // are computed from offsets instead. logLevel silent: a library never prints.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: "silent", uniqueKeys: true });
+  return { doc, text, lineCounter };
+}
+
+function isUnterminatedQuote(error: YAMLError): boolean {
+  return error.code === "MISSING_CHAR" && /quote/i.test(error.message);
+}
+
+/** Parses YAML text under the limits above; the result always has positions, even for a broken file. */
+export function parseYaml(text: string, file: string): YamlFile {
+  const diagnostics: Diagnostic[] = [];
+  const positionOf = (lineCounter: LineCounter, offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line, column: col };
+  };
+
+  if (text.length > GUARD_FROM_BYTES) {
+    const deep = findExcessiveNesting(text, MAX_DEPTH);
+    if (deep !== undefined) {
+      const lineCounter = new LineCounter();
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
+      diagnostics.push(tooDeep(file, positionOf(lineCounter, deep)));
+      return brokenFile(file, text, diagnostics);
+    }
+  }
+
+  let parsed = parse(text);
+  // Azure ML's YAML reader is lenient about the indentation of quoted continuation lines. Repair those
+  // (all of a round at once, from the end so offsets stay valid) and keep the repair only if the whole
+  // file then reads cleanly.
+  if (parsed.doc.errors.some(isUnterminatedQuote)) {
+    let candidate = parsed;
+    const repairedAt: number[] = [];
+    for (let round = 0; round < MAX_QUOTE_REPAIR_ROUNDS; round++) {
+      const offsets = candidate.doc.errors.filter(isUnterminatedQuote).map((e) => e.pos[0]);
+      if (offsets.length === 0) break;
+      let repaired = candidate.text;
+      let changed = false;
+      for (const offset of offsets.sort((a, b) => b - a)) {
+        const repair = indentQuotedContinuation(repaired, offset);
+        if (!repair) continue;
+        repaired = repair.text;
+        repairedAt.push(repair.at);
+        changed = true;
+      }
+      if (!changed) break;
+      candidate = parse(repaired);
+    }
+    if (candidate.doc.errors.length === 0 && repairedAt.length > 0) {
+      parsed = candidate;
+      for (const at of repairedAt.sort((a, b) => a - b)) {
+        diagnostics.push(
+          diagnostic({
+            code: "yaml-quote-indent",
+            severity: "warning",
+            message: "the continuation lines of this quoted string are not indented past its key",
+            file,
+            at: positionOf(parsed.lineCounter, at),
+            hint: "Azure ML accepts this, but YAML 1.2 tools (editors, linters) reject it: indent those lines",
+          }),
+        );
+      }
+    }
+  }
+
+  const { doc, lineCounter } = parsed;
+  const locators = makeLocators(doc, lineCounter);
+
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+      const at = positionOf(lineCounter, error.pos[0]);
+      const template = mustacheOnLine(parsed.text, at.line);
+      if (template) {
+        diagnostics.push(placeholderDiagnostic(file, template.placeholder, positionOf(lineCounter, template.offset)));
+        break;
+      }
+      diagnostics.push(syntaxDiagnostic(file, error, at));
+    }
+    return { ...brokenFile(file, parsed.text, diagnostics), ...locators };
+  }
+  for (const warning of doc.warnings.slice(0, MAX_SYNTAX_ERRORS)) {
+    diagnostics.push(
+      diagnostic({
+        code: "yaml-warning",
+        severity: "warning",
+        message: firstLine(warning.message),
+        file,
+        at: positionOf(lineCounter, warning.pos[0]),
+      }),
+    );
+  }
+
+  const inspection = inspect(doc, parsed.text);
+  if (inspection.tooDeepAt !== undefined) {
+    diagnostics.push(tooDeep(file, positionOf(lineCounter, inspection.tooDeepAt)));
+    return { ...brokenFile(file, parsed.text, diagnostics), ...locators };
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const aliasBomb = error instanceof ReferenceError || /alias/i.test(String((error as Error).message));
+    diagnostics.push(
+      diagnostic({
+        code: aliasBomb ? "yaml-alias-limit" : "yaml-syntax",
+        message: aliasBomb
+          ? `the document expands aliases more than ${MAX_ALIAS_COUNT} times (an alias bomb?)`
+          : `the document cannot be read: ${firstLine((error as Error).message)}`,
+        file,
+        at: positionOf(lineCounter, inspection.firstAliasAt ?? 0),
+        hint: aliasBomb ? "write the repeated values out, or reuse fewer anchors" : undefined,
+      }),
+    );
+    return { ...brokenFile(file, parsed.text, diagnostics), ...locators };
+  }
+
+  for (const p of inspection.placeholders) {
+    diagnostics.push(placeholderDiagnostic(file, p.placeholder, positionOf(lineCounter, p.offset), p.path));
+  }
+  for (const n of inspection.numbersAsText) setAt(value, n.path, n.text);
+
+  return {
+    file,
+    text: parsed.text,
+    value,
+    ...locators,
+    placeholders: new Set(inspection.placeholders.map((p) => pathKey(p.path))),
+    numbersAsText: inspection.numbersAsText,
+    diagnostics,
+  };
+}
+
+function brokenFile(file: string, text: string, diagnostics: Diagnostic[]): YamlFile {
+  const start: Locate = () => ({ line: 1, column: 1 });
+  return { file, text, value: undefined, locate: start, locateKey: start, placeholders: new Set(), numbersAsText: [], diagnostics };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+function tooDeep(file: string, at: SourcePosition): Diagnostic {
+  return diagnostic({
+    code: "yaml-too-deep",
+    message: `the document nests more than ${MAX_DEPTH} levels deep`,
+    file,
+    at,
+    hint: "manifests are shallow; this file is probably generated or hostile",
+  });
+}
+
+function syntaxDiagnostic(file: string, error: YAMLError, at: SourcePosition): Diagnostic {
+  if (error.code === "DUPLICATE_KEY") {
+    return diagnostic({
+      code: "yaml-duplicate-key",
+      message: firstLine(error.message),
+      file,
+      at,
+      hint: "YAML readers disagree on which value wins: keep one",
+    });
+  }
+  if (error.code === "RESOURCE_EXHAUSTION") return tooDeep(file, at);
+  return diagnostic({ code: "yaml-syntax", message: firstLine(error.message), file, at });
+}
+
+function placeholderDiagnostic(file: string, placeholder: string, at: SourcePosition, path?: KeyPath): Diagnostic {
+  return diagnostic({
+    code: "template-placeholder",
+    message: `${placeholder} is a template placeholder: this file looks like a template, not a manifest`,
+    file,
+    at,
+    hint: templateHint(),
+    path,
+  });
+}
+
+/** Writes `value` at `path` inside plain data, when every step exists. */
+function setAt(root: unknown, path: KeyPath, value: unknown): void {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    if (node === null || typeof node !== "object") return;
+    node = (node as Record<string | number, unknown>)[path[i] as string | number];
+  }
+  const last = path[path.length - 1];
+  if (node !== null && typeof node === "object" && last !== undefined && last in node) {
+    (node as Record<string | number, unknown>)[last] = value;
+  }
+}
+
+interface Inspection {
+  tooDeepAt: number | undefined;
+  firstAliasAt: number | undefined;
+  placeholders: { path: KeyPath; placeholder: string; offset: number }[];
+  numbersAsText: NumberAsText[];
+}
+
+/** One walk over the nodes (aliases are not followed): depth, placeholders, numbers meant as text. */
+function inspect(doc: Document.Parsed, text: string): Inspection {
+  const result: Inspection = { tooDeepAt: undefined, firstAliasAt: undefined, placeholders: [], numbersAsText: [] };
+  // One mutable path, copied only when something is recorded: most nodes record nothing.
+  const path: (string | number)[] = [];
+  const walk = (node: unknown, depth: number): void => {
+    if (result.tooDeepAt !== undefined) return;
+    if (depth > MAX_DEPTH) {
+      result.tooDeepAt = (node as Node | null)?.range?.[0] ?? 0;
+      return;
+    }
+    if (isAlias(node)) {
+      result.firstAliasAt ??= node.range?.[0];
+      return;
+    }
+    if (isMap(node)) {
+      if (node.flow && node.range && text.startsWith("{{", node.range[0]) && isMustacheMapping(text.slice(node.range[0], node.range[1]))) {
+        result.placeholders.push({ path: [...path], placeholder: text.slice(node.range[0], node.range[1]).trim(), offset: node.range[0] });
+        return;
+      }
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? pair.key.value : undefined;
+        if (typeof k !== "string" && typeof k !== "number") continue;
+        path.push(typeof k === "number" ? String(k) : k);
+        walk(pair.value, depth + 1);
+        path.pop();
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        path.push(i);
+        walk(node.items[i], depth + 1);
+        path.pop();
+      }
+    } else if (isScalar(node)) {
+      const key = path[path.length - 1];
+      if (typeof node.value === "string" && isIdentityKey(key)) {
+        const placeholder = placeholderIn(node.value);
+        if (placeholder) result.placeholders.push({ path: [...path], placeholder, offset: node.range?.[0] ?? 0 });
+      } else if (typeof node.value === "number" && node.range && (key === "version" || path[path.length - 2] === "tags")) {
+        result.numbersAsText.push({ path: [...path], text: text.slice(node.range[0], node.range[1]).trim(), value: node.value });
+      }
+    }
+  };
+  walk(doc.contents, 0);
+  return result;
+}
+
+/** Locate functions over a parsed document: key paths → node → line and column. */
+function makeLocators(doc: Document.Parsed, lineCounter: LineCounter): { locate: Locate; locateKey: Locate } {
+  const position = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const find = (path: KeyPath, wantKey: boolean): SourcePosition => {
+    let node: unknown = doc.contents;
+    let best: SourcePosition = position(rangeStart(node) ?? 0);
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i];
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) return best;
+        const keyStart = rangeStart(pair.key);
+        const valueStart = rangeStart(pair.value);
+        const isLast = i === path.length - 1;
+        // An empty value (`key:`) has no characters of its own: point at its key.
+        const emptyValue = isScalar(pair.value) && pair.value.value === null && pair.value.source === "";
+        const start = (isLast && wantKey) || emptyValue || valueStart === undefined ? keyStart : valueStart;
+        if (start !== undefined) best = position(start);
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === "number") {
+        const item = node.items[segment];
+        const start = rangeStart(item);
+        if (item === undefined || start === undefined) return best;
+        best = position(start);
+        node = item;
+      } else {
+        return best;
+      }
+    }
+    return best;
+  };
+  return { locate: (path) => find(path, false), locateKey: (path) => find(path, true) };
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as Node | null | undefined)?.range?.[0];
+}
