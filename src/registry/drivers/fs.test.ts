@@ -128,6 +128,17 @@ describe("fs registry", () => {
       expect((await openAt(path.join(dir, "a-file"), true)).code).toBe("format-unknown");
     });
 
+    it("lets many openers create the same registry at once", async () => {
+      // Many rounds of openers started a few event-loop turns apart, so some look while another is
+      // halfway through creating it (between format.json and its directories).
+      for (let round = 0; round < 30; round += 1) {
+        const location = path.join(dir, `raced-${round}`);
+        const drivers = Array.from({ length: 6 }, () => new FsDriver({ path: location }));
+        await Promise.all(drivers.map(async (d, i) => (await turns(i * 3), d.open({ create: true }))));
+        await Promise.all(drivers.map((d) => d.close()));
+      }
+    });
+
     it("says not-found for a missing registry unless asked to create it", async () => {
       const error = await openAt(path.join(dir, "nowhere"));
       expect(error.code).toBe("not-found");
@@ -330,6 +341,10 @@ describe("fs registry", () => {
     await taken.release();
   });
 });
+
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
 
 async function chmodTree(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {

@@ -11,8 +11,7 @@ import path from "node:path";
 
 export async function openFormat(layout: FsLayout, url: string, create: boolean, identity: ProcessIdentity): Promise<void> {
   let text = await readFormatFile(layout, url);
-  if (text === undefined) {
-    await refuseForeignDirectory(layout, url, create);
+  if (text === undefined && !(await formatAppeared(layout, url, create))) {
     await mkdir(layout.tmpDir, { recursive: true });
     const temp = layout.tempPath(identity, "format");
     await writeDurable(temp, `${JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION })}\n`);
@@ -22,8 +21,8 @@ export async function openFormat(layout: FsLayout, url: string, create: boolean,
     } finally {
       await removeIfPresent(temp);
     }
-    text = (await readFormatFile(layout, url)) ?? "";
   }
+  text ??= (await readFormatFile(layout, url)) ?? "";
   checkFormat(text, url);
   for (const dir of layout.directories) {
     await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
@@ -67,8 +66,11 @@ async function readFormatFile(layout: FsLayout, url: string): Promise<string | u
   }
 }
 
-/** Without format.json, only an absent or empty directory (or one holding only our tmp/) may become a registry. */
-async function refuseForeignDirectory(layout: FsLayout, url: string, create: boolean): Promise<void> {
+/**
+ * Without format.json, only an absent or empty directory (or one holding only our tmp/) may become a
+ * registry. Returns true when format.json has appeared meanwhile: a concurrent `open` created it.
+ */
+async function formatAppeared(layout: FsLayout, url: string, create: boolean): Promise<boolean> {
   let entries: string[];
   try {
     if (!(await stat(layout.root)).isDirectory()) throw new RegistryError("format-unknown", `${url} is not a directory.`);
@@ -77,6 +79,7 @@ async function refuseForeignDirectory(layout: FsLayout, url: string, create: boo
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     entries = [];
   }
+  if (entries.includes("format.json")) return true;
   if (entries.length > 0) {
     throw new RegistryError(
       "format-unknown",
@@ -87,4 +90,5 @@ async function refuseForeignDirectory(layout: FsLayout, url: string, create: boo
   if (!create) {
     throw new RegistryError("not-found", `There is no registry at ${url}.`, "`assetctl apply` creates it");
   }
+  return false;
 }
