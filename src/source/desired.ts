@@ -35,7 +35,7 @@ export interface BuildOptions {
   pathStatus?: (paths: readonly string[]) => Promise<Map<string, GitPathStatus>>;
   /** Warn (`apply-unsupported`) about data import manifests, which are validated but never applied. */
   reportUnsupported?: boolean;
-  /** Hashing threads; default one per core. */
+  /** Hashing threads besides the main one; default one per further core. */
   workers?: number;
 }
 

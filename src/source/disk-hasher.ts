@@ -1,8 +1,9 @@
 // SHA-256 of files on disk at the speed of the hardware: each file is read with a loop of `read` calls into
-// one reused buffer (no streams, memory flat whatever the size), and large files go to a pool of worker
-// threads, one per core, so several files hash in parallel.
+// reused buffers (no streams, memory flat whatever the size). Large files are hashed by the main thread
+// (reading the next chunk while hashing this one) and, when several wait, by worker threads too, so
+// that several files hash in parallel on all cores.
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createHash } from "node:crypto";
@@ -28,7 +29,9 @@ export class FileHashError extends Error {
 /** Files at least this large are worth a worker round trip; smaller ones are hashed on the main thread. */
 const WORKER_THRESHOLD = 1 << 20;
 const WORKER_BUFFER = 4 << 20;
-const MAIN_BUFFER = 1 << 20;
+const SMALL_BUFFER = 1 << 20;
+/** Each of the two buffers the main thread alternates between for a large file. */
+const LARGE_BUFFER = 2 << 20;
 /** Small files are bound by system calls, not the CPU: keep the libuv thread pool busy. */
 const MAIN_CONCURRENCY = 8;
 
@@ -146,15 +149,20 @@ export class DiskHasher {
   private readonly queue: Job[] = [];
   private readonly main = new Lanes(MAIN_CONCURRENCY);
   private readonly buffers: Buffer[] = [];
+  private large: [Buffer, Buffer] | undefined;
+  private mainBusy = false;
   private readonly maxWorkers: number;
+  /** Large files hashed by worker threads so far (the rest were hashed on the main thread). */
+  workerJobs = 0;
 
+  /** `workers`: hashing threads besides the main one; default one per further core. */
   constructor(options: { workers?: number } = {}) {
-    this.maxWorkers = Math.max(1, options.workers ?? availableParallelism());
+    this.maxWorkers = Math.max(0, options.workers ?? availableParallelism() - 1);
   }
 
-  /** Hashes one file; `sizeHint` (from a stat) decides whether it is worth a worker thread. */
+  /** Hashes one file; `sizeHint` (from a stat) decides where: small files need no thread of their own. */
   hash(file: string, sizeHint: number): Promise<FileHash> {
-    if (sizeHint < WORKER_THRESHOLD) return this.main.run(() => this.hashHere(file));
+    if (sizeHint < WORKER_THRESHOLD) return this.main.run(() => this.hashSmall(file));
     return new Promise<FileHash>((resolve, reject) => {
       this.queue.push({ file, resolve, reject });
       this.dispatch();
@@ -170,6 +178,18 @@ export class DiskHasher {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
+      // The main thread first: a lone large file needs no worker (starting one costs tens of ms).
+      if (!this.mainBusy) {
+        const job = this.queue.shift() as Job;
+        this.mainBusy = true;
+        this.hashLarge(job.file)
+          .then(job.resolve, job.reject)
+          .finally(() => {
+            this.mainBusy = false;
+            this.dispatch();
+          });
+        continue;
+      }
       let worker = this.idle.pop();
       if (!worker && this.workers.length < this.maxWorkers) {
         worker = new HashWorker((w) => {
@@ -184,14 +204,15 @@ export class DiskHasher {
         this.workers.push(worker);
       }
       if (!worker) return;
+      this.workerJobs++;
       worker.start(this.queue.shift() as Job);
     }
   }
 
-  /** The read loop on the main thread, with a buffer owned by this lane for the duration. */
-  private async hashHere(file: string): Promise<FileHash> {
-    const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(MAIN_BUFFER);
-    let handle: import("node:fs/promises").FileHandle | undefined;
+  /** The read loop for a small file, with a buffer owned by this lane for the duration. */
+  private async hashSmall(file: string): Promise<FileHash> {
+    const buffer = this.buffers.pop() ?? Buffer.allocUnsafe(SMALL_BUFFER);
+    let handle: FileHandle | undefined;
     try {
       handle = await open(file, OPEN_FLAGS);
       const hash = createHash("sha256");
@@ -204,11 +225,45 @@ export class DiskHasher {
       }
       return { digest: `sha256:${hash.digest("hex")}`, size };
     } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      throw new FileHashError(file, e.code, e.message);
+      throw hashError(file, error);
     } finally {
       await handle?.close();
       this.buffers.push(buffer);
     }
   }
+
+  /** A large file on the main thread: the next chunk is read (thread pool) while this one is hashed. */
+  private async hashLarge(file: string): Promise<FileHash> {
+    this.large ??= [Buffer.allocUnsafe(LARGE_BUFFER), Buffer.allocUnsafe(LARGE_BUFFER)];
+    let [current, next] = this.large;
+    let handle: FileHandle | undefined;
+    let reading: Promise<{ bytesRead: number }> | undefined;
+    try {
+      handle = await open(file, OPEN_FLAGS);
+      const hash = createHash("sha256");
+      let size = 0;
+      reading = handle.read(current, 0, current.length, null);
+      for (;;) {
+        const { bytesRead } = await reading;
+        reading = undefined;
+        if (bytesRead === 0) break;
+        // Sequential reads (position null): this one starts only after the previous one completed.
+        reading = handle.read(next, 0, next.length, null);
+        hash.update(bytesRead === current.length ? current : current.subarray(0, bytesRead));
+        size += bytesRead;
+        [current, next] = [next, current];
+      }
+      return { digest: `sha256:${hash.digest("hex")}`, size };
+    } catch (error) {
+      throw hashError(file, error);
+    } finally {
+      await reading?.catch(() => undefined); // never close a handle under a read in flight
+      await handle?.close();
+    }
+  }
+}
+
+function hashError(file: string, error: unknown): FileHashError {
+  const e = error as NodeJS.ErrnoException;
+  return new FileHashError(file, e.code, e.message);
 }
