@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
 import { GitTree } from "./git-tree.js";
-import { ArtifactHasher, folderDigest, type HashedArtifact } from "./hash.js";
+import { ArtifactHasher, compareUtf8, folderDigest, type HashedArtifact } from "./hash.js";
 import { cleanupTemporary, commitAll, makeRepo, temporaryDir, writeFiles, type FileSpec } from "./repo.test-helper.js";
 import { WorkTree } from "./tree.js";
 
@@ -206,5 +206,14 @@ describe("hashing a git ref", () => {
       await fromDisk.close();
       await gitTree.close();
     }
+  });
+});
+
+describe("compareUtf8", () => {
+  it("sorts like the UTF-8 bytes, surrogate pairs included", () => {
+    const names = ["b", "B", "a-b", "a/b", "a", "é", "\u{E000}", "\u{FFFD}", "😀", "\u{10000}", "ab", ""];
+    const expected = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect([...names].sort(compareUtf8)).toEqual(expected);
+    expect([...names].reverse().sort(compareUtf8)).toEqual(expected);
   });
 });

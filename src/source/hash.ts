@@ -52,16 +52,34 @@ export interface HashOptions {
   ignoreFiles?: boolean;
 }
 
+/**
+ * Orders strings as their UTF-8 bytes would sort, without encoding them: UTF-16 code units already sort
+ * like code points except that surrogates (code points above U+FFFF) must come after U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 /** SHA-256 over the canonical listing of a folder's files. */
 export function folderDigest(files: readonly ArtifactFile[]): Digest {
-  const sorted = [...files].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const sorted = [...files].sort(byteOrder);
   const hash = createHash("sha256");
   for (const f of sorted) hash.update(`${f.path}\0${f.mode.toString(8)}\0${f.digest}\n`);
   return `sha256:${hash.digest("hex")}`;
 }
 
 function byteOrder(a: ArtifactFile, b: ArtifactFile): number {
-  return Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
+  return compareUtf8(a.path, b.path);
 }
 
 interface Found {
