@@ -101,14 +101,9 @@ function positionOf(manifest: Manifest, at: KeyPath): { line: number; column: nu
   }
 }
 
-/** The line of the document's first key: where a person looks for the asset. */
+/** The line of the document's first key (where a mapping document starts): where a person looks for the asset. */
 function firstLine(manifest: Manifest): number {
-  let line = 0;
-  for (const key of Object.keys(manifest.spec)) {
-    const found = positionOf(manifest, [key]).line;
-    if (found > 0 && (line === 0 || found < line)) line = found;
-  }
-  return line || positionOf(manifest, []).line;
+  return positionOf(manifest, []).line;
 }
 
 function mutableOf(manifest: Manifest, kind: AssetKind): MutableFields {
