@@ -284,6 +284,26 @@ class DesiredStateBuilder {
   }
 }
 
+/**
+ * Assets built at once. Enough to keep hashing threads and the disk busy; few enough that each build's
+ * intermediate objects die young instead of 10,000 half-built assets surviving garbage collections.
+ */
+const BUILD_CONCURRENCY = 64;
+
+/** `fn` over `items`, at most `limit` at a time, results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
 /** Files that reach themselves through `uses` (file → component files it names). */
 function filesOnCycles(uses: ReadonlyMap<string, readonly string[]>): Set<string> {
   const cyclic = new Set<string>();
@@ -350,8 +370,7 @@ export async function buildDesiredState(
   });
   const builder = new DesiredStateBuilder(manifests, hasher);
   try {
-    const named = await Promise.all(
-      manifests.map(async (m) => {
+    const named = await mapBounded(manifests, BUILD_CONCURRENCY, async (m) => {
         if (m.kind === "data_import" && options.reportUnsupported) {
           builder.diagnostics.push({
             code: "apply-unsupported",
@@ -365,8 +384,7 @@ export async function buildDesiredState(
         // Pipeline jobs are runs, not assets; anonymous component files are built where a pipeline uses them.
         if (assetKindOf(m.kind) === undefined || m.anonymous || builder.localComponents.has(m.file)) return undefined;
         return builder.build(m, false);
-      }),
-    );
+    });
     // Every anonymous component some pipeline uses was built (and awaited) while building that pipeline.
     const anonymous = await Promise.all(builder.anonymous.values());
 
