@@ -5,19 +5,19 @@ import { sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import type { SourceTree } from "../source/tree.js";
 import { componentFileReferences } from "./anonymous.js";
 import { checkManifest } from "./check.js";
-import { compileConfig, loadConfig } from "./config.js";
+import { compileConfig, loadConfig, type KindMapping } from "./config.js";
 import { diagnostic } from "./diagnostic.js";
 import { classify, isYamlFile, mapLimited, readText, unknownSchemaWarning, type Classification } from "./discover.js";
+import { parseYamlCached } from "./parse-cache.js";
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
 import type { LoadResult, Manifest, ManifestKind } from "./types.js";
-import { parseYamlCached } from "./parse-cache.js";
 import type { YamlFile } from "./yaml.js";
 
 export interface LoadOptions {
   /**
    * Validate only these repository-relative files or folders (`assetctl validate a.yml models/`). Other
-   * files are still read where needed, e.g. the pipelines that decide whether a component is anonymous.
+   * files are still read where needed: the pipelines that decide whether a component is anonymous.
    */
   paths?: readonly string[];
 }
@@ -43,10 +43,59 @@ function isComponentKind(kind: ManifestKind): boolean {
   return kind === "command_component" || kind === "pipeline_component" || kind === "spark_component";
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function normalizeRequest(p: string): string {
   const posix = p.replaceAll("\\", "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
   const normal = path.posix.normalize(posix === "" ? "." : posix);
   return normal === "." ? "" : normal;
+}
+
+/** What one load has read so far: every file is listed, read, classified and parsed at most once. */
+class Files {
+  private listing: Promise<string[]> | undefined;
+  readonly texts = new Map<string, string>();
+  readonly classifications = new Map<string, Classification>();
+  readonly candidates = new Map<string, Candidate>();
+  private readonly parsed = new Map<string, YamlFile>();
+  private readonly attempted = new Set<string>();
+
+  constructor(
+    private readonly tree: SourceTree,
+    private readonly mappedKind: (file: string) => KindMapping | undefined,
+    private readonly report: (file: string, d: Diagnostic) => void,
+  ) {}
+
+  list(): Promise<string[]> {
+    this.listing ??= this.tree.listFiles();
+    return this.listing;
+  }
+
+  /** Reads and classifies files not read yet; `named` files are the ones whose problems are errors. */
+  async read(files: readonly string[], named: (file: string) => boolean): Promise<void> {
+    const fresh = files.filter((f) => !this.attempted.has(f));
+    for (const f of fresh) this.attempted.add(f);
+    await mapLimited(fresh, READ_CONCURRENCY, async (file) => {
+      const mapped = this.mappedKind(file);
+      const result = await readText(this.tree, file, named(file) || mapped !== undefined ? "error" : "warning");
+      if (!("text" in result)) {
+        if (result.diagnostic) this.report(file, result.diagnostic);
+        return;
+      }
+      this.texts.set(file, result.text);
+      const cls = classify(result.text, mapped);
+      this.classifications.set(file, cls);
+      if (cls.manifest) this.candidates.set(file, { file, declared: cls.kind, source: cls.source, datastoreType: cls.datastoreType });
+    });
+  }
+
+  parse(file: string): YamlFile {
+    let yaml = this.parsed.get(file);
+    if (!yaml) this.parsed.set(file, (yaml = parseYamlCached(this.texts.get(file) ?? "", file)));
+    return yaml;
+  }
 }
 
 export async function loadManifests(tree: SourceTree, options: LoadOptions = {}): Promise<LoadResult> {
@@ -56,78 +105,44 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   const { isExcluded, mappedKind } = compileConfig(config);
 
   const requests = options.paths?.map(normalizeRequest);
-  const isRequested = (file: string) => requests === undefined || requests.some((r) => r === "" || file === r || file.startsWith(`${r}/`));
+  const inScope = (file: string) => requests === undefined || requests.some((r) => r === "" || file === r || file.startsWith(`${r}/`));
   const namedExactly = (file: string) => requests?.includes(file) ?? false;
-
-  const listed = await tree.listFiles();
-  const yamlFiles = listed.filter(isYamlFile);
-  const eligible = yamlFiles.filter((f) => !isExcluded(f));
-  if (requests) diagnostics.push(...(await unmatchedRequests(tree, requests, listed, isExcluded)));
-
-  // Every eligible YAML file is read once: its $schema line decides whether it is a manifest, and its
-  // text is kept for parsing.
-  const texts = new Map<string, string>();
-  await mapLimited(eligible, READ_CONCURRENCY, async (file) => {
-    const mapped = mappedKind(file) !== undefined;
-    const result = await readText(tree, file, namedExactly(file) || mapped ? "error" : "warning");
-    if ("text" in result) texts.set(file, result.text);
-    else if (result.diagnostic && isRequested(file)) diagnostics.push(result.diagnostic);
+  const files = new Files(tree, mappedKind, (file, d) => {
+    if (inScope(file)) diagnostics.push(d);
   });
+  const eligible = (list: readonly string[]) => list.filter((f) => isYamlFile(f) && !isExcluded(f));
 
-  const candidates = new Map<string, Candidate>();
-  const classifications = new Map<string, Classification>();
-  for (const [file, text] of texts) {
-    const cls = classify(text, mappedKind(file));
-    classifications.set(file, cls);
-    if (cls.manifest) candidates.set(file, { file, declared: cls.kind, source: cls.source, datastoreType: cls.datastoreType });
+  // The files to validate. Named files need no listing of the tree; folders and the whole tree do.
+  let scope: string[];
+  if (requests === undefined || requests.some((r) => r === "")) {
+    scope = eligible(await files.list());
+  } else {
+    const resolved = await resolveRequests(tree, requests, isExcluded, () => files.list());
+    diagnostics.push(...resolved.diagnostics);
+    scope = eligible(resolved.files);
   }
+  await files.read(scope, namedExactly);
 
-  const parsed = new Map<string, YamlFile>();
-  const parse = (file: string): YamlFile => {
-    let yaml = parsed.get(file);
-    if (!yaml) parsed.set(file, (yaml = parseYamlCached(texts.get(file) ?? "", file)));
-    return yaml;
+  // Pipelines name component files by path, and those are anonymous: when a component (or a file that
+  // may be one) is validated, the pipelines of the tree must be read to know. Only those that mention
+  // the name of a file in scope are parsed.
+  const mayBeComponent = (file: string): boolean => {
+    const candidate = files.candidates.get(file);
+    if (candidate) return isComponentKind(candidate.declared);
+    const cls = files.classifications.get(file);
+    if (!cls || cls.manifest || cls.schema !== undefined) return false;
+    const value = files.parse(file).value;
+    return isObject(value) && (value["type"] === undefined || (typeof value["type"] === "string" && value["type"].toLowerCase() !== "pipeline"));
   };
-
-  // Pipelines name component files by path; those are anonymous. When only some files are validated,
-  // only the pipelines that mention one of their names need reading.
-  const basenames = requests ? [...new Set(eligible.filter(isRequested).map((f) => path.posix.basename(f)))] : [];
-  const relevant = (file: string) => !requests || isRequested(file) || basenames.some((b) => texts.get(file)?.includes(b));
-  const anonymous = new Set<string>();
-  const queue = [...candidates.values()].filter((c) => (c.declared === "pipeline_job" || isComponentKind(c.declared)) && relevant(c.file));
-  const scanned = new Set<string>();
-  while (queue.length > 0) {
-    const candidate = queue.shift() as Candidate;
-    if (scanned.has(candidate.file)) continue;
-    scanned.add(candidate.file);
-    const kind = refinedKind(candidate, parse(candidate.file).value);
-    if (kind !== "pipeline_job" && kind !== "pipeline_component") continue;
-    for (const reference of componentFileReferences(candidate.file, parse(candidate.file).value)) {
-      const target = reference.target;
-      if (target === undefined || !texts.has(target)) continue;
-      anonymous.add(target);
-      if (candidates.has(target) || !relevant(target)) {
-        const known = candidates.get(target);
-        if (known && relevant(target)) queue.push(known);
-        continue;
-      }
-      // A component file without $schema is still a component when a pipeline loads it as one.
-      const cls = classifications.get(target);
-      if (cls && !cls.manifest && cls.schema !== undefined) continue;
-      const value = parse(target).value;
-      const type = isObject(value) ? value["type"] : undefined;
-      const declared = type === undefined ? "command_component" : typeof type === "string" ? COMPONENT_KINDS[type.toLowerCase()] : undefined;
-      if (declared === undefined) continue;
-      const inferred: Candidate = { file: target, declared, source: "reference" };
-      candidates.set(target, inferred);
-      queue.push(inferred);
-    }
-  }
+  const scanAll = requests === undefined || scope.some(mayBeComponent);
+  if (scanAll) await files.read(eligible(await files.list()), namedExactly);
+  const anonymous = scanAll ? findAnonymous(files, requests === undefined ? undefined : scope) : new Set<string>();
 
   const manifests: Manifest[] = [];
-  for (const candidate of [...candidates.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
-    if (!isRequested(candidate.file)) continue;
-    const yaml = parse(candidate.file);
+  const scoped = new Set(scope);
+  for (const candidate of [...files.candidates.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
+    if (!scoped.has(candidate.file)) continue;
+    const yaml = files.parse(candidate.file);
     diagnostics.push(...yaml.diagnostics);
     if (yaml.value === undefined) continue;
     const kind = refinedKind(candidate, yaml.value, diagnostics, yaml);
@@ -143,11 +158,11 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
     if (result.manifest && !yaml.diagnostics.some((d) => d.severity === "error")) manifests.push(result.manifest);
   }
 
-  for (const [file, cls] of classifications) {
-    if (cls.manifest || candidates.has(file) || !isRequested(file)) continue;
-    const text = texts.get(file) ?? "";
+  for (const file of scope) {
+    const cls = files.classifications.get(file);
+    if (!cls || cls.manifest || files.candidates.has(file)) continue;
     if (cls.schema?.class === "unknown" && cls.declaration) {
-      diagnostics.push(unknownSchemaWarning(file, text, cls.declaration, cls.schema.name));
+      diagnostics.push(unknownSchemaWarning(file, files.texts.get(file) ?? "", cls.declaration, cls.schema.name));
     } else if (namedExactly(file)) {
       diagnostics.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${file} is not read as a manifest: ${cls.reason}`, file }));
     }
@@ -155,8 +170,46 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   return { manifests, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/**
+ * Component files that pipelines refer to by path (anonymous), adding those without `$schema` as
+ * component candidates. With `scope`, only pipelines that mention a scoped file's name are parsed.
+ */
+function findAnonymous(files: Files, scope: readonly string[] | undefined): Set<string> {
+  const names = scope ? [...new Set(scope.map((f) => path.posix.basename(f)))] : [];
+  const inScope = scope ? new Set(scope) : undefined;
+  const relevant = (file: string) => !inScope || inScope.has(file) || names.some((n) => files.texts.get(file)?.includes(n));
+  const anonymous = new Set<string>();
+  const queue = [...files.candidates.values()].filter((c) => (c.declared === "pipeline_job" || isComponentKind(c.declared)) && relevant(c.file));
+  const scanned = new Set<string>();
+  while (queue.length > 0) {
+    const candidate = queue.shift() as Candidate;
+    if (scanned.has(candidate.file)) continue;
+    scanned.add(candidate.file);
+    const value = files.parse(candidate.file).value;
+    const kind = refinedKind(candidate, value);
+    if (kind !== "pipeline_job" && kind !== "pipeline_component") continue;
+    for (const { target } of componentFileReferences(candidate.file, value)) {
+      if (target === undefined || !files.texts.has(target)) continue;
+      anonymous.add(target);
+      if (!relevant(target)) continue;
+      const known = files.candidates.get(target);
+      if (known) {
+        queue.push(known);
+        continue;
+      }
+      // A component file without $schema is still a component when a pipeline loads it as one.
+      const cls = files.classifications.get(target);
+      if (cls && !cls.manifest && cls.schema !== undefined) continue;
+      const document = files.parse(target).value;
+      const type = isObject(document) ? document["type"] : undefined;
+      const declared = type === undefined ? "command_component" : typeof type === "string" ? COMPONENT_KINDS[type.toLowerCase()] : undefined;
+      if (declared === undefined) continue;
+      const inferred: Candidate = { file: target, declared, source: "reference" };
+      files.candidates.set(target, inferred);
+      queue.push(inferred);
+    }
+  }
+  return anonymous;
 }
 
 /**
@@ -197,30 +250,28 @@ function refinedKind(candidate: Candidate, value: unknown, out?: Diagnostic[], y
   return kind;
 }
 
-/** Requested paths that name nothing to validate: missing, excluded, or not YAML. */
-async function unmatchedRequests(
+/** Requested paths → files: a file as it is, a folder by listing; missing, excluded or non-YAML ones said. */
+async function resolveRequests(
   tree: SourceTree,
   requests: readonly string[],
-  listed: readonly string[],
   isExcluded: (file: string) => boolean,
-): Promise<Diagnostic[]> {
-  const out: Diagnostic[] = [];
+  list: () => Promise<string[]>,
+): Promise<{ files: string[]; diagnostics: Diagnostic[] }> {
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
   for (const request of requests) {
-    if (request === "") continue;
-    const exact = listed.includes(request);
-    if (exact) {
-      if (!isYamlFile(request)) {
-        out.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${request} is not a .yml or .yaml file`, file: request }));
-      } else if (isExcluded(request)) {
-        out.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${request} is excluded by assetctl.yaml`, file: request }));
-      }
-      continue;
-    }
-    if (listed.some((f) => f.startsWith(`${request}/`))) continue;
     const entry = await tree.stat(request);
     if (entry === undefined) {
-      out.push(diagnostic({ code: "path-not-found", message: `${request} does not exist in the repository`, file: request }));
+      diagnostics.push(diagnostic({ code: "path-not-found", message: `${request} does not exist in the repository`, file: request }));
+    } else if (entry.type === "dir") {
+      files.push(...(await list()).filter((f) => f.startsWith(`${request}/`)));
+    } else if (!isYamlFile(request)) {
+      diagnostics.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${request} is not a .yml or .yaml file`, file: request }));
+    } else if (isExcluded(request)) {
+      diagnostics.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${request} is excluded by assetctl.yaml`, file: request }));
+    } else {
+      files.push(request);
     }
   }
-  return out;
+  return { files: [...new Set(files)], diagnostics };
 }

@@ -1,50 +1,57 @@
-// A guard that runs before the YAML parser: deeply nested input (`[[[[…` or `- - - …`) makes the parser
-// recurse until the process runs out of memory, so nesting is measured on the lexer's tokens first.
-import { CST, Lexer } from "yaml";
+// A guard on the lexer's tokens, before they reach the YAML parser: deeply nested input (`[[[[…` or
+// `- - - …`) makes the parser recurse until the process runs out of memory, so nesting is measured token
+// by token and parsing stops at the first level too many.
+import { CST } from "yaml";
 
-/** Where nesting first exceeds `limit`, as a source offset; undefined when the text stays within it. */
-export function findExcessiveNesting(text: string, limit: number): number | undefined {
-  let offset = 0;
-  let flow = 0;
-  let lineIndent = 0;
-  let lineStart = true;
-  let lineItems = 0;
-  // Indentations of the open block collections: a line indented further than the last opens one more level.
-  const indents: number[] = [];
-  // The lexer is lazy, so a hostile file is rejected after reading only its first `limit` levels.
-  for (const token of new Lexer().lex(text)) {
+export class NestingGuard {
+  /** Source offset of the token being looked at. */
+  offset = 0;
+  private flow = 0;
+  private lineIndent = 0;
+  private lineStart = true;
+  private lineItems = 0;
+  /** Indentations of the open block collections: a line indented further than the last opens a level. */
+  private readonly indents: number[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Feeds one lexer token; true when nesting now exceeds the limit (at `offset`). */
+  exceeded(token: string): boolean {
     const type = CST.tokenType(token);
-    const at = offset;
+    const at = this.offset;
     // Markers the lexer inserts have no source characters.
-    if (type !== "doc-mode" && type !== "flow-error-end" && type !== "scalar") offset += token.length;
+    if (type !== "doc-mode" && type !== "flow-error-end" && type !== "scalar") this.offset += token.length;
     switch (type) {
       case "newline":
-        lineStart = true;
-        lineIndent = 0;
-        lineItems = 0;
-        continue;
+        this.lineStart = true;
+        this.lineIndent = 0;
+        this.lineItems = 0;
+        return false;
       case "space":
-        if (lineStart) lineIndent = token.length;
-        continue;
+        if (this.lineStart) this.lineIndent = token.length;
+        return false;
       case "comment":
       case "doc-mode":
       case "byte-order-mark":
-        continue;
+        return false;
       default:
         break;
     }
-    if (lineStart && flow === 0) {
-      lineStart = false;
-      while (indents.length > 0 && (indents[indents.length - 1] ?? 0) > lineIndent) indents.pop();
-      if (indents.length === 0 || (indents[indents.length - 1] ?? 0) < lineIndent) indents.push(lineIndent);
+    if (this.lineStart && this.flow === 0) {
+      const indents = this.indents;
+      while (indents.length > 0 && (indents[indents.length - 1] ?? 0) > this.lineIndent) indents.pop();
+      if (indents.length === 0 || (indents[indents.length - 1] ?? 0) < this.lineIndent) indents.push(this.lineIndent);
     }
-    lineStart = false;
-    if (type === "flow-map-start" || type === "flow-seq-start") flow++;
-    else if ((type === "flow-map-end" || type === "flow-seq-end") && flow > 0) flow--;
-    else if (type === "seq-item-ind" || type === "explicit-key-ind") lineItems++;
+    this.lineStart = false;
+    if (type === "flow-map-start" || type === "flow-seq-start") this.flow++;
+    else if ((type === "flow-map-end" || type === "flow-seq-end") && this.flow > 0) this.flow--;
+    else if (type === "seq-item-ind" || type === "explicit-key-ind") this.lineItems++;
     // Indentation only approximates block depth (compact sequences share their parent's column), so the
     // block estimate gets twice the room; the exact check on the parsed document follows.
-    if (flow > limit || indents.length + lineItems > 2 * limit) return at;
+    if (this.flow > this.limit || this.indents.length + this.lineItems > 2 * this.limit) {
+      this.offset = at;
+      return true;
+    }
+    return false;
   }
-  return undefined;
 }

@@ -1,21 +1,20 @@
 // Reads one YAML file into a plain value with source positions, under hard limits: a hostile or broken file
 // ends in a located diagnostic, quickly, and never in an exception or a hung process.
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
+import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, Parser, type YAMLError, YAMLParseError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
-import { findExcessiveNesting } from "./nesting.js";
+import { NestingGuard } from "./nesting.js";
 import { indentQuotedContinuation } from "./quoted-continuation.js";
 import { isIdentityKey, isMustacheMapping, mustacheOnLine, placeholderIn, templateHint } from "./template.js";
 import type { Locate, SourcePosition } from "./types.js";
 
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/**
+ * Manifests are small (the largest Azure ML example is some 15 KiB); the YAML parser reads about a
+ * megabyte a second, so this bounds how long a hostile file can take.
+ */
+export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 64;
 export const MAX_ALIAS_COUNT = 100;
-/**
- * Below this size a file cannot nest deeply enough to hurt the parser (it copes with some 10,000 levels,
- * then runs out of memory), so the lexer guard is skipped.
- */
-const GUARD_FROM_BYTES = 8 * 1024;
 /** Past this many syntax errors the rest are noise. */
 const MAX_SYNTAX_ERRORS = 10;
 const MAX_QUOTE_REPAIR_ROUNDS = 5;
@@ -98,12 +97,47 @@ interface Parsed {
   lineCounter: LineCounter;
 }
 
-function parse(text: string): Parsed {
+/** Thrown out of the token stream to stop the parser at the first level of nesting too many. */
+class TooDeep {
+  constructor(readonly offset: number) {}
+}
+
+/**
+ * `parseDocument`, with the nesting guard between lexer and parser (one lexing pass). prettyErrors would
+ * build a code frame per error, slow on hostile input: positions come from offsets instead. logLevel
+ * "error": a library never prints, but a second document is still an error.
+ */
+function parse(text: string): Parsed | TooDeep {
   const lineCounter = new LineCounter();
-  // prettyErrors builds a code frame per error, which is slow (and crashes) on hostile input: positions
-  // are computed from offsets instead. logLevel silent: a library never prints.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: "silent", uniqueKeys: true });
-  return { doc, text, lineCounter };
+  const parser = new Parser(lineCounter.addNewLine);
+  const guard = new NestingGuard(MAX_DEPTH);
+  lineCounter.addNewLine(0);
+  function* tokens() {
+    for (const lexeme of new Lexer().lex(text)) {
+      if (guard.exceeded(lexeme)) throw new TooDeep(guard.offset);
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  // uniqueKeys compares every key with every other (minutes for a map of 100,000 keys): duplicates are
+  // found by the inspection walk instead, with a set per mapping.
+  const composer = new Composer({ prettyErrors: false, logLevel: "error", uniqueKeys: false });
+  let doc: Document.Parsed | undefined;
+  try {
+    for (const next of composer.compose(tokens(), true, text.length)) {
+      if (!doc) {
+        doc = next;
+      } else {
+        doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "the file holds more than one YAML document"));
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof TooDeep) return error;
+    throw error;
+  }
+  // compose(…, forceDoc) always yields a document, even for an empty text.
+  return { doc: doc as Document.Parsed, text, lineCounter };
 }
 
 function isUnterminatedQuote(error: YAMLError): boolean {
@@ -114,21 +148,13 @@ function isUnterminatedQuote(error: YAMLError): boolean {
 export function parseYaml(text: string, file: string): YamlFile {
   const diagnostics: Diagnostic[] = [];
   const positionOf = (lineCounter: LineCounter, offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    const { line, col } = lineCounter.linePos(Math.max(0, offset));
     return { line, column: col };
   };
 
-  if (text.length > GUARD_FROM_BYTES) {
-    const deep = findExcessiveNesting(text, MAX_DEPTH);
-    if (deep !== undefined) {
-      const lineCounter = new LineCounter();
-      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
-      diagnostics.push(tooDeep(file, positionOf(lineCounter, deep)));
-      return brokenFile(file, text, diagnostics);
-    }
-  }
-
-  let parsed = parse(text);
+  const first = parse(text);
+  if (first instanceof TooDeep) return tooDeepFile(file, text, first.offset, diagnostics);
+  let parsed = first;
   // Azure ML's YAML reader is lenient about the indentation of quoted continuation lines. Repair those
   // (all of a round at once, from the end so offsets stay valid) and keep the repair only if the whole
   // file then reads cleanly.
@@ -147,8 +173,9 @@ export function parseYaml(text: string, file: string): YamlFile {
         repairedAt.push(repair.at);
         changed = true;
       }
-      if (!changed) break;
-      candidate = parse(repaired);
+      const next = changed ? parse(repaired) : undefined;
+      if (next === undefined || next instanceof TooDeep) break;
+      candidate = next;
     }
     if (candidate.doc.errors.length === 0 && repairedAt.length > 0) {
       parsed = candidate;
@@ -219,6 +246,17 @@ export function parseYaml(text: string, file: string): YamlFile {
     return { ...brokenFile(file, parsed.text, diagnostics), ...locators };
   }
 
+  for (const duplicate of inspection.duplicateKeys.slice(0, MAX_SYNTAX_ERRORS)) {
+    diagnostics.push(
+      diagnostic({
+        code: "yaml-duplicate-key",
+        message: `the key "${duplicate.key}" appears twice in this mapping`,
+        file,
+        at: positionOf(lineCounter, duplicate.offset),
+        hint: "YAML readers disagree on which value wins: keep one",
+      }),
+    );
+  }
   for (const p of inspection.placeholders) {
     diagnostics.push(placeholderDiagnostic(file, p.placeholder, positionOf(lineCounter, p.offset), p.path));
   }
@@ -233,6 +271,15 @@ export function parseYaml(text: string, file: string): YamlFile {
     numbersAsText: inspection.numbersAsText,
     diagnostics,
   };
+}
+
+function tooDeepFile(file: string, text: string, offset: number, diagnostics: Diagnostic[]): YamlFile {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
+  const { line, col } = lineCounter.linePos(offset);
+  diagnostics.push(tooDeep(file, { line, column: col }));
+  return brokenFile(file, text, diagnostics);
 }
 
 function brokenFile(file: string, text: string, diagnostics: Diagnostic[]): YamlFile {
@@ -297,11 +344,12 @@ interface Inspection {
   firstAliasAt: number | undefined;
   placeholders: { path: KeyPath; placeholder: string; offset: number }[];
   numbersAsText: NumberAsText[];
+  duplicateKeys: { key: string; offset: number }[];
 }
 
 /** One walk over the nodes (aliases are not followed): depth, placeholders, numbers meant as text. */
 function inspect(doc: Document.Parsed, text: string): Inspection {
-  const result: Inspection = { tooDeepAt: undefined, firstAliasAt: undefined, placeholders: [], numbersAsText: [] };
+  const result: Inspection = { tooDeepAt: undefined, firstAliasAt: undefined, placeholders: [], numbersAsText: [], duplicateKeys: [] };
   // One mutable path, copied only when something is recorded: most nodes record nothing.
   const path: (string | number)[] = [];
   const walk = (node: unknown, depth: number): void => {
@@ -319,9 +367,14 @@ function inspect(doc: Document.Parsed, text: string): Inspection {
         result.placeholders.push({ path: [...path], placeholder: text.slice(node.range[0], node.range[1]).trim(), offset: node.range[0] });
         return;
       }
+      const seen = new Set<string>();
       for (const pair of node.items) {
         const k = isScalar(pair.key) ? pair.key.value : undefined;
         if (typeof k !== "string" && typeof k !== "number") continue;
+        const name = String(k);
+        // `<<` merges may repeat; any other repeated key is a duplicate whose value one reader or another drops.
+        if (seen.has(name) && name !== "<<") result.duplicateKeys.push({ key: name, offset: (pair.key as Node).range?.[0] ?? 0 });
+        seen.add(name);
         path.push(typeof k === "number" ? String(k) : k);
         walk(pair.value, depth + 1);
         path.pop();
