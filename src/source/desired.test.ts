@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
 import type { Manifest, ManifestKind } from "../manifest/types.js";
-import { anonymousVersion, buildDesiredState, nameFromFile } from "./desired.js";
+import { plan } from "../plan/plan.js";
+import { buildDesiredState, nameFromFile } from "./desired.js";
 import { GitTree } from "./git-tree.js";
 import { readSourceInfo } from "./provenance.js";
 import { cleanupTemporary, commitAll, makeRepo, manifestFromYaml, writeFiles, type FileSpec } from "./repo.test-helper.js";
@@ -260,34 +261,49 @@ jobs:
     ];
     const state = await desired(root, docs);
     expect(state.diagnostics).toEqual([]);
-    expect(state.assets.map((a) => `${a.name}:${a.version ?? "auto"}:${a.anonymous}`)).toEqual([
-      `prep_data:${only(state, "prep_data").version}:true`,
-      `train_step:${only(state, "train_step").version}:true`,
-      "training_pipeline:auto:false",
+    expect(state.assets.map((a) => `${a.name}:${a.version ?? "by-digest-or-auto"}:${a.anonymous}`)).toEqual([
+      "prep_data:by-digest-or-auto:true", // its own `version: 1` is dropped, as Azure ML does
+      "train_step:by-digest-or-auto:true",
+      "training_pipeline:by-digest-or-auto:false",
     ]);
     const prepAsset = only(state, "prep_data");
-    expect(prepAsset.version).toBe(anonymousVersion(prepAsset.contentDigest));
-    expect(prepAsset.manifest.file).toBe("pipe/steps/prep.yml");
+    expect(prepAsset.manifest).toEqual({ file: "pipe/steps/prep.yml", line: 1 });
+    expect(prepAsset.references).toMatchObject([{ kind: "environment", name: "base-env", version: "1" }]);
     const trainAsset = only(state, "train_step");
+    expect(trainAsset.artifacts.map((a) => a.source)).toEqual(["pipe/steps/train.py"]);
 
     const pipe = only(state, "training_pipeline");
     const jobs = pipe.spec["jobs"] as Record<string, Record<string, unknown>>;
-    expect(jobs["prep"]?.["component"]).toBe(`azureml:prep_data:${prepAsset.version}`);
-    expect(jobs["train"]?.["component"]).toBe(`azureml:train_step:${trainAsset.version}`);
+    expect(jobs["prep"]?.["component"]).toBe(prepAsset.contentDigest);
+    expect(jobs["train"]?.["component"]).toBe(trainAsset.contentDigest);
     expect(jobs["score"]?.["component"]).toBe("azureml:scorer:2");
     expect(pipe.references.map((r) => `${r.kind} ${r.name}:${r.version} ${r.pointer} ${r.raw} @${r.line}`)).toEqual([
       "data raw-data:latest /jobs/prep/inputs/raw/path azureml:raw-data@latest @11",
       "component scorer:2 /jobs/score/component azureml:scorer:2 @17",
-      `component prep_data:${prepAsset.version} /jobs/prep/component ./steps/prep.yml @7`,
-      `component train_step:${trainAsset.version} /jobs/train/component file:steps/train-step.yml @14`,
+      `component prep_data:${prepAsset.contentDigest} /jobs/prep/component ./steps/prep.yml @7`,
+      `component train_step:${trainAsset.contentDigest} /jobs/train/component file:steps/train-step.yml @14`,
     ]);
 
-    // A change inside a step's code reaches the pipeline's digest through the step's version.
+    // A change inside a step's code reaches the pipeline's digest through the step's digest.
     writeFiles(root, { "pipe/steps/prep/prep.py": "print('prep v2')\n" });
     const after = await desired(root, docs);
-    expect(only(after, "prep_data").version).not.toBe(prepAsset.version);
-    expect(only(after, "train_step").version).toBe(trainAsset.version);
+    expect(only(after, "prep_data").contentDigest).not.toBe(prepAsset.contentDigest);
+    expect(only(after, "train_step").contentDigest).toBe(trainAsset.contentDigest);
     expect(only(after, "training_pipeline").contentDigest).not.toBe(pipe.contentDigest);
+  });
+
+  it("the planner names anonymous components by digest and resolves the pipeline's references to them", async () => {
+    const root = makeRepo({ "steps/x.py": "x" });
+    const state = await desired(root, [
+      ["pipe.yml", "pipeline_component", "name: pipe\njobs:\n  a:\n    component: ./steps/step.yml\n"],
+      ["steps/step.yml", "command_component", "name: step\ncode: x.py\ncommand: python x.py\nenvironment: azureml:e:1\n"],
+      ["env.yml", "environment", "name: e\nversion: 1\nimage: python:3.11\n"],
+    ]);
+    const p = plan(state, { serial: 0, versions: [] }, { registryUrl: "memory:" });
+    expect(p.errors).toEqual([]);
+    const step = p.changes.find((c) => c.name === "step");
+    expect(step?.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(p.changes.find((c) => c.name === "pipe")?.record?.dependencies).toEqual([`component:step:${step?.version}`]);
   });
 
   it("two files with the same anonymous component are one asset; cycles are reported, not hung on", async () => {

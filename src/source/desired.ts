@@ -5,12 +5,13 @@
 // - A local path's TEXT never reaches the spec, only its content digest: moving or renaming a file or folder
 //   whose content is unchanged changes nothing (no new version). Names inside a folder are content.
 // - A component file referenced by a local path from a pipeline component is ANONYMOUS, as in Azure ML: it
-//   is emitted as its own asset (its manifest's name, else one derived from the file name) whose version is
-//   derived from its content digest (`anonymousVersion`), and the pipeline's spec names it as
-//   `azureml:<name>:<that version>` with an ordinary reference entry. So a pipeline's digest changes exactly
-//   when a component it uses changes, and the planner needs no special case: the reference resolves against
-//   the desired state like any other. Such a file is never also registered under its own name:version —
-//   Azure ML examples reuse one name:version with different bodies in many pipelines.
+//   is emitted once as its own asset (`anonymous: true`, its manifest's name, else one derived from the file
+//   name; `version` undefined because the planner names it by digest). In the pipeline's spec the local path
+//   is replaced, like any local path, by a digest: the anonymous asset's `contentDigest`. The pipeline's
+//   reference entry carries that digest as its `version`, which the planner resolves to the anonymous
+//   asset's digest-based version. So a pipeline's digest changes exactly when a component it uses changes.
+//   Such a file is never also registered under its own name:version — Azure ML examples reuse one
+//   name:version with different bodies in many pipelines.
 // Inline environments stay inline in their component's spec; their build context and conda file are
 // artifacts of the component.
 import path from "node:path";
@@ -42,11 +43,6 @@ export interface BuildOptions {
 /** Top-level keys that are not content: identity, the informational `$schema`, and the mutable fields. */
 const NOT_CONTENT: ReadonlySet<string> = new Set(["$schema", "name", "version", "description", "tags"]);
 const COMPONENT_NOT_CONTENT: ReadonlySet<string> = new Set([...NOT_CONTENT, "display_name"]);
-
-/** The version of an anonymous asset: a function of its content, never numeric (so auto-versioning ignores it). */
-export function anonymousVersion(contentDigest: Digest): string {
-  return `anon-${contentDigest.slice("sha256:".length, "sha256:".length + 16)}`;
-}
 
 /** A component name (`^[a-z][a-z0-9_]*$`) from a file name, for anonymous component files without `name`. */
 export function nameFromFile(file: string): string {
@@ -258,9 +254,15 @@ class DesiredStateBuilder {
         continue;
       }
       const { asset } = built;
-      const version = asset.version as string;
-      setAt(spec, site.at, `azureml:${asset.name}:${version}`);
-      references.push({ kind: "component", name: asset.name, version, pointer: jsonPointer(site.at), raw: site.raw, ...positionOf(manifest, site.at) });
+      setAt(spec, site.at, asset.contentDigest);
+      references.push({
+        kind: "component",
+        name: asset.name,
+        version: asset.contentDigest, // resolved by the planner to the anonymous asset's version
+        pointer: jsonPointer(site.at),
+        raw: site.raw,
+        ...positionOf(manifest, site.at),
+      });
     }
 
     if (failed || artifacts.some((a) => a === undefined)) return undefined;
@@ -271,7 +273,7 @@ class DesiredStateBuilder {
     const asset: DesiredAsset = {
       kind,
       name,
-      version: anonymous ? anonymousVersion(contentDigest) : manifest.version,
+      version: anonymous ? undefined : manifest.version,
       spec,
       mutable: mutableOf(manifest, kind),
       artifacts: pending.map((p) => p.artifact),
@@ -388,14 +390,15 @@ export async function buildDesiredState(
     // Every anonymous component some pipeline uses was built (and awaited) while building that pipeline.
     const anonymous = await Promise.all(builder.anonymous.values());
 
-    // Identical anonymous components written in two files are one asset.
-    const seen = new Set<string>();
+    // Identical anonymous components written in two files are one asset (their digests cover the name).
+    const seen = new Set<Digest>();
     const built: Built[] = [];
     for (const b of [...named, ...anonymous]) {
       if (!b) continue;
-      const key = `${b.asset.kind}:${b.asset.name}:${b.asset.version ?? ""}`;
-      if (b.asset.anonymous && seen.has(key)) continue;
-      seen.add(key);
+      if (b.asset.anonymous) {
+        if (seen.has(b.asset.contentDigest)) continue;
+        seen.add(b.asset.contentDigest);
+      }
       built.push(b);
     }
 

@@ -8,7 +8,7 @@ export async function openSourceTree(root: string, ref?: string): Promise<Source
   return ref === undefined ? new WorkTree(root) : GitTree.open(root, ref);
 }
 
-export { buildDesiredState, anonymousVersion, type BuildOptions } from "./desired.js";
+export { buildDesiredState, type BuildOptions } from "./desired.js";
 export { GitTree, resolveCommit } from "./git-tree.js";
 export { ArtifactError, ArtifactHasher, folderDigest, type HashedArtifact, type HashOptions } from "./hash.js";
 export { readPathStatus, readSourceInfo, stripCredentials, type GitPathStatus } from "./provenance.js";
