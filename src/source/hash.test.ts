@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
 import { GitTree } from "./git-tree.js";
 import { ArtifactHasher, compareUtf8, folderDigest, type HashedArtifact } from "./hash.js";
+import { resolveReal } from "./symlinks.js";
 import { cleanupTemporary, commitAll, makeRepo, temporaryDir, writeFiles, type FileSpec } from "./repo.test-helper.js";
 import { WorkTree } from "./tree.js";
 
@@ -215,5 +216,25 @@ describe("compareUtf8", () => {
     const expected = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     expect([...names].sort(compareUtf8)).toEqual(expected);
     expect([...names].reverse().sort(compareUtf8)).toEqual(expected);
+  });
+});
+
+describe("resolveReal", () => {
+  it("finds a file reached through symlinked folders in a git ref, where only links are listed", async () => {
+    const root = makeRepo({
+      "shared/lib/util.py": "u",
+      "code/lib": { link: "../shared/lib" },
+      "code/alias.py": { link: "lib/util.py" },
+    });
+    commitAll(root);
+    const tree = await GitTree.open(root, "HEAD");
+    try {
+      expect(await tree.stat("code/lib/util.py")).toBeUndefined();
+      expect((await resolveReal(tree, "code/lib/util.py")).path).toBe("shared/lib/util.py");
+      expect((await resolveReal(tree, "code/alias.py")).path).toBe("shared/lib/util.py");
+      await expect(resolveReal(tree, "code/lib/nope.py")).rejects.toMatchObject({ code: "artifact-missing" });
+    } finally {
+      await tree.close();
+    }
   });
 });

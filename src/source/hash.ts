@@ -8,33 +8,15 @@ import path from "node:path";
 import { sha256 } from "../digest.js";
 import type { ArtifactFile, Digest } from "../registry/types.js";
 import { DiskHasher, FileHashError } from "./disk-hasher.js";
+import { ArtifactError } from "./artifact-error.js";
 import { GitTree } from "./git-tree.js";
 import { IgnoreRules } from "./ignore-rules.js";
 import type { StatCache } from "./stat-cache.js";
 import { StatTree } from "./stat-tree.js";
-import { resolveInTree, TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
+import { resolveReal, type Resolved } from "./symlinks.js";
+import { TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
 
-/** Symlink hops followed before giving up, as the kernel does (ELOOP). */
-const MAX_SYMLINK_HOPS = 40;
-
-export type ArtifactErrorCode =
-  | "artifact-missing"
-  | "artifact-escapes-repo"
-  | "artifact-symlink-loop"
-  | "artifact-unreadable"
-  | "artifact-not-file-or-folder";
-
-/** A path that cannot be hashed as asked; desired.ts turns it into a located diagnostic. */
-export class ArtifactError extends Error {
-  constructor(
-    readonly code: ArtifactErrorCode,
-    readonly relPath: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ArtifactError";
-  }
-}
+export { ArtifactError, type ArtifactErrorCode } from "./artifact-error.js";
 
 export interface HashedArtifact {
   type: "file" | "folder";
@@ -87,11 +69,6 @@ interface Found {
   realPath: string;
 }
 
-interface Resolved {
-  /** Real repository-relative path: no symlink left in it. */
-  path: string;
-  entry: TreeEntry;
-}
 
 /** How one regular file's content digest is obtained: from disk with the stat cache, from a git blob, or by reading. */
 type FileDigester = (realPath: string, entry: TreeEntry) => Promise<{ digest: Digest; size: number }>;
@@ -149,7 +126,7 @@ export class ArtifactHasher {
   }
 
   private async hashUncached(relPath: string, ignoreFiles: boolean): Promise<HashedArtifact> {
-    const target = await this.resolve(relPath, relPath, 0);
+    const target = await resolveReal(this.tree, relPath, relPath);
     if (target.entry.type === "file") {
       const { digest, size } = this.cachedDigest(target.path) ?? (await this.fileDigest(relPath, target));
       const file: ArtifactFile = { path: path.posix.basename(relPath), digest, size, mode: target.entry.mode };
@@ -191,7 +168,7 @@ export class ArtifactHasher {
         const name = path.posix.basename(child.path);
         if (name === ".git") return; // a nested repository's internals are never content
         const inArtifact = dir === "" ? name : `${dir}/${name}`;
-        const target = child.type === "symlink" ? await this.resolve(artifact, child.path, 0) : { path: child.path, entry: child };
+        const target = child.type === "symlink" ? await resolveReal(this.tree, child.path, artifact) : { path: child.path, entry: child };
         if (target.entry.type === "dir") {
           if (rules?.ignores(inArtifact, true)) return;
           const loop = stack.some((s) => s === target.path || s.startsWith(`${target.path}/`) || target.path === "");
@@ -220,51 +197,6 @@ export class ArtifactHasher {
       if (error instanceof ArtifactError) throw error;
       throw new ArtifactError("artifact-unreadable", artifact, `${target.path} cannot be read: ${(error as Error).message}`);
     }
-  }
-
-  /** Follows symlinks (in the last component and in any parent) while they stay inside the repository. */
-  private async resolve(artifact: string, relPath: string, hops: number): Promise<Resolved> {
-    if (hops > MAX_SYMLINK_HOPS) {
-      throw new ArtifactError("artifact-symlink-loop", artifact, `${relPath}: too many levels of symbolic links`);
-    }
-    const entry = await this.tree.stat(relPath);
-    if (entry && entry.type !== "symlink") return { path: relPath, entry };
-    if (entry) return this.resolve(artifact, await this.linkTarget(artifact, relPath), hops + 1);
-    // Not found as written: a parent may be a symlink (a git tree lists links, not what they point to).
-    const parts = relPath.split("/");
-    let real = "";
-    for (const [i, part] of parts.entries()) {
-      const next = real === "" ? part : `${real}/${part}`;
-      const found = await this.tree.stat(next);
-      if (!found) break;
-      if (found.type === "symlink") {
-        const rest = parts.slice(i + 1).join("/");
-        const linked = await this.resolve(artifact, next, hops + 1);
-        return this.resolve(artifact, rest === "" ? linked.path : `${linked.path}/${rest}`, hops + 1);
-      }
-      real = next;
-    }
-    throw new ArtifactError("artifact-missing", artifact, `${relPath} does not exist`);
-  }
-
-  private async linkTarget(artifact: string, linkPath: string): Promise<string> {
-    let target: string;
-    try {
-      target = await this.tree.readLink(linkPath);
-    } catch (error) {
-      throw new ArtifactError("artifact-unreadable", artifact, `symlink ${linkPath} cannot be read: ${(error as Error).message}`);
-    }
-    let resolved: string | undefined;
-    if (path.isAbsolute(target)) {
-      const relative = path.relative(this.tree.root, target);
-      resolved = relative.startsWith("..") || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join("/");
-    } else {
-      resolved = resolveInTree(path.posix.dirname(linkPath), target);
-    }
-    if (resolved === undefined) {
-      throw new ArtifactError("artifact-escapes-repo", artifact, `symlink ${linkPath} points outside the repository (${target})`);
-    }
-    return resolved;
   }
 }
 

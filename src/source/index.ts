@@ -13,4 +13,5 @@ export { GitTree, resolveCommit } from "./git-tree.js";
 export { ArtifactError, ArtifactHasher, folderDigest, type HashedArtifact, type HashOptions } from "./hash.js";
 export { readPathStatus, readSourceInfo, stripCredentials, type GitPathStatus } from "./provenance.js";
 export { StatCache } from "./stat-cache.js";
+export { resolveReal } from "./symlinks.js";
 export { WorkTree, type SourceTree } from "./tree.js";
