@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import { UserError } from "../diagnostics.js";
 import { readRegistrySetting } from "../manifest/config.js";
 import { openRegistry } from "../registry/open.js";
-import type { RegistryDriver } from "../registry/driver.js";
+import { RegistryError, type RegistryDriver } from "../registry/driver.js";
+import { MemoryDriver } from "../registry/drivers/memory.js";
 import { WorkTree } from "../source/tree.js";
 
 const run = promisify(execFile);
@@ -44,7 +45,17 @@ export async function connectRegistry(
   options: { create?: boolean } = {},
 ): Promise<RegistryDriver> {
   const spec = await registrySpec(root, flag, env);
-  return openRegistry(spec, { repoRoot: root, create: options.create ?? false });
+  try {
+    return await openRegistry(spec, { repoRoot: root, create: options.create ?? false });
+  } catch (error) {
+    // A registry nobody has applied to yet reads as empty; only apply creates it.
+    if (error instanceof RegistryError && error.code === "not-found") {
+      const empty = new MemoryDriver({ url: spec });
+      await empty.open({ create: true });
+      return empty;
+    }
+    throw error;
+  }
 }
 
 /** `30s`, `5m`, `500ms`, `1h`, or a plain number of seconds. */

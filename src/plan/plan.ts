@@ -126,6 +126,8 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     for (const ref of asset.references) {
       const resolved = resolveReference(ref, desired.assets, planned, plannedAssets, byContent, index);
       if (typeof resolved === "string") dependencies.push(resolved);
+      // Workspaces come with datastores of their own (workspaceblobstore, …) that no manifest declares.
+      else if (ref.kind === "datastore") continue;
       else errors.push({ ...resolved, file: asset.manifest.file, line: ref.line, column: ref.column });
     }
     const digest = versionDigest(asset.contentDigest, dependencies);
