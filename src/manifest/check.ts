@@ -1,5 +1,6 @@
 // Checks one parsed manifest against its kind: the zod schema, then what zod cannot say well — naming
 // rules, version text, ignored inline names (secrets are the rules' concern) — and builds the Manifest when it is valid.
+import type { z } from "zod";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
@@ -97,7 +98,18 @@ export function checkManifest(input: CheckInput): CheckResult {
   }
 
   const schema = kind === "datastore" ? schemaOf("datastore", anonymous, datastoreType) : schemaOf(kind, anonymous);
-  const result = schema.safeParse(value, { error: annotateIssue });
+  const result = safeParse(schema, value);
+  if (result === undefined) {
+    diagnostics.push(
+      diagnostic({
+        code: "internal-error",
+        message: `assetctl failed while checking this ${KIND_WORDS[kind]}: this is a bug in assetctl, not in the file`,
+        file,
+        hint: "please report it with the file attached",
+      }),
+    );
+    return { manifest: undefined, diagnostics };
+  }
   if (!result.success) {
     const converted = issuesToDiagnostics(result.error.issues, {
       file,
@@ -172,6 +184,15 @@ export function checkManifest(input: CheckInput): CheckResult {
     locate: yaml.locate,
   };
   return { manifest, diagnostics };
+}
+
+/** The schema's verdict; undefined when checking threw, which is assetctl's bug and must not end the run. */
+function safeParse(schema: z.ZodType, value: unknown): z.ZodSafeParseResult<unknown> | undefined {
+  try {
+    return schema.safeParse(value, { error: annotateIssue });
+  } catch {
+    return undefined;
+  }
 }
 
 function chooseDatastoreType(input: CheckInput, value: Doc, out: Diagnostic[]): DatastoreType | undefined {

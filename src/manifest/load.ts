@@ -201,7 +201,8 @@ function findAnonymous(files: Files, scope: readonly string[] | undefined): Set<
       const cls = files.classifications.get(target);
       if (cls && !cls.manifest && cls.schema !== undefined) continue;
       const document = files.parse(target).value;
-      const type = isObject(document) ? document["type"] : undefined;
+      if (!isObject(document)) continue;
+      const type = document["type"];
       const declared = type === undefined ? "command_component" : typeof type === "string" ? COMPONENT_KINDS[type.toLowerCase()] : undefined;
       if (declared === undefined) continue;
       const inferred: Candidate = { file: target, declared, source: "reference" };

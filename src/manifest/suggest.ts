@@ -1,19 +1,25 @@
 // "Did you mean …?": the closest allowed word to a misspelt key or enum value, by edit distance.
 
-/** Levenshtein distance with an early exit once every cell of a row exceeds `max`. */
+/**
+ * Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`: swapped letters are the most
+ * common typo ("nmae"), so they count once. Stops early once every cell of a row exceeds `max`.
+ */
 export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const v = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      let v = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (before[j - 2] ?? 0) + 1);
       row.push(v);
       if (v < best) best = v;
     }
     if (best > max) return max + 1;
+    before = prev;
     prev = row;
   }
   return prev[b.length] ?? 0;
@@ -33,7 +39,13 @@ export function closest(word: string, allowed: Iterable<string>): string | undef
       bestDistance = d;
     }
   }
-  return bestDistance <= max ? best : undefined;
+  if (bestDistance <= max) return best;
+  // A truncated word ("mlflow" for "mlflow_model") is far in edits but plain to a reader.
+  if (needle.length >= 3) {
+    const extended = [...allowed].filter((c) => c.toLowerCase().startsWith(needle) || c.toLowerCase().endsWith(needle));
+    if (extended.length === 1) return extended[0];
+  }
+  return undefined;
 }
 
 export function didYouMean(word: string, allowed: Iterable<string>): string | undefined {

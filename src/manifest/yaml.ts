@@ -198,8 +198,13 @@ export function parseYaml(text: string, file: string): YamlFile {
   const locators = makeLocators(doc, lineCounter);
 
   if (doc.errors.length > 0) {
-    for (const error of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+    // After the first error on a line the parser is resynchronizing: later ones on that line are noise.
+    const lines = new Set<number>();
+    for (const error of doc.errors) {
       const at = positionOf(lineCounter, error.pos[0]);
+      if (lines.has(at.line)) continue;
+      lines.add(at.line);
+      if (lines.size > MAX_SYNTAX_ERRORS) break;
       const template = mustacheOnLine(parsed.text, at.line);
       if (template) {
         diagnostics.push(placeholderDiagnostic(file, template.placeholder, positionOf(lineCounter, template.offset)));

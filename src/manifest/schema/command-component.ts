@@ -1,6 +1,6 @@
 // Command components (`commandComponent.schema.json`): a command run in an environment, with typed I/O.
 import { z } from "zod";
-import { ciEnum, openMapping } from "./common.js";
+import { ciEnum, evenWithIssues, openMapping } from "./common.js";
 import { bothVariants, componentBase, componentOmissions } from "./component.js";
 import { environmentField } from "./environment.js";
 import { checkIoNames, componentIo } from "./io.js";
@@ -36,6 +36,6 @@ export const commandComponentSchema = bothVariants((anonymous) =>
       additional_includes: z.array(z.string().min(1)).optional(),
       queue_settings: openMapping.optional(),
     })
-    .superRefine(checkIoNames)
+    .superRefine(checkIoNames, evenWithIssues)
     .transform(componentOmissions(anonymous)),
 );

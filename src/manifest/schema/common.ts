@@ -72,5 +72,16 @@ export function omitKeys<T extends Record<string, unknown>>(keys: readonly strin
 
 export const READ_ONLY_ASSET_KEYS = ["id", "creation_context", "latest_version"] as const;
 
+/**
+ * For refinements that only compare keys (either/or, names): they run even when a value inside failed,
+ * so that every problem of a file is reported in one pass. Such refinements must not trust value types.
+ */
+export const evenWithIssues = { when: () => true };
+
+/** The guard every `evenWithIssues` refinement starts with: the value may be anything the author wrote. */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** A mapping of anything: pipeline `settings`, spark `conf`, resource overrides Azure ML passes through. */
 export const openMapping = z.record(z.string(), z.unknown());

@@ -1,7 +1,7 @@
 // Environments (`environment.schema.json`): a Docker image or build context plus conda packages, and the
 // same shape written inline in a component or a pipeline node, where Azure ML ignores name and version.
 import { z } from "zod";
-import { ciEnum, nameField, omitKeys, READ_ONLY_ASSET_KEYS, readOnly, scalarTags, text, versionField } from "./common.js";
+import { ciEnum, evenWithIssues, isMapping, nameField, omitKeys, READ_ONLY_ASSET_KEYS, readOnly, scalarTags, text, versionField } from "./common.js";
 
 /** Workspace model and environment containers (ARM): letters, digits, `-`, `_`; no dots. */
 export const ENVIRONMENT_NAME_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$";
@@ -30,6 +30,7 @@ const environmentBody = {
 type EnvironmentBody = { image?: string | undefined; build?: unknown; conda_file?: unknown };
 
 function checkImageOrBuild(env: EnvironmentBody, ctx: z.RefinementCtx): void {
+  if (!isMapping(env)) return;
   if (env.image !== undefined && env.build !== undefined) {
     ctx.addIssue({
       code: "custom",
@@ -65,7 +66,7 @@ export const environmentSchema = z
     creation_context: readOnly,
     latest_version: readOnly,
   })
-  .superRefine(checkImageOrBuild)
+  .superRefine(checkImageOrBuild, evenWithIssues)
   .transform(omitKeys(["$schema", ...READ_ONLY_ASSET_KEYS]));
 
 /** The environment of a component or node written inline: anonymous, so name and version are dropped. */
@@ -75,7 +76,7 @@ export const inlineEnvironmentSchema = z
     version: versionField.optional().meta({ description: "Ignored: inline environments are anonymous." }),
     ...environmentBody,
   })
-  .superRefine(checkImageOrBuild)
+  .superRefine(checkImageOrBuild, evenWithIssues)
   .transform(omitKeys(["name", "version"]));
 
 /** A reference (`azureml:<name>:<version>`, `azureml:<name>@latest`, registry id) or an inline environment. */

@@ -79,9 +79,12 @@ function componentOutput(primitive: boolean) {
 
 /** Names must be identifiers, not reserved, and unique across inputs and outputs. */
 export function checkIoNames(io: { inputs?: Record<string, unknown> | undefined; outputs?: Record<string, unknown> | undefined }, ctx: z.RefinementCtx): void {
+  if (typeof io !== "object" || io === null) return;
   const seen = new Map<string, string>();
   for (const side of ["inputs", "outputs"] as const) {
-    for (const name of Object.keys(io[side] ?? {})) {
+    const declared: unknown = io[side];
+    if (typeof declared !== "object" || declared === null || Array.isArray(declared)) continue;
+    for (const name of Object.keys(declared)) {
       const path = [side, name];
       if (!IO_NAME.test(name)) {
         ctx.addIssue({

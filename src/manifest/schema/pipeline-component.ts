@@ -1,6 +1,6 @@
 // Pipeline components (`pipelineComponent.schema.json`): a reusable graph of nodes with its own I/O.
 import { z } from "zod";
-import { ciEnum } from "./common.js";
+import { ciEnum, evenWithIssues } from "./common.js";
 import { bothVariants, componentBase, componentOmissions } from "./component.js";
 import { checkIoNames, componentIo } from "./io.js";
 import { pipelineJobs } from "./pipeline-node.js";
@@ -13,6 +13,6 @@ export const pipelineComponentSchema = bothVariants((anonymous) =>
       ...componentIo({ primitiveOutputs: true }),
       jobs: pipelineJobs,
     })
-    .superRefine(checkIoNames)
+    .superRefine(checkIoNames, evenWithIssues)
     .transform(componentOmissions(anonymous)),
 );

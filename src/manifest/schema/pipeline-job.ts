@@ -1,7 +1,7 @@
 // Pipeline jobs (`pipelineJob.schema.json`): a run of a graph of nodes. Validated with the references it
 // makes, never applied: a job is not an asset.
 import { z } from "zod";
-import { ciEnum, omitKeys, openMapping, readOnly, scalarTags, text } from "./common.js";
+import { ciEnum, evenWithIssues, isMapping, omitKeys, openMapping, readOnly, scalarTags, text } from "./common.js";
 import { jobInputs, jobOutputs } from "./job-io.js";
 import { pipelineJobs } from "./pipeline-node.js";
 
@@ -47,8 +47,8 @@ export const pipelineJobSchema = z
     status: readOnly,
     log_files: readOnly,
   })
-  .superRefine((job, ctx) => {
-    if (job.jobs !== undefined && job.component !== undefined) {
+  .superRefine((job: unknown, ctx) => {
+    if (isMapping(job) && job["jobs"] !== undefined && job["component"] !== undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["component"],
@@ -56,5 +56,5 @@ export const pipelineJobSchema = z
         params: { code: "schema-conflict", at: "key" },
       });
     }
-  })
+  }, evenWithIssues)
   .transform(omitKeys(["$schema", "id", "creation_context", "status", "log_files"]));

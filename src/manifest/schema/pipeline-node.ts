@@ -1,7 +1,7 @@
 // The steps of a pipeline (`jobs:` of pipeline jobs and pipeline components). Azure ML loads nodes with
 // unknown keys allowed (`unknown = INCLUDE`), so only the keys every node shares are checked here.
 import { z } from "zod";
-import { ciEnum, openMapping } from "./common.js";
+import { ciEnum, evenWithIssues, isMapping, openMapping } from "./common.js";
 import { environmentField } from "./environment.js";
 import { jobInputs, nodeOutputs } from "./job-io.js";
 
@@ -43,7 +43,8 @@ export const pipelineNode = z.looseObject({
 });
 
 /** `jobs:` — node name → node, names checked as Azure ML does. */
-export const pipelineJobs = z.record(z.string(), pipelineNode).superRefine((jobs, ctx) => {
+export const pipelineJobs = z.record(z.string(), pipelineNode).superRefine((jobs: unknown, ctx) => {
+  if (!isMapping(jobs)) return;
   for (const name of Object.keys(jobs)) {
     if (NODE_NAME.test(name) && !PYTHON_KEYWORDS.has(name)) continue;
     ctx.addIssue({
@@ -53,4 +54,4 @@ export const pipelineJobs = z.record(z.string(), pipelineNode).superRefine((jobs
       params: { code: "node-name-invalid", at: "key", hint: "node names are Python identifiers: letters, digits and underscores, not starting with a digit" },
     });
   }
-});
+}, evenWithIssues);

@@ -1,6 +1,6 @@
 // Spark components (`sparkComponent.schema.json`): a Spark application (file or class entry) with its files.
 import { z } from "zod";
-import { ciEnum, openMapping } from "./common.js";
+import { ciEnum, evenWithIssues, openMapping } from "./common.js";
 import { bothVariants, componentBase, componentOmissions } from "./component.js";
 import { environmentField } from "./environment.js";
 import { checkIoNames, componentIo } from "./io.js";
@@ -33,6 +33,6 @@ export const sparkComponentSchema = bothVariants((anonymous) =>
       environment: environmentField.nullable().optional(),
       args: z.string().optional(),
     })
-    .superRefine(checkIoNames)
+    .superRefine(checkIoNames, evenWithIssues)
     .transform(componentOmissions(anonymous)),
 );
