@@ -182,9 +182,13 @@ environment:
   image: mcr.microsoft.com/azureml/base:latest
   conda_file: env/conda.yml
 `;
-    const state = await desired(root, [["comp/train.yml", "command_component", yaml]]);
+    const input = manifests([["comp/train.yml", "command_component", yaml]]);
+    const state = await buildDesiredState(input, new WorkTree(root), { source: SOURCE, workers: 1 });
     expect(state.diagnostics).toEqual([]);
     const comp = only(state, "train_model");
+    // The manifest itself is left as it was: digests replace paths in copies only.
+    expect(input[0]?.spec).toMatchObject({ code: "./src", additional_includes: ["../shared/helpers.py"] });
+    expect((input[0]?.spec["environment"] as Record<string, unknown>)["conda_file"]).toBe("env/conda.yml");
     expect(comp.kind).toBe("component");
     expect(comp.mutable).toEqual({ display_name: "Train" });
     expect(comp.artifacts.map((a) => [a.pointer, a.source, a.type])).toEqual([

@@ -60,33 +60,31 @@ function folderOf(file: string): string {
   return dir === "." ? "" : dir;
 }
 
-/** A deep copy with JSON semantics (undefined members dropped), without a round trip through text. */
-function cloneJson(value: unknown): JsonValue {
-  if (value === null || typeof value !== "object") {
-    if (typeof value === "number" && !Number.isFinite(value)) return null;
-    return value === undefined ? null : (value as JsonValue);
-  }
-  if (Array.isArray(value)) return value.map(cloneJson);
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-    return JSON.parse(JSON.stringify(value)) as JsonValue; // a Date or other object: as JSON would write it
-  }
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = cloneJson(v);
-  return out;
-}
-
-/** The spec's content: a copy without the keys that are not content. */
+/**
+ * The spec's content: the spec without the keys that are not content. Copy-on-write: subtrees that no
+ * digest replaces are shared with the manifest's spec, so both are read-only from here on.
+ */
 function contentOf(spec: Record<string, unknown>, skip: ReadonlySet<string>): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(spec)) if (v !== undefined && !skip.has(k)) out[k] = cloneJson(v);
+  for (const key in spec) {
+    const value = spec[key];
+    if (value !== undefined && !skip.has(key)) out[key] = value as JsonValue;
+  }
   return out;
 }
 
+/** Sets `value` at `at` inside `target` (a fresh top-level object), copying each container on the way. */
 function setAt(target: JsonObject, at: KeyPath, value: string): void {
-  let node: unknown = target;
-  for (const key of at.slice(0, -1)) node = (node as Record<string | number, unknown>)[key];
+  let node: Record<string | number, unknown> = target;
+  for (const key of at.slice(0, -1)) {
+    const child = node[key];
+    if (typeof child !== "object" || child === null) return;
+    const copy = Array.isArray(child) ? [...(child as unknown[])] : { ...(child as object) };
+    node[key] = copy;
+    node = copy as Record<string | number, unknown>;
+  }
   const last = at[at.length - 1];
-  if (last !== undefined && typeof node === "object" && node !== null) (node as Record<string | number, unknown>)[last] = value;
+  if (last !== undefined) node[last] = value;
 }
 
 function positionOf(manifest: Manifest, at: KeyPath): { line: number; column: number } {

@@ -18,7 +18,9 @@ export class StatTree implements SourceTree {
   }
 
   abs(relPath: string): string {
-    return relPath === "" ? this.root : path.join(this.root, ...relPath.split("/"));
+    if (relPath === "") return this.root;
+    // Plain concatenation on POSIX: path.join's normalization is measurable at 10,000 files per run.
+    return path.sep === "/" ? `${this.root}/${relPath}` : path.join(this.root, ...relPath.split("/"));
   }
 
   listFiles(): Promise<string[]> {
@@ -42,7 +44,7 @@ export class StatTree implements SourceTree {
     for (const name of names) {
       const child = relPath === "" ? name : `${relPath}/${name}`;
       // Gone between readdir and lstat: as if it had never been there.
-      const st = lstatSync(path.join(dir, name), { bigint: true, throwIfNoEntry: false });
+      const st = lstatSync(this.abs(child), { bigint: true, throwIfNoEntry: false });
       if (st) entries.push(this.record(child, st));
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
