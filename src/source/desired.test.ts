@@ -106,6 +106,18 @@ version: "3"
     expect(changed.contentDigest).not.toBe(base.contentDigest);
   });
 
+  it("a manifest inside its own artifact folder is not content: a description edit stays an update", async () => {
+    const yaml = "name: nyc-taxi\ntype: mlflow_model\npath: .\ndescription: first\n";
+    const root = makeRepo({ "model/MLmodel": "flavors: {}\n", "model/model.pkl": "w", "model/model.yml": yaml });
+    const before = only(await desired(root, [["model/model.yml", "model", yaml]]), "nyc-taxi");
+    expect(before.artifacts[0]?.files.map((f) => f.path)).toEqual(["MLmodel", "model.pkl"]);
+    const edited = yaml.replace("first", "second");
+    writeFiles(root, { "model/model.yml": edited });
+    const after = only(await desired(root, [["model/model.yml", "model", edited]]), "nyc-taxi");
+    expect(after.contentDigest).toBe(before.contentDigest);
+    expect(after.mutable.description).toBe("second");
+  });
+
   it("a data folder, a datastore reference, and an auto-versioned asset", async () => {
     const root = makeRepo({ "data/raw/a.csv": "1,2\n", "data/raw/part/b.csv": "3,4\n" });
     const state = await desired(root, [

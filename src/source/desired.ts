@@ -12,6 +12,8 @@
 //   asset's digest-based version. So a pipeline's digest changes exactly when a component it uses changes.
 //   Such a file is never also registered under its own name:version — Azure ML examples reuse one
 //   name:version with different bodies in many pipelines.
+// - Manifest files are never folder content (`path: .` next to its model.yml, `code: .` shared by several
+//   component files): editing a manifest's description must update it in place, not make new versions.
 // Inline environments stay inline in their component's spec; their build context and conda file are
 // artifacts of the component.
 import path from "node:path";
@@ -108,7 +110,7 @@ function mutableOf(manifest: Manifest, kind: AssetKind): MutableFields {
   const tags = spec["tags"];
   if (typeof tags === "object" && tags !== null && !Array.isArray(tags)) {
     mutable.tags = Object.fromEntries(
-      Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : v == null ? "" : JSON.stringify(v)]),
     );
   }
   return mutable;
@@ -365,6 +367,7 @@ export async function buildDesiredState(
   options: BuildOptions,
 ): Promise<DesiredState> {
   const hasher = new ArtifactHasher(tree, {
+    skip: new Set(manifests.map((m) => m.file)),
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
   });

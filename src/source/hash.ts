@@ -81,10 +81,17 @@ export class ArtifactHasher {
   private readonly memo = new Map<string, Promise<HashedArtifact>>();
 
   private readonly tree: SourceTree;
+  private readonly skip: ReadonlySet<string>;
 
-  constructor(tree: SourceTree, options: { cache?: StatCache; workers?: number } = {}) {
+  /**
+   * `skip`: real repository-relative paths of files that are never folder content — the manifests, so
+   * that editing a manifest's description inside its own `path: .` folder updates it in place instead
+   * of making a new version.
+   */
+  constructor(tree: SourceTree, options: { cache?: StatCache; workers?: number; skip?: ReadonlySet<string> } = {}) {
     const cache = options.cache;
     this.tree = tree;
+    this.skip = options.skip ?? new Set();
     if (tree instanceof GitTree) {
       this.digestFile = blobDigester(tree, cache);
     } else if (tree instanceof WorkTree) {
@@ -181,7 +188,7 @@ export class ArtifactHasher {
           }
           await this.walk(artifact, target.path, inArtifact, rules, [...stack, target.path], out);
         } else if (target.entry.type === "file") {
-          if (rules?.ignores(inArtifact, false)) return;
+          if (rules?.ignores(inArtifact, false) || this.skip.has(target.path)) return;
           const { digest, size } = this.cachedDigest(target.path) ?? (await this.fileDigest(artifact, target));
           out.push({ file: { path: inArtifact, digest, size, mode: target.entry.mode }, realPath: target.path });
         }
