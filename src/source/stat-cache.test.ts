@@ -102,5 +102,11 @@ describe("StatCache", () => {
 
     const fromCorrupt = await StatCache.load(dir);
     expect(fromCorrupt.size).toBe(0);
+
+    // Unwritable (here: the cache folder is a file): the run goes on, the next one hashes again.
+    writeFiles(root, { "blocked/.assetctl": "not a folder" });
+    const blocked = await StatCache.load(path.join(root, "blocked", ".assetctl", "cache"), { now: later });
+    await digestOf(root, "b.bin", blocked);
+    expect(await blocked.save()).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // The digest cache, like git's index: a file whose (device, inode, size, mtime, ctime) are unchanged since
 // it was hashed keeps its digest without being read again. Persisted in `.assetctl/cache/digests.json`.
 import type { BigIntStats } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Digest } from "../registry/types.js";
 
@@ -109,18 +109,28 @@ export class StatCache {
     return this.entries.size;
   }
 
-  /** Writes the cache atomically (temporary file + rename) when it gained entries; a no-change run writes nothing. */
-  async save(): Promise<void> {
-    if (!this.file || !this.changed) return;
+  /**
+   * Writes the cache atomically (temporary file + rename) when it gained entries; a no-change run writes
+   * nothing. Never fails the command: a cache that cannot be written (read-only checkout, full disk) only
+   * means the next run hashes again. Returns whether it wrote.
+   */
+  async save(): Promise<boolean> {
+    if (!this.file || !this.changed) return false;
     let list = [...this.entries];
     if (list.length > MAX_ENTRIES) list = list.sort((a, b) => b[1].at - a[1].at).slice(0, MAX_ENTRIES);
     const body: CacheFile = { format: FORMAT, entries: {} };
     for (const [key, entry] of list) body.entries[key] = [entry.digest.slice("sha256:".length), entry.at];
-    await mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(body));
-    await rename(temporary, this.file);
+    try {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      await writeFile(temporary, JSON.stringify(body));
+      await rename(temporary, this.file);
+    } catch {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      return false;
+    }
     this.changed = false;
+    return true;
   }
 
   private lookup(key: string): Digest | undefined {
