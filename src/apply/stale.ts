@@ -3,7 +3,7 @@ import { UserError } from "../diagnostics.js";
 import { canonicalJson } from "../digest.js";
 import type { Plan } from "../plan/types.js";
 
-export function assertNotStale(saved: Plan, fresh: Plan): void {
+export function assertNotStale(saved: Plan, fresh: Plan, what = "saved plan"): void {
   const reasons: string[] = [];
   if (saved.registry.url !== fresh.registry.url) {
     reasons.push(`it was made for registry ${saved.registry.url}, not ${fresh.registry.url}`);
@@ -20,8 +20,8 @@ export function assertNotStale(saved: Plan, fresh: Plan): void {
     reasons.push("its changes differ from the plan the same manifests and registry give (was the file edited?)");
   }
   if (reasons.length > 0) {
-    throw new UserError("plan-stale", `The saved plan is stale: ${reasons.join("; ")}.`, {
-      hint: "run `assetctl plan --out FILE` again, review it, and apply the new file",
+    throw new UserError("plan-stale", `The ${what} is stale: ${reasons.join("; ")}. Nothing was written.`, {
+      hint: what === "saved plan" ? "run `assetctl plan --out FILE` again, review it, and apply the new file" : "run apply again to see the new plan",
     });
   }
 }

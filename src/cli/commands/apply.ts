@@ -8,7 +8,7 @@ import { assertNotStale } from "../../apply/stale.js";
 import { UserError } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
-import { makePlan, readDesired } from "../../reconcile.js";
+import { makePlan, readDesired, type Desired } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -36,29 +36,35 @@ export const applyCommand: Command = {
         hint: "commit first, or pass --allow-dirty to record the versions as made from a dirty tree",
       });
     }
+    const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
+
+    // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
+    const preview = await planWithoutLock(root, values, io, desired, options);
+    if (saved) assertNotStale(saved, preview);
+    else {
+      await printPlan(preview, desired, io);
+      if (preview.errors.length > 0) return 1;
+      if (preview.summary.conflict > 0) {
+        io.err("\nApply refused: the plan has conflicts. Nothing was written.");
+        return 1;
+      }
+    }
+    if (!planHasChanges(saved ?? preview)) {
+      if (saved) io.out("No changes. The registry matches the manifests.");
+      return 0;
+    }
+    if (!saved && !(await approved(values, io))) return 1;
+
     const registry = await connectRegistry(root, str(values, "registry"), io.env, { create: true });
     try {
       const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
       const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "apply", timeoutMs });
       try {
-        const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
+        // Under the lock, the plan must still be the one that was checked (and shown).
         const fresh = await makePlan(desired, registry, options);
         if (saved) assertNotStale(saved, fresh);
-        const chosen = saved ?? fresh;
-        if (!saved) {
-          await printPlan(fresh, desired, io);
-          if (fresh.errors.length > 0) return 1;
-          if (fresh.summary.conflict > 0) {
-            io.err("\nApply refused: the plan has conflicts. Nothing was written.");
-            return 1;
-          }
-        }
-        if (!planHasChanges(chosen)) {
-          if (saved) io.out("No changes. The registry matches the manifests.");
-          return 0;
-        }
-        if (!saved && !(await approved(values, io))) return 1;
-        const result = await executePlan(chosen, registry, { tree: desired.tree });
+        else assertNotStale(preview, fresh, "plan shown");
+        const result = await executePlan(fresh, registry, { tree: desired.tree });
         io.out(`\n${applySummary(result)}`);
         return 0;
       } finally {
@@ -69,6 +75,15 @@ export const applyCommand: Command = {
     }
   },
 };
+
+async function planWithoutLock(root: string, values: Values, io: Io, desired: Desired, options: Plan["options"]): Promise<Plan> {
+  const registry = await connectRegistry(root, str(values, "registry"), io.env);
+  try {
+    return await makePlan(desired, registry, options);
+  } finally {
+    await registry.close();
+  }
+}
 
 async function approved(values: Values, io: Io): Promise<boolean> {
   if (flag(values, "auto-approve")) return true;

@@ -1,5 +1,5 @@
 // `assetctl plan`: the diff between the manifests and the registry, as text, JSON or markdown.
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { hasErrors } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
@@ -29,7 +29,11 @@ export const planCommand: Command = {
     const format = outputFormat(values, ["text", "json", "markdown"]);
     const { plan: result, desired } = await planFromFlags(values, io);
     const out = str(values, "out");
-    if (out) await writeFile(path.resolve(io.cwd, out), `${JSON.stringify(result, null, 2)}\n`);
+    if (out) {
+      const file = path.resolve(io.cwd, out);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    }
     if (format === "json") json(io, publicPlan(result));
     else if (format === "markdown") io.out(renderPlanMarkdown(result));
     else await printPlan(result, desired, io);

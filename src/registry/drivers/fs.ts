@@ -66,6 +66,8 @@ export class FsDriver implements RegistryDriver {
   readonly #lock: FsLock;
   readonly #cache: SnapshotCache;
   #open = false;
+  /** Whether this handle journaled anything: close() then refreshes the snapshot cache. */
+  #wrote = false;
 
   constructor(options: FsDriverOptions) {
     this.root = path.resolve(options.path);
@@ -92,6 +94,9 @@ export class FsDriver implements RegistryDriver {
   }
 
   async close(): Promise<void> {
+    // A handle that wrote brings the snapshot cache up to date, so that reads never have to write.
+    // Best effort: the cache is derived data, and a damaged registry is verify's to report.
+    if (this.#open && this.#wrote) await this.#journaledState().catch(() => undefined);
     this.#open = false;
   }
 
@@ -154,6 +159,7 @@ export class FsDriver implements RegistryDriver {
 
   async appendJournal(entry: JournalEntry): Promise<number> {
     this.#ensureOpen();
+    this.#wrote = true;
     checkCallerJournalEntry(entry);
     return this.#journal.append(entry);
   }
@@ -194,6 +200,7 @@ export class FsDriver implements RegistryDriver {
    * write remains visible and the next open (of any process) journals it.
    */
   async #commit(intent: Intent, entry: JournalEntry): Promise<void> {
+    this.#wrote = true;
     await this.#journal.append(entry, intent.txn);
     await removeIfPresent(intent.temp);
   }
