@@ -2,7 +2,7 @@
 // files without `$schema` are (`kinds`), and where the registry is (`registry`).
 import picomatch from "picomatch";
 import { z } from "zod";
-import { UserError, hasErrors, type Diagnostic } from "../diagnostics.js";
+import { UserError, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import { TreeReadError, type SourceTree } from "../source/tree.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
@@ -47,7 +47,17 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   exclude: z.array(z.string().min(1)).default([]).meta({ description: "Globs of files that are never manifests." }),
   kinds: z
-    .record(z.string().min(1), z.string().min(1))
+    .record(
+      z.string().min(1),
+      z.string().superRefine((name, ctx) => {
+        if (kindFromName(name)) return;
+        ctx.addIssue({
+          code: "custom",
+          message: `"${name}" is not a manifest kind`,
+          params: { code: "schema-enum", hint: didYouMean(name, [...MANIFEST_KINDS, ...MANAGED_SCHEMA_NAMES]) ?? `one of ${MANIFEST_KINDS.join(", ")}` },
+        });
+      }),
+    )
     .default({})
     .meta({ description: "Glob → kind, for manifests without $schema (e.g. command_component or commandComponent)." }),
   registry: z
@@ -84,7 +94,7 @@ export async function loadConfig(tree: SourceTree): Promise<{ config: AssetctlCo
   const parsed = configSchema.safeParse(value, { error: annotateIssue });
   if (!parsed.success) {
     diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { file: CONFIG_FILE, value, locate: yaml.locate, locateKey: yaml.locateKey }));
-    return { config: DEFAULT_CONFIG, diagnostics };
+    return { config: DEFAULT_CONFIG, diagnostics: sortDiagnostics(diagnostics) };
   }
 
   const config: AssetctlConfig = { exclude: [], kinds: [], registry: parsed.data.registry };
@@ -92,24 +102,10 @@ export async function loadConfig(tree: SourceTree): Promise<{ config: AssetctlCo
     if (checkGlob(glob, ["exclude", i], yaml.locate, diagnostics)) config.exclude.push(glob);
   });
   for (const [glob, name] of Object.entries(parsed.data.kinds)) {
-    if (!checkGlob(glob, ["kinds", glob], yaml.locateKey, diagnostics)) continue;
     const kind = kindFromName(name);
-    if (!kind) {
-      diagnostics.push(
-        diagnostic({
-          code: "schema-enum",
-          message: `"${name}" is not a manifest kind`,
-          file: CONFIG_FILE,
-          at: yaml.locate(["kinds", glob]),
-          hint: didYouMean(name, [...MANIFEST_KINDS, ...MANAGED_SCHEMA_NAMES]) ?? `one of ${MANIFEST_KINDS.join(", ")}`,
-          path: ["kinds", glob],
-        }),
-      );
-      continue;
-    }
-    config.kinds.push({ glob, ...kind });
+    if (kind && checkGlob(glob, ["kinds", glob], yaml.locateKey, diagnostics)) config.kinds.push({ glob, ...kind });
   }
-  return { config, diagnostics };
+  return { config, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 function checkGlob(glob: string, path: (string | number)[], locate: (p: (string | number)[]) => { line: number; column: number }, out: Diagnostic[]): boolean {

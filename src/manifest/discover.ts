@@ -127,7 +127,10 @@ export async function readText(
   }
   const decoded = decodeText(bytes, file);
   if ("text" in decoded) return decoded;
-  return { diagnostic: { ...decoded.diagnostic, severity } };
+  // A file that declares a managed schema is a manifest, broken or not.
+  const declaration = declaredSchema(new TextDecoder("utf-8").decode(bytes.subarray(0, 4096)));
+  const managed = declaration !== undefined && classifySchemaUrl(declaration.url)?.class === "managed";
+  return { diagnostic: { ...decoded.diagnostic, severity: managed ? "error" : severity } };
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time: a large repository must not exhaust file handles. */

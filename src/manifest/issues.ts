@@ -51,12 +51,22 @@ export const annotateIssue: z.core.$ZodErrorMap = (issue) => {
   return undefined;
 };
 
+/** Past this many problems in one file, the rest would bury the first ones (and take time to place). */
+export const MAX_PROBLEMS_PER_FILE = 100;
+
 export function issuesToDiagnostics(issues: readonly Issue[], ctx: IssueContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const issue of issues) convert(issue, [], ctx, out);
+  for (const issue of issues) {
+    convert(issue, [], ctx, out);
+    if (out.length > MAX_PROBLEMS_PER_FILE) break;
+  }
   const placeholders = ctx.placeholders;
-  if (!placeholders || placeholders.size === 0) return dedupe(out);
-  return dedupe(out.filter((d) => !d.path || !coveredBy(d.path, placeholders)));
+  const kept = dedupe(placeholders && placeholders.size > 0 ? out.filter((d) => !d.path || !coveredBy(d.path, placeholders)) : out);
+  if (kept.length <= MAX_PROBLEMS_PER_FILE) return kept;
+  return [
+    ...kept.slice(0, MAX_PROBLEMS_PER_FILE),
+    diagnostic({ code: "too-many-problems", message: `more than ${MAX_PROBLEMS_PER_FILE} problems: the rest are not shown`, file: ctx.file }),
+  ];
 }
 
 function coveredBy(path: KeyPath, placeholders: ReadonlySet<string>): boolean {
@@ -158,7 +168,7 @@ function convert(issue: Issue, prefix: KeyPath, ctx: IssueContext, out: Diagnost
     }
     case "unrecognized_keys": {
       const allowed = ((issue as { allowed?: string[] }).allowed ?? []).filter((k) => !READ_ONLY_KEYS.has(k));
-      for (const key of issue.keys) {
+      for (const key of issue.keys.slice(0, MAX_PROBLEMS_PER_FILE + 1)) {
         const suggestion = didYouMean(key, allowed);
         const list = allowed.length > 0 && allowed.length <= 24 ? `allowed here: ${allowed.join(", ")}` : undefined;
         const inside = path.length > 0 ? ` in "${formatPath(path)}"` : "";

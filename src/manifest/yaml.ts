@@ -1,6 +1,6 @@
 // Reads one YAML file into a plain value with source positions, under hard limits: a hostile or broken file
 // ends in a located diagnostic, quickly, and never in an exception or a hung process.
-import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, Parser, type YAMLError, YAMLParseError } from "yaml";
+import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, type Pair, Parser, type YAMLError, type YAMLMap, YAMLParseError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
 import { NestingGuard } from "./nesting.js";
@@ -78,17 +78,19 @@ function notText(file: string, why: string, bytes: Uint8Array, offset: number): 
   });
 }
 
+/** Offset of the first byte sequence that is not UTF-8: fed byte by byte, so linear in the file. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   const decoder = new TextDecoder("utf-8", { fatal: true });
-  // Binary search on prefixes would be cleverer; files are small and this runs once per broken file.
-  for (let end = 1; end <= bytes.length; end++) {
+  for (let i = 0; i < bytes.length; i++) {
     try {
-      decoder.decode(bytes.subarray(0, end), { stream: true });
+      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
     } catch {
-      return end - 1;
+      // The decoder notices at the byte that cannot continue a sequence: point at the sequence's start.
+      for (let back = i; back > i - 4 && back >= 0; back--) if (((bytes[back] ?? 0) & 0xc0) === 0xc0) return back;
+      return i;
     }
   }
-  return 0;
+  return Math.max(0, bytes.length - 1);
 }
 
 interface Parsed {
@@ -410,6 +412,18 @@ function makeLocators(doc: Document.Parsed, lineCounter: LineCounter): { locate:
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  // Pairs by key text per mapping, built on first use: a file with thousands of keys is located in
+  // linear time, not one scan of the mapping per key.
+  const pairsOf = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairAt = (map: YAMLMap, key: string): Pair | undefined => {
+    let pairs = pairsOf.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const pair of map.items) if (isScalar(pair.key) && !pairs.has(String(pair.key.value))) pairs.set(String(pair.key.value), pair);
+      pairsOf.set(map, pairs);
+    }
+    return pairs.get(key);
+  };
   const find = (path: KeyPath, wantKey: boolean): SourcePosition => {
     let node: unknown = doc.contents;
     let best: SourcePosition = position(rangeStart(node) ?? 0);
@@ -417,7 +431,7 @@ function makeLocators(doc: Document.Parsed, lineCounter: LineCounter): { locate:
       const segment = path[i];
       if (isAlias(node)) node = node.resolve(doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = pairAt(node, String(segment));
         if (!pair) return best;
         const keyStart = rangeStart(pair.key);
         const valueStart = rangeStart(pair.value);

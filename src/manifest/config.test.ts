@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { UserError } from "../diagnostics.js";
+import { compileConfig, loadConfig, readRegistrySetting } from "./config.js";
+import { MemoryTree } from "./memory-tree.test-helper.js";
+
+const load = (text: string) => loadConfig(new MemoryTree({ "assetctl.yaml": text }));
+
+describe("assetctl.yaml", () => {
+  it("is optional", async () => {
+    expect(await loadConfig(new MemoryTree({}))).toEqual({ config: { exclude: [], kinds: [], registry: undefined }, diagnostics: [] });
+  });
+
+  it("reads excludes, kinds by manifest kind or Azure ML schema name, and either registry form", async () => {
+    const { config, diagnostics } = await load(
+      'exclude: ["**/templates/**", "scratch/"]\nkinds:\n  "components/**/*.yml": command_component\n  "stores/*.yml": azureBlob\nregistry: {records: "postgres://db/assets", objects: "oci://ghcr.io/acme"}\n',
+    );
+    expect(diagnostics).toEqual([]);
+    expect(config).toEqual({
+      exclude: ["**/templates/**", "scratch/"],
+      kinds: [
+        { glob: "components/**/*.yml", kind: "command_component" },
+        { glob: "stores/*.yml", kind: "datastore", datastoreType: "azure_blob" },
+      ],
+      registry: { records: "postgres://db/assets", objects: "oci://ghcr.io/acme" },
+    });
+    const { isExcluded, mappedKind } = compileConfig(config);
+    expect(isExcluded("a/templates/b.yml")).toBe(true);
+    expect(isExcluded("scratch/deep/x.yml")).toBe(true);
+    expect(isExcluded("models/m.yml")).toBe(false);
+    expect(mappedKind("components/train/train.yml")?.kind).toBe("command_component");
+  });
+
+  it("reports mistakes where they are", async () => {
+    const { diagnostics } = await load("exclud: [x]\nkinds:\n  a.yml: modle\n  b.yml: 3\nregistry: {records: x}\n");
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ""}`)).toMatchInlineSnapshot(`
+      [
+        "1:1 schema-unknown-key unknown key "exclud" (did you mean "exclude"?)",
+        "3:10 schema-enum "modle" is not a manifest kind (did you mean "model"?)",
+        "4:10 schema-type "b.yml" in "kinds" must be a string, not the integer 3",
+        "5:11 schema-required missing required key "objects" in "registry"",
+      ]
+    `);
+  });
+
+  it("gives the CLI the registry, and refuses a broken file as a user error", async () => {
+    expect(await readRegistrySetting(new MemoryTree({ "assetctl.yaml": "registry: ./shared/registry\n" }))).toBe("./shared/registry");
+    expect(await readRegistrySetting(new MemoryTree({}))).toBeUndefined();
+    await expect(readRegistrySetting(new MemoryTree({ "assetctl.yaml": "registry: [x]\n" }))).rejects.toBeInstanceOf(UserError);
+  });
+});
