@@ -122,7 +122,6 @@ describe("loading a repository", () => {
 
   it("never throws on hostile files: each ends in a located diagnostic", async () => {
     const head = `${schemaLine("model")}\n`;
-    const started = performance.now();
     const { manifests, diagnostics } = await loadManifests(
       new MemoryTree({
         "big.yml": `${head}name: m\npath: x\ndescription: ${"x".repeat(2 * 1024 * 1024)}\n`,
@@ -135,7 +134,6 @@ describe("loading a repository", () => {
       }),
     );
     expect(manifests).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(20_000);
     expect(diagnostics.every((d) => d.file !== "" && d.line >= 1 && d.column >= 1)).toBe(true);
     expect(diagnostics.filter((d) => d.code !== "schema-unknown-key").map(line)).toMatchInlineSnapshot(`
       [
