@@ -99,7 +99,7 @@ function hasKey(root: unknown, path: KeyPath): boolean {
   return parent !== null && typeof parent === "object" && last !== undefined && Object.hasOwn(parent, last);
 }
 
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null || value === undefined) return "empty";
   if (Array.isArray(value)) return "a list";
   switch (typeof value) {

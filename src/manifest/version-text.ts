@@ -18,8 +18,9 @@ export function pythonFloatText(value: number): string {
 /** `str()` of what PyYAML (YAML 1.1) reads from a plain numeric scalar. */
 export function pythonNumberText(source: string, value: number): string {
   const text = source.trim();
-  // YAML 1.1 reads a leading zero as octal: `010` is 8.
+  // YAML 1.1 reads a leading zero as octal: `010` is 8; `0o17` and `1e3` (no dot) are strings there.
   if (/^[-+]?0[0-7]+$/.test(text)) return String(Number.parseInt(text, 8));
-  if (/^[-+]?\d+$/.test(text) || Number.isInteger(value) && !/[.eE]/.test(text)) return String(value);
+  if (/^[-+]?0o/i.test(text) || (/e/i.test(text) && !text.includes("."))) return text;
+  if (/^[-+]?\d+$/.test(text) || (Number.isInteger(value) && !/[.eE]/.test(text))) return String(value);
   return pythonFloatText(value);
 }

@@ -43,7 +43,6 @@ export function nameField(pattern: string) {
 }
 
 export const text = z.string();
-export const nonEmptyText = z.string().min(1);
 
 /** Tag values Azure ML stringifies (models, environments, data); components take strings only. */
 export const scalarTags = z.record(

@@ -11,8 +11,6 @@ import { pipelineComponentSchema } from "./pipeline-component.js";
 import { pipelineJobSchema } from "./pipeline-job.js";
 import { sparkComponentSchema } from "./spark-component.js";
 
-export type ComponentKind = "command_component" | "pipeline_component" | "spark_component";
-
 /** The schema a document of `kind` is checked against; datastores are chosen by their `type`. */
 export function schemaOf(kind: Exclude<ManifestKind, "datastore">, anonymous: boolean): z.ZodType;
 export function schemaOf(kind: "datastore", anonymous: boolean, datastoreType: DatastoreType): z.ZodType;
