@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { formatMs, printTable, timeProcess } from "./measure.mjs";
 
-function makeRepo(count) {
+export function makeRepo(count) {
   const root = mkdtempSync(path.join(os.tmpdir(), "assetctl-bench-"));
   const git = (...args) => execFileSync("git", args, { cwd: root });
   git("init", "-q", "-b", "main");

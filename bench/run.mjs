@@ -1,14 +1,25 @@
 // `npm run bench`: every benchmark, each figure beside its baseline measured in the same run.
+// `npm run bench -- validate watch` runs only the named sections.
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchCoreLoop } from "./core-loop.mjs";
+import { benchHashing } from "./hashing.mjs";
+import { benchScale } from "./scale.mjs";
 import { benchValidate } from "./validate.mjs";
+import { benchWatch } from "./watch.mjs";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv.slice(2);
-const sections = { validate: () => benchValidate(projectRoot), "core-loop": () => benchCoreLoop(projectRoot) };
+const sections = {
+  validate: () => benchValidate(projectRoot),
+  "core-loop": () => benchCoreLoop(projectRoot),
+  watch: () => benchWatch(projectRoot),
+  scale: () => benchScale(projectRoot),
+  hashing: () => benchHashing(projectRoot),
+};
 
-console.log(`assetctl benchmarks — node ${process.version}, ${(await import("node:os")).cpus().length} cores`);
+console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);
 for (const [name, section] of Object.entries(sections)) {
   if (only.length > 0 && !only.includes(name)) continue;
   await section();
