@@ -99,7 +99,11 @@ export async function readText(
   try {
     bytes = await tree.readFile(file, MAX_FILE_BYTES);
   } catch (error) {
-    if (!(error instanceof TreeReadError)) throw error;
+    // A tree that fails otherwise (a git object gone missing) makes this file unreadable, not the run fail.
+    if (!(error instanceof TreeReadError)) {
+      const message = `${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+      return { diagnostic: diagnostic({ code: "file-unreadable", severity, message, file }) };
+    }
     switch (error.reason) {
       case "too-large":
         return {

@@ -20,6 +20,12 @@ describe("reading YAML under limits", () => {
     expect(yaml.value).toEqual({ version: "1.10", tags: { release: "2.0", count: "3" }, other: 1.1 });
   });
 
+  it("reads YAML as Azure ML's PyYAML does: yes/no/on/off booleans, merge keys", () => {
+    const yaml = parseYaml("base: &base {type: uri_folder}\ndata:\n  <<: *base\n  mode: download\nflag: yes\nother: Off\nword: yesterday\n", "m.yml");
+    expect(yaml.value).toEqual({ base: { type: "uri_folder" }, data: { type: "uri_folder", mode: "download" }, flag: true, other: false, word: "yesterday" });
+    expect(yaml.diagnostics).toEqual([]);
+  });
+
   it("reports syntax errors where the parser finds them, one per line", () => {
     expect(codes("name: [x\npath: y\n")).toMatchInlineSnapshot(`
       [

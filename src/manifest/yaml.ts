@@ -1,6 +1,6 @@
 // Reads one YAML file into a plain value with source positions, under hard limits: a hostile or broken file
 // ends in a located diagnostic, quickly, and never in an exception or a hung process.
-import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, type Pair, Parser, type YAMLError, type YAMLMap, YAMLParseError } from "yaml";
+import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, type Pair, Parser, type ScalarTag, type YAMLError, type YAMLMap, YAMLParseError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
 import { NestingGuard } from "./nesting.js";
@@ -99,6 +99,18 @@ interface Parsed {
   lineCounter: LineCounter;
 }
 
+/**
+ * Azure ML reads YAML with PyYAML (YAML 1.1), where `yes`, `no`, `on` and `off` are booleans: an
+ * `is_deterministic: yes` that Azure ML accepts must not be a type error here. (The `yaml` package's own
+ * 1.1 schema is not used: it reads a lone `.`, as in `code: .`, as a number.)
+ */
+const PYYAML_BOOLEANS: ScalarTag = {
+  tag: "tag:yaml.org,2002:bool",
+  default: true,
+  test: /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (value) => /^(?:yes|on)$/i.test(value),
+};
+
 /** Thrown out of the token stream to stop the parser at the first level of nesting too many. */
 class TooDeep {
   constructor(readonly offset: number) {}
@@ -123,7 +135,7 @@ function parse(text: string): Parsed | TooDeep {
   }
   // uniqueKeys compares every key with every other (minutes for a map of 100,000 keys): duplicates are
   // found by the inspection walk instead, with a set per mapping.
-  const composer = new Composer({ prettyErrors: false, logLevel: "error", uniqueKeys: false });
+  const composer = new Composer({ prettyErrors: false, logLevel: "error", uniqueKeys: false, merge: true, customTags: [PYYAML_BOOLEANS] });
   let doc: Document.Parsed | undefined;
   try {
     for (const next of composer.compose(tokens(), true, text.length)) {
