@@ -41,12 +41,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(TOOL_VERSION);
     return 0;
   }
-  const command: Command | undefined = commands[name];
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     io.err(`assetctl: unknown command "${name}". Run \`assetctl --help\` for the list.`);
     return 1;
   }
   try {
+    const command: Command = await load();
     const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
     const parsed = parseArgs(config);
     if (parsed.values["help"]) {

@@ -1,31 +1,22 @@
-// The command table: name → command.
-import { applyCommand } from "./apply.js";
+// The command table: name → a loader of its module, so that a command pays only for what it uses
+// (`--version` loads nothing, `validate` no registry, only `watch` the file watcher).
 import type { Command } from "./command.js";
-import { graphCommand } from "./graph.js";
-import { initCommand } from "./init.js";
-import { planCommand } from "./plan.js";
-import { pullCommand } from "./pull.js";
-import { diffCommand, historyCommand, listCommand, showCommand } from "./read.js";
-import { forceUnlockCommand, verifyCommand } from "./registry-admin.js";
-import { schemasCommand } from "./schemas.js";
-import { validateCommand } from "./validate.js";
-import { watchCommand } from "./watch.js";
 
 export type { Command };
 
-export const commands: Record<string, Command> = {
-  init: initCommand,
-  validate: validateCommand,
-  plan: planCommand,
-  apply: applyCommand,
-  list: listCommand,
-  show: showCommand,
-  history: historyCommand,
-  diff: diffCommand,
-  graph: graphCommand,
-  pull: pullCommand,
-  verify: verifyCommand,
-  "force-unlock": forceUnlockCommand,
-  schemas: schemasCommand,
-  watch: watchCommand,
+export const commands: Record<string, () => Promise<Command>> = {
+  init: async () => (await import("./init.js")).initCommand,
+  validate: async () => (await import("./validate.js")).validateCommand,
+  plan: async () => (await import("./plan.js")).planCommand,
+  apply: async () => (await import("./apply.js")).applyCommand,
+  list: async () => (await import("./read.js")).listCommand,
+  show: async () => (await import("./read.js")).showCommand,
+  history: async () => (await import("./read.js")).historyCommand,
+  diff: async () => (await import("./read.js")).diffCommand,
+  graph: async () => (await import("./graph.js")).graphCommand,
+  pull: async () => (await import("./pull.js")).pullCommand,
+  verify: async () => (await import("./registry-admin.js")).verifyCommand,
+  "force-unlock": async () => (await import("./registry-admin.js")).forceUnlockCommand,
+  schemas: async () => (await import("./schemas.js")).schemasCommand,
+  watch: async () => (await import("./watch.js")).watchCommand,
 };
