@@ -10,7 +10,8 @@ import { classifySchemaName, MANAGED_SCHEMA_NAMES } from "./schema-url.js";
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
 import type { ManifestKind } from "./types.js";
-import { decodeText, MAX_FILE_BYTES, parseYaml } from "./yaml.js";
+import { decodeText } from "./decode.js";
+import { MAX_FILE_BYTES, parseYaml } from "./yaml.js";
 
 export const CONFIG_FILE = "assetctl.yaml";
 

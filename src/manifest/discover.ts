@@ -8,7 +8,8 @@ import { classifySchemaUrl, MANAGED_SCHEMA_NAMES, type SchemaClass } from "./sch
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
 import type { ManifestKind, SourcePosition } from "./types.js";
-import { decodeText, MAX_FILE_BYTES } from "./yaml.js";
+import { decodeText } from "./decode.js";
+import { MAX_FILE_BYTES } from "./yaml.js";
 
 export function isYamlFile(file: string): boolean {
   return /\.ya?ml$/i.test(file) && file !== CONFIG_FILE;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeText, MAX_DEPTH, parseYaml } from "./yaml.js";
+import { decodeText } from "./decode.js";
+import { MAX_DEPTH, parseYaml } from "./yaml.js";
 
 const codes = (text: string) => parseYaml(text, "m.yml").diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
 

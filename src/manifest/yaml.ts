@@ -1,8 +1,9 @@
 // Reads one YAML file into a plain value with source positions, under hard limits: a hostile or broken file
 // ends in a located diagnostic, quickly, and never in an exception or a hung process.
-import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, type Pair, Parser, type ScalarTag, type YAMLError, type YAMLMap, YAMLParseError } from "yaml";
+import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, Parser, type ScalarTag, type YAMLError, YAMLParseError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
+import { makeLocators } from "./locate.js";
 import { NestingGuard } from "./nesting.js";
 import { indentQuotedContinuation } from "./quoted-continuation.js";
 import { isIdentityKey, isMustacheMapping, mustacheOnLine, placeholderIn, templateHint } from "./template.js";
@@ -46,51 +47,6 @@ export interface YamlFile {
 
 export function pathKey(path: KeyPath): string {
   return JSON.stringify(path);
-}
-
-/** Bytes → text, refusing what is not UTF-8 text (a binary file with a .yml name, UTF-16, NUL bytes). */
-export function decodeText(bytes: Uint8Array, file: string): { text: string } | { diagnostic: Diagnostic } {
-  const nul = bytes.indexOf(0);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return { diagnostic: notText(file, "is not valid UTF-8", bytes, firstInvalidUtf8(bytes)) };
-  }
-  if (nul !== -1) return { diagnostic: notText(file, "contains NUL bytes", bytes, nul) };
-  return { text };
-}
-
-function notText(file: string, why: string, bytes: Uint8Array, offset: number): Diagnostic {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < bytes.length; i++) {
-    if (bytes[i] === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return diagnostic({
-    code: "not-text",
-    message: `${file} ${why}; a manifest must be UTF-8 text`,
-    file,
-    at: { line, column: offset - lineStart + 1 },
-  });
-}
-
-/** Offset of the first byte sequence that is not UTF-8: fed byte by byte, so linear in the file. */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  for (let i = 0; i < bytes.length; i++) {
-    try {
-      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
-    } catch {
-      // The decoder notices at the byte that cannot continue a sequence: point at the sequence's start.
-      for (let back = i; back > i - 4 && back >= 0; back--) if (((bytes[back] ?? 0) & 0xc0) === 0xc0) return back;
-      return i;
-    }
-  }
-  return Math.max(0, bytes.length - 1);
 }
 
 interface Parsed {
@@ -416,58 +372,4 @@ function inspect(doc: Document.Parsed, text: string): Inspection {
   };
   walk(doc.contents, 0);
   return result;
-}
-
-/** Locate functions over a parsed document: key paths → node → line and column. */
-function makeLocators(doc: Document.Parsed, lineCounter: LineCounter): { locate: Locate; locateKey: Locate } {
-  const position = (offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  // Pairs by key text per mapping, built on first use: a file with thousands of keys is located in
-  // linear time, not one scan of the mapping per key.
-  const pairsOf = new WeakMap<YAMLMap, Map<string, Pair>>();
-  const pairAt = (map: YAMLMap, key: string): Pair | undefined => {
-    let pairs = pairsOf.get(map);
-    if (!pairs) {
-      pairs = new Map();
-      for (const pair of map.items) if (isScalar(pair.key) && !pairs.has(String(pair.key.value))) pairs.set(String(pair.key.value), pair);
-      pairsOf.set(map, pairs);
-    }
-    return pairs.get(key);
-  };
-  const find = (path: KeyPath, wantKey: boolean): SourcePosition => {
-    let node: unknown = doc.contents;
-    let best: SourcePosition = position(rangeStart(node) ?? 0);
-    for (let i = 0; i < path.length; i++) {
-      const segment = path[i];
-      if (isAlias(node)) node = node.resolve(doc);
-      if (isMap(node)) {
-        const pair = pairAt(node, String(segment));
-        if (!pair) return best;
-        const keyStart = rangeStart(pair.key);
-        const valueStart = rangeStart(pair.value);
-        const isLast = i === path.length - 1;
-        // An empty value (`key:`) has no characters of its own: point at its key.
-        const emptyValue = isScalar(pair.value) && pair.value.value === null && pair.value.source === "";
-        const start = (isLast && wantKey) || emptyValue || valueStart === undefined ? keyStart : valueStart;
-        if (start !== undefined) best = position(start);
-        node = pair.value;
-      } else if (isSeq(node) && typeof segment === "number") {
-        const item = node.items[segment];
-        const start = rangeStart(item);
-        if (item === undefined || start === undefined) return best;
-        best = position(start);
-        node = item;
-      } else {
-        return best;
-      }
-    }
-    return best;
-  };
-  return { locate: (path) => find(path, false), locateKey: (path) => find(path, true) };
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return (node as Node | null | undefined)?.range?.[0];
 }
