@@ -9,6 +9,10 @@ import type { Digest, Provenance, VersionRecord } from "../registry/types.js";
 import type { SourceTree } from "../source/tree.js";
 import { TOOL_VERSION } from "../version.js";
 import { artifactFilePath, objectSource } from "./objects.js";
+import { forEachConcurrent } from "./pool.js";
+
+/** Registry writes in flight at once: enough to overlap fsyncs, few enough to bound open files. */
+const WRITE_CONCURRENCY = 16;
 
 export interface ApplyEvents {
   /** Called once per object actually stored (not for objects the registry had). */
@@ -49,36 +53,27 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
 
   await storeObjects(plan, registry, options, result);
 
-  for (const change of plan.changes) {
-    const provenance = provenanceOf(plan, change);
-    if (change.action === "create") {
-      await createVersion(registry, versionRecord(change, provenance, now()));
+  // Versions in waves: a version is created only after every version it depends on in this plan.
+  for (const wave of creationWaves(plan.changes)) {
+    await forEachConcurrent(wave, WRITE_CONCURRENCY, async (change) => {
+      await createVersion(registry, versionRecord(change, provenanceOf(plan, change), now()));
       result.created += 1;
-    } else if (change.action === "update" && change.mutable) {
-      await registry.updateVersion({
-        kind: change.kind,
-        name: change.name,
-        version: change.version,
-        mutable: change.mutable,
-        provenance,
-        updated_at: now().toISOString(),
-      });
-      result.updated += 1;
-    } else if (change.action === "archive") {
-      await registry.updateVersion({
-        kind: change.kind,
-        name: change.name,
-        version: change.version,
-        archived: true,
-        provenance,
-        updated_at: now().toISOString(),
-      });
+      options.events?.onChange?.(change);
+    });
+  }
+  const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive");
+  await forEachConcurrent(updates, WRITE_CONCURRENCY, async (change) => {
+    const provenance = provenanceOf(plan, change);
+    const at = now().toISOString();
+    if (change.action === "archive") {
+      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: true, provenance, updated_at: at });
       result.archived += 1;
-    } else {
-      continue;
+    } else if (change.mutable) {
+      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, mutable: change.mutable, provenance, updated_at: at });
+      result.updated += 1;
     }
     options.events?.onChange?.(change);
-  }
+  });
   await registry.appendJournal({ op: "apply-end", plan: planId });
   return result;
 }
@@ -94,8 +89,8 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
       }
     }
   }
-  for (const [digest, file] of wanted) {
-    if (await registry.hasObject(digest)) continue;
+  await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
+    if (await registry.hasObject(digest)) return;
     try {
       await registry.putObject(digest, await objectSource(options.tree, file.path, file.size));
     } catch (error) {
@@ -109,7 +104,22 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
     result.objectsStored += 1;
     result.bytesStored += file.size;
     options.events?.onObject?.(digest, file.size);
+  });
+}
+
+/** Groups the plan's creates so that each group depends only on earlier groups (or the registry). */
+export function creationWaves(changes: readonly Change[]): Change[][] {
+  const creates = changes.filter((c) => c.action === "create" && c.record);
+  const level = new Map<string, number>();
+  const waves: Change[][] = [];
+  // Plan order is already dependency order, so every dependency's level is known when it is needed.
+  for (const change of creates) {
+    const deps = change.record?.dependencies ?? [];
+    const l = Math.max(-1, ...deps.map((d) => level.get(d) ?? -1)) + 1;
+    level.set(change.address, l);
+    (waves[l] ??= []).push(change);
   }
+  return waves;
 }
 
 async function createVersion(registry: RegistryDriver, record: VersionRecord): Promise<void> {
