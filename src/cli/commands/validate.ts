@@ -1,5 +1,7 @@
 // `assetctl validate [paths…]`: schema, file, reference and expression checks; no registry needed.
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { hasErrors } from "../../diagnostics.js";
 import { validate } from "../../reconcile.js";
 import { diagnosticJson, renderDiagnosticsGithub, renderDiagnosticsText } from "../render/diagnostics.js";
@@ -24,7 +26,7 @@ export const validateCommand: Command = {
         errors: diagnostics.map(diagnosticJson),
       });
     } else if (format === "github") {
-      if (diagnostics.length > 0) io.out(renderDiagnosticsGithub(diagnostics));
+      if (diagnostics.length > 0) io.out(renderDiagnosticsGithub(diagnostics, await gitPrefix(root)));
     } else {
       if (diagnostics.length > 0) io.out(`${renderDiagnosticsText(diagnostics, await lineSource(tree, diagnostics), io.style)}\n`);
       const errors = diagnostics.filter((d) => d.severity === "error").length;
@@ -38,3 +40,13 @@ export const validateCommand: Command = {
     return valid ? 0 : 1;
   },
 };
+
+/** Where `root` sits below the git top level (`assets/`), or "" outside git: annotation paths start there. */
+async function gitPrefix(root: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)("git", ["rev-parse", "--show-prefix"], { cwd: root });
+    return stdout.trim();
+  } catch {
+    return "";
+  }
+}

@@ -27,12 +27,15 @@ export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], lines:
   return diagnostics.map((d) => renderDiagnosticText(d, lines, style)).join("\n\n");
 }
 
-/** GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`. */
-export function renderDiagnosticsGithub(diagnostics: readonly Diagnostic[]): string {
+/**
+ * GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`. GitHub places an
+ * annotation by its path from the repository's top, so `prefix` is where the assetctl root sits in it.
+ */
+export function renderDiagnosticsGithub(diagnostics: readonly Diagnostic[], prefix = ""): string {
   return diagnostics
     .map((d) => {
       const props = [
-        d.file && `file=${escapeProperty(d.file)}`,
+        d.file && `file=${escapeProperty(`${prefix}${d.file}`)}`,
         d.line > 0 && `line=${d.line}`,
         d.column > 0 && `col=${d.column}`,
         `title=${escapeProperty(`assetctl ${d.code}`)}`,
