@@ -1,8 +1,9 @@
 // The core loop end to end: the built CLI against a real temporary git repository and a real
 // embedded registry.
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { objectCount, TempRepo } from "./harness.js";
+import { cliPath, objectCount, TempRepo } from "./harness.js";
 
 const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
 name: churn-model
@@ -222,5 +223,43 @@ describe("plan and apply on the embedded registry", () => {
     const list = await repo.run(["list", "--json"]);
     expect(list.stdout).not.toContain("churn-model");
     expect((await repo.run(["plan"])).stdout).toContain("No changes.");
+  });
+});
+
+describe("apply on a terminal", () => {
+  // `script` gives the CLI a pseudo-terminal, as a person's shell would.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  let repo: TempRepo;
+  beforeEach(() => {
+    repo = new TempRepo(baseFiles());
+    repo.commit("initial assets");
+  });
+  afterEach(() => repo.remove());
+
+  function onTerminal(answer: string): Promise<{ code: number; output: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("script", ["-qec", `${process.execPath} ${cliPath} apply`, "/dev/null"], {
+        cwd: repo.root,
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      let output = "";
+      child.stdout.on("data", (d: Buffer) => {
+        output += d.toString();
+        if (output.includes("Only 'yes' is accepted")) child.stdin.end(`${answer}\n`);
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? -1, output }));
+    });
+  }
+
+  it.skipIf(!hasScript)("asks for confirmation and applies only on yes", async () => {
+    const before = repo.registryFingerprint();
+    const no = await onTerminal("no");
+    expect(no.output).toContain("Apply cancelled. Nothing was written.");
+    expect(no.code).toBe(1);
+    expect(repo.registryFingerprint()).toBe(before);
+    const yes = await onTerminal("yes");
+    expect(yes.output).toContain("Apply complete: 3 versions created");
+    expect(yes.code).toBe(0);
   });
 });
