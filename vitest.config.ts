@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Private PostgreSQL and OCI registry servers for the team-registry tests (scripts/test-servers.mjs).
+    globalSetup: ["test/servers.global-setup.ts"],
   },
 });

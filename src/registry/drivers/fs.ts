@@ -50,6 +50,11 @@ export interface FsDriverOptions {
   /** The process this driver acts as; tests pass another to play a second or dead process. */
   identity?: ProcessIdentity;
   now?: () => Date;
+  /**
+   * "elsewhere" when this directory holds only records, its objects being kept by another store (a
+   * split registry): creates then do not look for objects here, nor does verify.
+   */
+  objects?: "here" | "elsewhere";
 }
 
 type VersionMap = Map<string, StoredVersion>;
@@ -65,6 +70,7 @@ export class FsDriver implements RegistryDriver {
   readonly #intents: FsIntents;
   readonly #lock: FsLock;
   readonly #cache: SnapshotCache;
+  readonly #objectsHere: boolean;
   #open = false;
   /** Whether this handle journaled anything: close() then refreshes the snapshot cache. */
   #wrote = false;
@@ -81,6 +87,7 @@ export class FsDriver implements RegistryDriver {
     this.#intents = new FsIntents(this.#layout, this.#identity, this.#journal, now);
     this.#lock = new FsLock(this.#layout, this.#identity, now);
     this.#cache = new SnapshotCache(this.#layout, this.#identity);
+    this.#objectsHere = options.objects !== "elsewhere";
   }
 
   async open(options: { create?: boolean } = {}): Promise<void> {
@@ -134,7 +141,7 @@ export class FsDriver implements RegistryDriver {
     this.#ensureOpen();
     checkVersionRecord(record);
     const address = addressOf(record);
-    for (const digest of objectDigestsOf(record)) {
+    for (const digest of this.#objectsHere ? objectDigestsOf(record) : []) {
       if (!(await this.#objects.has(digest))) throw objectMissingFor(address, digest);
     }
     const intent = await this.#records.create(record);
@@ -192,7 +199,14 @@ export class FsDriver implements RegistryDriver {
 
   async verify(): Promise<VerifyProblem[]> {
     this.#ensureOpen();
-    return verifyFsRegistry({ layout: this.#layout, url: this.url, records: this.#records, journal: this.#journal, intents: this.#intents });
+    return verifyFsRegistry({
+      layout: this.#layout,
+      url: this.url,
+      records: this.#records,
+      journal: this.#journal,
+      intents: this.#intents,
+      objects: this.#objectsHere,
+    });
   }
 
   /**

@@ -18,12 +18,14 @@ export interface VerifyParts {
   records: FsRecords;
   journal: FsJournal;
   intents: FsIntents;
+  /** False when the objects live in another store, which checks them itself. */
+  objects: boolean;
 }
 
 export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProblem[]> {
   const problems: VerifyProblem[] = [];
   await verifyFormat(parts, problems);
-  const present = await verifyObjects(parts.layout, problems);
+  const present = parts.objects ? await verifyObjects(parts.layout, problems) : undefined;
   const recorded = await verifyRecords(parts, present, problems);
   await verifyHistory(parts, problems);
   await verifyJournal(parts, recorded, problems);
@@ -39,7 +41,7 @@ async function verifyFormat({ layout, url }: VerifyParts, problems: VerifyProble
 }
 
 /** Returns the digests of the objects present (corrupt ones included: they are there, just wrong). */
-async function verifyObjects(layout: FsLayout, problems: VerifyProblem[]): Promise<Set<Digest>> {
+export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[]): Promise<Set<Digest>> {
   const present = new Set<Digest>();
   for (const prefix of await listDir(layout.objectsDir)) {
     for (const rest of await listDir(path.join(layout.objectsDir, prefix))) {
@@ -60,7 +62,7 @@ async function verifyObjects(layout: FsLayout, problems: VerifyProblem[]): Promi
 }
 
 /** Returns the addresses that have a readable record. */
-async function verifyRecords({ records }: VerifyParts, present: Set<Digest>, problems: VerifyProblem[]): Promise<Set<string>> {
+async function verifyRecords({ records }: VerifyParts, present: Set<Digest> | undefined, problems: VerifyProblem[]): Promise<Set<string>> {
   const recorded = new Set<string>();
   for (const { file, kind, name, version } of records.recordFiles()) {
     const address = `${kind}:${name}:${version}`;
@@ -78,9 +80,9 @@ async function verifyRecords({ records }: VerifyParts, present: Set<Digest>, pro
     if (jsonDigest(record) !== doc.record_digest) {
       problems.push({ code: "record-tampered", message: `The record of ${address} was changed after it was written.`, subject: address });
     }
-    for (const artifact of record.artifacts ?? []) {
+    for (const artifact of present === undefined ? [] : (record.artifacts ?? [])) {
       for (const f of artifact.files ?? []) {
-        if (!present.has(f.digest)) {
+        if (!present?.has(f.digest)) {
           problems.push({
             code: "object-missing",
             message: `${address} needs object ${f.digest} (${artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`}), which is missing.`,

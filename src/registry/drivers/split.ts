@@ -1,0 +1,141 @@
+// SplitDriver: one RegistryDriver made of a records store (a directory or PostgreSQL) and an objects
+// store (a directory or an OCI registry), so a team can keep records where transactions and locks are
+// cheap and bytes where large files are at home. A version's objects are checked in the objects store
+// before its record is created, so a record never names bytes that are not there.
+import type { Readable } from "node:stream";
+import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
+import { objectMissingFor } from "../errors.js";
+import type { ObjectStore, RecordStore } from "../stores.js";
+import {
+  addressOf,
+  type Digest,
+  type JournalEntry,
+  type JournalRecord,
+  type LockInfo,
+  type RegistrySnapshot,
+  type VerifyProblem,
+  type VersionRecord,
+  type VersionUpdate,
+} from "../types.js";
+import { checkDigest, checkVersionRecord, objectDigestsOf } from "../validate.js";
+
+export class SplitDriver implements RegistryDriver {
+  readonly url: string;
+
+  constructor(
+    readonly records: RecordStore,
+    readonly objects: ObjectStore,
+    options: { url?: string } = {},
+  ) {
+    this.url = options.url ?? joinSplitUrl(records.url, objects.url);
+  }
+
+  async open(options: { create?: boolean } = {}): Promise<void> {
+    await this.records.open(options);
+    try {
+      await this.objects.open(options);
+    } catch (error) {
+      await this.records.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([this.records.close(), this.objects.close()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  snapshot(): Promise<RegistrySnapshot> {
+    return this.records.snapshot();
+  }
+
+  async hasObject(digest: Digest): Promise<boolean> {
+    checkDigest(digest);
+    return this.objects.hasObject(digest);
+  }
+
+  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+    checkDigest(digest);
+    return this.objects.putObject(digest, source);
+  }
+
+  async readObject(digest: Digest): Promise<Readable> {
+    checkDigest(digest);
+    return this.objects.readObject(digest);
+  }
+
+  async createVersion(record: VersionRecord): Promise<void> {
+    checkVersionRecord(record);
+    const address = addressOf(record);
+    const present = await Promise.all(objectDigestsOf(record).map(async (d) => [d, await this.objects.hasObject(d)] as const));
+    const missing = present.find(([, has]) => !has);
+    if (missing) throw objectMissingFor(address, missing[0]);
+    await this.records.createVersion(record);
+    if (this.objects.publishVersion === undefined) return;
+    try {
+      await this.objects.publishVersion(record);
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      // The record is the truth and is whole; only its mirror in the objects store is missing.
+      throw new RegistryError(
+        error.code,
+        `${address} was created, but publishing it to ${this.objects.url} failed: ${error.message}`,
+        "run apply again once the objects store is reachable: the next apply publishes what is missing",
+      );
+    }
+  }
+
+  updateVersion(update: VersionUpdate): Promise<void> {
+    return this.records.updateVersion(update);
+  }
+
+  history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
+    return this.records.history(kind, name, version);
+  }
+
+  appendJournal(entry: JournalEntry): Promise<number> {
+    return this.records.appendJournal(entry);
+  }
+
+  journal(): Promise<JournalRecord[]> {
+    return this.records.journal();
+  }
+
+  /** Whoever takes the lock first finishes publications an earlier, interrupted apply left undone. */
+  async lock(request: LockRequest): Promise<LockHandle> {
+    const handle = await this.records.lock(request);
+    if (this.objects.publishMissing === undefined) return handle;
+    try {
+      const { versions } = await this.records.snapshot();
+      await this.objects.publishMissing(versions.map((v) => v.record));
+    } catch (error) {
+      await handle.release().catch(() => {});
+      throw error;
+    }
+    return handle;
+  }
+
+  currentLock(): Promise<LockInfo | undefined> {
+    return this.records.currentLock();
+  }
+
+  forceUnlock(id: string): Promise<void> {
+    return this.records.forceUnlock(id);
+  }
+
+  async verify(): Promise<VerifyProblem[]> {
+    const problems = await this.records.verify();
+    const { versions } = await this.records.snapshot();
+    problems.push(...(await this.objects.verify(versions.map((v) => v.record))));
+    return problems;
+  }
+}
+
+/**
+ * The one-string form of a split registry: the records address with `objects=` as its last query
+ * parameter. Everything after `objects=` is the objects address, so it may carry its own query.
+ */
+export function joinSplitUrl(records: string, objects: string): string {
+  return `${records}${records.includes("?") ? "&" : "?"}objects=${objects}`;
+}
