@@ -1,7 +1,10 @@
-// `assetctl init [dir]`: sets a repository up for assetctl without ever overwriting a user's file.
-import { appendFile, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+// `assetctl init [dir]`: sets a repository up for assetctl (configuration, .gitignore, with --github the
+// pull-request workflow) without ever overwriting a user's file, and changes nothing when run again.
+import { execFile } from "node:child_process";
+import { appendFile, mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { UserError } from "../../diagnostics.js";
+import { promisify } from "node:util";
+import { TOOL_VERSION } from "../../version.js";
 import { flag, type Command } from "./command.js";
 
 const CONFIG = `# assetctl configuration — see https://github.com/assetctl/assetctl#configuration
@@ -22,46 +25,140 @@ tags:
   owner: you
 `;
 
+/** The line init keeps in .gitignore: the embedded registry and the caches live there. */
+const IGNORED = ".assetctl/";
+
+/** Where the reusable workflow lives; callers pin it to this release. */
+export const WORKFLOW_REPOSITORY = "assetctl/assetctl";
+
+export interface GithubWorkflowOptions {
+  /** The assetctl root relative to the repository's top, POSIX, "." for the top itself. */
+  root: string;
+  /** The branch whose pushes are applied. */
+  branch: string;
+  version?: string;
+}
+
+/** The workflow `init --github` writes: a caller of the reusable workflow, pinned to this assetctl. */
+export function githubWorkflow(options: GithubWorkflowOptions): string {
+  const version = options.version ?? TOOL_VERSION;
+  const file = workflowFile(options.root);
+  const paths = options.root === "." ? "" : `\n    paths:\n      - "${options.root}/**"\n      - ".github/workflows/${file}"`;
+  const pushPaths = options.root === "." ? "" : `\n    paths:\n      - "${options.root}/**"`;
+  return `# Written by \`assetctl init --github\` (assetctl ${version}). Pull requests that touch the manifests get
+# \`assetctl validate\` annotations and the plan as one comment, updated on every push; merging applies
+# exactly the reviewed plan. How it works and its limits: https://github.com/${WORKFLOW_REPOSITORY}/blob/main/docs/github.md
+name: ${options.root === "." ? "assetctl" : yamlString(`assetctl (${options.root})`)}
+
+on:
+  pull_request:${paths}
+  push:
+    branches: [${yamlString(options.branch)}]${pushPaths}
+  # "Run workflow" applies the default branch as it is: for whoever may push to it.
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+jobs:
+  assetctl:
+    # The most the reusable workflow's jobs get; only its comment job writes, and only comments.
+    permissions:
+      contents: read
+      pull-requests: write
+    # A tag can be moved; for supply-chain safety replace v${version} by the commit SHA it names.
+    uses: ${WORKFLOW_REPOSITORY}/.github/workflows/assetctl.yml@v${version}
+    with:
+      working-directory: ${yamlString(options.root)}
+      assetctl-version: ${yamlString(version)}
+    secrets:
+      # A shared registry's URL (with its credentials): Settings → Secrets and variables → Actions.
+      registry: \${{ secrets.ASSETCTL_REGISTRY }}
+`;
+}
+
+/** One workflow per assetctl root, so that two roots in one repository do not overwrite each other's. */
+export function workflowFile(root: string): string {
+  return root === "." ? "assetctl.yml" : `assetctl-${root.replace(/[^A-Za-z0-9._-]+/g, "-")}.yml`;
+}
+
+/** A YAML scalar that stays a string: plain when safe, double-quoted otherwise. */
+function yamlString(text: string): string {
+  return /^[A-Za-z0-9._/-]+$/.test(text) && !/^[0-9.]+$/.test(text) && text !== "." ? text : JSON.stringify(text);
+}
+
 async function exists(file: string): Promise<boolean> {
   return (await stat(file).catch(() => undefined)) !== undefined;
 }
 
+async function git(cwd: string, ...args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)("git", args, { cwd });
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The branch merges land on: the remote's default, else the current branch, else main. */
+async function defaultBranch(dir: string): Promise<string> {
+  const remote = await git(dir, "symbolic-ref", "--short", "refs/remotes/origin/HEAD");
+  if (remote) return remote.replace(/^origin\//, "");
+  return (await git(dir, "branch", "--show-current")) ?? "main";
+}
+
 export const initCommand: Command = {
-  usage: "[dir] [--force] [--example]",
+  usage: "[dir] [--force] [--example] [--github]",
   description:
-    "Writes assetctl.yaml and adds .assetctl/ to .gitignore; --example also writes an example model manifest. Never overwrites an existing file unless --force.",
-  options: { force: { type: "boolean" }, example: { type: "boolean" } },
+    "Writes assetctl.yaml and adds .assetctl/ to .gitignore; --example also writes an example model manifest; --github writes the GitHub workflow that plans pull requests and applies merges. Never overwrites an existing file unless --force; running it again changes nothing.",
+  options: { force: { type: "boolean" }, example: { type: "boolean" }, github: { type: "boolean" } },
   async run(values, positionals, io) {
     const dir = path.resolve(io.cwd, positionals[0] ?? ".");
     await mkdir(dir, { recursive: true });
     const force = flag(values, "force");
-    const wrote: string[] = [];
-    const write = async (rel: string, content: string): Promise<void> => {
-      const file = path.join(dir, rel);
-      if ((await exists(file)) && !force) {
-        io.out(`kept     ${rel} (exists; --force replaces it)`);
+    const shown = (file: string) => path.relative(dir, file).split(path.sep).join("/");
+    const write = async (file: string, content: string): Promise<void> => {
+      const current = await readFile(file, "utf8").catch(() => undefined);
+      if (current === content) {
+        io.out(`kept     ${shown(file)} (up to date)`);
+        return;
+      }
+      if (current !== undefined && !force) {
+        io.out(`kept     ${shown(file)} (exists; --force replaces it)`);
         return;
       }
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, content);
-      wrote.push(rel);
-      io.out(`wrote    ${rel}`);
+      io.out(`${current === undefined ? "wrote   " : "replaced"} ${shown(file)}`);
     };
-    await write("assetctl.yaml", CONFIG);
+
+    await write(path.join(dir, "assetctl.yaml"), CONFIG);
     if (flag(values, "example")) {
-      await write("assets/example/model.yml", EXAMPLE_MODEL);
-      await write("assets/example/model.pkl", "example model bytes\n");
+      await write(path.join(dir, "assets/example/model.yml"), EXAMPLE_MODEL);
+      await write(path.join(dir, "assets/example/model.pkl"), "example model bytes\n");
     }
+
+    // .gitignore is the user's: lines are only ever added, even with --force.
     const gitignore = path.join(dir, ".gitignore");
     const current = (await readFile(gitignore, "utf8").catch(() => "")) as string;
-    if (!current.split(/\r?\n/).some((l) => l.trim() === ".assetctl/" || l.trim() === ".assetctl")) {
-      await appendFile(gitignore, `${current && !current.endsWith("\n") ? "\n" : ""}# assetctl: the embedded registry and caches\n.assetctl/\n`);
-      io.out("updated  .gitignore (.assetctl/)");
+    if (current.split(/\r?\n/).some((l) => l.trim() === IGNORED || l.trim() === IGNORED.slice(0, -1))) {
+      io.out(`kept     .gitignore (has ${IGNORED})`);
+    } else {
+      await appendFile(gitignore, `${current && !current.endsWith("\n") ? "\n" : ""}# assetctl: the embedded registry and caches\n${IGNORED}\n`);
+      io.out(`updated  .gitignore (+ ${IGNORED})`);
     }
-    if (wrote.length === 0 && !force && (await exists(path.join(dir, "assetctl.yaml"))) === false) {
-      throw new UserError("init-failed", `could not write into ${dir}`);
+
+    const next = ["`assetctl validate`", "then `assetctl plan`"];
+    if (flag(values, "github")) {
+      // GitHub reads workflows only at the repository's top, whatever folder assetctl manages.
+      const top = (await git(dir, "rev-parse", "--show-toplevel")) ?? dir;
+      if (!(await exists(path.join(top, ".git")))) io.out(`note     ${dir} is not in a git repository: the workflow assumes it will be the repository's top`);
+      // git prints the top with symlinks resolved (/tmp → /private/tmp): compare like with like.
+      const root = path.relative(top, await realpath(dir)).split(path.sep).join("/") || ".";
+      await write(path.join(top, ".github", "workflows", workflowFile(root)), githubWorkflow({ root, branch: await defaultBranch(dir) }));
+      next.push("commit and push; for a shared registry set the ASSETCTL_REGISTRY secret (docs/github.md)");
     }
-    io.out(`\nNext: \`assetctl validate\`, then \`assetctl plan\`.`);
+    io.out(`\nNext: ${next.join(", ")}.`);
     return 0;
   },
 };
