@@ -5,7 +5,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../diagnostics.js";
 import { readRegistrySetting } from "../manifest/config.js";
-import { openRegistry } from "../registry/open.js";
+import { joinSplitUrl } from "../registry/drivers/split.js";
+import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
 import { MemoryDriver } from "../registry/drivers/memory.js";
 import { WorkTree } from "../source/tree.js";
@@ -30,12 +31,17 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
   }
 }
 
-/** `--registry`, else `ASSETCTL_REGISTRY`, else `registry:` in assetctl.yaml, else the embedded default. */
+/**
+ * `--registry`, else `ASSETCTL_REGISTRY`, else `registry:` in assetctl.yaml, else the embedded default.
+ * A team registry's `{records, objects}` becomes its one-string form, `RECORDS?objects=OBJECTS`.
+ */
 export async function registrySpec(root: string, flag: string | undefined, env: NodeJS.ProcessEnv): Promise<string> {
   if (flag) return flag;
   const fromEnv = env["ASSETCTL_REGISTRY"];
   if (fromEnv) return fromEnv;
-  return (await readRegistrySetting(new WorkTree(root))) ?? DEFAULT_REGISTRY;
+  const setting = await readRegistrySetting(new WorkTree(root));
+  if (typeof setting === "object") return joinSplitUrl(setting.records, setting.objects);
+  return setting ?? DEFAULT_REGISTRY;
 }
 
 export async function connectRegistry(
@@ -50,7 +56,8 @@ export async function connectRegistry(
   } catch (error) {
     // A registry nobody has applied to yet reads as empty; only apply creates it.
     if (error instanceof RegistryError && error.code === "not-found") {
-      const empty = new MemoryDriver({ url: spec });
+      // Named exactly as the registry will be once created, so a plan saved now applies then.
+      const empty = new MemoryDriver({ url: (await registryDriver(spec, root)).url });
       await empty.open({ create: true });
       return empty;
     }

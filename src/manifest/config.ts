@@ -1,14 +1,15 @@
 // The optional `assetctl.yaml` at the repository root: which files are never manifests (`exclude`), which
-// files without `$schema` are (`kinds`), and where the registry is (`registry`).
-import picomatch from "picomatch";
-import { z } from "zod";
+// files without `$schema` are (`kinds`), and where the registry is (`registry`). Its schema (zod) and the
+// glob matcher load only when there is a file to check or a glob to match.
+import { createRequire } from "node:module";
+import path from "node:path";
+import type picomatchType from "picomatch";
 import { UserError, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics.js";
-import { TreeReadError, type SourceTree } from "../source/tree.js";
+import { TreeReadError, WorkTree, type SourceTree } from "../source/tree.js";
+import { cachedByStats } from "./cache.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
-import { classifySchemaName, MANAGED_SCHEMA_NAMES } from "./schema-url.js";
 import type { DatastoreType } from "./schema/datastore.js";
-import { didYouMean } from "./suggest.js";
 import type { ManifestKind } from "./types.js";
 import { decodeText } from "./decode.js";
 import { MAX_FILE_BYTES, parseYaml } from "./yaml.js";
@@ -32,51 +33,30 @@ export interface AssetctlConfig {
 
 export const DEFAULT_CONFIG: AssetctlConfig = { exclude: [], kinds: [], registry: undefined };
 
-const MANIFEST_KINDS: readonly ManifestKind[] = [
-  "model",
-  "data",
-  "environment",
-  "command_component",
-  "pipeline_component",
-  "spark_component",
-  "datastore",
-  "pipeline_job",
-  "data_import",
-];
+let picomatchLibrary: typeof picomatchType | undefined;
 
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  exclude: z.array(z.string().min(1)).default([]).meta({ description: "Globs of files that are never manifests." }),
-  kinds: z
-    .record(
-      z.string().min(1),
-      z.string().superRefine((name, ctx) => {
-        if (kindFromName(name)) return;
-        ctx.addIssue({
-          code: "custom",
-          message: `"${name}" is not a manifest kind`,
-          params: { code: "schema-enum", hint: didYouMean(name, [...MANIFEST_KINDS, ...MANAGED_SCHEMA_NAMES]) ?? `one of ${MANIFEST_KINDS.join(", ")}` },
-        });
-      }),
-    )
-    .default({})
-    .meta({ description: "Glob → kind, for manifests without $schema (e.g. command_component or commandComponent)." }),
-  registry: z
-    .union([z.string().min(1), z.strictObject({ records: z.string().min(1), objects: z.string().min(1) })])
-    .optional()
-    .meta({ description: "A registry directory or URL, or {records, objects} for a team registry." }),
-});
-
-/** `command_component`, or the Azure ML schema name `commandComponent` / `azureBlob`. */
-function kindFromName(name: string): { kind: ManifestKind; datastoreType?: DatastoreType } | undefined {
-  if ((MANIFEST_KINDS as readonly string[]).includes(name)) return { kind: name as ManifestKind };
-  const cls = classifySchemaName(name);
-  if (cls.class !== "managed") return undefined;
-  return cls.datastoreType ? { kind: cls.kind, datastoreType: cls.datastoreType } : { kind: cls.kind };
+function picomatch(glob: string, options?: picomatchType.PicomatchOptions): picomatchType.Matcher {
+  picomatchLibrary ??= createRequire(import.meta.url)("picomatch") as typeof picomatchType;
+  return picomatchLibrary(glob, options);
 }
 
-/** Reads and checks assetctl.yaml; a missing file is the default configuration, a broken one diagnostics. */
-export async function loadConfig(tree: SourceTree): Promise<{ config: AssetctlConfig; diagnostics: Diagnostic[] }> {
+export interface LoadedConfig {
+  config: AssetctlConfig;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads and checks assetctl.yaml; a missing file is the default configuration, a broken one diagnostics.
+ * With `cacheDir` (the working tree only), the checked result is kept there while the file is unchanged.
+ */
+export async function loadConfig(tree: SourceTree, options: { cacheDir?: string } = {}): Promise<LoadedConfig> {
+  if (options.cacheDir !== undefined && tree instanceof WorkTree) {
+    return cachedByStats(path.join(tree.root, CONFIG_FILE), options.cacheDir, () => readConfig(tree));
+  }
+  return readConfig(tree);
+}
+
+async function readConfig(tree: SourceTree): Promise<LoadedConfig> {
   let bytes: Buffer;
   try {
     bytes = await tree.readFile(CONFIG_FILE, MAX_FILE_BYTES);
@@ -92,6 +72,7 @@ export async function loadConfig(tree: SourceTree): Promise<{ config: AssetctlCo
   if (hasErrors(diagnostics)) return { config: DEFAULT_CONFIG, diagnostics };
 
   const value = yaml.value ?? {};
+  const { configSchema, kindFromName } = await import("./config-schema.js");
   const parsed = configSchema.safeParse(value, { error: annotateIssue });
   if (!parsed.success) {
     diagnostics.push(...issuesToDiagnostics(parsed.error.issues, { file: CONFIG_FILE, value, locate: yaml.locate, locateKey: yaml.locateKey }));
@@ -141,16 +122,12 @@ export function compileConfig(config: AssetctlConfig): {
   };
 }
 
-/**
- * The `registry:` setting for the CLI, or undefined when assetctl.yaml has none. A team registry
- * (`{records, objects}`) is returned as its records address until the drivers take both.
- */
-export async function readRegistrySetting(tree: SourceTree): Promise<string | undefined> {
+/** The `registry:` setting for the CLI, or undefined when assetctl.yaml has none. */
+export async function readRegistrySetting(tree: SourceTree): Promise<RegistrySetting | undefined> {
   const { config, diagnostics } = await loadConfig(tree);
   if (hasErrors(diagnostics)) {
     const first = diagnostics.find((d) => d.severity === "error");
     throw new UserError("config-invalid", `${CONFIG_FILE} is invalid${first ? `: ${first.message}` : ""}`, { diagnostics });
   }
-  const registry = config.registry;
-  return typeof registry === "object" ? registry.records : registry;
+  return config.registry;
 }

@@ -5,6 +5,7 @@ import { UserError } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import { makePlan, readDesired } from "../../reconcile.js";
 import { watchRepository, type WatchEvent } from "../../watch/watch.js";
+import { redact } from "../../registry/open.js";
 import { connectRegistry, registrySpec, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { lineSource } from "../lines.js";
@@ -22,8 +23,9 @@ export const watchCommand: Command = {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const apply = flag(values, "apply");
     const spec = await registrySpec(root, str(values, "registry"), io.env);
-    if (apply && /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !flag(values, "allow-shared")) {
-      throw new UserError("watch-shared-registry", `watch --apply would write every save to the shared registry ${spec}.`, {
+    // Any URL (postgres://, oci://, also as the objects half of a split registry) is somebody else's too.
+    if (apply && /[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !flag(values, "allow-shared")) {
+      throw new UserError("watch-shared-registry", `watch --apply would write every save to the shared registry ${redact(spec)}.`, {
         hint: "use a local registry while developing, or pass --allow-shared if that is really meant",
       });
     }

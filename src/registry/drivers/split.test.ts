@@ -1,0 +1,21 @@
+// A split registry kept in two directories (records in one, objects in another, e.g. a shared mount)
+// runs the shared conformance suite unchanged, like every other combination of stores.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describeRegistryConformance } from "../conformance.js";
+import { FsDriver } from "./fs.js";
+import { FsObjectStore } from "./fs-objects.js";
+import { SplitDriver } from "./split.js";
+
+describeRegistryConformance("split: directory records + directory objects", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "assetctl-split-"));
+  const records = path.join(dir, "records");
+  const objects = path.join(dir, "objects");
+  return {
+    driver: new SplitDriver(new FsDriver({ path: records, objects: "elsewhere" }), new FsObjectStore({ path: objects })),
+    connect: async (identity) =>
+      new SplitDriver(new FsDriver({ path: records, objects: "elsewhere", identity }), new FsObjectStore({ path: objects, identity })),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
