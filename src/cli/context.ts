@@ -39,7 +39,7 @@ export async function registrySpec(root: string, flag: string | undefined, env: 
   if (flag) return flag;
   const fromEnv = env["ASSETCTL_REGISTRY"];
   if (fromEnv) return fromEnv;
-  const setting = await readRegistrySetting(new WorkTree(root));
+  const setting = await readRegistrySetting(new WorkTree(root), { cacheDir: path.join(root, ".assetctl", "cache") });
   if (typeof setting === "object") return joinSplitUrl(setting.records, setting.objects);
   return setting ?? DEFAULT_REGISTRY;
 }

@@ -123,8 +123,8 @@ export function compileConfig(config: AssetctlConfig): {
 }
 
 /** The `registry:` setting for the CLI, or undefined when assetctl.yaml has none. */
-export async function readRegistrySetting(tree: SourceTree): Promise<RegistrySetting | undefined> {
-  const { config, diagnostics } = await loadConfig(tree);
+export async function readRegistrySetting(tree: SourceTree, options: { cacheDir?: string } = {}): Promise<RegistrySetting | undefined> {
+  const { config, diagnostics } = await loadConfig(tree, options);
   if (hasErrors(diagnostics)) {
     const first = diagnostics.find((d) => d.severity === "error");
     throw new UserError("config-invalid", `${CONFIG_FILE} is invalid${first ? `: ${first.message}` : ""}`, { diagnostics });

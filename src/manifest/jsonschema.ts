@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { configSchema } from "./config.js";
+import { configSchema } from "./config-schema.js";
 import { jsonHints } from "./schema/common.js";
 import { PUBLISHED_SCHEMAS } from "./schema/index.js";
 

@@ -1,0 +1,407 @@
+// The manifest cache, like the digest cache (source/stat-cache.ts) but for the loader: a YAML file whose
+// (device, inode, size, mtime, ctime) are unchanged since it was read keeps what reading it found — its
+// classification, the facts pipelines need, its checked Manifest and diagnostics, the positions asked of
+// it — without being read, parsed or checked again. Persisted in `.assetctl/cache/manifests.json`.
+//
+// A cached result stands only for the inputs it was made from: the file (its stats), the loader's code
+// (a fingerprint of its modules), assetctl.yaml's `exclude` and `kinds` (all entries), and, for the
+// checked result, how the file was read — its declared kind and whether a pipeline makes it anonymous.
+import type { BigIntStats } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
+import type { Diagnostic } from "../diagnostics.js";
+import { isRacy, statKey } from "../source/stat-cache.js";
+import { TOOL_VERSION } from "../version.js";
+import type { Classification } from "./discover.js";
+import type { Locate, Manifest, ManifestKind, SourcePosition } from "./types.js";
+
+const FORMAT = 1;
+const MANIFESTS_FILE = "manifests.json";
+const CONFIG_FILE_NAME = "config.json";
+
+/** Facts about a parsed document that deciding anonymity needs: its `type` and the component files it names. */
+export interface DocumentShape {
+  /** Whether the document is a mapping. */
+  mapping: boolean;
+  /** Whether it has a `type` key at all. */
+  typed: boolean;
+  /** `type`, when it is text. */
+  type?: string;
+  /** Repository paths of the component files it names by local path; null for one leaving the repository. */
+  components: (string | null)[];
+}
+
+/** The checked manifest as stored: everything but `file` (the entry's name) and `locate` (lazy). */
+interface StoredManifest {
+  kind: ManifestKind;
+  name?: string;
+  version?: string;
+  spec: Record<string, unknown>;
+  anonymous: boolean;
+}
+
+/** What checking a file found, for one way of reading it (`key`). */
+export interface CheckedFile {
+  key: string;
+  diagnostics: Diagnostic[];
+  manifest?: StoredManifest;
+}
+
+interface EntryData {
+  key: string;
+  cls: Classification;
+  note?: Diagnostic;
+  shape?: DocumentShape;
+  check?: CheckedFile;
+  /** pathKey → [line, column], as `locate` answered. */
+  at?: Record<string, [number, number]>;
+}
+
+interface ManifestsFile {
+  format: number;
+  code: string;
+  config: string;
+  files: Record<string, EntryData>;
+}
+
+/** One YAML file's cached facts; changes made through it are saved with the cache. */
+export class CachedFile {
+  constructor(
+    private readonly cache: ManifestCache,
+    readonly file: string,
+    readonly data: EntryData,
+  ) {}
+
+  get cls(): Classification {
+    return this.data.cls;
+  }
+
+  get note(): Diagnostic | undefined {
+    return this.data.note;
+  }
+
+  get shape(): DocumentShape | undefined {
+    return this.data.shape;
+  }
+
+  set shape(shape: DocumentShape) {
+    this.data.shape = shape;
+    this.cache.touch();
+  }
+
+  /** The checked result when it was made the same way (`key`). */
+  checked(key: string): CheckedFile | undefined {
+    return this.data.check?.key === key ? this.data.check : undefined;
+  }
+
+  /**
+   * Keeps a checked result. The manifest is kept as JSON would give it back, and only when JSON can:
+   * a spec holding what JSON cannot say (an infinite number, -0) is checked again every time.
+   */
+  keepChecked(key: string, diagnostics: readonly Diagnostic[], manifest: Manifest | undefined): void {
+    let stored: StoredManifest | undefined;
+    if (manifest) {
+      if (!isJsonExact(manifest.spec)) return;
+      const { kind, name, version, spec, anonymous } = manifest;
+      stored = JSON.parse(JSON.stringify({ kind, name, version, spec, anonymous })) as StoredManifest;
+    }
+    this.data.check = { key, diagnostics: JSON.parse(JSON.stringify(diagnostics)) as Diagnostic[], ...(stored ? { manifest: stored } : {}) };
+    this.cache.touch();
+  }
+
+  /** The cached manifest, positions answered from what was asked before or, lazily, from the file. */
+  manifest(check: CheckedFile): Manifest | undefined {
+    const stored = check.manifest;
+    if (!stored) return undefined;
+    return {
+      file: this.file,
+      kind: stored.kind,
+      name: stored.name,
+      version: stored.version,
+      spec: stored.spec,
+      anonymous: stored.anonymous,
+      locate: (keyPath) => this.position(keyPath) ?? this.cache.locateLazily(this, keyPath),
+    };
+  }
+
+  /** Wraps a fresh locate so that what it answers is remembered for the next runs. */
+  recording(locate: Locate): Locate {
+    return (keyPath) => {
+      const at = locate(keyPath);
+      this.remember(keyPath, at);
+      return at;
+    };
+  }
+
+  position(keyPath: readonly (string | number)[]): SourcePosition | undefined {
+    const at = this.data.at?.[JSON.stringify(keyPath)];
+    return at ? { line: at[0], column: at[1] } : undefined;
+  }
+
+  remember(keyPath: readonly (string | number)[], at: SourcePosition): void {
+    const key = JSON.stringify(keyPath);
+    const known = this.data.at?.[key];
+    if (known && known[0] === at.line && known[1] === at.column) return;
+    (this.data.at ??= {})[key] = [at.line, at.column];
+    this.cache.touch();
+  }
+}
+
+/** Locates a key path by parsing the file's current text; the loader provides it (it owns the parser). */
+export type LazyLocator = (text: string, file: string, keyPath: readonly (string | number)[]) => SourcePosition;
+
+export class ManifestCache {
+  private entries: Map<string, EntryData>;
+  private readonly live = new Map<string, CachedFile>();
+  /** Stats taken before a file was read, for the entry made from what was read. */
+  private readonly pending = new Map<string, BigIntStats>();
+  private config = "";
+  private changed = false;
+  /** Whether a whole-tree load used it: only then does it know every file, and may be saved. */
+  private used = false;
+  private locator: LazyLocator | undefined;
+  hits = 0;
+  misses = 0;
+
+  /** Wall clock in ns since the epoch; replaceable so that tests can read files "later". */
+  readonly now: () => bigint;
+  /** The folder of the cache files, where assetctl.yaml's checked form is kept too. */
+  readonly dir: string | undefined;
+
+  constructor(
+    /** Repository root: cached paths are relative to it. */
+    readonly root: string,
+    /** Where save() writes; undefined for a cache that lives in memory only. */
+    readonly file: string | undefined,
+    options: { now?: () => bigint; data?: ManifestsFile } = {},
+  ) {
+    this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.dir = file === undefined ? undefined : path.dirname(file);
+    const data = options.data;
+    this.entries = data && data.format === FORMAT && data.code === codeFingerprint() ? new Map(Object.entries(data.files)) : new Map();
+    this.config = data?.config ?? "";
+  }
+
+  /** Loads `<dir>/manifests.json`; a missing or unreadable file is an empty cache (it is only a cache). */
+  static async load(root: string, dir: string, options: { now?: () => bigint } = {}): Promise<ManifestCache> {
+    const file = path.join(dir, MANIFESTS_FILE);
+    let data: ManifestsFile | undefined;
+    try {
+      const parsed = JSON.parse(await readFile(file, "utf8")) as ManifestsFile;
+      if (typeof parsed === "object" && parsed !== null && typeof parsed.files === "object" && parsed.files !== null) data = parsed;
+    } catch {
+      // absent on the first run; corrupt after a crash mid-write (rename makes that unlikely): start over
+    }
+    return new ManifestCache(root, file, { ...options, ...(data ? { data } : {}) });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Results made under other `exclude`/`kinds` settings (in canonical JSON) are forgotten. */
+  useConfig(config: string): void {
+    this.used = true;
+    if (config === this.config) return;
+    this.config = config;
+    this.entries.clear();
+    this.changed = true;
+  }
+
+  /** Parses on behalf of lazy `locate`: given by the loader, so the cache itself never loads a parser. */
+  useLocator(locator: LazyLocator): void {
+    this.locator = locator;
+  }
+
+  /**
+   * The cached facts of a file whose stats are unchanged, or undefined. Either way the file is stat'ed
+   * now, before it is read, so that an entry made from what is read next is keyed by these stats.
+   */
+  lookup(file: string): CachedFile | undefined {
+    const st = lstatSync(this.abs(file), { bigint: true, throwIfNoEntry: false });
+    if (!st?.isFile()) {
+      this.misses++;
+      return undefined;
+    }
+    const data = this.entries.get(file);
+    if (data && data.key === statKey(st)) {
+      this.hits++;
+      const entry = new CachedFile(this, file, data);
+      this.live.set(file, entry);
+      return entry;
+    }
+    this.misses++;
+    this.pending.set(file, st);
+    return undefined;
+  }
+
+  /**
+   * An entry for a file just read (after lookup missed). None when it was written too recently for
+   * its stats to tell a later change (the same-timestamp race; see stat-cache.ts): it is read again
+   * next time, and kept once it is old enough.
+   */
+  fill(file: string, cls: Classification, note: Diagnostic | undefined): CachedFile | undefined {
+    const st = this.pending.get(file);
+    this.pending.delete(file);
+    if (!st || isRacy(st, this.now())) return undefined;
+    const data: EntryData = { key: statKey(st), cls: JSON.parse(JSON.stringify(cls)) as Classification, ...(note ? { note } : {}) };
+    const entry = new CachedFile(this, file, data);
+    this.live.set(file, entry);
+    this.changed = true;
+    return entry;
+  }
+
+  /** The entry a file has this run (from lookup or fill). */
+  entry(file: string): CachedFile | undefined {
+    return this.live.get(file);
+  }
+
+  /** Whether a file still has the stats its entry was looked up with. */
+  unchanged(file: string): boolean {
+    const entry = this.live.get(file);
+    const st = lstatSync(this.abs(file), { bigint: true, throwIfNoEntry: false });
+    return entry !== undefined && st !== undefined && statKey(st) === entry.data.key;
+  }
+
+  /** Drops what is cached of a file whose text this run could not trust (it changed while being read). */
+  forget(file: string): void {
+    if (this.live.delete(file)) this.changed = true;
+  }
+
+  touch(): void {
+    this.changed = true;
+  }
+
+  /**
+   * The position of a key path in a cached manifest that was never asked before: the file is read and
+   * parsed now, if it still is what was cached; otherwise (edited meanwhile) the start of the file.
+   */
+  locateLazily(entry: CachedFile, keyPath: readonly (string | number)[]): SourcePosition {
+    const start: SourcePosition = { line: 1, column: 1 };
+    try {
+      const abs = this.abs(entry.file);
+      const before = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+      if (!before?.isFile() || statKey(before) !== entry.data.key || !this.locator) return start;
+      const text = readFileSync(abs, "utf8");
+      const after = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+      if (!after || statKey(after) !== entry.data.key) return start;
+      const at = this.locator(text, entry.file, keyPath);
+      entry.remember(keyPath, at);
+      return at;
+    } catch {
+      return start;
+    }
+  }
+
+  /**
+   * Writes the cache atomically (temporary file + rename) when anything changed: entries of the files
+   * seen this run, so deleted files drop out. Never fails the command; returns whether it wrote.
+   */
+  async save(): Promise<boolean> {
+    if (!this.file || !this.used) return false;
+    if (!this.changed && this.live.size === this.entries.size) return false;
+    const files: Record<string, EntryData> = {};
+    for (const [file, entry] of [...this.live].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) files[file] = entry.data;
+    const body: ManifestsFile = { format: FORMAT, code: codeFingerprint(), config: this.config, files };
+    const written = await writeAtomically(this.file, JSON.stringify(body));
+    if (written) {
+      this.entries = new Map(Object.entries(files));
+      this.changed = false;
+    }
+    return written;
+  }
+
+  private abs(file: string): string {
+    return path.join(this.root, ...file.split("/"));
+  }
+}
+
+/**
+ * A value computed from one file (assetctl.yaml), reused while the file's stats are unchanged and the
+ * code is the same; a missing or non-regular file is computed every time (that is cheap: nothing to parse).
+ */
+export async function cachedByStats<T>(file: string, cacheDir: string, compute: () => Promise<T>, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): Promise<T> {
+  const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  if (!st?.isFile()) return compute();
+  const store = path.join(cacheDir, CONFIG_FILE_NAME);
+  const key = statKey(st);
+  try {
+    const stored = JSON.parse(await readFile(store, "utf8")) as { format?: number; code?: string; key?: string; value?: T };
+    if (stored.format === FORMAT && stored.code === codeFingerprint() && stored.key === key && stored.value !== undefined) return stored.value;
+  } catch {
+    // none yet, or unreadable: compute
+  }
+  const value = await compute();
+  if (!isRacy(st, now())) await writeAtomically(store, JSON.stringify({ format: FORMAT, code: codeFingerprint(), key, value }));
+  return value;
+}
+
+async function writeAtomically(file: string, text: string): Promise<boolean> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temporary, text);
+    await rename(temporary, file);
+    return true;
+  } catch {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    return false;
+  }
+}
+
+/** Whether JSON gives the value back exactly: plain data, finite numbers, no -0, no undefined inside. */
+export function isJsonExact(value: unknown): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonExact(value[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) if (!isJsonExact((value as Record<string, unknown>)[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * The loader's code, as far as a cached result depends on it: the tool version and the size and mtime of
+ * every module in this folder and below (about a hundred lstat calls), so a rebuilt assetctl never
+ * trusts results an older build made.
+ */
+export function codeFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const hash = createHash("sha256").update(TOOL_VERSION);
+  const walk = (dir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const abs = path.join(dir, name);
+      const st = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(abs);
+      else if (/\.(?:js|ts|mjs|cjs)$/.test(name)) hash.update(`${name}\0${st.size}\0${st.mtimeNs}\n`);
+    }
+  };
+  walk(path.dirname(fileURLToPath(import.meta.url)));
+  fingerprint = hash.digest("hex");
+  return fingerprint;
+}
