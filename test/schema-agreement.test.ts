@@ -1,11 +1,12 @@
 // The JSON Schemas in schemas/ (what an editor checks through the YAML language server) and the zod
 // schemas (what `assetctl validate` checks first) give the same verdict on every document of the shared
 // Azure ML examples corpus. Where they may not, the reason is listed below, and the list must be exact.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
+import picomatch from "picomatch";
+import { parse, parseDocument } from "yaml";
 import { PUBLISHED_SCHEMAS } from "../src/manifest/schema/index.js";
 
 const corpusRoot = path.resolve(import.meta.dirname, "../../shared/corpus/azureml-examples");
@@ -120,5 +121,38 @@ describe.skipIf(!existsSync(corpusRoot))("JSON Schemas and zod schemas on the Az
     const wrong = { name: "m", path: "./m.pkl", pth: "typo" };
     expect(validate(wrong)).toBe(false);
     expect(entry?.schema.safeParse(wrong).success).toBe(false);
+  });
+});
+
+describe("docs/editors.md", () => {
+  const root = path.resolve(import.meta.dirname, "..");
+  const text = readFileSync(path.join(root, "docs/editors.md"), "utf8");
+
+  it("maps with yaml.schemas exactly the example manifests, each to the schema its $schema names", () => {
+    const block = /```json\n(\{\s*"yaml\.schemas"[\s\S]*?)```/.exec(text)?.[1];
+    expect(block).toBeDefined();
+    const mapping = (JSON.parse(block ?? "{}") as { "yaml.schemas": Record<string, string[]> })["yaml.schemas"];
+    const files = readdirSync(path.join(root, "assets"), { recursive: true, encoding: "utf8" })
+      .map((f) => `assets/${f.split(path.sep).join("/")}`)
+      .filter((f) => /\.ya?ml$/.test(f));
+    const chosen = new Map<string, string[]>();
+    for (const [schemaPath, globs] of Object.entries(mapping)) {
+      const schema = path.posix.basename(schemaPath);
+      expect(schema in PUBLISHED_SCHEMAS || schema === "assetctl.schema.json", schemaPath).toBe(true);
+      for (const file of files.filter((f) => picomatch(globs)(f))) chosen.set(file, [...(chosen.get(file) ?? []), schema]);
+    }
+    const manifests = files.filter((f) => typeof (parse(readFileSync(path.join(root, f), "utf8")) as { $schema?: unknown })?.$schema === "string");
+    expect([...chosen.keys()].sort()).toEqual(manifests.sort());
+    for (const file of manifests) {
+      const declared = String((parse(readFileSync(path.join(root, file), "utf8")) as { $schema: string }).$schema).split("/").pop();
+      expect(chosen.get(file), file).toEqual([declared]);
+    }
+  });
+
+  it("shows a modeline that names a schema assetctl writes, relative to the file it is shown for", () => {
+    const modeline = /# yaml-language-server: \$schema=(\S+)/.exec(text)?.[1] ?? "";
+    const resolved = path.posix.join("assets/models", modeline);
+    expect(resolved).toBe(".vscode/assetctl-schemas/model.schema.json");
+    expect(readdirSync(schemasDir)).toContain(path.posix.basename(resolved));
   });
 });
