@@ -181,4 +181,18 @@ describe("the pull-request workflow, run locally", () => {
     expect(comment.ok).toBe(true);
     expect(comments(9)[0]?.body).toContain("no plan until");
   });
+
+  it("still comments when no plan can be made at all, pointing at the job log", async () => {
+    const sha = repo.git("rev-parse", "HEAD").trim();
+    gh.heads.set(10, sha);
+    const payload = { pull_request: { number: 10, head: { sha } } };
+    const artifacts = new Map<string, string>();
+    const options = (extra: Partial<RunOptions>) => base("pull_request", sha, { payload, artifacts, secrets: { registry: "ftp://registry.invalid/ml" }, ...extra });
+    const plan = await runJob(job("plan"), options({}));
+    expect(plan.ok).toBe(false);
+    const comment = await runJob(job("comment"), options({ needs: { plan: { outputs: plan.outputs } } }));
+    expect(comment.ok).toBe(true);
+    expect(comments(10)[0]?.body).toContain("❌ **assetctl plan failed** (exit 1); the reason is in the [job log](https://github.com/acme/ml-assets/actions/runs/4242).");
+    expect(comments(10)[0]?.body).toContain("Nothing can be applied from this plan.");
+  });
 });
