@@ -1,12 +1,14 @@
 // Key paths → line and column in a parsed YAML document: what every located diagnostic is built from.
 // A path that does not exist is placed at its nearest existing parent.
-import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
+import { yamlLibrary } from "./yaml-library.js";
 import type { Locate, SourcePosition } from "./types.js";
 
 type KeyPath = readonly (string | number)[];
 
 /** Locate functions over a parsed document: key paths → node → line and column. */
 export function makeLocators(doc: Document.Parsed, lineCounter: LineCounter): { locate: Locate; locateKey: Locate } {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   const position = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };

@@ -1,7 +1,7 @@
 // A guard on the lexer's tokens, before they reach the YAML parser: deeply nested input (`[[[[…` or
 // `- - - …`) makes the parser recurse until the process runs out of memory, so nesting is measured token
 // by token and parsing stops at the first level too many.
-import { CST } from "yaml";
+import { yamlLibrary } from "./yaml-library.js";
 
 export class NestingGuard {
   /** Source offset of the token being looked at. */
@@ -17,7 +17,7 @@ export class NestingGuard {
 
   /** Feeds one lexer token; true when nesting now exceeds the limit (at `offset`). */
   exceeded(token: string): boolean {
-    const type = CST.tokenType(token);
+    const type = yamlLibrary().CST.tokenType(token);
     const at = this.offset;
     // Markers the lexer inserts have no source characters.
     if (type !== "doc-mode" && type !== "flow-error-end" && type !== "scalar") this.offset += token.length;

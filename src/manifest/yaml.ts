@@ -1,9 +1,10 @@
 // Reads one YAML file into a plain value with source positions, under hard limits: a hostile or broken file
 // ends in a located diagnostic, quickly, and never in an exception or a hung process.
-import { Composer, type Document, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Node, Parser, type ScalarTag, type YAMLError, YAMLParseError } from "yaml";
+import type { Document, LineCounter, Node, ScalarTag, YAMLError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
 import { makeLocators } from "./locate.js";
+import { yamlLibrary } from "./yaml-library.js";
 import { NestingGuard } from "./nesting.js";
 import { indentQuotedContinuation } from "./quoted-continuation.js";
 import { isIdentityKey, isMustacheMapping, mustacheOnLine, placeholderIn, templateHint } from "./template.js";
@@ -78,6 +79,7 @@ class TooDeep {
  * "error": a library never prints, but a second document is still an error.
  */
 function parse(text: string): Parsed | TooDeep {
+  const { Composer, Lexer, LineCounter, Parser, YAMLParseError } = yamlLibrary();
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
   const guard = new NestingGuard(MAX_DEPTH);
@@ -249,7 +251,7 @@ export function parseYaml(text: string, file: string): YamlFile {
 }
 
 function tooDeepFile(file: string, text: string, offset: number, diagnostics: Diagnostic[]): YamlFile {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (yamlLibrary().LineCounter)();
   lineCounter.addNewLine(0);
   for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
   const { line, col } = lineCounter.linePos(offset);
@@ -324,6 +326,7 @@ interface Inspection {
 
 /** One walk over the nodes (aliases are not followed): depth, placeholders, numbers meant as text. */
 function inspect(doc: Document.Parsed, text: string): Inspection {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLibrary();
   const result: Inspection = { tooDeepAt: undefined, firstAliasAt: undefined, placeholders: [], numbersAsText: [], duplicateKeys: [] };
   // One mutable path, copied only when something is recorded: most nodes record nothing.
   const path: (string | number)[] = [];

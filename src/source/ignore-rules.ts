@@ -1,6 +1,6 @@
 // Which files of a component's code folder Azure ML uploads: in every folder, the rules of `.amlignore` if
 // there is one, else of `.gitignore`, with gitignore semantics; deeper folders' rules take precedence.
-import ignore, { type Ignore } from "ignore";
+import type { Ignore } from "ignore";
 import type { SourceTree, TreeEntry } from "./tree.js";
 
 export const IGNORE_FILES = [".amlignore", ".gitignore"] as const;
@@ -26,6 +26,8 @@ export class IgnoreRules {
       const file = entries.find((e) => e.type === "file" && e.path === (realDir === "" ? name : `${realDir}/${name}`));
       if (!file) continue;
       const text = (await tree.readFile(file.path, MAX_IGNORE_FILE_BYTES)).toString("utf8");
+      // Loaded only for a folder that has an ignore file: most runs have none to read.
+      const { default: ignore } = await import("ignore");
       return new IgnoreRules([...this.levels, { dir, rules: ignore().add(text) }]);
     }
     return this;
