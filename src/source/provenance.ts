@@ -1,8 +1,9 @@
 // Where the desired state came from, as git sees it: the commit, whether the working tree differs from
 // it, the branch and origin (credentials stripped), and whether each artifact file is tracked, untracked
-// or ignored. Recorded with every version apply writes.
-import { spawn } from "node:child_process";
-import { simpleGit, type SimpleGit } from "simple-git";
+// or ignored. Recorded with every version apply writes. Git is asked directly, in as few processes as
+// possible (one `status` says the commit, the branch and whether the tree is dirty), since every plan
+// asks.
+import { execFile, spawn } from "node:child_process";
 import { resolveCommit } from "./git-tree.js";
 import type { SourceInfo } from "./types.js";
 
@@ -11,8 +12,14 @@ export type GitPathStatus = "tracked" | "untracked" | "ignored" | "unknown";
 /** Above this many paths, one full `ls-files` beats naming every path on the command line. */
 const PATHSPEC_LIMIT = 1000;
 
-function gitAt(root: string): SimpleGit {
-  return simpleGit({ baseDir: root, trimmed: false });
+/** Output of a git command run in `cwd`; rejects when git exits with an error. */
+function git(cwd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("git", args, { cwd, encoding: "utf8", maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(" ")} failed: ${String(stderr).trim() || error.message}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 /** Runs git with `input` on stdin. Exit code 1 is an answer (check-ignore: nothing ignored), not a failure. */
@@ -46,7 +53,7 @@ function literal(paths: readonly string[]): string[] {
 
 export async function isGitRepository(root: string): Promise<boolean> {
   try {
-    return (await gitAt(root).raw(["rev-parse", "--is-inside-work-tree"])).trim() === "true";
+    return (await git(root, ["rev-parse", "--is-inside-work-tree"])).trim() === "true";
   } catch {
     return false;
   }
@@ -80,44 +87,71 @@ export async function readSourceInfo(
   options: { manifestFiles?: readonly string[] } = {},
 ): Promise<SourceInfo> {
   const none: SourceInfo = { commit: null, dirty: false, ref: ref ?? null, branch: null, remote: null };
-  if (!(await isGitRepository(root))) {
-    if (ref !== undefined) await resolveCommit(root, ref); // throws the user-facing error
-    return none;
-  }
-  const git = gitAt(root);
-  const remote = git
-    .raw(["remote", "get-url", "origin"])
+  const remote = git(root, ["remote", "get-url", "origin"])
     .then((url) => (url.trim() === "" ? null : stripCredentials(url.trim())))
     .catch(() => null);
 
   if (ref !== undefined) {
+    if (!(await isGitRepository(root))) {
+      await resolveCommit(root, ref); // throws the user-facing error
+      return none;
+    }
     const commit = await resolveCommit(root, ref);
     // rev-parse echoes --end-of-options itself; the symbolic name is the last line.
-    const out = await git.raw(["rev-parse", "--symbolic-full-name", "--end-of-options", ref]).catch(() => "");
+    const out = await git(root, ["rev-parse", "--symbolic-full-name", "--end-of-options", ref]).catch(() => "");
     const full = out.trim().split("\n").pop() ?? "";
     const branch = full.startsWith("refs/heads/") ? full.slice("refs/heads/".length) : null;
     // A commit read from the object store is exactly what it says: never dirty.
     return { commit, dirty: false, ref, branch, remote: await remote };
   }
 
-  const [commit, branch, changes, manifestStatus] = await Promise.all([
-    git
-      .raw(["rev-parse", "--verify", "--quiet", "HEAD"])
-      .then((sha) => sha.trim() || null)
-      .catch(() => null),
-    git
-      .raw(["branch", "--show-current"])
-      .then((name) => name.trim() || null)
-      .catch(() => null),
-    // Tracked changes (staged or not) below the root; untracked files are judged separately below.
-    // --no-optional-locks: reading provenance must never take `index.lock` from under the user's own git.
-    git.raw(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", "."]),
+  // One status answers the commit (`branch.oid`), the branch (`branch.head`) and, by its entries, whether
+  // tracked files changed (staged or not) below the root; untracked files are judged separately below.
+  // It fails where `rev-parse --is-inside-work-tree` would not say true: outside git, in a bare repository.
+  // --no-optional-locks: reading provenance must never take `index.lock` from under the user's own git.
+  const [status, manifestStatus] = await Promise.all([
+    git(root, ["--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no", "--", "."]).catch(
+      async (error: unknown) => {
+        if (await isGitRepository(root)) throw error; // a repository git cannot read is an error, not "no git"
+        return undefined;
+      },
+    ),
     options.manifestFiles && options.manifestFiles.length > 0
       ? readPathStatus(root, options.manifestFiles)
       : Promise.resolve(new Map<string, GitPathStatus>()),
   ]);
+  if (status === undefined) {
+    await remote;
+    return none;
+  }
+  const parsed = parseStatus(status);
+  // A branch may be named "(detached)"; only symbolic-ref can tell it from a detached HEAD.
+  const branch =
+    parsed.head === "(detached)"
+      ? await git(root, ["symbolic-ref", "--quiet", "HEAD"])
+          .then((name) => (name.trim().startsWith("refs/heads/") ? name.trim().slice("refs/heads/".length) : null))
+          .catch(() => null)
+      : parsed.head;
   const untrackedManifest = [...manifestStatus.values()].some((s) => s === "untracked" || s === "ignored");
-  return { commit, dirty: changes.length > 0 || untrackedManifest, ref: null, branch, remote: await remote };
+  return { commit: parsed.commit, dirty: parsed.changed || untrackedManifest, ref: null, branch, remote: await remote };
+}
+
+/** `git status --porcelain=v2 --branch -z`: the header lines, and whether any entry follows them. */
+export function parseStatus(output: string): { commit: string | null; head: string | null; changed: boolean } {
+  let commit: string | null = null;
+  let head: string | null = null;
+  let changed = false;
+  for (const record of output.split("\0")) {
+    if (record.startsWith("# branch.oid ")) {
+      const oid = record.slice("# branch.oid ".length);
+      commit = oid === "(initial)" ? null : oid;
+    } else if (record.startsWith("# branch.head ")) {
+      head = record.slice("# branch.head ".length) || null;
+    } else if (record !== "" && !record.startsWith("# ")) {
+      changed = true;
+    }
+  }
+  return { commit, head, changed };
 }
 
 /**
@@ -127,22 +161,23 @@ export async function readSourceInfo(
 export async function readPathStatus(root: string, paths: readonly string[]): Promise<Map<string, GitPathStatus>> {
   const status = new Map<string, GitPathStatus>();
   if (paths.length === 0) return status;
-  if (!(await isGitRepository(root))) {
+  const unique = [...new Set(paths)];
+  const listArgs = ["ls-files", "-z", "--cached"];
+  let listed: string;
+  try {
+    listed = await git(root, unique.length <= PATHSPEC_LIMIT ? [...listArgs, "--", ...literal(unique)] : listArgs);
+  } catch (error) {
+    // Outside a git work tree ls-files fails, and nothing can be said about any path.
+    if (await isGitRepository(root)) throw error;
     for (const p of paths) status.set(p, "unknown");
     return status;
   }
-  const git = gitAt(root);
-  const unique = [...new Set(paths)];
-  const listArgs = ["ls-files", "-z", "--cached"];
-  const tracked = new Set(
-    nulList(await git.raw(unique.length <= PATHSPEC_LIMIT ? [...listArgs, "--", ...literal(unique)] : listArgs)),
-  );
+  const tracked = new Set(nulList(listed));
   const untracked = unique.filter((p) => !tracked.has(p));
   for (const p of unique) status.set(p, tracked.has(p) ? "tracked" : "untracked");
 
   if (untracked.length > 0) {
-    // check-ignore also knows a file is ignored because a parent folder is. NUL-separated output needs
-    // --stdin, which simple-git cannot feed: this one call is made directly.
+    // check-ignore also knows a file is ignored because a parent folder is. NUL-separated output needs --stdin.
     const ignored = nulList(await gitWithInput(root, ["check-ignore", "-z", "--stdin"], untracked.join("\0")));
     for (const p of ignored) status.set(p, "ignored");
   }
