@@ -188,7 +188,7 @@ export async function runJob(job: Job, options: RunOptions): Promise<JobResult> 
   for (const [index, step] of (job.steps ?? []).entries()) {
     const name = step.name ?? step.uses?.split("@")[0] ?? String(index);
     const condition = step.if?.trim();
-    if (failed && condition !== "always()") {
+    if (failed && condition !== "always()" && condition !== "${{ !cancelled() }}") {
       results.push({ name, outcome: "skipped", stdout: "", stderr: "" });
       continue;
     }
