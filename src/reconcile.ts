@@ -2,6 +2,7 @@
 // its own module; this one only composes them, so the CLI, watch and the library API do the same thing.
 import path from "node:path";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { ManifestCache } from "./manifest/cache.js";
 import type { Manifest } from "./manifest/types.js";
 import { validateRepository } from "./manifest/validate.js";
 import { plan as computePlan, type PlanOptions } from "./plan/plan.js";
@@ -20,7 +21,7 @@ export interface ReadOptions {
   ref?: string;
   /** Restrict validation to these repository-relative files. */
   paths?: string[];
-  /** Reuse artifact digests of unchanged files (the working tree only). */
+  /** Reuse what earlier runs found in unchanged files: manifests and artifact digests (the working tree only). */
   cache?: boolean;
 }
 
@@ -31,21 +32,43 @@ export interface Desired {
 }
 
 export async function validate(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[] }> {
-  const tree = await openSourceTree(options.root, options.ref);
-  const { manifests, diagnostics } = await validateRepository(tree, options.paths ? { paths: options.paths } : {});
-  return { tree, manifests, diagnostics };
+  const { cache, ...validated } = await validateCached(options);
+  await cache?.save();
+  return validated;
+}
+
+/** Where the caches live: `.assetctl/cache/` of the repository. */
+function cacheDir(root: string): string {
+  return path.join(root, ".assetctl", "cache");
+}
+
+function usesCache(options: ReadOptions): boolean {
+  return options.cache !== false && options.ref === undefined;
+}
+
+async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
+  const [tree, cache] = await Promise.all([
+    openSourceTree(options.root, options.ref),
+    usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
+  ]);
+  const { manifests, diagnostics } = await validateRepository(tree, { ...(options.paths ? { paths: options.paths } : {}), ...(cache ? { cache } : {}) });
+  return { tree, manifests, diagnostics, cache };
 }
 
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
-  const [{ tree, manifests, diagnostics }, source] = await Promise.all([validate(options), readSourceInfo(options.root, options.ref)]);
+  const [{ tree, manifests, diagnostics, cache: manifestCache }, source, cache] = await Promise.all([
+    validateCached(options),
+    readSourceInfo(options.root, options.ref),
+    usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
+  ]);
   if (hasErrors(diagnostics)) {
+    await manifestCache?.save();
     return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) } };
   }
-  const useCache = options.cache !== false && options.ref === undefined;
-  const cache = useCache ? await StatCache.load(path.join(options.root, ".assetctl", "cache")) : undefined;
   const state = await buildDesiredState(manifests, tree, { ...(cache ? { cache } : {}), source });
-  if (cache) await cache.save();
+  // Saved last: building the desired state asks positions of the manifests, kept for the next run.
+  await Promise.all([cache?.save(), manifestCache?.save()]);
   return { tree, manifests, state: { ...state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) } };
 }
 

@@ -1,10 +1,13 @@
 // Files → validated manifests, in one pass: discovery, parsing under limits, the schema of each kind, and
-// the anonymity of component files that pipelines refer to by path. Never throws for user input.
+// the anonymity of component files that pipelines refer to by path. Never throws for user input. With a
+// manifest cache, unchanged files are neither read nor parsed nor checked: the YAML parser and the
+// schemas are loaded only when some file needs them.
 import path from "node:path";
+import { canonicalJson } from "../digest.js";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import type { SourceTree } from "../source/tree.js";
 import { componentFileReferences } from "./anonymous.js";
-import { checkManifest } from "./check.js";
+import type { DocumentShape, ManifestCache } from "./cache.js";
 import { compileConfig, loadConfig, type KindMapping } from "./config.js";
 import { diagnostic } from "./diagnostic.js";
 import { classify, isYamlFile, mapLimited, readText, unknownSchemaWarning, type Classification } from "./discover.js";
@@ -20,6 +23,8 @@ export interface LoadOptions {
    * files are still read where needed: the pipelines that decide whether a component is anonymous.
    */
   paths?: readonly string[];
+  /** What earlier runs found in files unchanged since (working tree only); used when the whole tree is loaded. */
+  cache?: ManifestCache;
 }
 
 /** Files read at once: enough to keep the disk busy, few enough for any file-handle limit. */
@@ -56,7 +61,10 @@ function normalizeRequest(p: string): string {
 /** What one load has read so far: every file is listed, read, classified and parsed at most once. */
 class Files {
   private listing: Promise<string[]> | undefined;
+  /** Texts read this run; a file the cache answered for has none unless it had to be read after all. */
   readonly texts = new Map<string, string>();
+  /** Files that could be read, this run or (with the same stats) an earlier one. */
+  readonly readable = new Set<string>();
   readonly classifications = new Map<string, Classification>();
   readonly candidates = new Map<string, Candidate>();
   private readonly parsed = new Map<string, YamlFile>();
@@ -66,6 +74,7 @@ class Files {
     private readonly tree: SourceTree,
     private readonly mappedKind: (file: string) => KindMapping | undefined,
     private readonly report: (file: string, d: Diagnostic) => void,
+    private readonly cache: ManifestCache | undefined,
   ) {}
 
   list(): Promise<string[]> {
@@ -77,7 +86,15 @@ class Files {
   async read(files: readonly string[], named: (file: string) => boolean): Promise<void> {
     const fresh = files.filter((f) => !this.attempted.has(f));
     for (const f of fresh) this.attempted.add(f);
-    await mapLimited(fresh, READ_CONCURRENCY, async (file) => {
+    const cache = this.cache;
+    const unread = cache
+      ? fresh.filter((file) => {
+          const hit = cache.lookup(file);
+          if (hit) this.found(file, hit.cls);
+          return hit === undefined;
+        })
+      : fresh;
+    await mapLimited(unread, READ_CONCURRENCY, async (file) => {
       const mapped = this.mappedKind(file);
       const result = await readText(this.tree, file, named(file) || mapped !== undefined ? "error" : "warning");
       if (!("text" in result)) {
@@ -86,30 +103,113 @@ class Files {
       }
       this.texts.set(file, result.text);
       const cls = classify(result.text, mapped);
-      this.classifications.set(file, cls);
-      if (cls.manifest) this.candidates.set(file, { file, declared: cls.kind, source: cls.source, datastoreType: cls.datastoreType });
+      cache?.fill(file, cls, noteOf(file, result.text, cls));
+      this.found(file, cls);
     });
   }
 
-  parse(file: string): YamlFile {
+  private found(file: string, cls: Classification): void {
+    this.readable.add(file);
+    this.classifications.set(file, cls);
+    if (cls.manifest) this.candidates.set(file, { file, declared: cls.kind, source: cls.source, datastoreType: cls.datastoreType });
+  }
+
+  async parse(file: string): Promise<YamlFile> {
     let yaml = this.parsed.get(file);
-    if (!yaml) this.parsed.set(file, (yaml = parseYamlCached(this.texts.get(file) ?? "", file)));
+    if (!yaml) this.parsed.set(file, (yaml = parseYamlCached(this.texts.get(file) ?? (await this.readAgain(file)), file)));
     return yaml;
   }
+
+  /** What the file says beyond its classification, for deciding anonymity: cached, or from its parse. */
+  async shape(file: string): Promise<DocumentShape> {
+    const entry = this.cache?.entry(file);
+    if (entry?.shape) return entry.shape;
+    const shape = shapeOf(file, (await this.parse(file)).value);
+    if (entry) entry.shape = shape;
+    return shape;
+  }
+
+  /** The warning for a file whose `$schema` names no schema assetctl knows. */
+  note(file: string, declaration: NonNullable<Extract<Classification, { manifest: false }>["declaration"]>, name: string): Diagnostic {
+    const text = this.texts.get(file);
+    return (text === undefined ? this.cache?.entry(file)?.note : undefined) ?? unknownSchemaWarning(file, text ?? "", declaration, name);
+  }
+
+  /** A candidate checked against its kind's schema, as the pipelines make it (anonymous or not). */
+  async check(candidate: Candidate, anonymous: boolean): Promise<{ diagnostics: Diagnostic[]; manifest: Manifest | undefined }> {
+    const key = `${candidate.declared}|${candidate.source}|${candidate.datastoreType ?? ""}|${anonymous}`;
+    const entry = this.cache?.entry(candidate.file);
+    const cached = entry?.checked(key);
+    if (entry && cached) return { diagnostics: cached.diagnostics, manifest: entry.manifest(cached) };
+
+    const yaml = await this.parse(candidate.file);
+    const diagnostics: Diagnostic[] = [...yaml.diagnostics];
+    let manifest: Manifest | undefined;
+    const kind = yaml.value === undefined ? undefined : refinedKind(candidate, yaml.value, diagnostics, yaml);
+    if (kind !== undefined) {
+      // The schemas (zod) load with the first file that needs checking.
+      const { checkManifest } = await import("./check.js");
+      const result = checkManifest({
+        file: candidate.file,
+        kind,
+        yaml,
+        anonymous: anonymous && isComponentKind(kind),
+        declaredDatastoreType: candidate.datastoreType,
+      });
+      diagnostics.push(...result.diagnostics);
+      if (result.manifest && !yaml.diagnostics.some((d) => d.severity === "error")) manifest = result.manifest;
+    }
+    if (!entry) return { diagnostics, manifest };
+    entry.keepChecked(key, diagnostics, manifest);
+    return { diagnostics, manifest: manifest && { ...manifest, locate: entry.recording(manifest.locate) } };
+  }
+
+  /** The text of a file the cache answered for, when it must be parsed after all (its anonymity changed). */
+  private async readAgain(file: string): Promise<string> {
+    const result = await readText(this.tree, file, "warning");
+    const text = "text" in result ? result.text : "";
+    // Changed since it was looked up: what is cached of it no longer describes it.
+    if (!("text" in result) || !this.cache?.unchanged(file)) this.cache?.forget(file);
+    this.texts.set(file, text);
+    return text;
+  }
+}
+
+function noteOf(file: string, text: string, cls: Classification): Diagnostic | undefined {
+  return !cls.manifest && cls.schema?.class === "unknown" && cls.declaration ? unknownSchemaWarning(file, text, cls.declaration, cls.schema.name) : undefined;
+}
+
+function shapeOf(file: string, value: unknown): DocumentShape {
+  if (!isObject(value)) return { mapping: false, typed: false, components: [] };
+  const type = value["type"];
+  return {
+    mapping: true,
+    typed: type !== undefined,
+    ...(typeof type === "string" ? { type } : {}),
+    components: componentFileReferences(file, value).map((r) => r.target ?? null),
+  };
 }
 
 export async function loadManifests(tree: SourceTree, options: LoadOptions = {}): Promise<LoadResult> {
   const diagnostics: Diagnostic[] = [];
-  const { config, diagnostics: configDiagnostics } = await loadConfig(tree);
+  const { config, diagnostics: configDiagnostics } = await loadConfig(tree, options.cache?.dir === undefined ? {} : { cacheDir: options.cache.dir });
   diagnostics.push(...configDiagnostics);
   const { isExcluded, mappedKind } = compileConfig(config);
 
   const requests = options.paths?.map(normalizeRequest);
+  const cache = requests === undefined ? options.cache : undefined;
+  cache?.useConfig(canonicalJson({ exclude: config.exclude, kinds: config.kinds }));
+  cache?.useLocator((text, file, keyPath) => parseYamlCached(text, file).locate(keyPath));
   const inScope = (file: string) => requests === undefined || requests.some((r) => r === "" || file === r || file.startsWith(`${r}/`));
   const namedExactly = (file: string) => requests?.includes(file) ?? false;
-  const files = new Files(tree, mappedKind, (file, d) => {
-    if (inScope(file)) diagnostics.push(d);
-  });
+  const files = new Files(
+    tree,
+    mappedKind,
+    (file, d) => {
+      if (inScope(file)) diagnostics.push(d);
+    },
+    cache,
+  );
   const eligible = (list: readonly string[]) => list.filter((f) => isYamlFile(f) && !isExcluded(f));
 
   // The files to validate. Named files need no listing of the tree; folders and the whole tree do.
@@ -126,43 +226,33 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   // Pipelines name component files by path, and those are anonymous: when a component (or a file that
   // may be one) is validated, the pipelines of the tree must be read to know. Only those that mention
   // the name of a file in scope are parsed.
-  const mayBeComponent = (file: string): boolean => {
+  const mayBeComponent = async (file: string): Promise<boolean> => {
     const candidate = files.candidates.get(file);
     if (candidate) return isComponentKind(candidate.declared);
     const cls = files.classifications.get(file);
     if (!cls || cls.manifest || cls.schema !== undefined) return false;
-    const value = files.parse(file).value;
+    const value = (await files.parse(file)).value;
     return isObject(value) && (value["type"] === undefined || (typeof value["type"] === "string" && value["type"].toLowerCase() !== "pipeline"));
   };
-  const scanAll = requests === undefined || scope.some(mayBeComponent);
+  let scanAll = requests === undefined;
+  for (let i = 0; !scanAll && i < scope.length; i++) scanAll = await mayBeComponent(scope[i] as string);
   if (scanAll) await files.read(eligible(await files.list()), namedExactly);
-  const anonymous = scanAll ? findAnonymous(files, requests === undefined ? undefined : scope) : new Set<string>();
+  const anonymous = scanAll ? await findAnonymous(files, requests === undefined ? undefined : scope) : new Set<string>();
 
   const manifests: Manifest[] = [];
   const scoped = new Set(scope);
   for (const candidate of [...files.candidates.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
     if (!scoped.has(candidate.file)) continue;
-    const yaml = files.parse(candidate.file);
-    diagnostics.push(...yaml.diagnostics);
-    if (yaml.value === undefined) continue;
-    const kind = refinedKind(candidate, yaml.value, diagnostics, yaml);
-    if (kind === undefined) continue;
-    const result = checkManifest({
-      file: candidate.file,
-      kind,
-      yaml,
-      anonymous: anonymous.has(candidate.file) && isComponentKind(kind),
-      declaredDatastoreType: candidate.datastoreType,
-    });
+    const result = await files.check(candidate, anonymous.has(candidate.file));
     diagnostics.push(...result.diagnostics);
-    if (result.manifest && !yaml.diagnostics.some((d) => d.severity === "error")) manifests.push(result.manifest);
+    if (result.manifest) manifests.push(result.manifest);
   }
 
   for (const file of scope) {
     const cls = files.classifications.get(file);
     if (!cls || cls.manifest || files.candidates.has(file)) continue;
     if (cls.schema?.class === "unknown" && cls.declaration) {
-      diagnostics.push(unknownSchemaWarning(file, files.texts.get(file) ?? "", cls.declaration, cls.schema.name));
+      diagnostics.push(files.note(file, cls.declaration, cls.schema.name));
     } else if (namedExactly(file)) {
       diagnostics.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${file} is not read as a manifest: ${cls.reason}`, file }));
     }
@@ -174,7 +264,7 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
  * Component files that pipelines refer to by path (anonymous), adding those without `$schema` as
  * component candidates. With `scope`, only pipelines that mention a scoped file's name are parsed.
  */
-function findAnonymous(files: Files, scope: readonly string[] | undefined): Set<string> {
+async function findAnonymous(files: Files, scope: readonly string[] | undefined): Promise<Set<string>> {
   const names = scope ? [...new Set(scope.map((f) => path.posix.basename(f)))] : [];
   const inScope = scope ? new Set(scope) : undefined;
   const relevant = (file: string) => !inScope || inScope.has(file) || names.some((n) => files.texts.get(file)?.includes(n));
@@ -185,11 +275,11 @@ function findAnonymous(files: Files, scope: readonly string[] | undefined): Set<
     const candidate = queue.shift() as Candidate;
     if (scanned.has(candidate.file)) continue;
     scanned.add(candidate.file);
-    const value = files.parse(candidate.file).value;
-    const kind = refinedKind(candidate, value);
+    const shape = await files.shape(candidate.file);
+    const kind = refinedKindOf(candidate, shape);
     if (kind !== "pipeline_job" && kind !== "pipeline_component") continue;
-    for (const { target } of componentFileReferences(candidate.file, value)) {
-      if (target === undefined || !files.texts.has(target)) continue;
+    for (const target of shape.components) {
+      if (target === null || !files.readable.has(target)) continue;
       anonymous.add(target);
       if (!relevant(target)) continue;
       const known = files.candidates.get(target);
@@ -200,10 +290,9 @@ function findAnonymous(files: Files, scope: readonly string[] | undefined): Set<
       // A component file without $schema is still a component when a pipeline loads it as one.
       const cls = files.classifications.get(target);
       if (cls && !cls.manifest && cls.schema !== undefined) continue;
-      const document = files.parse(target).value;
-      if (!isObject(document)) continue;
-      const type = document["type"];
-      const declared = type === undefined ? "command_component" : typeof type === "string" ? COMPONENT_KINDS[type.toLowerCase()] : undefined;
+      const document = await files.shape(target);
+      if (!document.mapping) continue;
+      const declared = !document.typed ? "command_component" : document.type !== undefined ? COMPONENT_KINDS[document.type.toLowerCase()] : undefined;
       if (declared === undefined) continue;
       const inferred: Candidate = { file: target, declared, source: "reference" };
       files.candidates.set(target, inferred);
@@ -213,23 +302,30 @@ function findAnonymous(files: Files, scope: readonly string[] | undefined): Set<
   return anonymous;
 }
 
+/** As refinedKind, from the document's shape: what anonymity needs, without parsing a cached file. */
+function refinedKindOf(candidate: Candidate, shape: DocumentShape): ManifestKind | undefined {
+  const declared = candidate.declared;
+  if (!isComponentKind(declared) || !shape.mapping || shape.type === undefined) return declared;
+  return COMPONENT_KINDS[shape.type.toLowerCase()];
+}
+
 /**
  * Azure ML picks a component's schema by its `type`, not by `$schema`: a file declared a command
  * component that says `type: pipeline` is a pipeline component. Without `type`, the declaration stands.
  */
-function refinedKind(candidate: Candidate, value: unknown, out?: Diagnostic[], yaml?: YamlFile): ManifestKind | undefined {
+function refinedKind(candidate: Candidate, value: unknown, out: Diagnostic[], yaml: YamlFile): ManifestKind | undefined {
   const declared = candidate.declared;
   if (!isComponentKind(declared) || !isObject(value)) return declared;
   const type = value["type"];
   if (typeof type !== "string") return declared;
   const kind = COMPONENT_KINDS[type.toLowerCase()];
   if (kind === undefined) {
-    out?.push(
+    out.push(
       diagnostic({
         code: "schema-enum",
         message: `"type" must be one of command, pipeline, spark, not "${type}": assetctl manages no ${type} components`,
         file: candidate.file,
-        at: yaml?.locate(["type"]),
+        at: yaml.locate(["type"]),
         hint: didYouMean(type.toLowerCase(), Object.keys(COMPONENT_KINDS)),
         path: ["type"],
       }),
@@ -237,13 +333,13 @@ function refinedKind(candidate: Candidate, value: unknown, out?: Diagnostic[], y
     return undefined;
   }
   if (kind !== declared && candidate.source === "schema") {
-    out?.push(
+    out.push(
       diagnostic({
         code: "schema-kind-mismatch",
         severity: "warning",
         message: `$schema names the ${declared.replace("_", " ")} schema, but type is ${type}: read as a ${kind.replace("_", " ")}, as Azure ML does`,
         file: candidate.file,
-        at: yaml?.locate(["type"]),
+        at: yaml.locate(["type"]),
         path: ["type"],
       }),
     );
