@@ -11,15 +11,34 @@ export function isDigest(value: unknown): value is Digest {
   return typeof value === "string" && /^sha256:[0-9a-f]{64}$/.test(value);
 }
 
-/** JSON with object keys sorted at every level; `undefined` members are left out as JSON.stringify does. */
+/**
+ * JSON with object keys sorted at every level; `undefined` members are left out as JSON.stringify does.
+ * Built by concatenation rather than map/join: every plan digests every asset, so this is a hot loop.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-  const entries = Object.keys(value as object)
-    .sort()
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(",")}}`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      // A hole renders as nothing, as it always has (map skips holes, join leaves them empty).
+      if (i in value) {
+        const item: unknown = value[i];
+        out += item === undefined ? "null" : canonicalJson(item);
+      }
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = "{";
+  let first = true;
+  for (const key of Object.keys(record).sort()) {
+    const member = record[key];
+    if (member === undefined) continue;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 export function jsonDigest(value: unknown): Digest {
