@@ -38,6 +38,9 @@ export function isRacy(st: BigIntStats, hashedAtNs: bigint): boolean {
 }
 
 export class StatCache {
+  /** Entries as the file holds them, checked one by one when asked: a warm run asks for each once. */
+  private readonly stored: Record<string, unknown>;
+  /** Entries made or refreshed by this run. */
   private readonly entries: Map<string, Entry>;
   private changed = false;
   hits = 0;
@@ -49,29 +52,26 @@ export class StatCache {
   /** `file` is where save() writes; undefined for a cache that lives in memory only. */
   constructor(
     readonly file: string | undefined,
-    options: { now?: () => bigint; entries?: Map<string, Entry> } = {},
+    options: { now?: () => bigint; entries?: Map<string, Entry>; stored?: Record<string, unknown> } = {},
   ) {
     this.entries = options.entries ?? new Map();
+    this.stored = options.stored ?? {};
     this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
   }
 
   /** Loads `<dir>/digests.json`; a missing or unreadable file is an empty cache (it is only a cache). */
   static async load(dir: string, options: { now?: () => bigint } = {}): Promise<StatCache> {
     const file = path.join(dir, FILE_NAME);
-    const entries = new Map<string, Entry>();
+    let stored: Record<string, unknown> = {};
     try {
       const parsed = JSON.parse(await readFile(file, "utf8")) as CacheFile;
-      if (parsed.format === FORMAT && parsed.entries && typeof parsed.entries === "object") {
-        for (const [key, value] of Object.entries(parsed.entries)) {
-          if (Array.isArray(value) && typeof value[0] === "string" && /^[0-9a-f]{64}$/.test(value[0])) {
-            entries.set(key, { digest: `sha256:${value[0]}`, at: Number(value[1]) || 0 });
-          }
-        }
+      if (parsed.format === FORMAT && typeof parsed.entries === "object" && parsed.entries !== null && !Array.isArray(parsed.entries)) {
+        stored = parsed.entries;
       }
     } catch {
       // absent on the first run; corrupt after a crash mid-write (rename makes that unlikely): start over
     }
-    return new StatCache(file, { ...options, entries });
+    return new StatCache(file, { ...options, stored });
   }
 
   /** The digest of a file on disk with these stats, if it was hashed before and cannot have changed since. */
@@ -81,7 +81,7 @@ export class StatCache {
 
   /** As get(), for a first look that falls back to get(): a miss here is not counted, so none is counted twice. */
   peek(st: BigIntStats): Digest | undefined {
-    const entry = this.entries.get(statKey(st));
+    const entry = this.entry(statKey(st));
     if (entry) this.hits++;
     return entry?.digest;
   }
@@ -106,7 +106,7 @@ export class StatCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.all().size;
   }
 
   /**
@@ -116,7 +116,7 @@ export class StatCache {
    */
   async save(): Promise<boolean> {
     if (!this.file || !this.changed) return false;
-    let list = [...this.entries];
+    let list = [...this.all()];
     if (list.length > MAX_ENTRIES) list = list.sort((a, b) => b[1].at - a[1].at).slice(0, MAX_ENTRIES);
     const body: CacheFile = { format: FORMAT, entries: {} };
     for (const [key, entry] of list) body.entries[key] = [entry.digest.slice("sha256:".length), entry.at];
@@ -133,17 +133,42 @@ export class StatCache {
     return true;
   }
 
+  /** Every valid entry: the file's, then this run's over them. */
+  private all(): Map<string, Entry> {
+    const all = new Map<string, Entry>();
+    for (const key of Object.keys(this.stored)) {
+      const entry = storedEntry(this.stored, key);
+      if (entry) all.set(key, entry);
+    }
+    for (const [key, entry] of this.entries) all.set(key, entry);
+    return all;
+  }
+
+  private entry(key: string): Entry | undefined {
+    return this.entries.get(key) ?? storedEntry(this.stored, key);
+  }
+
   private lookup(key: string): Digest | undefined {
-    const entry = this.entries.get(key);
+    const entry = this.entry(key);
     if (entry) this.hits++;
     else this.misses++;
     return entry?.digest;
   }
 
   private store(key: string, digest: Digest): void {
-    const existing = this.entries.get(key);
+    const existing = this.entry(key);
     if (existing?.digest === digest) return;
     this.entries.set(key, { digest, at: Date.now() });
     this.changed = true;
   }
+}
+
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
+
+/** An entry of the file as read, when it is one: anything else is ignored, as a cache may be. */
+function storedEntry(stored: Record<string, unknown>, key: string): Entry | undefined {
+  if (!Object.hasOwn(stored, key)) return undefined;
+  const value = stored[key];
+  if (!Array.isArray(value) || typeof value[0] !== "string" || !HEX_DIGEST.test(value[0])) return undefined;
+  return { digest: `sha256:${value[0]}`, at: Number(value[1]) || 0 };
 }
