@@ -1,6 +1,8 @@
 // Executes a plan on a registry whose lock the caller holds: objects first (each once), then version
 // records in plan order (dependencies first), then mutable updates and archives, journaling each step.
 // A crash at any instant leaves only whole versions; re-planning and applying again finishes the job.
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import { jsonDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
 import type { Change, Plan } from "../plan/types.js";
@@ -91,11 +93,18 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
   }
   await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
     if (await registry.hasObject(digest)) return;
+    const source = await objectSource(options.tree, file.path, file.size);
     try {
-      await registry.putObject(digest, await objectSource(options.tree, file.path, file.size));
+      await registry.putObject(digest, source);
     } catch (error) {
       if (error instanceof RegistryError && error.code === "object-digest-mismatch") {
         throw new UserError("artifact-changed", `${file.path} changed while it was being applied: its content no longer matches the plan.`, {
+          hint: "run plan again once the file is settled",
+        });
+      }
+      // Removed or made unreadable after it was hashed: the user's doing, not a registry failure.
+      if (!(error instanceof RegistryError) && source.kind === "file" && !(await readable(source.path))) {
+        throw new UserError("artifact-changed", `${file.path} was removed or became unreadable while it was being applied.`, {
           hint: "run plan again once the file is settled",
         });
       }
@@ -105,6 +114,13 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
     result.bytesStored += file.size;
     options.events?.onObject?.(digest, file.size);
   });
+}
+
+async function readable(file: string): Promise<boolean> {
+  return access(file, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Groups the plan's creates so that each group depends only on earlier groups (or the registry). */

@@ -1,5 +1,6 @@
 // Reads the source lines that diagnostics point at, once per file, for the caret display.
 import type { Diagnostic } from "../diagnostics.js";
+import { redactSecrets } from "../manifest/rules/secrets.js";
 import type { SourceTree } from "../source/tree.js";
 import type { LineSource } from "./render/diagnostics.js";
 
@@ -17,7 +18,7 @@ export async function lineSource(tree: SourceTree, diagnostics: readonly Diagnos
   }
   return (file, line) => {
     const text = files.get(file)?.[line - 1];
-    // Never echo binary junk or control characters back to a terminal.
-    return text === undefined || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text) ? undefined : text;
+    // Never echo binary junk or control characters back to a terminal, nor a credential's value.
+    return text === undefined || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text) ? undefined : redactSecrets(text);
   };
 }

@@ -6,6 +6,7 @@ import { RegistryError } from "../registry/driver.js";
 import { TOOL_VERSION } from "../version.js";
 import { commands, type Command } from "./commands/index.js";
 import { processIo, type Io } from "./io.js";
+import { printable } from "./render/printable.js";
 
 const HELP = `assetctl ${TOOL_VERSION} — machine-learning assets as code
 
@@ -63,13 +64,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function reportError(error: unknown, io: Io): number {
   const style = io.errStyle;
   if (error instanceof UserError) {
-    io.err(`${style.red("error")} ${error.message} ${style.dim(`[${error.code}]`)}`);
-    if (error.hint) io.err(`  ${style.cyan("hint:")} ${error.hint}`);
+    io.err(`${style.red("error")} ${printable(error.message)} ${style.dim(`[${error.code}]`)}`);
+    if (error.hint) io.err(`  ${style.cyan("hint:")} ${printable(error.hint)}`);
     return 1;
   }
   if (error instanceof RegistryError) {
-    io.err(`${style.red("error")} ${error.message} ${style.dim(`[registry-${error.code}]`)}`);
-    if (error.hint) io.err(`  ${style.cyan("hint:")} ${error.hint}`);
+    io.err(`${style.red("error")} ${printable(error.message)} ${style.dim(`[registry-${error.code}]`)}`);
+    if (error.hint) io.err(`  ${style.cyan("hint:")} ${printable(error.hint)}`);
     return 1;
   }
   const code = (error as { code?: unknown }).code;

@@ -2,6 +2,7 @@
 // rules, version text, ignored inline names (secrets are the rules' concern) — and builds the Manifest when it is valid.
 import type { z } from "zod";
 import type { Diagnostic } from "../diagnostics.js";
+import { MAX_VERSION_LENGTH } from "../registry/validate.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
 import { VERSION_PATTERN } from "./schema/common.js";
@@ -145,6 +146,17 @@ export function checkManifest(input: CheckInput): CheckResult {
         diagnostic({
           code: "version-invalid",
           message: `"${version}" is not a valid version: use letters, digits, '.', '_' and '-'`,
+          file,
+          at: at(["version"]),
+          hint: "versions become parts of identifiers and file names, e.g. 1, 2024.05.01 or 1.2.0-rc1",
+          path: ["version"],
+        }),
+      );
+    } else if (version.length > MAX_VERSION_LENGTH) {
+      diagnostics.push(
+        diagnostic({
+          code: "version-invalid",
+          message: `version "${version.slice(0, 20)}…" is ${version.length} characters long; a version has at most ${MAX_VERSION_LENGTH}`,
           file,
           at: at(["version"]),
           hint: "versions become parts of identifiers and file names, e.g. 1, 2024.05.01 or 1.2.0-rc1",

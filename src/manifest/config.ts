@@ -127,7 +127,9 @@ export async function readRegistrySetting(tree: SourceTree, options: { cacheDir?
   const { config, diagnostics } = await loadConfig(tree, options);
   if (hasErrors(diagnostics)) {
     const first = diagnostics.find((d) => d.severity === "error");
-    throw new UserError("config-invalid", `${CONFIG_FILE} is invalid${first ? `: ${first.message}` : ""}`, { diagnostics });
+    // Located like every other diagnostic, since commands that need the registry stop here.
+    const where = first && first.line > 0 ? `${CONFIG_FILE}:${first.line}:${first.column}: ` : "";
+    throw new UserError("config-invalid", `${where}${CONFIG_FILE} is invalid${first ? `: ${first.message}` : ""}`, { diagnostics });
   }
   return config.registry;
 }

@@ -5,6 +5,11 @@ import { diagnostic } from "./diagnostic.js";
 
 /** Bytes → text, refusing what is not UTF-8 text (a binary file with a .yml name, UTF-16, NUL bytes). */
 export function decodeText(bytes: Uint8Array, file: string): { text: string } | { diagnostic: Diagnostic } {
+  const utf16 = utf16Encoding(bytes);
+  if (utf16 !== undefined) {
+    // What Windows tools (PowerShell's Out-File, Notepad's "Unicode") write: say so, and how to fix it.
+    return { diagnostic: { ...notText(file, `is ${utf16.toUpperCase()} text`, bytes, 0), hint: "save it as UTF-8 (PowerShell: Out-File -Encoding utf8)" } };
+  }
   const nul = bytes.indexOf(0);
   let text: string;
   try {
@@ -14,6 +19,13 @@ export function decodeText(bytes: Uint8Array, file: string): { text: string } | 
   }
   if (nul !== -1) return { diagnostic: notText(file, "contains NUL bytes", bytes, nul) };
   return { text };
+}
+
+/** "utf-16le" or "utf-16be" for a file that starts with that byte-order mark. */
+export function utf16Encoding(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return undefined;
 }
 
 function notText(file: string, why: string, bytes: Uint8Array, offset: number): Diagnostic {

@@ -8,12 +8,15 @@ import { classifySchemaUrl, MANAGED_SCHEMA_NAMES, type SchemaClass } from "./sch
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
 import type { ManifestKind, SourcePosition } from "./types.js";
-import { decodeText } from "./decode.js";
+import { decodeText, utf16Encoding } from "./decode.js";
 import { MAX_FILE_BYTES } from "./yaml.js";
 
 export function isYamlFile(file: string): boolean {
   return /\.ya?ml$/i.test(file) && file !== CONFIG_FILE;
 }
+
+/** How much of a file's start is read to find its `$schema` when the whole file cannot be read. */
+const SCHEMA_HEAD_BYTES = 4096;
 
 /** A top-level `$schema:` key (at column 1), plain or quoted. */
 const SCHEMA_KEY = /^(?:\$schema|"\$schema"|'\$schema')[ \t]*:[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#]+))/m;
@@ -106,16 +109,20 @@ export async function readText(
       return { diagnostic: diagnostic({ code: "file-unreadable", severity, message, file }) };
     }
     switch (error.reason) {
-      case "too-large":
+      case "too-large": {
+        // Too large to read, yet a manifest all the same when its head says so: never skipped quietly.
+        const managed = await declaresManagedSchema(tree, file);
+        const level = managed ? "error" : severity;
         return {
           diagnostic: diagnostic({
             code: "file-too-large",
-            severity,
-            message: `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, the limit for a manifest${severity === "warning" ? ", so it was not read" : ""}`,
+            severity: level,
+            message: `${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, the limit for a manifest${level === "warning" ? ", so it was not read" : ""}`,
             file,
-            hint: "exclude it in assetctl.yaml if it is not a manifest",
+            hint: managed ? "keep data out of manifests: name it by a path or a URI" : "exclude it in assetctl.yaml if it is not a manifest",
           }),
         };
+      }
       case "not-a-file":
         // Symbolic links are not followed into manifests: the file they point to is read where it is.
         return {
@@ -133,9 +140,17 @@ export async function readText(
   const decoded = decodeText(bytes, file);
   if ("text" in decoded) return decoded;
   // A file that declares a managed schema is a manifest, broken or not.
-  const declaration = declaredSchema(new TextDecoder("utf-8").decode(bytes.subarray(0, 4096)));
+  const declaration = declaredSchema(new TextDecoder(utf16Encoding(bytes) ?? "utf-8").decode(bytes.subarray(0, SCHEMA_HEAD_BYTES)));
   const managed = declaration !== undefined && classifySchemaUrl(declaration.url)?.class === "managed";
   return { diagnostic: { ...decoded.diagnostic, severity: managed ? "error" : severity } };
+}
+
+/** Whether the head of a file too large to read names a managed schema (false when it cannot be read). */
+async function declaresManagedSchema(tree: SourceTree, file: string): Promise<boolean> {
+  const head = await tree.readHead?.(file, SCHEMA_HEAD_BYTES).catch(() => undefined);
+  if (head === undefined) return false;
+  const declaration = declaredSchema(new TextDecoder("utf-8").decode(head));
+  return declaration !== undefined && classifySchemaUrl(declaration.url)?.class === "managed";
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time: a large repository must not exhaust file handles. */

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { Diagnostic, Severity } from "../diagnostics.js";
 import { diagnostic, formatPath } from "./diagnostic.js";
 import { didYouMean } from "./suggest.js";
+import { mayBeSecret } from "./rules/secrets.js";
 import type { Locate } from "./types.js";
 
 type Issue = z.core.$ZodIssue;
@@ -99,11 +100,13 @@ function hasKey(root: unknown, path: KeyPath): boolean {
   return parent !== null && typeof parent === "object" && last !== undefined && Object.hasOwn(parent, last);
 }
 
-function describeValue(value: unknown): string {
+function describeValue(value: unknown, path: KeyPath): string {
   if (value === null || value === undefined) return "empty";
   if (Array.isArray(value)) return "a list";
   switch (typeof value) {
     case "string":
+      // What may be a secret is never quoted back, though the manifest is too broken for the secrets rule.
+      if (mayBeSecret(path, value)) return "a string (not shown: it may be a secret)";
       return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
     case "number":
       return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
@@ -184,14 +187,14 @@ function convert(issue: Issue, prefix: KeyPath, ctx: IssueContext, out: Diagnost
         return;
       }
       const subject = path.length > 0 ? where(path) : "the document";
-      push("schema-type", `${subject} must be ${expectedText(issue.expected)}, not ${describeValue(found)}`, path);
+      push("schema-type", `${subject} must be ${expectedText(issue.expected)}, not ${describeValue(found, path)}`, path);
       return;
     }
     case "invalid_value": {
       const values = issue.values.map((v) => String(v));
       const hint = typeof found === "string" ? didYouMean(found, values) : undefined;
       const list = values.length === 1 ? `"${values[0]}"` : `one of ${values.join(", ")}`;
-      push("schema-enum", `${where(path)} must be ${list}, not ${describeValue(found)}`, path, { hint });
+      push("schema-enum", `${where(path)} must be ${list}, not ${describeValue(found, path)}`, path, { hint });
       return;
     }
     case "invalid_union": {
@@ -203,7 +206,7 @@ function convert(issue: Issue, prefix: KeyPath, ctx: IssueContext, out: Diagnost
         }
         const options = ("options" in issue ? (issue.options ?? []) : []).map(String);
         const hint = typeof found === "string" ? didYouMean(found, options) : undefined;
-        push("schema-enum", `${where(path)} must be one of ${options.join(", ")}, not ${describeValue(found)}`, path, { hint });
+        push("schema-enum", `${where(path)} must be one of ${options.join(", ")}, not ${describeValue(found, path)}`, path, { hint });
         return;
       }
       convertUnion(issue.errors, path, found, ctx, out, push);
@@ -221,13 +224,13 @@ function convert(issue: Issue, prefix: KeyPath, ctx: IssueContext, out: Diagnost
       } else if (issue.origin === "array") {
         message = `${where(path)} must have ${issue.code === "too_small" ? "at least" : "at most"} ${bound} items`;
       } else {
-        message = `${where(path)} must be ${issue.code === "too_small" ? "at least" : "at most"} ${bound}, not ${describeValue(found)}`;
+        message = `${where(path)} must be ${issue.code === "too_small" ? "at least" : "at most"} ${bound}, not ${describeValue(found, path)}`;
       }
       push("schema-value", message, path);
       return;
     }
     case "invalid_format":
-      push("schema-value", `${where(path)} must match ${issue.pattern ?? issue.format}, not ${describeValue(found)}`, path);
+      push("schema-value", `${where(path)} must match ${issue.pattern ?? issue.format}, not ${describeValue(found, path)}`, path);
       return;
     case "invalid_key":
       push("schema-type", `the key ${where(path)} is not a valid key here`, path, { key: true });
@@ -259,7 +262,7 @@ function convertUnion(branches: readonly (readonly Issue[])[], path: KeyPath, fo
     branches.forEach(collect);
     const list = [...expected];
     const text = list.length <= 1 ? (list[0] ?? "something else") : `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}`;
-    push("schema-type", `${path.length > 0 ? where(path) : "the document"} must be ${text}, not ${describeValue(found)}`, path);
+    push("schema-type", `${path.length > 0 ? where(path) : "the document"} must be ${text}, not ${describeValue(found, path)}`, path);
     return;
   }
   // Of the fitting options, the one with the fewest problems is the closest to what was written.

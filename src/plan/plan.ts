@@ -121,6 +121,8 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   for (const asset of desired.assets) if (asset.anonymous) byContent.set(asset.contentDigest, asset);
 
   const changes: Change[] = [];
+  /** The change planned for each address so far: one address is never created twice by one plan. */
+  const byAddress = new Map<string, Change>();
   for (const asset of ordered) {
     const dependencies: string[] = [];
     for (const ref of asset.references) {
@@ -135,7 +137,21 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     const resolved: Resolved = { asset, version: change.version, digest, dependencies };
     plannedAssets.set(asset, resolved);
     if (!asset.anonymous) planned.set(assetKey(asset.kind, asset.name), resolved);
-    changes.push(change);
+    const earlier = byAddress.get(change.address);
+    if (earlier === undefined) {
+      byAddress.set(change.address, change);
+      changes.push(change);
+    } else if (earlier.digest !== change.digest) {
+      // Two definitions claim one version (an auto-versioned one and a pinned one, say): never one over the other.
+      errors.push({
+        code: "duplicate-definition",
+        message: `${change.address} would be created from both ${earlier.manifest?.file ?? "another manifest"} and ${asset.manifest.file}, with different content`,
+        file: asset.manifest.file,
+        line: asset.manifest.line,
+        column: 1,
+      });
+    }
+    // An identical second definition is the same version: planned once.
   }
 
   changes.push(...orphans(desired.assets, index, options.prune === true));
@@ -230,7 +246,11 @@ function unchangedOrUpdate(
   version: string,
 ): Change {
   const address = `${asset.kind}:${asset.name}:${version}`;
-  const patch = diffDocuments(mutableDocument(existing.mutable), mutableDocument(asset.mutable));
+  const before = mutableDocument(existing.mutable);
+  const after = mutableDocument(asset.mutable);
+  // Mutable documents hold only strings, so equal canonical JSON is exactly an empty patch: the common
+  // case needs no diff.
+  const patch = canonicalJson(before) === canonicalJson(after) ? [] : diffDocuments(before, after);
   if (patch.length === 0 || asset.anonymous) {
     return { ...base, address, version, action: "noop", previous: version, patch: [], reason: "unchanged" };
   }

@@ -8,6 +8,11 @@ import type { Digest, JournalEntry, VersionRecord, VersionUpdate } from "./types
 
 /** Longest name or version accepted; Azure ML allows 255 characters. */
 export const MAX_SEGMENT_LENGTH = 255;
+/**
+ * Longest version accepted: an OCI tag's limit, and short enough that `<version>.json`, escaped, stays
+ * within a file name's 255 bytes in the fs registry.
+ */
+export const MAX_VERSION_LENGTH = 128;
 
 export function checkKind(kind: string): asserts kind is AssetKind {
   if (!(ASSET_KINDS as readonly string[]).includes(kind)) {
@@ -17,7 +22,7 @@ export function checkKind(kind: string): asserts kind is AssetKind {
 
 /** A name or version: non-empty, no control characters, path separators or colons, not `.` or `..`. */
 export function checkSegment(what: "name" | "version", value: string): void {
-  const problem = segmentProblem(value);
+  const problem = what === "version" && value.length > MAX_VERSION_LENGTH ? `is longer than ${MAX_VERSION_LENGTH} characters` : segmentProblem(value);
   if (problem !== undefined) {
     throw new RegistryError("invalid", `${what} ${JSON.stringify(value)} ${problem}; the registry refuses it`);
   }

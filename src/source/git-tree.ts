@@ -143,6 +143,22 @@ export class GitTree implements SourceTree {
     return (await this.readBlob(relPath, oid)).toString("utf8");
   }
 
+  async readHead(relPath: string, bytes: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    // The blob streams through whole; only its head is kept.
+    await this.streamFile(relPath, {
+      size: () => undefined,
+      data: (chunk) => {
+        if (kept >= bytes) return;
+        const part = chunk.subarray(0, bytes - kept);
+        chunks.push(Buffer.from(part));
+        kept += part.length;
+      },
+    });
+    return Buffer.concat(chunks);
+  }
+
   /** The blob id of a file or symlink: equal ids mean equal content, so digests can be cached by it. */
   blobId(relPath: string): string | undefined {
     return this.entries.get(relPath)?.oid || undefined;

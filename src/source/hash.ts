@@ -14,7 +14,7 @@ import { IgnoreRules } from "./ignore-rules.js";
 import type { StatCache } from "./stat-cache.js";
 import { StatTree } from "./stat-tree.js";
 import { resolveReal, type Resolved } from "./symlinks.js";
-import { TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
+import { STATE_DIR, TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
 
 export { ArtifactError, type ArtifactErrorCode } from "./artifact-error.js";
 
@@ -173,7 +173,8 @@ export class ArtifactHasher {
     await Promise.all(
       entries.map(async (child) => {
         const name = path.posix.basename(child.path);
-        if (name === ".git") return; // a nested repository's internals are never content
+        // A nested repository's internals and assetctl's own state (the registry being written) are never content.
+        if (name === ".git" || name === STATE_DIR) return;
         const inArtifact = dir === "" ? name : `${dir}/${name}`;
         const target = child.type === "symlink" ? await resolveReal(this.tree, child.path, artifact) : { path: child.path, entry: child };
         if (target.entry.type === "dir") {

@@ -54,6 +54,10 @@ export class StatTree implements SourceTree {
     return this.work.readFile(relPath, maxBytes);
   }
 
+  readHead(relPath: string, bytes: number): Promise<Buffer> {
+    return this.work.readHead(relPath, bytes);
+  }
+
   async readLink(relPath: string): Promise<string> {
     return readlinkSync(this.abs(relPath));
   }

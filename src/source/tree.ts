@@ -13,6 +13,8 @@ export interface TreeEntry {
   size: number;
   /** POSIX permission bits as git sees them: 0o755 for executables, 0o644 otherwise (0o755 for dirs). */
   mode: number;
+  /** Set when the permission bits deny this process reading it (or, for a folder, listing and entering it). */
+  unreadable?: true;
 }
 
 export interface SourceTree {
@@ -20,7 +22,7 @@ export interface SourceTree {
   readonly root: string;
   /** "working tree" or the git ref the tree was read from. */
   readonly label: string;
-  /** Every regular file and symlink, repository-relative, sorted, skipping `.git/` and `node_modules/`. */
+  /** Every regular file and symlink, repository-relative, sorted, skipping `.git/`, `node_modules/` and `.assetctl/`. */
   listFiles(): Promise<string[]>;
   /** lstat: undefined when nothing is there. Never follows a symlink. */
   stat(relPath: string): Promise<TreeEntry | undefined>;
@@ -28,13 +30,18 @@ export interface SourceTree {
   readDir(relPath: string): Promise<TreeEntry[]>;
   /** Whole content of a regular file, refusing anything over `maxBytes`. */
   readFile(relPath: string, maxBytes?: number): Promise<Buffer>;
+  /** The first `bytes` bytes of a regular file, whatever its size: enough to tell what a too-large file is. */
+  readHead?(relPath: string, bytes: number): Promise<Buffer>;
   /** Target text of a symlink. */
   readLink(relPath: string): Promise<string>;
   /** Releases what the tree holds open (a git process); optional, reading again reopens it. */
   close?(): Promise<void>;
 }
 
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules"]);
+/** Where assetctl keeps its own state (the embedded registry, caches): never manifests, never asset content. */
+export const STATE_DIR = ".assetctl";
+
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules", STATE_DIR]);
 
 /** Raised when a path cannot be read as asked; callers turn it into a located diagnostic. */
 export class TreeReadError extends Error {
@@ -61,7 +68,29 @@ export function entryFromStats(relPath: string, st: import("node:fs").Stats | im
   // Git records only the owner's execute bit (100755 vs 100644); matching it keeps a working-tree digest
   // equal to the digest of the same files read from a commit.
   const mode = type === "dir" || type === "symlink" || (Number(st.mode) & 0o100) !== 0 ? 0o755 : 0o644;
-  return { path: relPath, type, size: Number(st.size), mode };
+  const entry: TreeEntry = { path: relPath, type, size: Number(st.size), mode };
+  if ((type === "file" || type === "dir") && !permitsReading(st, type === "dir")) entry.unreadable = true;
+  return entry;
+}
+
+/**
+ * What access(2) would answer, from the stats already at hand (no syscall per file): root reads
+ * anything; others need the owner's, the group's or everyone's read bit (and execute, for a folder).
+ * ACLs are not consulted: a file they deny still fails, later, as unreadable while it is hashed.
+ */
+function permitsReading(st: import("node:fs").Stats | import("node:fs").BigIntStats, dir: boolean): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return true;
+  const bits = Number(st.mode);
+  const need = dir ? 0o5 : 0o4;
+  const shift = Number(st.uid) === uid ? 6 : processGroups().has(Number(st.gid)) ? 3 : 0;
+  return ((bits >> shift) & need) === need;
+}
+
+let groups: ReadonlySet<number> | undefined;
+function processGroups(): ReadonlySet<number> {
+  groups ??= new Set([...(process.getgroups?.() ?? []), process.getgid?.() ?? -1]);
+  return groups;
 }
 
 /** The working tree on disk. */
@@ -126,6 +155,24 @@ export class WorkTree implements SourceTree {
       const handle = await open(this.abs(relPath), constants.O_RDONLY | constants.O_NONBLOCK);
       try {
         return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw new TreeReadError("unreadable", relPath, `${relPath} cannot be read: ${(error as Error).message}`);
+    }
+  }
+
+  async readHead(relPath: string, bytes: number): Promise<Buffer> {
+    const st = await this.stat(relPath);
+    if (!st) throw new TreeReadError("missing", relPath, `${relPath} does not exist`);
+    if (st.type !== "file") throw new TreeReadError("not-a-file", relPath, `${relPath} is not a regular file`);
+    try {
+      const handle = await open(this.abs(relPath), constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const buffer = Buffer.alloc(bytes);
+        const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+        return buffer.subarray(0, bytesRead);
       } finally {
         await handle.close();
       }

@@ -31,15 +31,20 @@ export const applyCommand: Command = {
     const saved = positionals[0] ? await readPlanFile(path.resolve(io.cwd, positionals[0])) : undefined;
     const ref = str(values, "ref") ?? saved?.source.ref ?? undefined;
     const desired = await readDesired({ root, ...(ref ? { ref } : {}) });
+    const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
+
+    // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
+    const preview = await planWithoutLock(root, values, io, desired, options);
+    // Errors in the manifests come first: they are what to fix, whatever else is refused.
+    if (!saved && preview.errors.length > 0) {
+      await printPlan(preview, desired, io);
+      return 1;
+    }
     if (desired.state.source.dirty && !flag(values, "allow-dirty") && !ref) {
       throw new UserError("tree-dirty", "The working tree has uncommitted changes to tracked files; apply records the commit each version came from.", {
         hint: "commit first, or pass --allow-dirty to record the versions as made from a dirty tree",
       });
     }
-    const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
-
-    // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
-    const preview = await planWithoutLock(root, values, io, desired, options);
     if (saved) assertNotStale(saved, preview);
     else {
       await printPlan(preview, desired, io);

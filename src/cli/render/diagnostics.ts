@@ -1,15 +1,16 @@
 // Diagnostics for people (the line with a caret under the column), for GitHub (workflow annotations)
 // and for machines (JSON). Formatting only: the diagnostics are collected elsewhere.
 import type { Diagnostic } from "../../diagnostics.js";
+import { printable } from "./printable.js";
 import { plain, type Style } from "./style.js";
 
 /** Returns the text of a 1-based line of a repository file, or undefined when unknown. */
 export type LineSource = (file: string, line: number) => string | undefined;
 
 export function renderDiagnosticText(d: Diagnostic, lines: LineSource, style: Style = plain): string {
-  const where = d.file ? `${d.file}${d.line > 0 ? `:${d.line}:${d.column}` : ""}` : "assetctl";
+  const where = d.file ? `${printable(d.file)}${d.line > 0 ? `:${d.line}:${d.column}` : ""}` : "assetctl";
   const label = d.severity === "error" ? style.red("error") : style.yellow("warning");
-  const out = [`${style.bold(where)}: ${label} ${d.message} ${style.dim(`[${d.code}]`)}`];
+  const out = [`${style.bold(where)}: ${label} ${printable(d.message)} ${style.dim(`[${d.code}]`)}`];
   // A line holding a literal secret is never echoed back.
   const text = d.file && d.line > 0 && !d.code.startsWith("secret") ? lines(d.file, d.line) : undefined;
   if (text !== undefined) {
@@ -19,7 +20,7 @@ export function renderDiagnosticText(d: Diagnostic, lines: LineSource, style: St
     const col = Math.max(1, Math.min(d.column, shown.length + 1));
     out.push(`  ${" ".repeat(gutter.length)} ${style.dim("|")} ${" ".repeat(col - 1)}${style.red("^")}`);
   }
-  if (d.hint) out.push(`  ${style.cyan("hint:")} ${d.hint}`);
+  if (d.hint) out.push(`  ${style.cyan("hint:")} ${printable(d.hint)}`);
   return out.join("\n");
 }
 

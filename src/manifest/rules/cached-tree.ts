@@ -46,6 +46,11 @@ export class CachedTree implements SourceTree {
   readLink(relPath: string): Promise<string> {
     return memo(this.links, relPath, () => this.inner.readLink(relPath));
   }
+
+  async readHead(relPath: string, bytes: number): Promise<Buffer> {
+    if (this.inner.readHead === undefined) throw new Error(`${this.label} cannot read part of a file`);
+    return this.inner.readHead(relPath, bytes);
+  }
 }
 
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

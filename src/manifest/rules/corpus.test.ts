@@ -1,6 +1,7 @@
 // The Azure ML examples corpus (shared/corpus/azureml-examples) must validate: the only errors are the
-// references the upstream repository itself leaves dangling (REFERENCES.tsv, status MISSING), and two
-// component versions defined twice with different content (see DUPLICATES).
+// references the upstream repository itself leaves dangling (REFERENCES.tsv, status MISSING), two
+// component versions defined twice with different content (see DUPLICATES), and the names that several
+// examples define, unversioned, with different content (see COMPETING): one repository cannot hold both.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,6 +26,24 @@ const DUPLICATES = [
   "cli/jobs/pipelines/automl/cli-automl-text-classification-newsgroup-pipeline/components/component_preprocessing.yaml version",
   "cli/jobs/pipelines/automl/cli-automl-text-classification-newsgroup-pipeline/components/component_register_model.yaml version",
   "cli/jobs/pipelines/automl/image-instance-segmentation-task-fridge-items-pipeline/components/component_register_model.yaml version",
+];
+
+/**
+ * Names several unrelated examples each define without a version and with different content. Read as one
+ * repository, every apply would make a new version from whichever definition differs from the latest.
+ */
+const COMPETING = [
+  "cli/endpoints/batch/deploy-pipelines/batch-scoring-with-preprocessing/components/prepare/prepare.yml name",
+  "cli/endpoints/batch/deploy-pipelines/batch-scoring-with-preprocessing/environment/xgboost-sklearn-py38.yml name",
+  "cli/endpoints/batch/deploy-pipelines/training-with-components/environment/xgboost-sklearn-py38.yml name",
+  "cli/endpoints/online/deploy-with-packages/custom-model/environment/sklearn-regression-env.yml name",
+  "cli/jobs/pipelines-with-components/pipeline_with_pipeline_component/nyc_taxi_data_regression_with_pipeline_component/data.yml name",
+  "sdk/python/endpoints/batch/deploy-pipelines/training-with-components/components/prepare/prepare.yml name",
+  "sdk/python/endpoints/online/deploy-with-packages/custom-model/environment/sklearn-regression-env.yml name",
+  "sdk/python/jobs/pipelines/1j_pipeline_with_pipeline_component/nyc_taxi_data_regression_with_pipeline_component/data.yml name",
+  "sdk/python/jobs/pipelines/1j_pipeline_with_pipeline_component/pipeline_with_train_eval_pipeline_component/components/train/train.yml name",
+  "sdk/python/jobs/pipelines/2b_train_cifar_10_with_pytorch/train-model.yml name",
+  "sdk/python/using-mlflow/deploy/environment/xgboost-sklearn-py38.yml name",
 ];
 
 function loadCorpus(): { manifests: Manifest[]; skipped: string[] } {
@@ -73,30 +92,20 @@ describe.skipIf(!existsSync(ROOT))("the Azure ML examples corpus", () => {
         .sort();
     expect(located("path-missing")).toEqual(missing);
     expect(located("duplicate-definition")).toEqual(DUPLICATES);
-    expect(new Set(errors.map((d) => d.code))).toEqual(new Set(["path-missing", "duplicate-definition"]));
+    expect(located("duplicate-auto-versioned")).toEqual(COMPETING);
+    expect(new Set(errors.map((d) => d.code))).toEqual(new Set(["path-missing", "duplicate-definition", "duplicate-auto-versioned"]));
 
     const warnings = diagnostics.filter((d) => d.severity === "warning").map((d) => `${d.code} ${d.file}`);
     expect(warnings).toMatchInlineSnapshot(`
       [
         "reference-invalid cli/assets/data/cloud-folder-wasbs.yml",
-        "duplicate-auto-versioned cli/endpoints/batch/deploy-pipelines/batch-scoring-with-preprocessing/components/prepare/prepare.yml",
-        "duplicate-auto-versioned cli/endpoints/batch/deploy-pipelines/batch-scoring-with-preprocessing/environment/xgboost-sklearn-py38.yml",
         "brackets-without-input cli/endpoints/batch/deploy-pipelines/training-with-components/components/train_xgb/train_xgb.yml",
-        "duplicate-auto-versioned cli/endpoints/batch/deploy-pipelines/training-with-components/environment/xgboost-sklearn-py38.yml",
-        "duplicate-auto-versioned cli/endpoints/online/deploy-with-packages/custom-model/environment/sklearn-regression-env.yml",
-        "duplicate-auto-versioned cli/jobs/pipelines-with-components/pipeline_with_pipeline_component/nyc_taxi_data_regression_with_pipeline_component/data.yml",
         "step-unknown-input cli/jobs/pipelines-with-components/pipeline_with_pipeline_component/nyc_taxi_data_regression_with_pipeline_component/pipeline.yml",
         "secret-placeholder cli/resources/datastore/adls-gen1.yml",
         "secret-placeholder cli/resources/datastore/adls-gen2.yml",
         "secret-placeholder cli/resources/datastore/blob-sas.yml",
         "secret-placeholder cli/resources/datastore/blob.yml",
         "secret-placeholder cli/resources/datastore/file.yml",
-        "duplicate-auto-versioned sdk/python/endpoints/batch/deploy-pipelines/training-with-components/components/prepare/prepare.yml",
-        "duplicate-auto-versioned sdk/python/endpoints/online/deploy-with-packages/custom-model/environment/sklearn-regression-env.yml",
-        "duplicate-auto-versioned sdk/python/jobs/pipelines/1j_pipeline_with_pipeline_component/nyc_taxi_data_regression_with_pipeline_component/data.yml",
-        "duplicate-auto-versioned sdk/python/jobs/pipelines/1j_pipeline_with_pipeline_component/pipeline_with_train_eval_pipeline_component/components/train/train.yml",
-        "duplicate-auto-versioned sdk/python/jobs/pipelines/2b_train_cifar_10_with_pytorch/train-model.yml",
-        "duplicate-auto-versioned sdk/python/using-mlflow/deploy/environment/xgboost-sklearn-py38.yml",
       ]
     `);
   });

@@ -1,7 +1,8 @@
 // Rule: one kind, name and version is defined by one manifest — or by several with the same content.
 // Two different definitions of one version would make the registry's immutable version depend on which
 // file was read first; identical copies are harmless and allowed. Two different auto-versioned
-// definitions of one name only warn: each becomes a new version in turn.
+// definitions of one name are refused too: both would claim the next version of one plan, and after that
+// take turns being "latest", so that every apply made yet another version and never converged.
 import type { Diagnostic } from "../../diagnostics.js";
 import { resolveInTree } from "../../source/tree.js";
 import { assetKindOf, type Manifest } from "../types.js";
@@ -38,19 +39,18 @@ export function checkDuplicates(ctx: RuleContext): Diagnostic[] {
       // Datastores are named, not versioned; other kinds without a version are versioned by the registry.
       const which =
         manifest.version !== undefined ? `${kind} ${name} version ${manifest.version}` : kind === "datastore" ? `datastore ${name}` : `${kind} ${name} (auto-versioned)`;
-      // Two auto-versioned definitions never claim one version, but they take turns being "latest".
       const competing = manifest.version === undefined && kind !== "datastore";
       diagnostics.push(
         diagnose(manifest, manifest.version === undefined ? ["name"] : ["version"], {
           code: competing ? "duplicate-auto-versioned" : "duplicate-definition",
-          severity: competing ? "warning" : "error",
+          severity: "error",
           message: `${which} is also defined in ${others.map((o) => o.file).join(", ")}, with different ${[...fields].sort().join(", ")}`,
           hint:
             manifest.version !== undefined
               ? "A version never changes once created: give one definition a new version, or make both identical."
               : kind === "datastore"
                 ? "A datastore has one definition: keep one file, or give the other its own name."
-                : "Give each definition its own name, or pin versions: otherwise each apply makes a new version from whichever definition differs from the latest.",
+                : "Give each definition its own name, or pin different versions: otherwise every apply would make a new version from whichever definition differs from the latest.",
         }),
       );
     });

@@ -1,9 +1,10 @@
 // The semantic rules that run after schema validation: each checks one concern across every manifest
-// of the run (files named, references, expressions, bindings, duplicates, secrets). Rules share one
+// of the run (files named, references, expressions, bindings, cycles, duplicates, secrets). Rules share one
 // cached view of the tree, so a folder named by ten manifests is read once.
 import { sortDiagnostics, type Diagnostic } from "../../diagnostics.js";
 import { CachedTree } from "./cached-tree.js";
 import { checkCommandExpressions } from "./command-expressions.js";
+import { checkCycles } from "./cycles.js";
 import { checkDuplicates } from "./duplicates.js";
 import { checkEnvironments } from "./environment.js";
 import { checkLocalPaths } from "./local-paths.js";
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   checkCommandExpressions,
   checkPipelineBindings,
   checkReferences,
+  checkCycles,
   checkDuplicates,
   checkSecrets,
 ];

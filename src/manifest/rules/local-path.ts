@@ -104,7 +104,8 @@ function joinPath(parts: string[]): string {
 export type FolderProblem =
   | { problem: "symlink-outside"; link: string; linkTarget: string }
   | { problem: "symlink-loop"; cycle: string[] }
-  | { problem: "not-regular"; path: string };
+  | { problem: "not-regular"; path: string }
+  | { problem: "unreadable"; path: string };
 
 /**
  * Looks inside a folder that will be uploaded: symlinks leaving the repository or looping, and special
@@ -123,7 +124,9 @@ export async function inspectFolder(tree: SourceTree, folder: string, skip: Read
     await Promise.all(
       entries.map(async (entry) => {
         const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
-        if (entry.type === "dir") {
+        if (entry.unreadable && !(entry.type === "dir" && skip.has(name))) {
+          problems.push({ problem: "unreadable", path: entry.path });
+        } else if (entry.type === "dir") {
           if (!skip.has(name)) await walk(entry.path);
         } else if (entry.type === "other") {
           problems.push({ problem: "not-regular", path: entry.path });
@@ -150,5 +153,5 @@ export async function inspectFolder(tree: SourceTree, folder: string, skip: Read
 }
 
 function problemPath(p: FolderProblem): string {
-  return p.problem === "not-regular" ? p.path : p.problem === "symlink-outside" ? p.link : (p.cycle[0] ?? "");
+  return p.problem === "not-regular" || p.problem === "unreadable" ? p.path : p.problem === "symlink-outside" ? p.link : (p.cycle[0] ?? "");
 }

@@ -3,7 +3,7 @@
 // rather than a Git LFS pointer.
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
-import { SKIPPED_DIRS, type SourceTree } from "../../source/tree.js";
+import { SKIPPED_DIRS, STATE_DIR, type SourceTree } from "../../source/tree.js";
 import { CachedTree } from "./cached-tree.js";
 import { isLfsPointer, lfsPointersIn } from "./lfs-pointer.js";
 import { inspectFolder, resolveLocalPath, type FolderProblem, type Resolution } from "./local-path.js";
@@ -40,6 +40,16 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
       if (!resolution.ok) return [diagnose(manifest, site.path, await unresolved(tree, site, label, raw, baseDir, resolution))];
       const { target, entry } = resolution;
       const shown = target === "" ? "the repository root" : target;
+      if (target.split("/").includes(STATE_DIR)) {
+        return [
+          diagnose(manifest, site.path, {
+            code: "path-in-assetctl-state",
+            severity: "error",
+            message: `${label}: ${shown} is inside ${STATE_DIR}/, where assetctl keeps its registry and caches, not asset content`,
+            hint: `Name the asset's own files. assetctl never uploads its own state: ${STATE_DIR}/ is skipped inside every folder it reads.`,
+          }),
+        ];
+      }
       if (entry.type === "other") {
         return [
           diagnose(manifest, site.path, {
@@ -47,6 +57,16 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
             severity: "error",
             message: `${label}: ${shown} is a special file (a FIFO, socket or device), not a regular file or folder`,
             hint: "Replace it with a regular file. assetctl never opens special files: reading a FIFO would wait forever.",
+          }),
+        ];
+      }
+      if (entry.unreadable) {
+        return [
+          diagnose(manifest, site.path, {
+            code: "path-unreadable",
+            severity: "error",
+            message: `${label}: ${shown} cannot be read by this user`,
+            hint: `Make it readable (chmod a+r${entry.type === "dir" ? ", and a+x for a folder" : ""}) for the user that runs assetctl.`,
           }),
         ];
       }
@@ -245,6 +265,13 @@ function folderFinding(label: string, shown: string, problem: FolderProblem): Fi
         severity: "error",
         message: `${label}: ${shown} contains ${problem.path}, a special file (a FIFO, socket or device)`,
         hint: "Remove it from the folder. assetctl never opens special files: reading a FIFO would wait forever.",
+      };
+    case "unreadable":
+      return {
+        code: "path-unreadable",
+        severity: "error",
+        message: `${label}: ${shown} contains ${problem.path}, which this user cannot read`,
+        hint: "Make it readable (chmod a+r, and a+x for a folder) or move it out of the folder: apply uploads every file in it.",
       };
   }
 }

@@ -83,6 +83,36 @@ const EMBEDDED_SECRETS: SecretPattern[] = [
   { pattern: /-----BEGIN ([A-Z ]*PRIVATE KEY)-----/, what: "a private key" },
 ];
 
+/** Keys whose value is a credential wherever they are written: the datastore secrets and their usual synonyms. */
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  "account_key", "sas_token", "client_secret", "certificate", "credentials", "password", "secret", "token",
+  "access_key", "secret_key", "api_key", "private_key", "connection_string",
+]);
+/** A credential key and the rest of its line (a value, a list, a flow mapping: all of it may be secret). */
+const SECRET_KEY_VALUE = new RegExp(`((?:^|[\\s{,])["']?(?:${[...SECRET_KEYS].join("|")})["']?[ \\t]*:[ \\t]*)\\S.*$`, "i");
+
+/**
+ * Whether a value met at `path` (say in a message about its type) may be a secret: anything under a
+ * datastore's `credentials`, any value of a credential key, anything shaped like a key or a signature.
+ * Such values are never quoted back, even when the manifest is too broken for the rules above to run.
+ */
+export function mayBeSecret(path: KeyPath, value: string): boolean {
+  const last = path[path.length - 1];
+  return path.includes("credentials") || (typeof last === "string" && SECRET_KEYS.has(last.toLowerCase())) || EMBEDDED_SECRETS.some(({ pattern }) => pattern.test(value));
+}
+
+/** A source line as it may be shown under a diagnostic: the values of credential keys, keys and signatures masked. */
+export function redactSecrets(line: string): string {
+  let out = line.replace(SECRET_KEY_VALUE, (_, key: string) => `${key}***`);
+  for (const { pattern, what } of EMBEDDED_SECRETS) {
+    // A private key's lines follow its BEGIN line: no single line of it can be recognised, and the rule's
+    // own diagnostics (`secret-…`) never echo a line at all.
+    if (what === "a private key") continue;
+    out = out.replace(new RegExp(pattern.source, `${pattern.flags}g`), (match, secret: string) => match.replace(secret, "***"));
+  }
+  return out;
+}
+
 function embeddedSecretFinding(manifest: Manifest, path: KeyPath, value: string): Finding | undefined {
   for (const { pattern, what } of EMBEDDED_SECRETS) {
     const secret = pattern.exec(value)?.[1];

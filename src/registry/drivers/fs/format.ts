@@ -62,6 +62,9 @@ async function readFormatFile(layout: FsLayout, url: string): Promise<string | u
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     if (code === "ENOTDIR") throw new RegistryError("format-unknown", `${url} is not a directory.`);
+    if (code === "EISDIR") {
+      throw new RegistryError("corrupt", `${path.join(url, "format.json")} is a directory, not a file; the registry cannot be read.`, "restore it from a backup");
+    }
     throw error;
   }
 }
