@@ -10,7 +10,7 @@
 // ASSETCTL_TEST_OCI=oci://127.0.0.1:PORT/assetctl-test.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -78,6 +78,14 @@ function postgresUser() {
   }
 }
 
+function readLog(file) {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** Waits until `probe` resolves true, or fails after `ms` with the server's own words. */
 async function waitFor(what, probe, ms, output) {
   const deadline = Date.now() + ms;
@@ -116,9 +124,14 @@ export async function startPostgres() {
   const port = await freePort();
   const args = ["-D", data, "-p", String(port), "-k", socket, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"];
   args.push("-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=64MB", "-c", "log_min_messages=fatal");
-  const child = spawn(path.join(bin, "postgres"), args, { ...asUser, env, cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  let output = "";
-  child.stderr.on("data", (d) => (output += d.toString()));
+  // The server's output goes to a file, never a pipe: a parent blocked in spawnSync (the benchmarks)
+  // would stop draining a pipe, and a server blocked writing its log stops answering.
+  const log = path.join(dir, "server.log");
+  const logFd = openSync(log, "a");
+  if (user) chownSync(log, user.uid, user.gid);
+  const child = spawn(path.join(bin, "postgres"), args, { ...asUser, env, cwd: dir, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  const output = () => readLog(log);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let dead = false;
   void exited.then(() => (dead = true));
@@ -132,10 +145,10 @@ export async function startPostgres() {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor("PostgreSQL", async () => dead || (await tcpOpen(port)), START_TIMEOUT_MS, () => output);
-    if (dead) throw new Error(`PostgreSQL exited at start:\n${output.slice(-2000)}`);
+    await waitFor("PostgreSQL", async () => dead || (await tcpOpen(port)), START_TIMEOUT_MS, output);
+    if (dead) throw new Error(`PostgreSQL exited at start:\n${output().slice(-2000)}`);
     // The port opens a moment before the server accepts queries.
-    await waitFor("PostgreSQL", async () => psqlReady(bin, port, asUser), START_TIMEOUT_MS, () => output);
+    await waitFor("PostgreSQL", async () => psqlReady(bin, port, asUser), START_TIMEOUT_MS, output);
   } catch (error) {
     await stop();
     throw error;
@@ -195,10 +208,11 @@ export async function startOciRegistry({ storage, port: wanted, namespace = "ass
       "",
     ].join("\n"),
   );
-  const child = spawn(bin, ["serve", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d.toString()));
-  child.stderr.on("data", (d) => (output += d.toString()));
+  const log = path.join(dir, "server.log");
+  const logFd = openSync(log, "a");
+  const child = spawn(bin, ["serve", config], { cwd: dir, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  const output = () => readLog(log);
   const exited = new Promise((resolve) => child.once("exit", resolve));
   let dead = false;
   void exited.then(() => (dead = true));
@@ -217,9 +231,9 @@ export async function startOciRegistry({ storage, port: wanted, namespace = "ass
       "docker-registry",
       async () => dead || (await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false)),
       START_TIMEOUT_MS,
-      () => output,
+      output,
     );
-    if (dead) throw new Error(`docker-registry exited at start:\n${output.slice(-2000)}`);
+    if (dead) throw new Error(`docker-registry exited at start:\n${output().slice(-2000)}`);
   } catch (error) {
     await stop();
     throw error;

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { sha256 } from "../../digest.js";
 import { RegistryError, type ObjectSource } from "../driver.js";
 import { objectMissing } from "../errors.js";
@@ -17,7 +18,7 @@ import type { ObjectStore } from "../stores.js";
 import { addressOf, type Digest, type VerifyProblem, type VersionRecord } from "../types.js";
 import { checkDigest } from "../validate.js";
 import { ANNOTATION, artifactManifest, EMPTY, hashedTag, MANIFEST_TYPE, primaryTag, specBlob, SPEC_TYPE, type ArtifactManifest } from "./oci/artifact.js";
-import { headerOf, OciHttp, unexpected, type OciHttpOptions } from "./oci/http.js";
+import { headerOf, OciHttp, registrySays, unexpected, type OciHttpOptions, type OciResponse } from "./oci/http.js";
 import { parseOciUrl, type OciLocation } from "./oci/reference.js";
 import { uploadBlob } from "./oci/upload.js";
 
@@ -30,6 +31,7 @@ export interface OciObjectStoreOptions extends OciHttpOptions {
 
 const DEFAULT_CHUNK = 16 * 1024 * 1024;
 const PARALLEL = 8;
+const RECENTLY_MS = 10_000;
 
 export class OciObjectStore implements ObjectStore {
   readonly url: string;
@@ -39,6 +41,17 @@ export class OciObjectStore implements ObjectStore {
   #http: OciHttp | undefined;
   /** Blobs seen present, per repository: blobs never change, so a yes never goes stale. */
   readonly #present = new Set<string>();
+  /**
+   * Blobs just seen absent, and when: apply asks hasObject right before putObject, and a second HEAD
+   * would only repeat the answer. A stale "absent" costs at most a repeated upload, never a wrong result.
+   */
+  readonly #absent = new Map<string, number>();
+  /**
+   * One upload or mount per blob and repository at a time in this process: docker-registry rewrites a
+   * repository's link file in place, and a manifest checked while two writers link the same blob can
+   * read it torn (DIGEST_INVALID).
+   */
+  readonly #inflight = new Map<string, Promise<void>>();
 
   constructor(options: OciObjectStoreOptions) {
     this.location = parseOciUrl(options.url);
@@ -72,9 +85,18 @@ export class OciObjectStore implements ObjectStore {
 
   async putObject(digest: Digest, source: ObjectSource): Promise<void> {
     checkDigest(digest);
-    if (await this.#has(this.location.namespace, digest)) return;
+    return this.#once(`${this.location.namespace}@${digest}`, () => this.#put(digest, source));
+  }
+
+  async #put(digest: Digest, source: ObjectSource): Promise<void> {
+    const key = `${this.location.namespace}@${digest}`;
+    if (this.#present.has(key)) return;
+    const absentAt = this.#absent.get(key);
+    const justAsked = absentAt !== undefined && Date.now() - absentAt < RECENTLY_MS;
+    if (!justAsked && (await this.#has(this.location.namespace, digest))) return;
     await uploadBlob(this.#client(), this.location.namespace, digest, source, this.#chunkSize);
-    this.#present.add(`${this.location.namespace}@${digest}`);
+    this.#present.add(key);
+    this.#absent.delete(key);
   }
 
   async readObject(digest: Digest): Promise<Readable> {
@@ -112,14 +134,21 @@ export class OciObjectStore implements ObjectStore {
     }
     const spec = specBlob(record);
     const config = { mediaType: SPEC_TYPE, digest: sha256(spec), size: spec.length };
-    await this.#ensure(repository, config.digest, { kind: "bytes", data: spec });
+    // A spec is nearly always new, and small: uploading it again costs less than asking first.
+    await uploadBlob(this.#client(), repository, config.digest, { kind: "bytes", data: spec }, this.#chunkSize);
     const manifest = artifactManifest(record, config);
     await forEachLimited([...new Set(manifest.layers.map((l) => l.digest))], PARALLEL, (digest) =>
       digest === EMPTY.digest ? this.#ensure(repository, digest, { kind: "bytes", data: Buffer.from(EMPTY.data) }) : this.#mount(repository, digest),
     );
     const body = Buffer.from(JSON.stringify(manifest));
     const doing = `publish ${address} as ${repository}:${tag}`;
-    const response = await this.#client().request({ method: "PUT", target: `/v2/${repository}/manifests/${tag}`, doing, headers: { "content-type": MANIFEST_TYPE }, body });
+    let response = await this.#putManifest(repository, tag, body, doing);
+    // Another process linking the same blob at this instant can make docker-registry read a torn link
+    // file; that clears up on its own, a missing blob does not.
+    for (let retry = 1; retry <= 2 && response.status === 400 && /DIGEST_INVALID|BLOB_UNKNOWN/.test(registrySays(response)); retry += 1) {
+      await sleep(100 * retry);
+      response = await this.#putManifest(repository, tag, body, doing);
+    }
     if (response.status !== 201) throw unexpected(this.url, doing, response);
     const stored = headerOf(response.headers, "docker-content-digest");
     if (stored !== undefined && stored !== sha256(body)) {
@@ -176,6 +205,10 @@ export class OciObjectStore implements ObjectStore {
     return problems;
   }
 
+  #putManifest(repository: string, tag: string, body: Buffer, doing: string): Promise<OciResponse> {
+    return this.#client().request({ method: "PUT", target: `/v2/${repository}/manifests/${tag}`, doing, headers: { "content-type": MANIFEST_TYPE }, body });
+  }
+
   #repository(kind: string): string {
     return `${this.location.namespace}/${kind}`;
   }
@@ -190,21 +223,43 @@ export class OciObjectStore implements ObjectStore {
     if (this.#present.has(key)) return true;
     const doing = `look up ${digest}`;
     const response = await this.#client().request({ method: "HEAD", target: `/v2/${repository}/blobs/${digest}`, doing });
-    if (response.status === 404) return false;
+    if (response.status === 404) {
+      this.#absent.set(key, Date.now());
+      return false;
+    }
     if (response.status !== 200) throw unexpected(this.url, doing, response);
     this.#present.add(key);
+    this.#absent.delete(key);
     return true;
   }
 
   async #ensure(repository: string, digest: Digest, source: ObjectSource): Promise<void> {
-    if (await this.#has(repository, digest)) return;
-    await uploadBlob(this.#client(), repository, digest, source, this.#chunkSize);
-    this.#present.add(`${repository}@${digest}`);
+    await this.#once(`${repository}@${digest}`, async () => {
+      if (await this.#has(repository, digest)) return;
+      await uploadBlob(this.#client(), repository, digest, source, this.#chunkSize);
+      this.#present.add(`${repository}@${digest}`);
+    });
   }
 
-  /** Links a blob of the namespace into an artifact's repository; copies it when the registry cannot mount. */
+  /** Joins the write of this blob already under way in this process, or starts it. */
+  async #once(key: string, write: () => Promise<void>): Promise<void> {
+    const running = this.#inflight.get(key);
+    if (running !== undefined) return running;
+    const promise = write().finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, promise);
+    return promise;
+  }
+
+  /**
+   * Links a blob of the namespace into an artifact's repository (a mount answers 201 whether or not the
+   * repository had it, so no HEAD first); copies it when the registry cannot mount.
+   */
   async #mount(repository: string, digest: Digest): Promise<void> {
-    if (await this.#has(repository, digest)) return;
+    if (this.#present.has(`${repository}@${digest}`)) return;
+    await this.#once(`${repository}@${digest}`, () => this.#mountOrCopy(repository, digest));
+  }
+
+  async #mountOrCopy(repository: string, digest: Digest): Promise<void> {
     const doing = `link ${digest} into ${repository}`;
     const query = new URLSearchParams({ mount: digest, from: this.location.namespace });
     const response = await this.#client().request({ method: "POST", target: `/v2/${repository}/blobs/uploads/?${query}`, doing });
@@ -223,7 +278,8 @@ export class OciObjectStore implements ObjectStore {
     try {
       const file = path.join(dir, "blob");
       await pipeline(await this.readObject(digest), createWriteStream(file));
-      await this.#ensure(repository, digest, { kind: "file", path: file, size: (await stat(file)).size });
+      await uploadBlob(this.#client(), repository, digest, { kind: "file", path: file, size: (await stat(file)).size }, this.#chunkSize);
+      this.#present.add(`${repository}@${digest}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

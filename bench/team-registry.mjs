@@ -1,0 +1,75 @@
+// Benchmark: the team registry (PostgreSQL records + OCI objects, on private servers started for the
+// run) beside the embedded registry, through the built CLI: apply of 1,000 new versions, and a
+// no-change plan over 10,000 versions.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startTestServers } from "../scripts/test-servers.mjs";
+import { formatMs, printTable, timeProcess } from "./measure.mjs";
+
+function makeRepo(count) {
+  const root = mkdtempSync(path.join(os.tmpdir(), "assetctl-bench-team-"));
+  const git = (...args) => execFileSync("git", args, { cwd: root });
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "bench@example.com");
+  git("config", "user.name", "bench");
+  writeFileSync(path.join(root, ".gitignore"), ".assetctl/\n");
+  for (let i = 0; i < count; i++) {
+    const dir = path.join(root, "models", `m${String(i).padStart(5, "0")}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "model.pkl"), `weights of model ${i}\n`.repeat(64));
+    writeFileSync(
+      path.join(dir, "model.yml"),
+      `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json\nname: model-${i}\ndescription: Model number ${i}.\npath: ./model.pkl\n`,
+    );
+  }
+  git("add", "-A");
+  git("commit", "-q", "-m", "assets");
+  return root;
+}
+
+/** Applies `repo` to `registry` (timed), then plans again (timed) and checks that nothing would change. */
+function applyThenPlan(cli, repo, registry) {
+  const run = (...args) => timeProcess(process.execPath, [cli, ...args, "--registry", registry], { cwd: repo, okCodes: [0, 2] });
+  const apply = run("apply", "--auto-approve");
+  const plan = run("plan");
+  if (!plan.stdout.includes("No changes.")) throw new Error(`no-change plan found changes:\n${plan.stdout.slice(-500)}`);
+  return { apply, plan };
+}
+
+export async function benchTeamRegistry(projectRoot, { applyCount = 1000, planCount = 10_000 } = {}) {
+  const cli = path.join(projectRoot, "dist/cli/bin.js");
+  const servers = await startTestServers({ install: false });
+  if (!servers.env.ASSETCTL_TEST_POSTGRES || !servers.env.ASSETCTL_TEST_OCI) {
+    await servers.stop();
+    console.log(`\n(team registry benchmark skipped: ${servers.skipped.join("; ")})`);
+    return;
+  }
+  const repos = [];
+  try {
+    const team = (name) => `${servers.env.ASSETCTL_TEST_POSTGRES}?schema=${name}&objects=${servers.env.ASSETCTL_TEST_OCI}/${name.replace(/_/g, "-")}`;
+    const small = makeRepo(applyCount);
+    const large = makeRepo(planCount);
+    repos.push(small, large);
+    const embeddedSmall = applyThenPlan(cli, small, ".assetctl/small");
+    const teamSmall = applyThenPlan(cli, small, team("bench_small"));
+    const embeddedLarge = applyThenPlan(cli, large, ".assetctl/large");
+    const teamLarge = applyThenPlan(cli, large, team("bench_large"));
+    const row = (measure, mine, embedded) => ({
+      measure,
+      value: formatMs(mine.ms),
+      baseline: `${formatMs(embedded.ms)} (embedded)`,
+      ratio: `${(mine.ms / embedded.ms).toFixed(1)}× the embedded time`,
+    });
+    printTable("team registry (PostgreSQL + OCI) vs the embedded registry, through the CLI", [
+      row(`apply ${applyCount} new versions`, teamSmall.apply, embeddedSmall.apply),
+      row(`no-change plan, ${applyCount} versions`, teamSmall.plan, embeddedSmall.plan),
+      row(`apply ${planCount} new versions (setup)`, teamLarge.apply, embeddedLarge.apply),
+      row(`no-change plan, ${planCount} versions`, teamLarge.plan, embeddedLarge.plan),
+    ]);
+  } finally {
+    for (const repo of repos) rmSync(repo, { recursive: true, force: true });
+    await servers.stop();
+  }
+}
