@@ -299,6 +299,26 @@ describe("fs registry", () => {
     }
   });
 
+  describe("journal group commit", () => {
+    it("numbers concurrent appends of one process and of two without gaps or repeats, leaving tmp/ empty", async () => {
+      // Another live process: the parent of this one.
+      const other = new FsDriver({ path: root, identity: { host: hostname(), pid: process.ppid } });
+      await other.open();
+      const appends = Array.from({ length: 100 }, (_, i) =>
+        (i % 3 === 0 ? other : registry).appendJournal({ op: "apply-begin", plan: `p${i}` }),
+      );
+      const serials = await Promise.all(appends);
+      expect([...serials].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      const journal = await registry.journal();
+      expect(journal.map((j) => j.serial)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      // Each entry is the one its append was told: serial i holds the plan appended as i.
+      for (const [i, serial] of serials.entries()) expect(journal[serial - 1]?.entry).toEqual({ op: "apply-begin", plan: `p${i}` });
+      expect(await readdir(layout.tmpDir)).toEqual([]);
+      await other.close();
+    });
+
+  });
+
   describe("snapshot cache", () => {
     it("gives the same snapshot from the cache, after losing it, and after it is torn", async () => {
       const { record } = await stored();

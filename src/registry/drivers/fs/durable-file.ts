@@ -35,6 +35,16 @@ export async function sealDurable(tempPath: string): Promise<void> {
  * existing file is never touched. The temp file stays (callers remove it when they are done with it).
  */
 export async function publishOnce(tempPath: string, finalPath: string): Promise<boolean> {
+  if (!(await linkOnce(tempPath, finalPath))) return false;
+  await syncDirectory(path.dirname(finalPath));
+  return true;
+}
+
+/**
+ * publishOnce without the directory sync, for a writer that publishes several names in one folder and
+ * then syncs it once: none of those names may be relied on (or announced) before that sync.
+ */
+export async function linkOnce(tempPath: string, finalPath: string): Promise<boolean> {
   try {
     await link(tempPath, finalPath);
   } catch (error) {
@@ -49,7 +59,6 @@ export async function publishOnce(tempPath: string, finalPath: string): Promise<
       throw retryError;
     }
   }
-  await syncDirectory(path.dirname(finalPath));
   return true;
 }
 

@@ -1,10 +1,13 @@
 // The journal: one file per serial, `journal/<16-digit serial>.json`. A serial is taken by publishing
 // a complete entry with link(), which fails if another writer took that serial first — so serials are
-// allocated race-free across processes, and an entry is never seen half-written.
+// allocated race-free across processes, and an entry is never seen half-written. Within a process,
+// entries appended meanwhile are committed together: consecutive serials, each file synced, linked in
+// order, then one sync of the folder before any of them is reported appended (group commit), instead
+// of concurrent appends racing each other for the same serial.
 import { readdir, readFile, stat } from "node:fs/promises";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { JournalEntry, JournalRecord } from "../../types.js";
-import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
+import { linkOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
 
 /** What a journal file holds: the record, plus the id of the write it commits (see intents.ts). */
@@ -16,9 +19,22 @@ export type JournalRead = { state: "ok"; file: JournalFile } | { state: "missing
 
 const OPS = new Set(["create", "update", "archive", "apply-begin", "apply-end"]);
 
+/** Entries committed together at most: each holds a file open while it is written. */
+const GROUP_LIMIT = 64;
+
+interface Pending {
+  entry: JournalEntry;
+  txn: string | undefined;
+  resolve: (serial: number) => void;
+  reject: (error: unknown) => void;
+}
+
 export class FsJournal {
   /** The highest serial this process knows exists; only ever a lower bound of the real head. */
   #known = -1;
+  /** Entries waiting for the next group commit. */
+  #queue: Pending[] = [];
+  #committing = false;
 
   constructor(
     private readonly layout: FsLayout,
@@ -26,22 +42,82 @@ export class FsJournal {
     private readonly now: () => Date,
   ) {}
 
-  async append(entry: JournalEntry, txn?: string): Promise<number> {
-    let serial = await this.#freeFrom((await this.#lowerBound()) + 1);
-    for (;;) {
-      const file: JournalFile = { serial, at: this.now().toISOString(), entry, ...(txn === undefined ? {} : { txn }) };
-      const temp = this.layout.tempPath(this.identity, "journal");
-      await writeDurable(temp, `${JSON.stringify(file)}\n`);
+  /** Appends an entry; resolves with its serial once the entry is durable. */
+  append(entry: JournalEntry, txn?: string): Promise<number> {
+    const appended = new Promise<number>((resolve, reject) => this.#queue.push({ entry, txn, resolve, reject }));
+    if (!this.#committing) {
+      this.#committing = true;
+      void this.#commitQueued();
+    }
+    return appended;
+  }
+
+  /** Commits what is queued, and what is queued meanwhile, one group at a time. */
+  async #commitQueued(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#commitGroup(this.#queue.splice(0, GROUP_LIMIT));
+    } finally {
+      this.#committing = false;
+    }
+  }
+
+  async #commitGroup(group: Pending[]): Promise<void> {
+    let pending = group;
+    while (pending.length > 0) {
+      let first: number;
       try {
-        if (await publishOnce(temp, this.layout.journalPath(serial))) {
-          this.noteExists(serial);
-          return serial;
-        }
-      } finally {
-        await removeIfPresent(temp);
+        first = await this.#freeFrom((await this.#lowerBound()) + 1);
+      } catch (error) {
+        for (const p of pending) p.reject(error);
+        return;
       }
-      // Another writer took it: skip past everything published meanwhile with cheap stats.
-      serial = await this.#freeFrom(serial + 1);
+      // Every file complete and synced before any is linked: a linked entry is never torn.
+      const written = await Promise.all(
+        pending.map(async (p, i) => {
+          const serial = first + i;
+          const file: JournalFile = { serial, at: this.now().toISOString(), entry: p.entry, ...(p.txn === undefined ? {} : { txn: p.txn }) };
+          const temp = this.layout.tempPath(this.identity, "journal");
+          try {
+            await writeDurable(temp, `${JSON.stringify(file)}\n`);
+            return { p, serial, temp, error: undefined };
+          } catch (error) {
+            await removeIfPresent(temp).catch(() => undefined);
+            return { p, serial, temp: undefined, error };
+          }
+        }),
+      );
+      const linked: { p: Pending; serial: number }[] = [];
+      const again: Pending[] = [];
+      const failed: { p: Pending; error: unknown }[] = [];
+      // In serial order, and never past an entry that failed: a serial this group leaves unused would be
+      // a gap, and readers stop at the first gap.
+      let stopped = false;
+      for (const w of written) {
+        if (w.temp === undefined) {
+          failed.push({ p: w.p, error: w.error });
+          stopped = true;
+        } else if (stopped) {
+          again.push(w.p);
+        } else {
+          try {
+            if (await linkOnce(w.temp, this.layout.journalPath(w.serial))) linked.push({ p: w.p, serial: w.serial });
+            else again.push(w.p); // another writer took this serial: this entry tries the next free one
+          } catch (error) {
+            failed.push({ p: w.p, error });
+            stopped = true;
+          }
+        }
+      }
+      let synced: unknown;
+      if (linked.length > 0) await syncDirectory(this.layout.journalDir).catch((error: unknown) => (synced = error));
+      await Promise.all(written.map((w) => (w.temp === undefined ? undefined : removeIfPresent(w.temp).catch(() => undefined))));
+      for (const { p, serial } of linked) {
+        this.noteExists(serial);
+        if (synced === undefined) p.resolve(serial);
+        else p.reject(synced);
+      }
+      for (const { p, error } of failed) p.reject(error);
+      pending = again;
     }
   }
 
