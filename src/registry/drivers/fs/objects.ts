@@ -13,6 +13,9 @@ import type { Digest } from "../../types.js";
 import { publishOnce, removeIfPresent, sealDurable, writeDurable } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
 
+/** Up to this size an object is read into memory and written, rather than cloned and read back to hash. */
+const SMALL_OBJECT_BYTES = 1024 * 1024;
+
 export class FsObjects {
   constructor(
     private readonly layout: FsLayout,
@@ -36,6 +39,13 @@ export class FsObjects {
         const actual: Digest = `sha256:${createHash("sha256").update(source.data).digest("hex")}`;
         if (actual !== digest) throw objectDigestMismatch(digest, actual);
         await writeDurable(temp, source.data, { readOnly: true });
+      } else if (source.size <= SMALL_OBJECT_BYTES) {
+        // Small: read once, hash the bytes that are written. No clone to gain, and it saves a second read.
+        // One byte more than planned is read at most: a file that grew since fails its digest all the same.
+        const data = await readAtMost(source.path, source.size + 1);
+        const actual: Digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+        if (actual !== digest) throw objectDigestMismatch(digest, actual);
+        await writeDurable(temp, data, { readOnly: true });
       } else {
         // FICLONE makes a copy-on-write clone where the filesystem can (btrfs, XFS, APFS), a copy elsewhere.
         await copyFile(source.path, temp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
@@ -59,5 +69,22 @@ export class FsObjects {
       throw error;
     }
     return verifiedStream(handle.createReadStream({ highWaterMark: 1024 * 1024 }), digest, `object ${digest}`);
+  }
+}
+
+/** The first `limit` bytes of a file (all of it when shorter). */
+async function readAtMost(file: string, limit: number): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const buffer = Buffer.allocUnsafe(limit);
+    let length = 0;
+    while (length < limit) {
+      const { bytesRead } = await handle.read(buffer, length, limit - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
   }
 }
