@@ -1,7 +1,7 @@
 // A read-only view of the repository's files: the working tree on disk, or a git commit read without
 // checking it out. Manifest loading and artifact hashing only ever read through this interface.
-import { constants } from "node:fs";
-import { lstat, open, readdir, readlink } from "node:fs/promises";
+import { constants, lstatSync, readdirSync, readlinkSync, type Dirent } from "node:fs";
+import { open } from "node:fs/promises";
 import path from "node:path";
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
@@ -93,53 +93,58 @@ function processGroups(): ReadonlySet<number> {
   return groups;
 }
 
-/** The working tree on disk. */
+/**
+ * The working tree on disk. Listings, lstat and readlink are synchronous: for the thousands of small
+ * calls a plan makes they cost a tenth of the promise API's thread-pool round trips.
+ */
 export class WorkTree implements SourceTree {
   readonly label = "working tree";
   constructor(readonly root: string) {}
 
   private abs(relPath: string): string {
-    return relPath === "" ? this.root : path.join(this.root, ...relPath.split("/"));
+    if (relPath === "") return this.root;
+    // Plain concatenation on POSIX: path.join's normalization is measurable at 10,000 files per run.
+    return path.sep === "/" ? `${this.root}/${relPath}` : path.join(this.root, ...relPath.split("/"));
   }
 
   async listFiles(): Promise<string[]> {
     const out: string[] = [];
-    const walk = async (rel: string): Promise<void> => {
-      let names: import("node:fs").Dirent[];
+    const walk = (rel: string): void => {
+      let names: Dirent[];
       try {
-        names = await readdir(this.abs(rel), { withFileTypes: true });
+        names = readdirSync(this.abs(rel), { withFileTypes: true });
       } catch {
         return; // unreadable folders are reported when something refers into them
       }
       for (const d of names) {
         const child = rel === "" ? d.name : `${rel}/${d.name}`;
         if (d.isDirectory()) {
-          if (!SKIPPED_DIRS.has(d.name)) await walk(child);
+          if (!SKIPPED_DIRS.has(d.name)) walk(child);
         } else if (d.isFile() || d.isSymbolicLink()) {
           out.push(child);
         }
       }
     };
-    await walk("");
+    walk("");
     return out.sort();
   }
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
     try {
-      return entryFromStats(relPath, await lstat(this.abs(relPath)));
+      const st = lstatSync(this.abs(relPath), { throwIfNoEntry: false });
+      return st ? entryFromStats(relPath, st) : undefined;
     } catch {
       return undefined;
     }
   }
 
   async readDir(relPath: string): Promise<TreeEntry[]> {
-    const dirents = await readdir(this.abs(relPath), { withFileTypes: true });
-    const entries = await Promise.all(
-      dirents.map(async (d) => {
-        const child = relPath === "" ? d.name : `${relPath}/${d.name}`;
-        return entryFromStats(child, await lstat(this.abs(child)));
-      }),
-    );
+    const names = readdirSync(this.abs(relPath));
+    const entries: TreeEntry[] = [];
+    for (const name of names) {
+      const child = relPath === "" ? name : `${relPath}/${name}`;
+      entries.push(entryFromStats(child, lstatSync(this.abs(child))));
+    }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
@@ -182,7 +187,7 @@ export class WorkTree implements SourceTree {
   }
 
   async readLink(relPath: string): Promise<string> {
-    return readlink(this.abs(relPath));
+    return readlinkSync(this.abs(relPath));
   }
 }
 
