@@ -1,6 +1,7 @@
 // The pipeline every command shares: files → manifests → desired state → plan (→ apply). Each step is
 // its own module; this one only composes them, so the CLI, watch and the library API do the same thing.
 import path from "node:path";
+import { canonicalJson } from "./digest.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { ManifestCache } from "./manifest/cache.js";
 import type { Manifest } from "./manifest/types.js";
@@ -8,6 +9,7 @@ import { validateRepository } from "./manifest/validate.js";
 import { plan as computePlan, type PlanOptions } from "./plan/plan.js";
 import type { Plan } from "./plan/types.js";
 import type { RegistryDriver } from "./registry/driver.js";
+import { addressOf, type RegistrySnapshot } from "./registry/types.js";
 import { buildDesiredState } from "./source/desired.js";
 import { openSourceTree, readSourceInfo } from "./source/index.js";
 import { StatCache } from "./source/stat-cache.js";
@@ -77,6 +79,61 @@ export async function makePlan(
   registry: RegistryDriver,
   options: Omit<PlanOptions, "registryUrl"> = {},
 ): Promise<Plan> {
+  return (await planAgainst(desired, registry, options)).plan;
+}
+
+/** A plan and the registry state it was made against. */
+export interface RegistryPlan {
+  plan: Plan;
+  snapshot: RegistrySnapshot;
+}
+
+/**
+ * Plans against the registry's current state. Given an earlier plan of the same desired state, it is
+ * reused when the registry is in the same state (apply plans once to check, again under the lock): the
+ * planner is pure, so the same inputs can only give the same plan.
+ */
+export async function planAgainst(
+  desired: Desired,
+  registry: RegistryDriver,
+  options: Omit<PlanOptions, "registryUrl"> = {},
+  earlier?: RegistryPlan & { desired: Desired; options: Omit<PlanOptions, "registryUrl"> },
+): Promise<RegistryPlan> {
   const snapshot = await registry.snapshot();
-  return computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url });
+  if (
+    earlier !== undefined &&
+    earlier.desired === desired &&
+    earlier.plan.registry.url === registry.url &&
+    canonicalJson(earlier.options) === canonicalJson(options) &&
+    sameRegistryState(earlier.snapshot, snapshot)
+  ) {
+    return { plan: earlier.plan, snapshot };
+  }
+  return { plan: computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url }), snapshot };
+}
+
+/**
+ * Whether two snapshots hold the same state, as far as a plan can tell: the same serial, and the same
+ * versions (records are written once, so an address with the same digest and creation time is the same
+ * record) with the same mutable fields and archive flags.
+ */
+export function sameRegistryState(a: RegistrySnapshot, b: RegistrySnapshot): boolean {
+  if (a.serial !== b.serial || a.versions.length !== b.versions.length) return false;
+  for (let i = 0; i < a.versions.length; i++) {
+    const x = a.versions[i];
+    const y = b.versions[i];
+    if (x === undefined || y === undefined) return false;
+    if (
+      addressOf(x.record) !== addressOf(y.record) ||
+      x.record.digest !== y.record.digest ||
+      x.record.created_at !== y.record.created_at ||
+      x.record.anonymous !== y.record.anonymous ||
+      x.archived !== y.archived ||
+      x.updated_at !== y.updated_at ||
+      canonicalJson(x.mutable) !== canonicalJson(y.mutable)
+    ) {
+      return false;
+    }
+  }
+  return true;
 }

@@ -8,7 +8,7 @@ import { assertNotStale } from "../../apply/stale.js";
 import { UserError } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
-import { makePlan, readDesired, type Desired } from "../../reconcile.js";
+import { planAgainst, readDesired, type Desired, type RegistryPlan } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -34,7 +34,8 @@ export const applyCommand: Command = {
     const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
 
     // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
-    const preview = await planWithoutLock(root, values, io, desired, options);
+    const checked = await planWithoutLock(root, values, io, desired, options);
+    const preview = checked.plan;
     // Errors in the manifests come first: they are what to fix, whatever else is refused.
     if (!saved && preview.errors.length > 0) {
       await printPlan(preview, desired, io);
@@ -65,10 +66,14 @@ export const applyCommand: Command = {
       const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
       const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "apply", timeoutMs });
       try {
-        // Under the lock, the plan must still be the one that was checked (and shown).
-        const fresh = await makePlan(desired, registry, options);
+        // Under the lock, the plan must still be the one that was checked (and shown). When the registry
+        // has not moved since, it is that plan; otherwise the plan made now must say the same.
+        const { plan: fresh } = await planAgainst(desired, registry, options, { ...checked, desired, options });
         if (saved) assertNotStale(saved, fresh);
-        else assertNotStale(preview, fresh, "plan shown");
+        else if (flag(values, "auto-approve") && fresh.registry.serial !== preview.registry.serial) {
+          const ended = await showReplanned(preview, fresh, desired, io);
+          if (ended !== undefined) return ended;
+        } else if (fresh !== preview) assertNotStale(preview, fresh, "plan shown");
         const result = await executePlan(fresh, registry, { tree: desired.tree });
         io.out(`\n${applySummary(result)}`);
         return 0;
@@ -81,13 +86,29 @@ export const applyCommand: Command = {
   },
 };
 
-async function planWithoutLock(root: string, values: Values, io: Io, desired: Desired, options: Plan["options"]): Promise<Plan> {
+async function planWithoutLock(root: string, values: Values, io: Io, desired: Desired, options: Plan["options"]): Promise<RegistryPlan> {
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    return await makePlan(desired, registry, options);
+    return await planAgainst(desired, registry, options);
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * `--auto-approve` approves whatever the plan is, so a plan made before waiting for the lock is made
+ * again under it, against the registry as another apply may have left it meanwhile: shown when it
+ * differs, and refused only for what any plan is refused for. Returns the exit code when it ends here.
+ */
+async function showReplanned(preview: Plan, fresh: Plan, desired: Desired, io: Io): Promise<number | undefined> {
+  io.out(`\nThe registry moved (serial ${preview.registry.serial} to ${fresh.registry.serial}) while this apply waited for its lock; the plan is now:\n`);
+  await printPlan(fresh, desired, io);
+  if (fresh.errors.length > 0) return 1;
+  if (fresh.summary.conflict > 0) {
+    io.err("\nApply refused: the plan has conflicts. Nothing was written.");
+    return 1;
+  }
+  return planHasChanges(fresh) ? undefined : 0;
 }
 
 async function approved(values: Values, io: Io): Promise<boolean> {
