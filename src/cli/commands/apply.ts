@@ -8,7 +8,7 @@ import { assertNotStale } from "../../apply/stale.js";
 import { UserError } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
-import { makePlan, readDesired, type Desired } from "../../reconcile.js";
+import { planAgainst, readDesired, type Desired, type RegistryPlan } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -34,7 +34,8 @@ export const applyCommand: Command = {
     const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
 
     // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
-    const preview = await planWithoutLock(root, values, io, desired, options);
+    const checked = await planWithoutLock(root, values, io, desired, options);
+    const preview = checked.plan;
     // Errors in the manifests come first: they are what to fix, whatever else is refused.
     if (!saved && preview.errors.length > 0) {
       await printPlan(preview, desired, io);
@@ -65,13 +66,14 @@ export const applyCommand: Command = {
       const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
       const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "apply", timeoutMs });
       try {
-        // Under the lock, the plan must still be the one that was checked (and shown).
-        const fresh = await makePlan(desired, registry, options);
+        // Under the lock, the plan must still be the one that was checked (and shown). When the registry
+        // has not moved since, it is that plan; otherwise the plan made now must say the same.
+        const { plan: fresh } = await planAgainst(desired, registry, options, { ...checked, desired, options });
         if (saved) assertNotStale(saved, fresh);
         else if (flag(values, "auto-approve") && fresh.registry.serial !== preview.registry.serial) {
           const ended = await showReplanned(preview, fresh, desired, io);
           if (ended !== undefined) return ended;
-        } else assertNotStale(preview, fresh, "plan shown");
+        } else if (fresh !== preview) assertNotStale(preview, fresh, "plan shown");
         const result = await executePlan(fresh, registry, { tree: desired.tree });
         io.out(`\n${applySummary(result)}`);
         return 0;
@@ -84,10 +86,10 @@ export const applyCommand: Command = {
   },
 };
 
-async function planWithoutLock(root: string, values: Values, io: Io, desired: Desired, options: Plan["options"]): Promise<Plan> {
+async function planWithoutLock(root: string, values: Values, io: Io, desired: Desired, options: Plan["options"]): Promise<RegistryPlan> {
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    return await makePlan(desired, registry, options);
+    return await planAgainst(desired, registry, options);
   } finally {
     await registry.close();
   }
