@@ -198,6 +198,8 @@ export async function startOciRegistry({ storage, port: wanted, namespace = "ass
       "  accesslog:",
       "    disabled: true",
       "storage:",
+      "  cache:",
+      "    blobdescriptor: inmemory",
       "  filesystem:",
       `    rootdirectory: ${root}`,
       "  delete:",

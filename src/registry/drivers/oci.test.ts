@@ -249,6 +249,7 @@ describe("oci credentials", () => {
     process.env["DOCKER_CONFIG"] = dir;
     const store = new OciObjectStore({ url: `oci://${host}/team`, timeoutMs: 5000 });
     await store.open();
+    expect(await store.hasObject(sha256("x"))).toBe(false);
     await store.close();
     expect(seen.token).toBe(`Basic ${Buffer.from("dev:pw").toString("base64")}`);
     await rm(dir, { recursive: true, force: true });
