@@ -3,6 +3,10 @@
 // classification, the facts pipelines need, its checked Manifest and diagnostics, the positions asked of
 // it — without being read, parsed or checked again. Persisted in `.assetctl/cache/manifests.json`.
 //
+// Stats say "unchanged" without reading; when they cannot (the file was written too recently for its
+// timestamps to tell a later change, or it was touched), the file is read and its text's digest decides:
+// the same text gives the same results, so a file just written is cached too, by content.
+//
 // A cached result stands only for the inputs it was made from: the file (its stats), the loader's code
 // (a fingerprint of its modules), assetctl.yaml's `exclude` and `kinds` (all entries), and, for the
 // checked result, how the file was read — its declared kind and whether a pipeline makes it anonymous.
@@ -51,7 +55,10 @@ export interface CheckedFile {
 }
 
 interface EntryData {
-  key: string;
+  /** The stats that vouch for the text without reading it; null while they cannot (see isRacy). */
+  key: string | null;
+  /** SHA-256 (hex) of the text all of this was found in. */
+  digest: string;
   cls: Classification;
   note?: Diagnostic;
   shape?: DocumentShape;
@@ -218,39 +225,61 @@ export class ManifestCache {
 
   /**
    * The cached facts of a file whose stats are unchanged, or undefined. Either way the file is stat'ed
-   * now, before it is read, so that an entry made from what is read next is keyed by these stats.
+   * now, before it is read, so that what is read next can be vouched for by these stats.
    */
   lookup(file: string): CachedFile | undefined {
     const st = lstatSync(this.abs(file), { bigint: true, throwIfNoEntry: false });
-    if (!st?.isFile()) {
-      this.misses++;
-      return undefined;
-    }
+    if (!st?.isFile()) return undefined;
     const data = this.entries.get(file);
-    if (data && data.key === statKey(st)) {
+    if (data && data.key !== null && data.key === statKey(st)) {
       this.hits++;
-      const entry = new CachedFile(this, file, data);
-      this.live.set(file, entry);
-      return entry;
+      return this.use(file, data);
     }
-    this.misses++;
     this.pending.set(file, st);
     return undefined;
   }
 
+  /** The cached facts of a file whose stats could not vouch for it, when its text is the same. */
+  lookupText(file: string, text: string): CachedFile | undefined {
+    const data = this.entries.get(file);
+    if (!data || data.digest !== textDigest(text)) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    const key = this.trustedKey(file);
+    if (key !== data.key) {
+      data.key = key;
+      this.changed = true;
+    }
+    return this.use(file, data);
+  }
+
+  /** An entry for a file just read and found to be new, keyed by its stats when they can vouch for it. */
+  fill(file: string, text: string, cls: Classification, note: Diagnostic | undefined): CachedFile {
+    const data: EntryData = {
+      key: this.trustedKey(file),
+      digest: textDigest(text),
+      cls: JSON.parse(JSON.stringify(cls)) as Classification,
+      ...(note ? { note } : {}),
+    };
+    this.changed = true;
+    return this.use(file, data);
+  }
+
   /**
-   * An entry for a file just read (after lookup missed). None when it was written too recently for
-   * its stats to tell a later change (the same-timestamp race; see stat-cache.ts): it is read again
-   * next time, and kept once it is old enough.
+   * The stats taken before the file was read, when a later change is sure to change them: not for a file
+   * written so recently that a write now could keep its timestamps (the same-timestamp race).
    */
-  fill(file: string, cls: Classification, note: Diagnostic | undefined): CachedFile | undefined {
+  private trustedKey(file: string): string | null {
     const st = this.pending.get(file);
     this.pending.delete(file);
-    if (!st || isRacy(st, this.now())) return undefined;
-    const data: EntryData = { key: statKey(st), cls: JSON.parse(JSON.stringify(cls)) as Classification, ...(note ? { note } : {}) };
+    return st === undefined || isRacy(st, this.now()) ? null : statKey(st);
+  }
+
+  private use(file: string, data: EntryData): CachedFile {
     const entry = new CachedFile(this, file, data);
     this.live.set(file, entry);
-    this.changed = true;
     return entry;
   }
 
@@ -259,11 +288,9 @@ export class ManifestCache {
     return this.live.get(file);
   }
 
-  /** Whether a file still has the stats its entry was looked up with. */
-  unchanged(file: string): boolean {
-    const entry = this.live.get(file);
-    const st = lstatSync(this.abs(file), { bigint: true, throwIfNoEntry: false });
-    return entry !== undefined && st !== undefined && statKey(st) === entry.data.key;
+  /** Whether a text is the one a file's entry was made from. */
+  describes(file: string, text: string): boolean {
+    return this.live.get(file)?.data.digest === textDigest(text);
   }
 
   /** Drops what is cached of a file whose text this run could not trust (it changed while being read). */
@@ -282,12 +309,9 @@ export class ManifestCache {
   locateLazily(entry: CachedFile, keyPath: readonly (string | number)[]): SourcePosition {
     const start: SourcePosition = { line: 1, column: 1 };
     try {
-      const abs = this.abs(entry.file);
-      const before = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
-      if (!before?.isFile() || statKey(before) !== entry.data.key || !this.locator) return start;
-      const text = readFileSync(abs, "utf8");
-      const after = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
-      if (!after || statKey(after) !== entry.data.key) return start;
+      if (!this.locator) return start;
+      const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(readFileSync(this.abs(entry.file)));
+      if (textDigest(text) !== entry.data.digest) return start;
       const at = this.locator(text, entry.file, keyPath);
       entry.remember(keyPath, at);
       return at;
@@ -350,6 +374,10 @@ async function writeAtomically(file: string, text: string): Promise<boolean> {
     await rm(temporary, { force: true }).catch(() => undefined);
     return false;
   }
+}
+
+function textDigest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** Whether JSON gives the value back exactly: plain data, finite numbers, no -0, no undefined inside. */

@@ -102,8 +102,14 @@ class Files {
         return;
       }
       this.texts.set(file, result.text);
+      // Stats could not vouch for it, but the text may still be the one cached.
+      const known = cache?.lookupText(file, result.text);
+      if (known) {
+        this.found(file, known.cls);
+        return;
+      }
       const cls = classify(result.text, mapped);
-      cache?.fill(file, cls, noteOf(file, result.text, cls));
+      cache?.fill(file, result.text, cls, noteOf(file, result.text, cls));
       this.found(file, cls);
     });
   }
@@ -169,7 +175,7 @@ class Files {
     const result = await readText(this.tree, file, "warning");
     const text = "text" in result ? result.text : "";
     // Changed since it was looked up: what is cached of it no longer describes it.
-    if (!("text" in result) || !this.cache?.unchanged(file)) this.cache?.forget(file);
+    if (!("text" in result) || !this.cache?.describes(file, text)) this.cache?.forget(file);
     this.texts.set(file, text);
     return text;
   }

@@ -1,6 +1,6 @@
 // A read-only view of the repository's files: the working tree on disk, or a git commit read without
 // checking it out. Manifest loading and artifact hashing only ever read through this interface.
-import { constants, lstatSync, readdirSync, readlinkSync, type Dirent } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type Dirent } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 
@@ -155,13 +155,14 @@ export class WorkTree implements SourceTree {
     if (st.size > maxBytes) {
       throw new TreeReadError("too-large", relPath, `${relPath} is ${st.size} bytes, over the limit of ${maxBytes}`);
     }
-    // Opened non-blocking so that a FIFO swapped in after the stat cannot hang the read.
+    // Opened non-blocking so that a FIFO swapped in after the stat cannot hang the read. Synchronous, like
+    // the stats: manifests are small, and a thousand of them read through promises cost ten times more.
     try {
-      const handle = await open(this.abs(relPath), constants.O_RDONLY | constants.O_NONBLOCK);
+      const fd = openSync(this.abs(relPath), constants.O_RDONLY | constants.O_NONBLOCK);
       try {
-        return await handle.readFile();
+        return readFileSync(fd);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     } catch (error) {
       throw new TreeReadError("unreadable", relPath, `${relPath} cannot be read: ${(error as Error).message}`);
