@@ -79,8 +79,10 @@ export class PostgresRecords implements RecordStore {
 
   async close(): Promise<void> {
     const pool = this.#pool;
+    const lock = this.#lock;
     this.#pool = undefined;
     this.#lock = undefined;
+    await lock?.endSessions();
     await pool?.end().catch(() => {});
   }
 

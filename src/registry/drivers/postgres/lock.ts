@@ -37,6 +37,7 @@ export class PgLock {
   readonly #key: number;
   /** The lock this process took last, so that losing an older one does not count as losing this one. */
   #latest: { lost: boolean } | undefined;
+  readonly #sessions = new Set<Client>();
 
   constructor(
     private readonly pool: Pool,
@@ -86,12 +87,21 @@ export class PgLock {
         await this.#endSession(seen.backend);
       }
       // Free (released meanwhile), ending, or held by a session whose row is not committed yet: look again shortly.
-      if (Date.now() > deadline) {
-        if (seen.state === "held") return { holder: seen.info };
-        throw new RegistryError("locked", `The apply lock of ${this.location.display} is held by PostgreSQL session ${seen.state === "unknown" ? seen.backend : "?"}, which did not say who it is.`, "try again in a moment");
-      }
+      if (Date.now() > deadline && seen.state !== "free") return { holder: seen.state === "held" ? seen.info : this.#unnamed(seen.backend) };
       await sleep(20);
     }
+  }
+
+  /** A holder whose owner row does not describe it (force-unlocked, but its session could not be ended). */
+  #unnamed(backend: number): LockInfo {
+    const now = this.now().toISOString();
+    return { id: `session-${backend}`, owner: `PostgreSQL session ${backend}`, host: "an unknown host", pid: backend, created_at: now, expires_at: now, operation: "unknown" };
+  }
+
+  /** Ends the sessions of the locks this process still holds: closing the registry frees its lock. */
+  async endSessions(): Promise<void> {
+    await Promise.all([...this.#sessions].map((client) => client.end().catch(() => {})));
+    this.#sessions.clear();
   }
 
   async current(): Promise<LockInfo | undefined> {
@@ -152,6 +162,7 @@ export class PgLock {
     };
     client.on("end", lost);
     client.on("error", lost);
+    this.#sessions.add(client);
     return {
       info,
       release: async () => {
@@ -164,6 +175,7 @@ export class PgLock {
         } catch {
           // The session is gone already, and the server freed the advisory lock with it.
         } finally {
+          this.#sessions.delete(client);
           await client.end().catch(() => {});
         }
       },

@@ -3,9 +3,8 @@
 // the serial and the versions it creates. Read-only, in one repeatable-read transaction so a
 // concurrent apply cannot make a healthy registry look broken.
 import type { Pool } from "pg";
-import { jsonDigest } from "../../../digest.js";
+import { canonicalJson, jsonDigest } from "../../../digest.js";
 import { addressOf, type MutableFields, type VerifyProblem, type VersionRecord, type VersionUpdate } from "../../types.js";
-import { canonicalJson } from "../../../digest.js";
 import { initialState, withUpdate } from "../../version-state.js";
 import type { Tables } from "./schema.js";
 
