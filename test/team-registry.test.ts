@@ -4,8 +4,10 @@
 // separate processes against the test servers (test/servers.global-setup.ts), and checks what a user
 // sees (a clear message, never a stack trace) and what the registry holds afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -330,6 +332,38 @@ describe.skipIf(missing !== undefined)("team registry: the OCI server stopped mi
   );
 });
 
+describe.skipIf(missing !== undefined)("team registry: a connection cut mid-upload", () => {
+  it(
+    "goes on with a chunked upload: resumed where the registry can, started over where it cannot, stored once",
+    async () => {
+      const { port } = new URL((process.env["ASSETCTL_TEST_OCI"] ?? "").replace(/^oci:/, "http:"));
+      const proxy = await cuttableProxy(Number(port));
+      const store = new OciObjectStore({ url: `oci://127.0.0.1:${proxy.port}/resume-${randomBytes(4).toString("hex")}`, chunkSize: 1024 * 1024, timeoutMs: 10_000 });
+      const data = randomBytes(8 * 1024 * 1024);
+      const file = path.join(await mkdtemp(path.join(tmpdir(), "assetctl-resume-")), "big.bin");
+      await writeFile(file, data);
+      const digest = `sha256:${createHash("sha256").update(data).digest("hex")}` as const;
+      try {
+        await store.open();
+        // Cut every connection once, in the middle of the fourth chunk.
+        proxy.cutAt(3.5 * 1024 * 1024);
+        await store.putObject(digest, { kind: "file", path: file, size: data.length });
+        expect(proxy.cuts).toBe(1);
+        // docker-registry drops a session whose chunk was cut, so this one starts over once: never more.
+        expect(proxy.bytesUp).toBeLessThan(data.length + 4 * 1024 * 1024);
+        const chunks: Buffer[] = [];
+        for await (const chunk of await store.readObject(digest)) chunks.push(chunk as Buffer);
+        expect(Buffer.concat(chunks).equals(data)).toBe(true);
+      } finally {
+        await store.close();
+        await proxy.close();
+        await rm(path.dirname(file), { recursive: true, force: true });
+      }
+    },
+    TEST_TIMEOUT,
+  );
+});
+
 function sharedManifest(): string {
   return "$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json\nname: shared\npath: ./model.pkl\n";
 }
@@ -342,14 +376,31 @@ async function countIn(records: string): Promise<number> {
  * A TCP relay in front of the registry that counts the bytes sent to it, so the test can stop the server
  * at a known point of an upload; while the server is down, connections through it fail as they would.
  */
-async function cuttableProxy(target: number): Promise<{ port: number; bytesUp: number; close(): Promise<void> }> {
+interface Proxy {
+  port: number;
+  /** Bytes sent through it towards the registry. */
+  bytesUp: number;
+  /** How many times it cut every connection. */
+  cuts: number;
+  /** Cuts every open connection once, when this many bytes have gone up. */
+  cutAt(bytes: number): void;
+  close(): Promise<void>;
+}
+
+async function cuttableProxy(target: number): Promise<Proxy> {
   const sockets = new Set<Socket>();
-  const state = { port: 0, bytesUp: 0, close: async () => {} };
+  let cutAt = Infinity;
+  const state: Proxy = { port: 0, bytesUp: 0, cuts: 0, cutAt: (bytes) => (cutAt = bytes), close: async () => {} };
   const server: Server = createServer((client) => {
     const upstream = connect({ host: "127.0.0.1", port: target });
     sockets.add(client).add(upstream);
     client.on("data", (d: Buffer) => {
       state.bytesUp += d.length;
+      if (state.bytesUp >= cutAt) {
+        cutAt = Infinity;
+        state.cuts += 1;
+        for (const s of sockets) s.destroy();
+      }
     });
     client.pipe(upstream).pipe(client);
     const end = (): void => {

@@ -1,5 +1,6 @@
 // Pushing one blob: a single PUT for small ones, chunks (POST → PATCH… → PUT ?digest=) for large ones,
-// resumed from the offset the registry reports when a chunk is cut off. Bytes are hashed as they are
+// resumed from the offset the registry reports when a chunk is cut off (or, when the registry drops a
+// session whose chunk was cut, as docker-registry does, started over in a new session). Bytes are hashed as they are
 // read, and the upload is only committed (the final PUT) when they hash to the digest claimed, so a
 // file that changed since it was hashed stores nothing. The registry's digest is checked too.
 import { createHash } from "node:crypto";
@@ -50,6 +51,25 @@ async function commit(client: OciHttp, location: URL, digest: Digest, body: Buff
 }
 
 async function uploadChunked(client: OciHttp, repository: string, digest: Digest, file: string, chunkSize: number, doing: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await uploadChunkedOnce(client, repository, digest, file, chunkSize, doing);
+    } catch (error) {
+      // A session the registry will not resume (docker-registry refuses one whose chunk was cut off):
+      // start over in a new session, a couple of times, before giving up.
+      if (!(error instanceof SessionLost) || attempt >= 2) throw error instanceof SessionLost ? error.cause : error;
+    }
+  }
+}
+
+/** The registry dropped the upload session itself; the upload can start over in a new one. */
+class SessionLost extends Error {
+  constructor(override readonly cause: RegistryError) {
+    super(cause.message);
+  }
+}
+
+async function uploadChunkedOnce(client: OciHttp, repository: string, digest: Digest, file: string, chunkSize: number, doing: string): Promise<void> {
   const hash = createHash("sha256");
   const handle = await open(file, "r");
   let location = await startUpload(client, repository, doing);
@@ -66,6 +86,7 @@ async function uploadChunked(client: OciHttp, repository: string, digest: Digest
     }
   } catch (error) {
     await cancel(client, location);
+    if (error instanceof SessionLost) throw error;
     if (error instanceof RegistryError) {
       throw new RegistryError(error.code, `${error.message} ${offset} of the file's bytes had been sent; nothing was stored.`, error.hint);
     }
@@ -104,6 +125,7 @@ async function sendChunk(client: OciHttp, location: URL, chunk: Buffer, offset: 
     } catch (error) {
       if (attempt >= 2) throw error instanceof RegistryError ? error : unreachable(client.location.display, doing, error);
       const status = await client.request({ method: "GET", target: current, doing: `resume ${doing}` });
+      if (status.status === 404) throw new SessionLost(unexpected(client.location.display, `resume ${doing}`, status));
       if (status.status !== 204) throw unexpected(client.location.display, `resume ${doing}`, status);
       const range = /^(?:bytes=)?0-(\d+)$/.exec(headerOf(status.headers, "range") ?? "");
       const received = range ? Number(range[1]) + 1 : 0;
