@@ -15,7 +15,7 @@ import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { Diagnostic } from "../diagnostics.js";
 import { isRacy, statKey } from "../source/stat-cache.js";
 import { TOOL_VERSION } from "../version.js";
@@ -377,7 +377,7 @@ async function writeAtomically(file: string, text: string): Promise<boolean> {
 }
 
 function textDigest(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 /** Whether JSON gives the value back exactly: plain data, finite numbers, no -0, no undefined inside. */

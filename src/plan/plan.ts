@@ -1,7 +1,7 @@
 // The planner: desired state × registry snapshot → Plan. Pure: no IO, no clock, no randomness, so the
 // same inputs always give the same plan and its tests need no disk.
 import type { Operation } from "fast-json-patch";
-import { canonicalJson, jsonDigest, shortDigest } from "../digest.js";
+import { canonicalJson, jsonDigest, sha256, shortDigest } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
 import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
@@ -87,7 +87,11 @@ export function nextVersion(existing: Iterable<string>): string {
 
 /** The digest of a version: its content plus the exact versions it refers to. */
 export function versionDigest(contentDigest: Digest, dependencies: readonly string[]): Digest {
-  return jsonDigest({ content: contentDigest, dependencies: [...dependencies].sort() });
+  // jsonDigest({ content, dependencies }), its canonical JSON written out: one per asset on every plan.
+  const sorted = [...dependencies].sort();
+  let list = "";
+  for (const [i, d] of sorted.entries()) list += `${i > 0 ? "," : ""}${JSON.stringify(d)}`;
+  return sha256(`{"content":${JSON.stringify(contentDigest)},"dependencies":[${list}]}`);
 }
 
 /** A digest over everything the plan was computed from on the desired side. */
@@ -178,14 +182,15 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
     digest,
     manifest: asset.manifest,
   };
-  const document = { spec: asset.spec, dependencies, ...asset.mutable };
-  const record = {
+  // Made only for what is created or conflicts: most assets of most plans are unchanged.
+  const document = (): JsonObject => ({ spec: asset.spec, dependencies, ...asset.mutable });
+  const record = () => ({
     spec: asset.spec,
     mutable: asset.mutable,
     artifacts: asset.artifacts,
     dependencies,
     anonymous: asset.anonymous,
-  };
+  });
 
   const pinned = asset.anonymous ? digest.slice(7, 7 + ANONYMOUS_VERSION_LENGTH) : asset.version;
   if (pinned !== undefined) {
@@ -197,20 +202,20 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         version: pinned,
         action: "create",
         previous: latest?.record.version ?? null,
-        patch: diffDocuments(latest ? storedDocument(latest) : {}, document),
+        patch: diffDocuments(latest ? storedDocument(latest) : {}, document()),
         reason: versions.length === 0 ? "new asset" : `new version (previous ${latest?.record.version})`,
-        record,
+        record: record(),
       };
     }
     if (existing.record.digest !== digest) {
-      const fields = differingFields(storedDocument(existing), document);
+      const fields = differingFields(storedDocument(existing), document());
       return {
         ...base,
         address: `${asset.kind}:${asset.name}:${pinned}`,
         version: pinned,
         action: "conflict",
         previous: pinned,
-        patch: diffDocuments(storedDocument(existing), document),
+        patch: diffDocuments(storedDocument(existing), document()),
         reason:
           `version ${pinned} already exists with different content (${fields.join(", ")}); versions are immutable: ` +
           `bump "version" or remove it to let assetctl pick the next one`,
@@ -229,13 +234,13 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
     version,
     action: "create",
     previous: latest?.record.version ?? null,
-    patch: diffDocuments(latest ? storedDocument(latest) : {}, document),
+    patch: diffDocuments(latest ? storedDocument(latest) : {}, document()),
     reason: !latest
       ? "new asset"
       : reverted
         ? `new version (previous ${latest.record.version}; same content as ${reverted.record.version})`
         : `new version (previous ${latest.record.version})`,
-    record,
+    record: record(),
   };
 }
 
@@ -248,9 +253,8 @@ function unchangedOrUpdate(
   const address = `${asset.kind}:${asset.name}:${version}`;
   const before = mutableDocument(existing.mutable);
   const after = mutableDocument(asset.mutable);
-  // Mutable documents hold only strings, so equal canonical JSON is exactly an empty patch: the common
-  // case needs no diff.
-  const patch = canonicalJson(before) === canonicalJson(after) ? [] : diffDocuments(before, after);
+  // Equal documents make an empty patch: the common case needs no diff.
+  const patch = sameDocument(before, after) ? [] : diffDocuments(before, after);
   if (patch.length === 0 || asset.anonymous) {
     return { ...base, address, version, action: "noop", previous: version, patch: [], reason: "unchanged" };
   }
@@ -264,6 +268,48 @@ function unchangedOrUpdate(
     reason: `mutable fields changed (${[...new Set(patch.map((op) => op.path.split("/")[1]))].join(", ")})`,
     mutable: asset.mutable,
   };
+}
+
+/**
+ * Whether two mutable documents are the same JSON. They hold text, and objects of text (tags), compared
+ * directly; anything else (a damaged record) is compared by canonical JSON.
+ */
+function sameDocument(a: JsonObject, b: JsonObject): boolean {
+  const direct = sameText(a, b, 0);
+  return direct ?? canonicalJson(a) === canonicalJson(b);
+}
+
+/** true or false when both hold only text (two levels deep at most); undefined otherwise. */
+function sameText(a: JsonObject, b: JsonObject, depth: number): boolean | undefined {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return textOnly(a, depth) && textOnly(b, depth) ? false : undefined;
+  let same = true;
+  for (const key of keys) {
+    const x = a[key];
+    const y = Object.hasOwn(b, key) ? b[key] : undefined;
+    if (typeof x === "string" && typeof y === "string") {
+      if (x !== y) same = false;
+    } else if (depth === 0 && isTextObject(x) && isTextObject(y)) {
+      if (sameText(x, y, 1) === false) same = false;
+    } else if (y === undefined && (typeof x === "string" || (depth === 0 && isTextObject(x))) && textOnly(b, depth)) {
+      same = false; // a key only one side has
+    } else {
+      return undefined;
+    }
+  }
+  return same;
+}
+
+function isTextObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && textOnly(value as JsonObject, 1);
+}
+
+function textOnly(doc: JsonObject, depth: number): boolean {
+  for (const key of Object.keys(doc)) {
+    const value = doc[key];
+    if (typeof value !== "string" && !(depth === 0 && isTextObject(value))) return false;
+  }
+  return true;
 }
 
 function mutableDocument(mutable: MutableFields): JsonObject {
