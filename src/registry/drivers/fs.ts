@@ -11,7 +11,6 @@
 //   lock/<generation>.json|.released     the apply lock (fs/lock.ts)
 //   index/snapshot.json                  derived snapshot cache
 //   tmp/<pid>-<host>-<random>.<purpose>  temp files and intents (fs/intents.ts)
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
@@ -38,6 +37,7 @@ import { FsJournal, type JournalFile } from "./fs/journal.js";
 import { FsLayout } from "./fs/layout.js";
 import { FsLock } from "./fs/lock.js";
 import { FsObjects } from "./fs/objects.js";
+import { readRegularTextSync } from "./fs/read-file.js";
 import { corruptFile, FsRecords, parseRecordDoc, parseUpdateDoc, type Intent } from "./fs/records.js";
 import { SnapshotCache } from "./fs/snapshot-cache.js";
 import { verifyFsRegistry } from "./fs/verify.js";
@@ -257,13 +257,13 @@ export class FsDriver implements RegistryDriver {
     const serial = await this.#journal.head();
     const versions: VersionMap = new Map();
     for (const { file } of this.#records.recordFiles()) {
-      const doc = parseRecordDoc(readFileSync(file, "utf8"));
+      const doc = parseRecordDoc(readRegularTextSync(file));
       if (typeof doc === "string") throw corruptFile(file, doc);
       versions.set(addressOf(doc.record), initialState(doc.record));
     }
     // Sequence numbers are per version, so one global sort puts each version's updates in order.
     for (const { file } of this.#records.historyFiles().sort((a, b) => a.seq - b.seq)) {
-      const doc = parseUpdateDoc(readFileSync(file, "utf8"));
+      const doc = parseUpdateDoc(readRegularTextSync(file));
       if (typeof doc === "string") throw corruptFile(file, doc);
       const address = addressOf(doc.update);
       const state = versions.get(address);

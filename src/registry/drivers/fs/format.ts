@@ -1,12 +1,13 @@
 // `format.json`, the first file of an fs registry and the last word on how to read it. A registry of a
 // newer format is refused (never half-understood), and anything unrecognized is never guessed at or
 // repaired: a directory that is not a registry is left alone.
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { TOOL_VERSION } from "../../../version.js";
 import { RegistryError } from "../../driver.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
 import { FORMAT_NAME, FORMAT_VERSION, type FsLayout } from "./layout.js";
+import { readRegularText } from "./read-file.js";
 import path from "node:path";
 
 export async function openFormat(layout: FsLayout, url: string, create: boolean, identity: ProcessIdentity): Promise<void> {
@@ -57,14 +58,11 @@ export function checkFormat(text: string, url: string): void {
 
 async function readFormatFile(layout: FsLayout, url: string): Promise<string | undefined> {
   try {
-    return await readFile(layout.formatFile, "utf8");
+    return await readRegularText(layout.formatFile);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     if (code === "ENOTDIR") throw new RegistryError("format-unknown", `${url} is not a directory.`);
-    if (code === "EISDIR") {
-      throw new RegistryError("corrupt", `${path.join(url, "format.json")} is a directory, not a file; the registry cannot be read.`, "restore it from a backup");
-    }
     throw error;
   }
 }

@@ -2,12 +2,13 @@
 // its final name first, journaled second, and only then is the temp file removed: a temp file with a
 // second link is the intent "journal me". Snapshots include such writes (they are whole and final),
 // and recovery journals the ones whose writer died, so a crash between the two steps loses nothing.
-import { readdir, readFile, rename, stat } from "node:fs/promises";
+import { readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
 import { isProcessGone, type ProcessIdentity } from "../../lock-policy.js";
 import { addressOf, type JournalEntry } from "../../types.js";
 import { journalEntryOf } from "../../version-state.js";
 import { removeIfPresent } from "./durable-file.js";
+import { readRegularText } from "./read-file.js";
 import type { FsJournal } from "./journal.js";
 import { hostTag, parseTempName, type FsLayout, type TempName } from "./layout.js";
 import { parseRecordDoc, parseUpdateDoc } from "./records.js";
@@ -91,7 +92,7 @@ export class FsIntents {
     let links: number;
     try {
       links = (await stat(file)).nlink;
-      text = await readFile(file, "utf8");
+      text = await readRegularText(file);
     } catch {
       return undefined; // journaled and removed meanwhile
     }

@@ -4,11 +4,12 @@
 // entries appended meanwhile are committed together: consecutive serials, each file synced, linked in
 // order, then one sync of the folder before any of them is reported appended (group commit), instead
 // of concurrent appends racing each other for the same serial.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { JournalEntry, JournalRecord } from "../../types.js";
 import { linkOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
+import { readRegularText } from "./read-file.js";
 
 /** What a journal file holds: the record, plus the id of the write it commits (see intents.ts). */
 export interface JournalFile extends JournalRecord {
@@ -124,7 +125,7 @@ export class FsJournal {
   async read(serial: number): Promise<JournalRead> {
     let text: string;
     try {
-      text = await readFile(this.layout.journalPath(serial), "utf8");
+      text = await readRegularText(this.layout.journalPath(serial));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return { state: "missing" };
       throw error;

@@ -2,12 +2,13 @@
 // complete), `lock/<gen>.released` frees it. The highest generation is the lock. Taking over a stale
 // lock means publishing the next generation, which only one contender can do — no compare-and-swap on
 // a single `lock.json` (where a takeover and a release could remove each other's file) is needed.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { RegistryError, type LockHandle, type LockRequest } from "../../driver.js";
 import { lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
 import type { LockInfo } from "../../types.js";
 import { publishOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
+import { readRegularText } from "./read-file.js";
 import path from "node:path";
 
 interface Generation {
@@ -97,7 +98,7 @@ export class FsLock {
       const generation = Math.max(...generations);
       let text: string;
       try {
-        text = await readFile(this.layout.lockPath(generation), "utf8");
+        text = await readRegularText(this.layout.lockPath(generation));
       } catch (error) {
         // Removed by a newer holder's cleanup between the listing and the read: list again.
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;

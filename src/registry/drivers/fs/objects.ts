@@ -8,7 +8,7 @@ import type { Readable } from "node:stream";
 import type { ObjectSource } from "../../driver.js";
 import { objectDigestMismatch, objectMissing } from "../../errors.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
-import { digestFile, verifiedStream } from "../../object-digest.js";
+import { digestFile, openRegularFile, verifiedStream } from "../../object-digest.js";
 import type { Digest } from "../../types.js";
 import { publishOnce, removeIfPresent, sealDurable, writeDurable } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
@@ -63,7 +63,7 @@ export class FsObjects {
   async read(digest: Digest): Promise<Readable> {
     let handle;
     try {
-      handle = await open(this.layout.objectPath(digest), "r");
+      handle = await openRegularFile(this.layout.objectPath(digest));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") throw objectMissing(digest);
       throw error;

@@ -4,7 +4,7 @@
 // once with link() from a temp file that stays behind until the journal has the write (intents.ts).
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { jsonDigest } from "../../../digest.js";
 import { RegistryError } from "../../driver.js";
@@ -14,6 +14,7 @@ import { addressOf, type Digest, type StoredVersion, type VersionRecord, type Ve
 import { initialState, withUpdate } from "../../version-state.js";
 import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
 import { decodeSegment, parseHistoryName, type FsLayout } from "./layout.js";
+import { readRegularText } from "./read-file.js";
 
 export interface RecordDoc {
   format: 1;
@@ -229,7 +230,7 @@ export function corruptFile(file: string, problem: string): RegistryError {
 
 export async function readIfPresent(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, "utf8");
+    return await readRegularText(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;

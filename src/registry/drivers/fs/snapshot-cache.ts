@@ -3,11 +3,13 @@
 // It is derived data: checked by its own digest, rebuilt from the records whenever missing, torn or
 // stale, and the only file of the registry that is ever replaced.
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
+import { RegistryError } from "../../driver.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { StoredVersion } from "../../types.js";
 import { removeIfPresent, replaceDerived } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
+import { readRegular } from "./read-file.js";
 
 export interface CachedSnapshot {
   serial: number;
@@ -31,9 +33,10 @@ export class SnapshotCache {
   async load(): Promise<CachedSnapshot | undefined> {
     let data: Buffer;
     try {
-      data = await readFile(this.layout.indexFile);
+      data = await readRegular(this.layout.indexFile);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      // Derived data: missing or not a regular file (corrupt) only means a rebuild, which replaces it.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || error instanceof RegistryError) return undefined;
       throw error;
     }
     const newline = data.indexOf(0x0a);

@@ -1,7 +1,7 @@
 // `assetctl verify` for an fs registry: re-hashes every object, checks every record and update against
 // its own digest and its path, every object a record needs, and the journal's continuity. Read-only;
 // reports every problem found in one pass.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { isDigest, jsonDigest } from "../../../digest.js";
 import { digestFile } from "../../object-digest.js";
@@ -10,6 +10,7 @@ import { checkFormat } from "./format.js";
 import type { FsIntents } from "./intents.js";
 import type { FsJournal } from "./journal.js";
 import type { FsLayout } from "./layout.js";
+import { readRegularText } from "./read-file.js";
 import { parseRecordDoc, parseUpdateDoc, type FsRecords } from "./records.js";
 
 export interface VerifyParts {
@@ -34,7 +35,7 @@ export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProble
 
 async function verifyFormat({ layout, url }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
   try {
-    checkFormat(await readFile(layout.formatFile, "utf8"), url);
+    checkFormat(await readRegularText(layout.formatFile), url);
   } catch (error) {
     problems.push({ code: "format", message: (error as Error).message, subject: layout.formatFile });
   }
@@ -66,7 +67,7 @@ async function verifyRecords({ records }: VerifyParts, present: Set<Digest> | un
   const recorded = new Set<string>();
   for (const { file, kind, name, version } of records.recordFiles()) {
     const address = `${kind}:${name}:${version}`;
-    const doc = parseRecordDoc(await readFile(file, "utf8").catch(() => ""));
+    const doc = parseRecordDoc(await readRegularText(file).catch(() => ""));
     if (typeof doc === "string") {
       problems.push({ code: "record-corrupt", message: `The record ${file} ${doc}.`, subject: file });
       continue;
@@ -98,7 +99,7 @@ async function verifyRecords({ records }: VerifyParts, present: Set<Digest> | un
 async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
   for (const { file, kind, name, version } of records.historyFiles()) {
     const address = `${kind}:${name}:${version}`;
-    const doc = parseUpdateDoc(await readFile(file, "utf8").catch(() => ""));
+    const doc = parseUpdateDoc(await readRegularText(file).catch(() => ""));
     if (typeof doc === "string") {
       problems.push({ code: "record-corrupt", message: `The history entry ${file} ${doc}.`, subject: file });
     } else if (doc.update.kind !== kind || doc.update.name !== name || doc.update.version !== version) {
@@ -121,7 +122,8 @@ async function verifyJournal({ journal, intents }: VerifyParts, recorded: Set<st
       problems.push({ code: "journal-broken", message: `Journal entry ${serial} is missing.`, subject });
       continue;
     }
-    const read = await journal.read(serial);
+    // An entry that cannot even be read (not a regular file) is reported like any other broken one.
+    const read = await journal.read(serial).catch((error: Error) => ({ state: "broken" as const, reason: `cannot be read (${error.message})` }));
     if (read.state === "broken") {
       problems.push({ code: "journal-broken", message: `Journal entry ${serial} ${read.reason}.`, subject });
     } else if (read.state === "ok" && read.file.entry.op === "create") {
