@@ -6,9 +6,10 @@
 // How it runs, and why: every case gets its own copy of one base repository whose registry was made by
 // a real apply, then commits its change. All cases run the CLI's `main` in this process (the code path
 // of the binary, minus process start-up: ~0.3 s a case instead of ~2 s), a few at a time. A subset —
-// one or more per family, and everything that could hang, crash the process or garble its output
-// (FIFOs, /dev/zero, bombs, huge files, control characters, secrets) — also runs through the built
-// binary as a separate process, killed if it outlives its time limit. The unreadable-file cases need
+// one or more per family, and what could crash the process or garble its output (bombs, huge files,
+// control characters, secrets) — also runs through the built binary as a separate process, killed if
+// it outlives its time limit. What could block a process outright if a read ever followed it (FIFOs,
+// /dev/zero) runs only that way, so that nothing can hang this one. The unreadable-file cases need
 // another user, since root reads anything; they run only as processes (as `nobody`), or are skipped with
 // the reason printed when that is impossible.
 import { execFileSync } from "node:child_process";
@@ -54,6 +55,11 @@ interface HostileCase {
   secret?: string;
   /** Also through the built CLI, as a process. */
   cli?: boolean;
+  /**
+   * Could block the whole process if a read ever followed it (a FIFO, a device): only as a process,
+   * which a timeout can kill, never in this one, where a blocked event loop would stop every timer too.
+   */
+  blocking?: boolean;
   /** Only as a process of this (unprivileged) user: root reads files whatever their permissions. */
   unprivileged?: boolean;
   /** Something else the output must say (e.g. how to fetch the real file). */
@@ -93,11 +99,11 @@ const CASES: HostileCase[] = [
   { name: "symlink to itself", files: { "models/x.yml": model("self", "path: ./self\n") }, setup: link("self", "models/self"), code: "symlink-loop", at: "models/x.yml:3:7" },
   { name: "folder holding a symlink out", files: { "models/x.yml": model("folderleak", "path: ./folder\n"), "models/folder/ok.txt": "ok" }, setup: link("/etc/passwd", "models/folder/leak"), code: "symlink-escapes-repo", at: "models/x.yml:3:7" },
   { name: "folder holding a link to its own parent", files: { "models/x.yml": model("folderloop", "path: ./folder\n"), "models/folder/ok.txt": "ok" }, setup: link("..", "models/folder/up"), code: "symlink-loop", at: "models/x.yml:3:7" },
-  { name: "symlink to /dev/zero", files: { "models/x.yml": model("zero", "path: ./zero.pkl\n") }, setup: link("/dev/zero", "models/zero.pkl"), code: "symlink-escapes-repo", at: "models/x.yml:3:7", cli: true },
-  { name: "folder holding a symlink to /dev/urandom", files: { "models/x.yml": model("random", "path: ./folder\n"), "models/folder/ok.txt": "ok" }, setup: link("/dev/urandom", "models/folder/noise"), code: "symlink-escapes-repo", at: "models/x.yml:3:7" },
-  { name: "FIFO as the artifact", files: { "models/x.yml": model("fifo", "path: ./pipe.pkl\n") }, setup: fifo("models/pipe.pkl"), code: "path-not-regular", at: "models/x.yml:3:7", cli: true },
-  { name: "FIFO inside a folder artifact", files: { "models/x.yml": model("fifofolder", "path: ./folder\n"), "models/folder/ok.txt": "ok" }, setup: fifo("models/folder/pipe"), code: "path-not-regular", at: "models/x.yml:3:7", cli: true },
-  { name: "symlink to a FIFO inside the repository", files: { "models/x.yml": model("fifolink", "path: ./link.pkl\n") }, setup: (r) => (fifo("models/pipe")(r), link("pipe", "models/link.pkl")(r)), code: "path-not-regular", at: "models/x.yml:3:7" },
+  { name: "symlink to /dev/zero", files: { "models/x.yml": model("zero", "path: ./zero.pkl\n") }, setup: link("/dev/zero", "models/zero.pkl"), code: "symlink-escapes-repo", at: "models/x.yml:3:7", blocking: true },
+  { name: "folder holding a symlink to /dev/urandom", files: { "models/x.yml": model("random", "path: ./folder\n"), "models/folder/ok.txt": "ok" }, setup: link("/dev/urandom", "models/folder/noise"), code: "symlink-escapes-repo", at: "models/x.yml:3:7", blocking: true },
+  { name: "FIFO as the artifact", files: { "models/x.yml": model("fifo", "path: ./pipe.pkl\n") }, setup: fifo("models/pipe.pkl"), code: "path-not-regular", at: "models/x.yml:3:7", blocking: true },
+  { name: "FIFO inside a folder artifact", files: { "models/x.yml": model("fifofolder", "path: ./folder\n"), "models/folder/ok.txt": "ok" }, setup: fifo("models/folder/pipe"), code: "path-not-regular", at: "models/x.yml:3:7", blocking: true },
+  { name: "symlink to a FIFO inside the repository", files: { "models/x.yml": model("fifolink", "path: ./link.pkl\n") }, setup: (r) => (fifo("models/pipe")(r), link("pipe", "models/link.pkl")(r)), code: "path-not-regular", at: "models/x.yml:3:7", blocking: true },
   { name: "environment build context outside", files: { "envs/x.yml": x("name: ctx\nbuild:\n  path: ../../outside\n", ENV) }, code: "path-escapes-repo", at: "envs/x.yml:4:9" },
   { name: "conda file by absolute path", files: { "envs/x.yml": x("name: conda\nimage: python:3.11\nconda_file: /etc/passwd\n", ENV) }, code: "path-escapes-repo", at: "envs/x.yml:4:13" },
   { name: "component code outside", files: { "components/x.yml": x("name: outside\ntype: command\ncode: ../../outside\nenvironment: azureml:train-env:1\ncommand: python x.py\n", COMMAND) }, code: "path-escapes-repo", at: "components/x.yml:4:7" },
@@ -304,7 +310,7 @@ describe("hostile input is refused, located, and writes nothing", () => {
     }
   });
 
-  const inProcess = CASES.filter((c) => !c.unprivileged);
+  const inProcess = CASES.filter((c) => !c.unprivileged && !c.blocking);
   it(`refuses ${inProcess.length} cases in-process`, async () => {
     await mapLimited(inProcess, 4, async (c) => {
       const root = repos.get(c.name) as string;
@@ -322,7 +328,7 @@ describe("hostile input is refused, located, and writes nothing", () => {
     });
   }, 240_000);
 
-  const asProcesses = CASES.filter((c) => c.cli && !c.unprivileged);
+  const asProcesses = CASES.filter((c) => (c.cli || c.blocking) && !c.unprivileged);
   it(`refuses ${asProcesses.length} cases through the built CLI`, async () => {
     await mapLimited(asProcesses, 3, async (c) => {
       const root = repos.get(c.name) as string;
