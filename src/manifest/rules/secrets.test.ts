@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { manifestsFrom, render } from "./fixture.test-helper.js";
 import { parseSecretReference, resolveSecretReference } from "./secret-reference.js";
-import { checkSecrets } from "./secrets.js";
+import { checkSecrets, mayBeSecret, redactSecrets } from "./secrets.js";
 import { WorkTree } from "../../source/tree.js";
 
 const BLOB = "$schema: https://azuremlschemas.azureedge.net/latest/azureBlob.schema.json";
@@ -115,5 +115,28 @@ describe("secrets", () => {
     expect(parseSecretReference("prefix ${{env.KEY}}")).toBeUndefined();
     expect(resolveSecretReference("${{env.KEY}}", { KEY: "v" })).toBe("v");
     expect(resolveSecretReference("${{env.KEY}}", {})).toBeUndefined();
+  });
+});
+
+describe("secrets in what is printed", () => {
+  it("masks credential values and embedded keys in a source line, whatever follows the key", () => {
+    expect(redactSecrets(`  account_key: ${KEY}`)).toBe("  account_key: ***");
+    expect(redactSecrets(`  account_key: [${KEY}]`)).toBe("  account_key: ***");
+    expect(redactSecrets(`credentials: {client_secret: "${CLIENT_SECRET}", tenant_id: t}`)).toBe("credentials: ***");
+    expect(redactSecrets(`  - "sas_token": '${SIG}'`)).toBe(`  - "sas_token": ***`);
+    expect(redactSecrets(`path: https://a.blob.core.windows.net/c/f?sv=1&sig=${SIG}&se=2`)).toBe("path: https://a.blob.core.windows.net/c/f?sv=1&sig=***&se=2");
+    expect(redactSecrets(`conn: "AccountName=a;AccountKey=${KEY};Suffix=x"`)).toBe(`conn: "AccountName=a;AccountKey=***;Suffix=x"`);
+    // Nothing else is touched: names that merely end in a secret word, and ordinary lines.
+    expect(redactSecrets("max_token: 512")).toBe("max_token: 512");
+    expect(redactSecrets("name: tokenizer")).toBe("name: tokenizer");
+    expect(redactSecrets("  account_name: acct")).toBe("  account_name: acct");
+  });
+
+  it("tells which values may be secrets, so that messages never quote them", () => {
+    expect(mayBeSecret(["credentials"], KEY)).toBe(true);
+    expect(mayBeSecret(["credentials", "account_key", 0], KEY)).toBe(true);
+    expect(mayBeSecret(["tags", "password"], "x")).toBe(true);
+    expect(mayBeSecret(["path"], `https://a/b?sig=${SIG}`)).toBe(true);
+    expect(mayBeSecret(["type"], "azure_blobb")).toBe(false);
   });
 });
