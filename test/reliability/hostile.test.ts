@@ -62,6 +62,8 @@ interface HostileCase {
   blocking?: boolean;
   /** Only as a process of this (unprivileged) user: root reads files whatever their permissions. */
   unprivileged?: boolean;
+  /** About files git does not hold (the registry itself): not checked again through `--ref`. */
+  worktreeOnly?: boolean;
   /** Something else the output must say (e.g. how to fetch the real file). */
   says?: RegExp;
 }
@@ -108,7 +110,7 @@ const CASES: HostileCase[] = [
   { name: "conda file by absolute path", files: { "envs/x.yml": x("name: conda\nimage: python:3.11\nconda_file: /etc/passwd\n", ENV) }, code: "path-escapes-repo", at: "envs/x.yml:4:13" },
   { name: "component code outside", files: { "components/x.yml": x("name: outside\ntype: command\ncode: ../../outside\nenvironment: azureml:train-env:1\ncommand: python x.py\n", COMMAND) }, code: "path-escapes-repo", at: "components/x.yml:4:7" },
   { name: "additional include outside", files: { "components/x.yml": x("name: inc\ntype: command\ncode: ./src\nadditional_includes:\n  - ../../../etc\nenvironment: azureml:train-env:1\ncommand: python x.py\n", COMMAND) }, code: "path-escapes-repo", at: "components/x.yml:6:5" },
-  { name: "data path into the registry itself", files: { "data/x.yml": x("name: state\ntype: uri_folder\npath: ../.assetctl/registry\n", DATA) }, code: "path-in-assetctl-state", at: "data/x.yml:4:7", cli: true },
+  { name: "data path into the registry itself", files: { "data/x.yml": x("name: state\ntype: uri_folder\npath: ../.assetctl/registry\n", DATA) }, code: "path-in-assetctl-state", at: "data/x.yml:4:7", cli: true, worktreeOnly: true },
   { name: "symlink into the registry", files: { "models/x.yml": model("statelink", "path: ./state/registry\n") }, setup: link("../.assetctl", "models/state"), code: "path-in-assetctl-state", at: "models/x.yml:3:7" },
   { name: "NUL inside a path", files: { "models/x.yml": model("nulpath", 'path: "./model\\u0000.pkl"\n') }, code: "path-missing", at: "models/x.yml:3:7" },
   { name: "path longer than PATH_MAX", files: { "models/x.yml": model("longpath", `path: ./${long(5000)}\n`) }, code: "path-missing", at: "models/x.yml:3:7" },
@@ -318,6 +320,9 @@ describe("hostile input is refused, located, and writes nothing", () => {
       for (const command of ["validate", "plan", "apply"] as const) {
         expectRefused(c, command, await runInProcess(COMMANDS[command], { cwd: root, timeoutMs: RUN_LIMIT_MS }), "in-process");
       }
+      // What is committed is refused the same when read from git (symlinks, FIFOs and permissions made by
+      // `setup` are not in the commit).
+      if (c.setup === undefined && !c.worktreeOnly) expectRefused(c, "plan", await runInProcess(["plan", "--ref", "HEAD"], { cwd: root, timeoutMs: RUN_LIMIT_MS }), "in-process, --ref HEAD");
       if (c.secret !== undefined) {
         for (const args of [["validate", "--json"], ["plan", "--json"], ["validate", "--format", "github"]]) {
           const run = await runInProcess(args, { cwd: root, timeoutMs: RUN_LIMIT_MS });
