@@ -1,4 +1,4 @@
-import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanupTemporary, temporaryDir, writeFiles } from "../source/repo.test-helper.js";
@@ -6,6 +6,7 @@ import { WorkTree } from "../source/tree.js";
 import { cachedByStats, isJsonExact, ManifestCache } from "./cache.js";
 import { loadConfig } from "./config.js";
 import { loadManifests } from "./load.js";
+import { validateRepository } from "./validate.js";
 import { schemaLine } from "./memory-tree.test-helper.js";
 
 afterAll(cleanupTemporary);
@@ -166,6 +167,44 @@ describe("ManifestCache", () => {
     expect(isJsonExact({ a: undefined })).toBe(false);
     expect(isJsonExact([1, , 3])).toBe(false); // eslint-disable-line no-sparse-arrays
     expect(isJsonExact({ a: new Date(0) })).toBe(false);
+  });
+});
+
+describe("manifest rule findings", () => {
+  /** One validate run through the cache. */
+  async function validate(root: string) {
+    const cache = await ManifestCache.load(root, cacheDir(root), { now: later });
+    const result = await validateRepository(new WorkTree(root), { cache });
+    await cache.save();
+    return result;
+  }
+  const store = (name: string, key: string) =>
+    `${schemaLine("azureBlob")}\nname: ${name}\ntype: azure_blob\naccount_name: acct\ncontainer_name: c\ncredentials:\n  account_key: ${key}\n`;
+
+  it("are kept while the manifests are the same, and found again when one changes", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "a.yml": store("a", "${{env.A_KEY}}"), "b.yml": store("b", "Zm9vYmFyYmF6cXV4c2VjcmV0a2V5MTIzNDU2Nzg5MA==") });
+    const first = await validate(root);
+    const found = first.diagnostics.map((d) => d.message);
+    expect(found).toHaveLength(1);
+
+    const cacheFile = path.join(cacheDir(root), "manifests.json");
+    const data = JSON.parse(readFileSync(cacheFile, "utf8")) as { rules: { diagnostics: { message: string }[] } };
+    for (const d of data.rules.diagnostics) d.message = "planted";
+    writeFileSync(cacheFile, JSON.stringify(data));
+    expect((await validate(root)).diagnostics.map((d) => d.message)).toEqual(["planted"]);
+
+    // Another manifest changes: every manifest rule looks again.
+    writeFileSync(path.join(root, "a.yml"), store("a2", "${{env.A_KEY}}"));
+    expect((await validate(root)).diagnostics.map((d) => d.message)).toEqual(found);
+  });
+
+  it("are not kept for a tree rule: a file a manifest names is looked at every time", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "model.yml": model("m"), "m.pkl": "w" });
+    expect((await validate(root)).diagnostics).toEqual([]);
+    rmSync(path.join(root, "m.pkl"));
+    expect((await validate(root)).diagnostics.map((d) => d.code)).toEqual(["path-missing"]);
   });
 });
 

@@ -72,6 +72,8 @@ interface ManifestsFile {
   code: string;
   config: string;
   files: Record<string, EntryData>;
+  /** What the manifest rules reported, for the manifests `key` names (see manifestsKey). */
+  rules?: { key: string; diagnostics: Diagnostic[] };
 }
 
 /** One YAML file's cached facts; changes made through it are saved with the cache. */
@@ -111,7 +113,12 @@ export class CachedFile {
   keepChecked(key: string, diagnostics: readonly Diagnostic[], manifest: Manifest | undefined): void {
     let stored: StoredManifest | undefined;
     if (manifest) {
-      if (!isJsonExact(manifest.spec)) return;
+      if (!isJsonExact(manifest.spec)) {
+        // Nothing kept, and nothing older either: an entry never describes a check other than the last.
+        delete this.data.check;
+        this.cache.touch();
+        return;
+      }
       const { kind, name, version, spec, anonymous } = manifest;
       stored = JSON.parse(JSON.stringify({ kind, name, version, spec, anonymous })) as StoredManifest;
     }
@@ -166,6 +173,7 @@ export class ManifestCache {
   /** Stats taken before a file was read, for the entry made from what was read. */
   private readonly pending = new Map<string, BigIntStats>();
   private config = "";
+  private rules: ManifestsFile["rules"];
   private changed = false;
   /** Whether a whole-tree load used it: only then does it know every file, and may be saved. */
   private used = false;
@@ -188,8 +196,10 @@ export class ManifestCache {
     this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
     this.dir = file === undefined ? undefined : path.dirname(file);
     const data = options.data;
-    this.entries = data && data.format === FORMAT && data.code === codeFingerprint() ? new Map(Object.entries(data.files)) : new Map();
+    const current = data !== undefined && data.format === FORMAT && data.code === codeFingerprint();
+    this.entries = current ? new Map(Object.entries(data.files)) : new Map();
     this.config = data?.config ?? "";
+    this.rules = current ? data.rules : undefined;
   }
 
   /** Loads `<dir>/manifests.json`; a missing or unreadable file is an empty cache (it is only a cache). */
@@ -215,6 +225,31 @@ export class ManifestCache {
     if (config === this.config) return;
     this.config = config;
     this.entries.clear();
+    this.rules = undefined;
+    this.changed = true;
+  }
+
+  /**
+   * The identity of a set of manifests, for what is found across them: each one's file, text and the way
+   * it was checked. Undefined when one of them is not described by this cache.
+   */
+  manifestsKey(manifests: readonly Manifest[]): string | undefined {
+    const hash = createHash("sha256");
+    for (const manifest of manifests) {
+      const data = this.live.get(manifest.file)?.data;
+      if (data?.check === undefined) return undefined;
+      hash.update(`${manifest.file}\0${data.digest}\0${data.check.key}\n`);
+    }
+    return hash.digest("hex");
+  }
+
+  /** What the manifest rules reported for the manifests `key` names, if that is what was kept. */
+  ruleFindings(key: string): Diagnostic[] | undefined {
+    return this.rules?.key === key ? (JSON.parse(JSON.stringify(this.rules.diagnostics)) as Diagnostic[]) : undefined;
+  }
+
+  keepRuleFindings(key: string, diagnostics: readonly Diagnostic[]): void {
+    this.rules = { key, diagnostics: JSON.parse(JSON.stringify(diagnostics)) as Diagnostic[] };
     this.changed = true;
   }
 
@@ -329,7 +364,7 @@ export class ManifestCache {
     if (!this.changed && this.live.size === this.entries.size) return false;
     const files: Record<string, EntryData> = {};
     for (const [file, entry] of [...this.live].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) files[file] = entry.data;
-    const body: ManifestsFile = { format: FORMAT, code: codeFingerprint(), config: this.config, files };
+    const body: ManifestsFile = { format: FORMAT, code: codeFingerprint(), config: this.config, files, ...(this.rules ? { rules: this.rules } : {}) };
     const written = await writeAtomically(this.file, JSON.stringify(body));
     if (written) {
       this.entries = new Map(Object.entries(files));

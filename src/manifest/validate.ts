@@ -13,6 +13,13 @@ export async function validateRepository(
   options: ValidateOptions = {},
 ): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
   const loaded = await loadManifests(tree, options);
-  const ruled = await runRules({ manifests: loaded.manifests, tree });
+  // With the manifest cache, what the manifest rules say is kept under the identity of all manifests.
+  const key = options.cache?.manifestsKey(loaded.manifests);
+  const cache = options.cache;
+  const memo =
+    cache && key !== undefined
+      ? { known: cache.ruleFindings(key), keep: (found: Diagnostic[]) => cache.keepRuleFindings(key, found) }
+      : undefined;
+  const ruled = await runRules({ manifests: loaded.manifests, tree }, memo ? { memo } : {});
   return { manifests: loaded.manifests, diagnostics: sortDiagnostics([...loaded.diagnostics, ...ruled]) };
 }

@@ -27,9 +27,14 @@ export {
 export { localPathOf, sitesOf } from "./sites.js";
 export type { Site, SiteRole } from "./sites.js";
 
-export const RULES: readonly Rule[] = [
-  checkLocalPaths,
-  checkMltable,
+/** Rules that read the tree (files named, folders' contents): they run every time. */
+const TREE_RULES: readonly Rule[] = [checkLocalPaths, checkMltable];
+
+/**
+ * Rules that see only the manifests (their specs, and their texts for positions): what they report is
+ * a function of the manifests, so it can be kept for as long as the manifests are the same.
+ */
+const MANIFEST_RULES: readonly Rule[] = [
   checkEnvironments,
   checkCommandExpressions,
   checkPipelineBindings,
@@ -39,9 +44,24 @@ export const RULES: readonly Rule[] = [
   checkSecrets,
 ];
 
+export const RULES: readonly Rule[] = [...TREE_RULES, ...MANIFEST_RULES];
+
+/** What the manifest rules reported for these very manifests before, and where to keep what they report now. */
+export interface ManifestRulesMemo {
+  known: Diagnostic[] | undefined;
+  keep(diagnostics: Diagnostic[]): void;
+}
+
 /** Runs every rule (those that read files concurrently) and returns all they report, sorted by position. */
-export async function runRules(ctx: RuleContext): Promise<Diagnostic[]> {
+export async function runRules(ctx: RuleContext, options: { memo?: ManifestRulesMemo } = {}): Promise<Diagnostic[]> {
   const shared: RuleContext = { manifests: ctx.manifests, tree: CachedTree.of(ctx.tree) };
-  const results = await Promise.all(RULES.map(async (rule) => rule(shared)));
+  const memo = options.memo;
+  const manifestRules = async (): Promise<Diagnostic[]> => {
+    if (memo?.known) return memo.known;
+    const found = (await Promise.all(MANIFEST_RULES.map(async (rule) => rule(shared)))).flat();
+    memo?.keep(found);
+    return found;
+  };
+  const results = await Promise.all([...TREE_RULES.map(async (rule) => rule(shared)), manifestRules()]);
   return sortDiagnostics(results.flat());
 }
