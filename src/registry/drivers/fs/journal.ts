@@ -111,7 +111,8 @@ export class FsJournal {
       }
       let synced: unknown;
       if (linked.length > 0) await syncDirectory(this.layout.journalDir).catch((error: unknown) => (synced = error));
-      await Promise.all(written.map((w) => (w.temp === undefined ? undefined : removeIfPresent(w.temp).catch(() => undefined))));
+      const temps = written.flatMap((w) => (w.temp === undefined ? [] : [w.temp]));
+      await Promise.all(temps.map((temp) => removeIfPresent(temp).catch(() => undefined)));
       for (const { p, serial } of linked) {
         this.noteExists(serial);
         if (synced === undefined) p.resolve(serial);
