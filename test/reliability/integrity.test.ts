@@ -1,10 +1,10 @@
 // Tampering, through the CLI: `verify` finds a flipped byte in an object, a missing object, an edited
 // version record or history entry, a record moved to another address and a broken journal, and says
-// which; `pull` checks every object against its digest as it reads and leaves nothing behind when one
-// fails; a registry of a newer format or with a broken format.json is refused by every command that
+// which; `pull` checks that a record's files are those its version digest commits to, and every object
+// against its digest as it reads it, and leaves nothing behind when one fails; a registry of a newer format or with a broken format.json is refused by every command that
 // opens it, clearly and without being "repaired".
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TempRepo } from "../e2e/harness.js";
@@ -176,13 +176,27 @@ describe("a tampered registry", () => {
     });
   }, 120_000);
 
-  it("pull checks each object as it reads it and leaves no partial destination", async () => {
+  it("pull checks the record and each object as it reads it, and leaves no partial destination", async () => {
     const cases: { name: string; address: string; tamper: (root: string) => void; says: RegExp }[] = [
       { name: "flipped byte", address: "model:churn:1", tamper: (r) => tamper(objectFile(r, modelObject()), (b) => flipByte(b)), says: /corrupt: its bytes hash to sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}.*\[registry-corrupt\]/ },
       { name: "last byte flipped", address: "model:churn:1", tamper: (r) => tamper(objectFile(r, modelObject()), (b) => flipByte(b, b.length - 1)), says: /\[registry-corrupt\]/ },
       { name: "truncated", address: "model:churn:1", tamper: (r) => (chmodSync(objectFile(r, modelObject()), 0o644), truncateSync(objectFile(r, modelObject()), 10)), says: /\[registry-corrupt\]/ },
       { name: "appended to", address: "model:churn:1", tamper: (r) => tamper(objectFile(r, modelObject()), (b) => Buffer.concat([b, Buffer.from("x")])), says: /\[registry-corrupt\]/ },
       { name: "missing", address: "model:churn:1", tamper: (r) => unlinkSync(objectFile(r, modelObject())), says: /\[registry-object-missing\]/ },
+      {
+        // Each object intact, but the record now names another one: the version's digest gives it away.
+        name: "a record pointed at another object",
+        address: "model:churn:1",
+        tamper: (r) => {
+          tamper(recordFile(r, "model", "churn", "1"), (b) => {
+            const doc = JSON.parse(b.toString()) as { record: Stored };
+            (doc.record.artifacts[0]?.files[0] as { digest: string }).digest = dataObject(0);
+            return Buffer.from(`${JSON.stringify(doc)}\n`);
+          });
+          rmSync(path.join(r, REGISTRY, "index"), { recursive: true, force: true });
+        },
+        says: /The record of model:churn:1 was changed after it was written: the files of models\/model\.pkl do not make its digest\. Nothing was pulled\. \[registry-corrupt\]/,
+      },
       { name: "a FIFO", address: "model:churn:1", tamper: (r) => swapForFifo(objectFile(r, modelObject())), says: /is a FIFO, not a regular file \[registry-corrupt\]/ },
       // The third file of a folder: two files are already written when the corruption shows.
       { name: "third file of a folder", address: "data:sales:1", tamper: (r) => tamper(objectFile(r, dataObject(2)), (b) => flipByte(b)), says: /\[registry-corrupt\]/ },

@@ -5,7 +5,12 @@ import { mkdir, rename, rm, stat, chmod } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { UserError } from "../../diagnostics.js";
+import { jsonDigest } from "../../digest.js";
 import { parseAddress } from "../../plan/address.js";
+import { versionDigest } from "../../plan/plan.js";
+import { RegistryError } from "../../registry/driver.js";
+import { addressOf, type JsonValue, type VersionRecord } from "../../registry/types.js";
+import { folderDigest } from "../../source/hash.js";
 import { resolveInTree } from "../../source/tree.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
@@ -22,6 +27,7 @@ export const pullCommand: Command = {
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       const v = findVersion(await registry.snapshot(), address);
+      assertIntact(v.record);
       const dest = path.resolve(io.cwd, positionals[1] ?? `${v.record.name}-${v.record.version}`);
       const existing = await stat(dest).catch(() => undefined);
       if (existing) {
@@ -58,3 +64,37 @@ export const pullCommand: Command = {
     }
   },
 };
+
+/**
+ * The files of a version are the ones its digest commits to: each artifact's digest is made by its files
+ * (the one file's, or the folder listing's), the spec names each artifact by that digest, and the version
+ * digest covers the spec. Checked before anything is written, so that an edited record cannot hand out
+ * other bytes — each checked against the edited digests — under a version people know by its digest.
+ */
+function assertIntact(record: VersionRecord): void {
+  const problems: string[] = [];
+  for (const artifact of record.artifacts) {
+    const made = artifact.type === "file" ? artifact.files[0]?.digest : folderDigest(artifact.files);
+    if (made !== artifact.digest) problems.push(`the files of ${artifact.source} do not make its digest`);
+    if (valueAt(record.spec, artifact.pointer) !== artifact.digest) problems.push(`the spec does not name ${artifact.source} by its digest`);
+  }
+  const content = jsonDigest({ kind: record.kind, name: record.name, spec: record.spec });
+  if (versionDigest(content, record.dependencies) !== record.digest) problems.push("its spec does not make its version digest");
+  if (problems.length > 0) {
+    throw new RegistryError(
+      "corrupt",
+      `The record of ${addressOf(record)} was changed after it was written: ${problems.join("; ")}. Nothing was pulled.`,
+      "run `assetctl verify` for a full report",
+    );
+  }
+}
+
+/** The value at a JSON pointer (`/build/path`, `/additional_includes/0`). */
+function valueAt(doc: JsonValue, pointer: string): JsonValue | undefined {
+  let node: JsonValue | undefined = doc;
+  for (const raw of pointer.split("/").slice(1)) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    node = node !== null && typeof node === "object" ? (node as Record<string, JsonValue>)[key] : undefined;
+  }
+  return node;
+}
