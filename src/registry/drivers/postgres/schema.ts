@@ -145,11 +145,23 @@ export async function migrate(pool: Pool, tables: Tables, url: string, create: b
   }
 }
 
+/** The registry's schema version, or undefined when it has no tables (yet). */
 async function schemaVersion(db: Pool | PoolClient, tables: Tables): Promise<number | undefined> {
-  const exists = await db.query<{ found: string | null }>("SELECT to_regclass($1) AS found", [tables.schemaVersion]);
-  if (exists.rows[0]?.found == null) return undefined;
-  const result = await db.query<{ version: number }>(`SELECT max(version) AS version FROM ${tables.schemaVersion}`);
-  return result.rows[0]?.version ?? 0;
+  // A failed statement would abort the migration's transaction, so the table is looked up first there;
+  // outside one, asking directly saves a round trip on every open.
+  if ("release" in db) {
+    const exists = await db.query<{ found: string | null }>("SELECT to_regclass($1) AS found", [tables.schemaVersion]);
+    if (exists.rows[0]?.found == null) return undefined;
+  }
+  try {
+    const result = await db.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.schemaVersion}`);
+    return result.rows[0]?.version ?? 0;
+  } catch (error) {
+    // 42P01 undefined_table, 3F000 invalid_schema_name: no registry here.
+    const code = (error as { code?: string }).code;
+    if (code === "42P01" || code === "3F000") return undefined;
+    throw error;
+  }
 }
 
 function notFound(url: string): RegistryError {
