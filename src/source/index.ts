@@ -5,7 +5,8 @@ import { WorkTree, type SourceTree } from "./tree.js";
 
 /** The working tree of `root`, or the commit `ref` names, read without checking it out. */
 export async function openSourceTree(root: string, ref?: string): Promise<SourceTree> {
-  return ref === undefined ? new WorkTree(root) : GitTree.open(root, ref);
+  // One tree per run: the files it stats are stat'ed once for the whole run.
+  return ref === undefined ? new WorkTree(root, { shareStats: true }) : GitTree.open(root, ref);
 }
 
 export { buildDesiredState, type BuildOptions } from "./desired.js";

@@ -28,7 +28,8 @@ export class StatTree implements SourceTree {
   }
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
-    const st = lstatSync(this.abs(relPath), { bigint: true, throwIfNoEntry: false });
+    // The working tree's lstat: shared with the rules when the tree serves one run.
+    const st = this.work.lstat(relPath);
     return st ? this.record(relPath, st) : undefined;
   }
 

@@ -1,6 +1,6 @@
 // A read-only view of the repository's files: the working tree on disk, or a git commit read without
 // checking it out. Manifest loading and artifact hashing only ever read through this interface.
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type Dirent } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type BigIntStats, type Dirent } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 
@@ -99,7 +99,29 @@ function processGroups(): ReadonlySet<number> {
  */
 export class WorkTree implements SourceTree {
   readonly label = "working tree";
-  constructor(readonly root: string) {}
+  /** With `shareStats`: each path's lstat, taken once for the life of this tree (see lstat). */
+  private readonly seen: Map<string, BigIntStats | null> | undefined;
+
+  /**
+   * `shareStats`: this tree serves one run of the pipeline, so each path is stat'ed once for all who look
+   * at it (the rules, then the hasher); a long-lived tree leaves it off and stats afresh every time.
+   */
+  constructor(
+    readonly root: string,
+    options: { shareStats?: boolean } = {},
+  ) {
+    this.seen = options.shareStats === true ? new Map() : undefined;
+  }
+
+  /** lstat with nanosecond times (what the digest cache keys on); undefined when nothing is there. */
+  lstat(relPath: string): BigIntStats | undefined {
+    let st = this.seen?.get(relPath);
+    if (st === undefined) {
+      st = lstatSync(this.abs(relPath), { bigint: true, throwIfNoEntry: false }) ?? null;
+      this.seen?.set(relPath, st);
+    }
+    return st ?? undefined;
+  }
 
   private abs(relPath: string): string {
     if (relPath === "") return this.root;
@@ -131,7 +153,7 @@ export class WorkTree implements SourceTree {
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
     try {
-      const st = lstatSync(this.abs(relPath), { throwIfNoEntry: false });
+      const st = this.seen ? this.lstat(relPath) : lstatSync(this.abs(relPath), { throwIfNoEntry: false });
       return st ? entryFromStats(relPath, st) : undefined;
     } catch {
       return undefined;
@@ -149,7 +171,7 @@ export class WorkTree implements SourceTree {
   }
 
   async readFile(relPath: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
-    const st = await this.stat(relPath);
+    const st = this.freshStat(relPath);
     if (!st) throw new TreeReadError("missing", relPath, `${relPath} does not exist`);
     if (st.type !== "file") throw new TreeReadError("not-a-file", relPath, `${relPath} is not a regular file`);
     if (st.size > maxBytes) {
@@ -170,7 +192,7 @@ export class WorkTree implements SourceTree {
   }
 
   async readHead(relPath: string, bytes: number): Promise<Buffer> {
-    const st = await this.stat(relPath);
+    const st = this.freshStat(relPath);
     if (!st) throw new TreeReadError("missing", relPath, `${relPath} does not exist`);
     if (st.type !== "file") throw new TreeReadError("not-a-file", relPath, `${relPath} is not a regular file`);
     try {
@@ -189,6 +211,16 @@ export class WorkTree implements SourceTree {
 
   async readLink(relPath: string): Promise<string> {
     return readlinkSync(this.abs(relPath));
+  }
+
+  /** A read checks the file as it is now: its size limit must hold for the bytes read. */
+  private freshStat(relPath: string): TreeEntry | undefined {
+    try {
+      const st = lstatSync(this.abs(relPath), { throwIfNoEntry: false });
+      return st ? entryFromStats(relPath, st) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
