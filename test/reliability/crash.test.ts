@@ -134,11 +134,16 @@ describe("an apply killed at any instant", () => {
     expect(clean.code).toBe(0);
     reference = await versionsOf(path.join(registries, "reference"));
     expect(reference.size).toBe(ASSETS);
-    // Timed a second time, as the applies under test run: with the artifacts' digests already cached.
-    const started = Date.now();
-    const warm = await runCli(["apply", "--auto-approve", "--registry", path.join(registries, "timed")], { cwd: repo.root, timeoutMs: 120_000 });
-    cleanMs = Date.now() - started;
-    expect(warm.code).toBe(0);
+    // Timed as the applies under test run: two at a time, with the artifacts' digests already cached.
+    const timed = await Promise.all(
+      ["timed-a", "timed-b"].map(async (name) => {
+        const started = Date.now();
+        const run = await runCli(["apply", "--auto-approve", "--registry", path.join(registries, name)], { cwd: repo.root, timeoutMs: 120_000 });
+        expect(run.code).toBe(0);
+        return Date.now() - started;
+      }),
+    );
+    cleanMs = Math.max(...timed);
   }, 180_000);
 
   afterAll(() => {
