@@ -1,9 +1,9 @@
 // The planner's hot paths written out by hand must say exactly what their general forms say.
 import { describe, expect, it } from "vitest";
-import { jsonDigest } from "../digest.js";
+import { canonicalJson, jsonDigest } from "../digest.js";
 import type { MutableFields, RegistrySnapshot } from "../registry/types.js";
 import type { DesiredAsset } from "../source/types.js";
-import { plan, versionDigest } from "./plan.js";
+import { desiredDigest, plan, versionDigest } from "./plan.js";
 
 describe("versionDigest", () => {
   it("is the digest of {content, dependencies} with dependencies sorted", () => {
@@ -11,6 +11,30 @@ describe("versionDigest", () => {
     for (const dependencies of [[], ["model:b:2", "environment:a:1"], ['component:"odd\\name:1']]) {
       expect(versionDigest(content, dependencies)).toBe(jsonDigest({ content, dependencies: [...dependencies].sort() }));
     }
+  });
+});
+
+describe("desiredDigest", () => {
+  it("is the digest of the sorted canonical rows of every asset", () => {
+    const assets: DesiredAsset[] = [
+      {
+        kind: "component",
+        name: 'odd "name"',
+        version: undefined,
+        spec: {},
+        mutable: { tags: { b: "2", a: "1" }, description: "d" },
+        artifacts: [],
+        contentDigest: jsonDigest({ a: 1 }),
+        references: [{ kind: "environment", name: "env", version: "1", pointer: "/environment", raw: "azureml:env:1", line: 4, column: 14 }],
+        anonymous: false,
+        manifest: { file: "c.yml", line: 1 },
+      },
+      { kind: "model", name: "m", version: "3", spec: {}, mutable: {}, artifacts: [], contentDigest: jsonDigest({ b: 2 }), references: [], anonymous: false, manifest: { file: "m.yml", line: 1 } },
+    ];
+    const rows = assets.map((a) => canonicalJson([a.kind, a.name, a.version ?? null, a.contentDigest, a.mutable, a.references])).sort();
+    expect(desiredDigest(assets)).toBe(jsonDigest(rows));
+    expect(desiredDigest([...assets].reverse())).toBe(jsonDigest(rows));
+    expect(desiredDigest([])).toBe(jsonDigest([]));
   });
 });
 

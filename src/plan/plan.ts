@@ -1,7 +1,7 @@
 // The planner: desired state × registry snapshot → Plan. Pure: no IO, no clock, no randomness, so the
 // same inputs always give the same plan and its tests need no disk.
 import type { Operation } from "fast-json-patch";
-import { canonicalJson, jsonDigest, sha256, shortDigest } from "../digest.js";
+import { canonicalJson, sha256, shortDigest } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
 import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
@@ -96,10 +96,18 @@ export function versionDigest(contentDigest: Digest, dependencies: readonly stri
 
 /** A digest over everything the plan was computed from on the desired side. */
 export function desiredDigest(assets: readonly DesiredAsset[]): Digest {
+  // jsonDigest of the sorted canonicalJson([kind, name, version, contentDigest, mutable, references]) rows,
+  // with the canonical JSON of the strings written out: one row per asset on every plan.
   const rows = assets
-    .map((a) => canonicalJson([a.kind, a.name, a.version ?? null, a.contentDigest, a.mutable, a.references]))
+    .map(
+      (a) =>
+        `[${JSON.stringify(a.kind)},${JSON.stringify(a.name)},${a.version === undefined ? "null" : JSON.stringify(a.version)},` +
+        `${JSON.stringify(a.contentDigest)},${canonicalJson(a.mutable)},${canonicalJson(a.references)}]`,
+    )
     .sort();
-  return jsonDigest(rows);
+  let text = "[";
+  for (let i = 0; i < rows.length; i++) text += `${i > 0 ? "," : ""}${JSON.stringify(rows[i])}`;
+  return sha256(`${text}]`);
 }
 
 interface Resolved {
@@ -175,7 +183,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
 
 function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], index: RegistryIndex): Change {
   const versions = index.versions(asset.kind, asset.name);
-  const latest = index.latest(asset.kind, asset.name);
+  const latest = versions[versions.length - 1];
   const base = {
     kind: asset.kind,
     name: asset.name,
@@ -256,7 +264,8 @@ function unchangedOrUpdate(
   // Equal documents make an empty patch: the common case needs no diff.
   const patch = sameDocument(before, after) ? [] : diffDocuments(before, after);
   if (patch.length === 0 || asset.anonymous) {
-    return { ...base, address, version, action: "noop", previous: version, patch: [], reason: "unchanged" };
+    // Written out rather than spread: this is every unchanged asset of every plan.
+    return { kind: base.kind, name: base.name, digest: base.digest, manifest: base.manifest, address, version, action: "noop", previous: version, patch: [], reason: "unchanged" };
   }
   return {
     ...base,
