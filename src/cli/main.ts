@@ -5,7 +5,7 @@ import { UserError } from "../diagnostics.js";
 import { RegistryError } from "../registry/driver.js";
 import { TOOL_VERSION } from "../version.js";
 import { commands, type Command } from "./commands/index.js";
-import { processIo, type Io } from "./io.js";
+import type { Io } from "./io.js";
 import { printable } from "./render/printable.js";
 
 const HELP = `assetctl ${TOOL_VERSION} — machine-learning assets as code

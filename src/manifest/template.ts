@@ -2,7 +2,7 @@
 // to fill in before `az ml … create`, so the user hears "this is a template", not a puzzling type error.
 
 /** `{{NAME}}` not preceded by `$` (which would make it an Azure ML expression `${{…}}`). */
-const MUSTACHE = /(?<!\$)\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}/;
+const MUSTACHE = /(?<!\$)\{\{\s*[A-Za-z_][\w.-]*\s*\}\}/;
 /** `<VERSION>`, `<STORAGE_ACCOUNT_NAME>`: upper case only, so prompt text such as `<example>` is left alone. */
 const ANGLE = /<[A-Z][A-Z0-9_]*>/;
 
@@ -46,7 +46,7 @@ export function placeholderIn(text: string): string | undefined {
 
 /** A flow mapping written `{{NAME}}` — what YAML makes of an unquoted mustache placeholder. */
 export function isMustacheMapping(source: string): boolean {
-  return /^\{\{\s*[A-Za-z_][\w.\-]*\s*\}\}$/.test(source.trim());
+  return /^\{\{\s*[A-Za-z_][\w.-]*\s*\}\}$/.test(source.trim());
 }
 
 /** The first mustache placeholder on the given line of `text` (1-based), as an offset and its text. */
