@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchScale } from "./scale.mjs";
+import { benchTeamRegistry } from "./team-registry.mjs";
 import { benchValidate } from "./validate.mjs";
 import { benchWatch } from "./watch.mjs";
 
@@ -17,6 +18,7 @@ const sections = {
   watch: () => benchWatch(projectRoot),
   scale: () => benchScale(projectRoot),
   hashing: () => benchHashing(projectRoot),
+  team: () => benchTeamRegistry(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);
