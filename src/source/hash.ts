@@ -11,7 +11,7 @@ import { DiskHasher, FileHashError } from "./disk-hasher.js";
 import { ArtifactError } from "./artifact-error.js";
 import { GitTree } from "./git-tree.js";
 import { IgnoreRules } from "./ignore-rules.js";
-import type { StatCache } from "./stat-cache.js";
+import { stampOf, type StatCache } from "./stat-cache.js";
 import { StatTree } from "./stat-tree.js";
 import { resolveReal, type Resolved } from "./symlinks.js";
 import { STATE_DIR, TreeReadError, WorkTree, type SourceTree, type TreeEntry } from "./tree.js";
@@ -101,11 +101,11 @@ export class ArtifactHasher {
       this.digestFile = diskDigester(statTree, this.disk, cache);
       if (cache) {
         this.cachedDigest = (realPath) => {
-          const st = statTree.peekStats(realPath);
-          const digest = st && cache.peek(st);
-          if (!st || !digest) return undefined;
-          statTree.takeStats(realPath);
-          return { digest, size: Number(st.size) };
+          const seen = statTree.peekStamp(realPath);
+          const digest = seen && cache.peek(seen.stamp);
+          if (!seen || !digest) return undefined;
+          statTree.takeStamp(realPath);
+          return { digest, size: seen.size };
         };
       }
     } else {
@@ -241,20 +241,22 @@ function diskDigester(tree: StatTree, hasher: DiskHasher, cache: StatCache | und
   return async (realPath) => {
     const abs = tree.abs(realPath);
     // The walk has just lstat'ed this file (it is not a symlink): those stats are the cache key.
-    let before = tree.takeStats(realPath);
+    let before = tree.takeStamp(realPath);
     if (!before) {
+      let st;
       try {
-        before = statSync(abs, { bigint: true });
+        st = statSync(abs, { bigint: true });
       } catch (error) {
         throw new TreeReadError("unreadable", realPath, `${realPath} cannot be read: ${(error as Error).message}`);
       }
+      if (!st.isFile()) throw new TreeReadError("not-a-file", realPath, `${realPath} is not a regular file`);
+      before = { stamp: stampOf(st), size: Number(st.size) };
     }
-    if (!before.isFile()) throw new TreeReadError("not-a-file", realPath, `${realPath} is not a regular file`);
-    const cached = cache?.get(before);
-    if (cached) return { digest: cached, size: Number(before.size) };
+    const cached = cache?.get(before.stamp);
+    if (cached) return { digest: cached, size: before.size };
     try {
-      const result = await hasher.hash(abs, Number(before.size));
-      if (result.size === Number(before.size)) cache?.set(before, result.digest);
+      const result = await hasher.hash(abs, before.size);
+      if (result.size === before.size) cache?.set(before.stamp, result.digest);
       return result;
     } catch (error) {
       if (error instanceof FileHashError) {

@@ -33,8 +33,26 @@ export function statKey(st: BigIntStats): string {
 
 /** Whether a file with these stats, hashed at `hashedAtNs`, may have been changed without its mtime moving. */
 export function isRacy(st: BigIntStats, hashedAtNs: bigint): boolean {
-  const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-  return newest + RACY_WINDOW_NS > hashedAtNs;
+  return isRacyStamp(stampOf(st), hashedAtNs);
+}
+
+/**
+ * What the cache knows a file by, kept instead of its stats while a run goes on: a BigIntStats (with its
+ * dates and bigints) is ten times the size, and a run keeps one per artifact file.
+ */
+export interface FileStamp {
+  /** statKey of the stats. */
+  key: string;
+  /** The newer of mtime and ctime, ns since the epoch. */
+  newestNs: bigint;
+}
+
+export function stampOf(st: BigIntStats): FileStamp {
+  return { key: statKey(st), newestNs: st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs };
+}
+
+export function isRacyStamp(stamp: FileStamp, hashedAtNs: bigint): boolean {
+  return stamp.newestNs + RACY_WINDOW_NS > hashedAtNs;
 }
 
 export class StatCache {
@@ -75,13 +93,13 @@ export class StatCache {
   }
 
   /** The digest of a file on disk with these stats, if it was hashed before and cannot have changed since. */
-  get(st: BigIntStats): Digest | undefined {
-    return this.lookup(statKey(st));
+  get(st: BigIntStats | FileStamp): Digest | undefined {
+    return this.lookup(keyOf(st));
   }
 
   /** As get(), for a first look that falls back to get(): a miss here is not counted, so none is counted twice. */
-  peek(st: BigIntStats): Digest | undefined {
-    const entry = this.entry(statKey(st));
+  peek(st: BigIntStats | FileStamp): Digest | undefined {
+    const entry = this.entry(keyOf(st));
     if (entry) this.hits++;
     return entry?.digest;
   }
@@ -90,10 +108,11 @@ export class StatCache {
    * Records the digest of a file whose stats before hashing were `st`; call it when hashing is done, so a
    * write during the hash makes the entry racy.
    */
-  set(st: BigIntStats, digest: Digest, hashedAtNs: bigint = this.now()): void {
+  set(st: BigIntStats | FileStamp, digest: Digest, hashedAtNs: bigint = this.now()): void {
+    const stamp = "key" in st ? st : stampOf(st);
     // Racy entries are not stored: the next run hashes the file again, and keeps it once it is old enough.
-    if (isRacy(st, hashedAtNs)) return;
-    this.store(statKey(st), digest);
+    if (isRacyStamp(stamp, hashedAtNs)) return;
+    this.store(stamp.key, digest);
   }
 
   /** Digests of git blobs: a blob id names immutable content, so these entries never go stale. */
@@ -161,6 +180,10 @@ export class StatCache {
     this.entries.set(key, { digest, at: Date.now() });
     this.changed = true;
   }
+}
+
+function keyOf(st: BigIntStats | FileStamp): string {
+  return "key" in st ? st.key : statKey(st);
 }
 
 const HEX_DIGEST = /^[0-9a-f]{64}$/;

@@ -1,16 +1,22 @@
 // The working tree as the hasher walks it: synchronous lstat/readdir (an order of magnitude cheaper than
 // the promise API's thread-pool round trip when 10,000 files are merely checked against the stat cache),
-// remembering each file's bigint stats so the cache lookup needs no second stat.
-import type { BigIntStats } from "node:fs";
+// remembering each file's stamp so the cache lookup needs no second stat.
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
-import { entryFromStats, TreeReadError, type SourceTree, type TreeEntry, type WorkTree } from "./tree.js";
+import type { FileStamp } from "./stat-cache.js";
+import { seenFrom, TreeReadError, type SeenEntry, type SourceTree, type TreeEntry, type WorkTree } from "./tree.js";
+
+/** A regular file as last stat'ed: its stamp and size. */
+export interface StampedFile {
+  stamp: FileStamp;
+  size: number;
+}
 
 export class StatTree implements SourceTree {
   readonly root: string;
   readonly label: string;
-  /** Stats of regular files seen by stat/readDir and not yet taken. */
-  private readonly stats = new Map<string, BigIntStats>();
+  /** Regular files seen by stat/readDir and not yet taken. */
+  private readonly stamps = new Map<string, StampedFile>();
 
   constructor(private readonly work: WorkTree) {
     this.root = work.root;
@@ -29,8 +35,8 @@ export class StatTree implements SourceTree {
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
     // The working tree's lstat: shared with the rules when the tree serves one run.
-    const st = this.work.lstat(relPath);
-    return st ? this.record(relPath, st) : undefined;
+    const seen = this.work.look(relPath);
+    return seen ? this.record(seen) : undefined;
   }
 
   async readDir(relPath: string): Promise<TreeEntry[]> {
@@ -46,7 +52,7 @@ export class StatTree implements SourceTree {
       const child = relPath === "" ? name : `${relPath}/${name}`;
       // Gone between readdir and lstat: as if it had never been there.
       const st = lstatSync(this.abs(child), { bigint: true, throwIfNoEntry: false });
-      if (st) entries.push(this.record(child, st));
+      if (st) entries.push(this.record(seenFrom(child, st)));
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
@@ -63,19 +69,19 @@ export class StatTree implements SourceTree {
     return readlinkSync(this.abs(relPath));
   }
 
-  peekStats(relPath: string): BigIntStats | undefined {
-    return this.stats.get(relPath);
+  peekStamp(relPath: string): StampedFile | undefined {
+    return this.stamps.get(relPath);
   }
 
-  /** The stats recorded for a regular file, once: the map never holds more than the files awaiting a digest. */
-  takeStats(relPath: string): BigIntStats | undefined {
-    const st = this.stats.get(relPath);
-    if (st) this.stats.delete(relPath);
-    return st;
+  /** The stamp recorded for a regular file, once: the map never holds more than the files awaiting a digest. */
+  takeStamp(relPath: string): StampedFile | undefined {
+    const stamped = this.stamps.get(relPath);
+    if (stamped) this.stamps.delete(relPath);
+    return stamped;
   }
 
-  private record(relPath: string, st: BigIntStats): TreeEntry {
-    if (st.isFile()) this.stats.set(relPath, st);
-    return entryFromStats(relPath, st);
+  private record(seen: SeenEntry): TreeEntry {
+    if (seen.stamp) this.stamps.set(seen.entry.path, { stamp: seen.stamp, size: seen.entry.size });
+    return seen.entry;
   }
 }

@@ -3,6 +3,7 @@
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type BigIntStats, type Dirent } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
+import { stampOf, type FileStamp } from "./stat-cache.js";
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
 
@@ -62,6 +63,11 @@ export function resolveInTree(baseDir: string, relative: string): string | undef
   return joined === "." ? "" : joined.replace(/\/$/, "");
 }
 
+/** What one lstat says of a path, kept small (see FileStamp). */
+export function seenFrom(relPath: string, st: BigIntStats): SeenEntry {
+  return { entry: entryFromStats(relPath, st), stamp: st.isFile() ? stampOf(st) : undefined };
+}
+
 /** A tree entry from an lstat result (number or bigint fields). */
 export function entryFromStats(relPath: string, st: import("node:fs").Stats | import("node:fs").BigIntStats): TreeEntry {
   const type: EntryType = st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
@@ -104,10 +110,16 @@ function processGroups(): ReadonlySet<number> {
  * The working tree on disk. Listings, lstat and readlink are synchronous: for the thousands of small
  * calls a plan makes they cost a tenth of the promise API's thread-pool round trips.
  */
+/** A path as one lstat saw it: its entry, and for a regular file the stamp the digest cache knows it by. */
+export interface SeenEntry {
+  entry: TreeEntry;
+  stamp: FileStamp | undefined;
+}
+
 export class WorkTree implements SourceTree {
   readonly label = "working tree";
-  /** With `shareStats`: each path's lstat, taken once for the life of this tree (see lstat). */
-  private readonly seen: Map<string, BigIntStats | null> | undefined;
+  /** With `shareStats`: each path as lstat saw it, once for the life of this tree (see look). */
+  private readonly seen: Map<string, SeenEntry | null> | undefined;
 
   /**
    * `shareStats`: this tree serves one run of the pipeline, so each path is stat'ed once for all who look
@@ -120,14 +132,15 @@ export class WorkTree implements SourceTree {
     this.seen = options.shareStats === true ? new Map() : undefined;
   }
 
-  /** lstat with nanosecond times (what the digest cache keys on); undefined when nothing is there. */
-  lstat(relPath: string): BigIntStats | undefined {
-    let st = this.seen?.get(relPath);
-    if (st === undefined) {
-      st = lstatSync(this.abs(relPath), { bigint: true, throwIfNoEntry: false }) ?? null;
-      this.seen?.set(relPath, st);
+  /** lstat, as an entry and (for a file) its stamp; undefined when nothing is there. */
+  look(relPath: string): SeenEntry | undefined {
+    let seen = this.seen?.get(relPath);
+    if (seen === undefined) {
+      const st = lstatSync(this.abs(relPath), { bigint: true, throwIfNoEntry: false });
+      seen = st ? seenFrom(relPath, st) : null;
+      this.seen?.set(relPath, seen);
     }
-    return st ?? undefined;
+    return seen ?? undefined;
   }
 
   private abs(relPath: string): string {
@@ -160,7 +173,8 @@ export class WorkTree implements SourceTree {
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
     try {
-      const st = this.seen ? this.lstat(relPath) : lstatSync(this.abs(relPath), { throwIfNoEntry: false });
+      if (this.seen) return this.look(relPath)?.entry;
+      const st = lstatSync(this.abs(relPath), { throwIfNoEntry: false });
       return st ? entryFromStats(relPath, st) : undefined;
     } catch {
       return undefined;
