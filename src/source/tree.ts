@@ -172,6 +172,11 @@ export class WorkTree implements SourceTree {
   }
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
+    return this.statSync(relPath);
+  }
+
+  /** stat, answered at once: the working tree is read synchronously anyway. */
+  statSync(relPath: string): TreeEntry | undefined {
     try {
       if (this.seen) return this.look(relPath)?.entry;
       const st = lstatSync(this.abs(relPath), { throwIfNoEntry: false });
@@ -231,6 +236,10 @@ export class WorkTree implements SourceTree {
   }
 
   async readLink(relPath: string): Promise<string> {
+    return this.readLinkSync(relPath);
+  }
+
+  readLinkSync(relPath: string): string {
     return readlinkSync(this.abs(relPath));
   }
 

@@ -1,11 +1,24 @@
 // A per-run memo over a SourceTree: several rules stat the same folders and files (a component's code
 // folder is named by every pipeline that uses it), so each lstat, readlink and listing happens once.
 import type { SourceTree, TreeEntry } from "../../source/tree.js";
+import type { SyncLookup } from "./local-path.js";
+
+/** A tree that can also answer lstat and readlink at once (see SyncLookup). */
+interface SyncTree extends SourceTree {
+  statSync(relPath: string): TreeEntry | undefined;
+  readLinkSync(relPath: string): string;
+}
+
+function isSyncTree(tree: SourceTree): tree is SyncTree {
+  return typeof (tree as Partial<SyncTree>).statSync === "function" && typeof (tree as Partial<SyncTree>).readLinkSync === "function";
+}
 
 export class CachedTree implements SourceTree {
   readonly root: string;
   readonly label: string;
   private readonly stats = new Map<string, Promise<TreeEntry | undefined>>();
+  /** Stats answered at once (syncLookup), shared with stat(). */
+  private readonly known = new Map<string, TreeEntry | null>();
   private readonly listings = new Map<string, Promise<TreeEntry[]>>();
   private readonly links = new Map<string, Promise<string>>();
   private readonly contents = new Map<string, Promise<Buffer>>();
@@ -27,7 +40,28 @@ export class CachedTree implements SourceTree {
   }
 
   stat(relPath: string): Promise<TreeEntry | undefined> {
-    return memo(this.stats, relPath, () => this.inner.stat(relPath));
+    return memo(this.stats, relPath, () => {
+      const known = this.known.get(relPath);
+      return known === undefined ? this.inner.stat(relPath) : Promise.resolve(known ?? undefined);
+    });
+  }
+
+  /** The same lookups without a promise each, when the tree underneath can answer at once. */
+  syncLookup(): SyncLookup | undefined {
+    const inner = this.inner;
+    if (!isSyncTree(inner)) return undefined;
+    return {
+      root: this.root,
+      statSync: (relPath) => {
+        let entry = this.known.get(relPath);
+        if (entry === undefined) {
+          entry = inner.statSync(relPath) ?? null;
+          this.known.set(relPath, entry);
+        }
+        return entry ?? undefined;
+      },
+      readLinkSync: (relPath) => inner.readLinkSync(relPath),
+    };
   }
 
   readDir(relPath: string): Promise<TreeEntry[]> {

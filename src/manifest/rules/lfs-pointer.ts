@@ -11,9 +11,14 @@ export function isLfsPointerText(content: Buffer): boolean {
   return content.subarray(0, POINTER_PREFIX.length).toString("latin1") === POINTER_PREFIX;
 }
 
+/** Whether a file could be an LFS pointer at all: its size alone rules out almost every file. */
+export function mayBeLfsPointer(entry: TreeEntry): boolean {
+  return entry.type === "file" && entry.size >= MIN_POINTER_BYTES && entry.size <= MAX_POINTER_BYTES;
+}
+
 /** Whether a regular file is an LFS pointer; sizes alone rule out almost every file without reading it. */
 export async function isLfsPointer(tree: SourceTree, entry: TreeEntry): Promise<boolean> {
-  if (entry.type !== "file" || entry.size < MIN_POINTER_BYTES || entry.size > MAX_POINTER_BYTES) return false;
+  if (!mayBeLfsPointer(entry)) return false;
   try {
     return isLfsPointerText(await tree.readFile(entry.path, MAX_POINTER_BYTES));
   } catch {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { SourceTree } from "../../source/tree.js";
 import { manifestsFrom, render, tempRepo, type RepoEntry, type TempRepo } from "./fixture.test-helper.js";
 import { checkLocalPaths } from "./local-paths.js";
 
@@ -14,9 +15,25 @@ afterEach(async () => {
   repo = undefined;
 });
 
+/** The working tree through the promise API only: the rule's way for trees that cannot answer at once. */
+function promisesOnly(tree: SourceTree): SourceTree {
+  return {
+    root: tree.root,
+    label: tree.label,
+    listFiles: () => tree.listFiles(),
+    stat: (p) => tree.stat(p),
+    readDir: (p) => tree.readDir(p),
+    readFile: (p, max) => tree.readFile(p, max),
+    readLink: (p) => tree.readLink(p),
+  };
+}
+
 async function check(files: Record<string, RepoEntry>, manifests: Record<string, string>): Promise<string> {
   repo = await tempRepo({ ...files, ...manifests });
-  return render(await checkLocalPaths({ manifests: manifestsFrom(manifests), tree: repo.tree }));
+  const found = render(await checkLocalPaths({ manifests: manifestsFrom(manifests), tree: repo.tree }));
+  // Both ways of asking the tree say the same.
+  expect(render(await checkLocalPaths({ manifests: manifestsFrom(manifests), tree: promisesOnly(repo.tree) }))).toBe(found);
+  return found;
 }
 
 const LFS_POINTER = [

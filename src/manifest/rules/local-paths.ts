@@ -5,11 +5,12 @@ import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
 import { SKIPPED_DIRS, STATE_DIR, type SourceTree } from "../../source/tree.js";
 import { CachedTree } from "./cached-tree.js";
-import { isLfsPointer, lfsPointersIn } from "./lfs-pointer.js";
-import { inspectFolder, resolveLocalPath, type FolderProblem, type Resolution } from "./local-path.js";
+import { isLfsPointer, lfsPointersIn, mayBeLfsPointer } from "./lfs-pointer.js";
+import { inspectFolder, resolveLocalPath, resolveLocalPathSync, type FolderProblem, type Resolution } from "./local-path.js";
 import { diagnose, keyPathText, type Finding, type RuleContext } from "./rule.js";
 import { folderOf, localPathOf, sitesOf, type Site } from "./sites.js";
 import { closestName } from "./suggest.js";
+import type { Manifest } from "../types.js";
 
 /** Problems inside one uploaded folder are listed up to this many; past it they are the same mistake. */
 const MAX_FOLDER_PROBLEMS = 5;
@@ -30,53 +31,61 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
     return check;
   };
 
-  const perSite = ctx.manifests.flatMap((manifest) =>
-    sitesOf(manifest).map(async (site): Promise<Diagnostic[]> => {
-      const raw = localPathOf(site);
-      if (raw === undefined) return [];
-      const baseDir = folderOf(manifest.file);
-      const resolution = await resolveLocalPath(tree, baseDir, raw);
-      const label = keyPathText(site.path);
-      if (!resolution.ok) return [diagnose(manifest, site.path, await unresolved(tree, site, label, raw, baseDir, resolution))];
-      const { target, entry } = resolution;
-      const shown = target === "" ? "the repository root" : target;
-      if (target.split("/").includes(STATE_DIR)) {
-        return [
-          diagnose(manifest, site.path, {
-            code: "path-in-assetctl-state",
-            severity: "error",
-            message: `${label}: ${shown} is inside ${STATE_DIR}/, where assetctl keeps its registry and caches, not asset content`,
-            hint: `Name the asset's own files. assetctl never uploads its own state: ${STATE_DIR}/ is skipped inside every folder it reads.`,
-          }),
-        ];
-      }
-      if (entry.type === "other") {
-        return [
-          diagnose(manifest, site.path, {
-            code: "path-not-regular",
-            severity: "error",
-            message: `${label}: ${shown} is a special file (a FIFO, socket or device), not a regular file or folder`,
-            hint: "Replace it with a regular file. assetctl never opens special files: reading a FIFO would wait forever.",
-          }),
-        ];
-      }
-      if (entry.unreadable) {
-        return [
-          diagnose(manifest, site.path, {
-            code: "path-unreadable",
-            severity: "error",
-            message: `${label}: ${shown} cannot be read by this user`,
-            hint: `Make it readable (chmod a+r${entry.type === "dir" ? ", and a+x for a folder" : ""}) for the user that runs assetctl.`,
-          }),
-        ];
-      }
-      const mismatch = typeMismatch(site, entry.type === "dir" ? "dir" : "file", label, shown);
-      if (mismatch) return [diagnose(manifest, site.path, mismatch)];
+  const sync = tree.syncLookup();
+  const check = (manifest: Manifest, site: Site): Diagnostic[] | Promise<Diagnostic[]> => {
+    const raw = localPathOf(site);
+    if (raw === undefined) return [];
+    const baseDir = folderOf(manifest.file);
+    if (sync === undefined) return resolveLocalPath(tree, baseDir, raw).then((resolution) => judge(manifest, site, raw, baseDir, resolution));
+    return judge(manifest, site, raw, baseDir, resolveLocalPathSync(sync, baseDir, raw));
+  };
 
-      const found: Finding[] = [];
-      const isArtifact = site.role === "model" || site.role === "data";
-      if (entry.type === "dir") {
-        if (isArtifact || site.role === "code" || site.role === "include" || site.role === "build-context") {
+  /** What a site's resolution says; it waits only when it must look further (a folder's contents, a small file's head). */
+  const judge = (manifest: Manifest, site: Site, raw: string, baseDir: string, resolution: Resolution): Diagnostic[] | Promise<Diagnostic[]> => {
+    const label = keyPathText(site.path);
+    if (!resolution.ok) return unresolved(tree, site, label, raw, baseDir, resolution).then((finding) => [diagnose(manifest, site.path, finding)]);
+    const { target, entry } = resolution;
+    const shown = target === "" ? "the repository root" : target;
+    if (target.split("/").includes(STATE_DIR)) {
+      return [
+        diagnose(manifest, site.path, {
+          code: "path-in-assetctl-state",
+          severity: "error",
+          message: `${label}: ${shown} is inside ${STATE_DIR}/, where assetctl keeps its registry and caches, not asset content`,
+          hint: `Name the asset's own files. assetctl never uploads its own state: ${STATE_DIR}/ is skipped inside every folder it reads.`,
+        }),
+      ];
+    }
+    if (entry.type === "other") {
+      return [
+        diagnose(manifest, site.path, {
+          code: "path-not-regular",
+          severity: "error",
+          message: `${label}: ${shown} is a special file (a FIFO, socket or device), not a regular file or folder`,
+          hint: "Replace it with a regular file. assetctl never opens special files: reading a FIFO would wait forever.",
+        }),
+      ];
+    }
+    if (entry.unreadable) {
+      return [
+        diagnose(manifest, site.path, {
+          code: "path-unreadable",
+          severity: "error",
+          message: `${label}: ${shown} cannot be read by this user`,
+          hint: `Make it readable (chmod a+r${entry.type === "dir" ? ", and a+x for a folder" : ""}) for the user that runs assetctl.`,
+        }),
+      ];
+    }
+    const mismatch = typeMismatch(site, entry.type === "dir" ? "dir" : "file", label, shown);
+    if (mismatch) return [diagnose(manifest, site.path, mismatch)];
+
+    const isArtifact = site.role === "model" || site.role === "data";
+    if (entry.type === "dir") {
+      const contents = isArtifact || site.role === "code" || site.role === "include" || site.role === "build-context";
+      if (!contents && !isArtifact) return [];
+      return (async (): Promise<Diagnostic[]> => {
+        const found: Finding[] = [];
+        if (contents) {
           const problems = await inspect(target);
           for (const problem of problems.slice(0, MAX_FOLDER_PROBLEMS)) found.push(folderFinding(label, shown, problem));
         }
@@ -84,13 +93,30 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
           const pointers = await pointersIn(target);
           if (pointers.length > 0) found.push(lfsFinding(label, site, shown, pointers));
         }
-      } else if (isArtifact && (await isLfsPointer(tree, entry))) {
-        found.push(lfsFinding(label, site, shown, []));
+        return found.map((finding) => diagnose(manifest, site.path, finding));
+      })();
+    }
+    // Only a file of a pointer's size needs reading to tell.
+    if (!isArtifact || !mayBeLfsPointer(entry)) return [];
+    return isLfsPointer(tree, entry).then((pointer) => (pointer ? [diagnose(manifest, site.path, lfsFinding(label, site, shown, []))] : []));
+  };
+
+  // In manifest and site order; most sites are judged at once, so only those that wait are awaited.
+  const perSite: Diagnostic[][] = [];
+  const waits: Promise<void>[] = [];
+  for (const manifest of ctx.manifests) {
+    for (const site of sitesOf(manifest)) {
+      const result = check(manifest, site);
+      if (Array.isArray(result)) {
+        perSite.push(result);
+      } else {
+        const at = perSite.push([]) - 1;
+        waits.push(result.then((found) => void (perSite[at] = found)));
       }
-      return found.map((finding) => diagnose(manifest, site.path, finding));
-    }),
-  );
-  return (await Promise.all(perSite)).flat();
+    }
+  }
+  await Promise.all(waits);
+  return perSite.flat();
 }
 
 function whereRelativePathsResolve(baseDir: string): string {
