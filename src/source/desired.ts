@@ -188,32 +188,45 @@ class DesiredStateBuilder {
     let failed = false;
     const spec = contentOf(manifest.spec, kind === "component" ? COMPONENT_NOT_CONTENT : NOT_CONTENT);
 
-    const artifacts = await Promise.all(
-      fields.paths.map(async (site): Promise<PendingArtifact | undefined> => {
-        const source = resolveInTree(base, site.local);
-        if (source === undefined || path.posix.isAbsolute(site.local)) {
-          this.error(manifest, site.at, "path-escapes-repo", `${site.raw} is outside the repository`);
-          return undefined;
-        }
-        try {
-          const hashed = await this.hasher.hash(source, { ignoreFiles: site.ignoreFiles });
-          const artifact: Artifact = {
-            pointer: jsonPointer(site.at),
-            source,
-            type: hashed.type,
-            digest: hashed.digest,
-            size: hashed.size,
-            files: hashed.files,
-            git: "unknown",
-          };
-          return { artifact, hashed };
-        } catch (error) {
-          if (!(error instanceof ArtifactError)) throw error;
-          this.error(manifest, site.at, error.code, error.message);
-          return undefined;
-        }
-      }),
-    );
+    // Artifacts the stat cache answers at once need no promise; the others are awaited together.
+    const artifacts: (PendingArtifact | undefined)[] = [];
+    const hashing: Promise<void>[] = [];
+    fields.paths.forEach((site, i) => {
+      const source = resolveInTree(base, site.local);
+      if (source === undefined || path.posix.isAbsolute(site.local)) {
+        this.error(manifest, site.at, "path-escapes-repo", `${site.raw} is outside the repository`);
+        artifacts[i] = undefined;
+        return;
+      }
+      const pending = (hashed: HashedArtifact): PendingArtifact => ({
+        artifact: {
+          pointer: jsonPointer(site.at),
+          source,
+          type: hashed.type,
+          digest: hashed.digest,
+          size: hashed.size,
+          files: hashed.files,
+          git: "unknown",
+        },
+        hashed,
+      });
+      const known = this.hasher.hashAtOnce(source, { ignoreFiles: site.ignoreFiles });
+      if (known) {
+        artifacts[i] = pending(known);
+        return;
+      }
+      hashing.push(
+        this.hasher.hash(source, { ignoreFiles: site.ignoreFiles }).then(
+          (hashed) => void (artifacts[i] = pending(hashed)),
+          (error: unknown) => {
+            if (!(error instanceof ArtifactError)) throw error;
+            this.error(manifest, site.at, error.code, error.message);
+            artifacts[i] = undefined;
+          },
+        ),
+      );
+    });
+    if (hashing.length > 0) await Promise.all(hashing);
 
     const references: AssetReference[] = fields.references.map((r) => ({
       kind: r.kind,

@@ -79,6 +79,8 @@ export class ArtifactHasher {
   private readonly cachedDigest: (realPath: string) => { digest: Digest; size: number } | undefined = () => undefined;
   private readonly disk: DiskHasher | undefined;
   private readonly memo = new Map<string, Promise<HashedArtifact>>();
+  /** Artifacts answered at once (hashAtOnce). */
+  private readonly known = new Map<string, HashedArtifact>();
 
   private readonly tree: SourceTree;
   private readonly skip: ReadonlySet<string>;
@@ -116,9 +118,28 @@ export class ArtifactHasher {
     }
   }
 
+  /**
+   * The artifact at once, when nothing needs waiting for: a file (not through a symlink) of the working
+   * tree whose digest the stat cache has — most artifacts of a warm plan. Otherwise undefined: ask hash().
+   */
+  hashAtOnce(relPath: string, options: HashOptions = {}): HashedArtifact | undefined {
+    const key = `${options.ignoreFiles ? "i" : "-"}${relPath}`;
+    const known = this.known.get(key);
+    if (known || this.memo.has(key) || !(this.tree instanceof StatTree)) return known;
+    const entry = this.tree.statSync(relPath);
+    if (entry?.type !== "file") return undefined;
+    const cached = this.cachedDigest(relPath);
+    if (!cached) return undefined;
+    const hashed = fileArtifact(relPath, relPath, entry, cached);
+    this.known.set(key, hashed);
+    return hashed;
+  }
+
   /** Hashes a file or folder (repository-relative); the same path asked twice is hashed once. */
   hash(relPath: string, options: HashOptions = {}): Promise<HashedArtifact> {
     const key = `${options.ignoreFiles ? "i" : "-"}${relPath}`;
+    const known = this.known.get(key);
+    if (known) return Promise.resolve(known);
     let pending = this.memo.get(key);
     if (!pending) {
       pending = this.hashUncached(relPath, options.ignoreFiles === true);
@@ -135,9 +156,7 @@ export class ArtifactHasher {
   private async hashUncached(relPath: string, ignoreFiles: boolean): Promise<HashedArtifact> {
     const target = await resolveReal(this.tree, relPath, relPath);
     if (target.entry.type === "file") {
-      const { digest, size } = this.cachedDigest(target.path) ?? (await this.fileDigest(relPath, target));
-      const file: ArtifactFile = { path: path.posix.basename(relPath), digest, size, mode: target.entry.mode };
-      return { type: "file", digest, size, files: [file], realPaths: [target.path] };
+      return fileArtifact(relPath, target.path, target.entry, this.cachedDigest(target.path) ?? (await this.fileDigest(relPath, target)));
     }
     if (target.entry.type !== "dir") {
       throw new ArtifactError("artifact-not-file-or-folder", relPath, `${relPath} is neither a file nor a folder`);
@@ -206,6 +225,12 @@ export class ArtifactHasher {
       throw new ArtifactError("artifact-unreadable", artifact, `${target.path} cannot be read: ${(error as Error).message}`);
     }
   }
+}
+
+/** A single-file artifact: the file named by its base name, found at `realPath`. */
+function fileArtifact(relPath: string, realPath: string, entry: TreeEntry, { digest, size }: { digest: Digest; size: number }): HashedArtifact {
+  const file: ArtifactFile = { path: path.posix.basename(relPath), digest, size, mode: entry.mode };
+  return { type: "file", digest, size, files: [file], realPaths: [realPath] };
 }
 
 function blobDigester(tree: GitTree, cache: StatCache | undefined): FileDigester {

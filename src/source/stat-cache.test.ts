@@ -67,6 +67,27 @@ describe("StatCache", () => {
     expect(cache.misses).toBe(misses + 1);
   });
 
+  it("answers a plain file at once from the cache; anything that needs waiting is left to hash()", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "m.bin": "weights", "folder/a.bin": "a", "link.bin": { link: "m.bin" }, "new.bin": "new" });
+    const st = statSync(path.join(root, "m.bin"), { bigint: true });
+    const planted = sha256("planted");
+    const cache = new StatCache(undefined, { now: later });
+    cache.set(st, planted, st.mtimeNs + 10n * RACY_WINDOW_NS);
+    const hasher = new ArtifactHasher(new WorkTree(root, { shareStats: true }), { cache });
+    try {
+      const atOnce = hasher.hashAtOnce("m.bin");
+      expect(atOnce).toMatchObject({ type: "file", digest: planted, files: [{ path: "m.bin", digest: planted }], realPaths: ["m.bin"] });
+      expect(await hasher.hash("m.bin")).toBe(atOnce);
+      expect(hasher.hashAtOnce("folder")).toBeUndefined();
+      expect(hasher.hashAtOnce("link.bin")).toBeUndefined();
+      expect(hasher.hashAtOnce("new.bin")).toBeUndefined(); // not cached: it must be read
+      expect((await hasher.hash("new.bin")).digest).toBe(sha256("new"));
+    } finally {
+      await hasher.close();
+    }
+  });
+
   it("isRacy compares the newer of mtime and ctime with the hashing time", () => {
     const st = statSync(temporaryDir(), { bigint: true });
     const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;

@@ -34,6 +34,10 @@ export class StatTree implements SourceTree {
   }
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {
+    return this.statSync(relPath);
+  }
+
+  statSync(relPath: string): TreeEntry | undefined {
     // The working tree's lstat: shared with the rules when the tree serves one run.
     const seen = this.work.look(relPath);
     return seen ? this.record(seen) : undefined;
