@@ -120,6 +120,8 @@ export class WorkTree implements SourceTree {
   readonly label = "working tree";
   /** With `shareStats`: each path as lstat saw it, once for the life of this tree (see look). */
   private readonly seen: Map<string, SeenEntry | null> | undefined;
+  /** With `shareStats`: the folders (not symlinks to folders) listFiles walked through. */
+  private readonly listedDirs: Set<string> | undefined;
 
   /**
    * `shareStats`: this tree serves one run of the pipeline, so each path is stat'ed once for all who look
@@ -130,6 +132,15 @@ export class WorkTree implements SourceTree {
     options: { shareStats?: boolean } = {},
   ) {
     this.seen = options.shareStats === true ? new Map() : undefined;
+    this.listedDirs = options.shareStats === true ? new Set() : undefined;
+  }
+
+  /**
+   * Whether listFiles found a folder here, for one run's tree: what following a path through it needs to
+   * know, without another lstat. False when unknown (not listed, or a tree that stats afresh).
+   */
+  isListedDir(relPath: string): boolean {
+    return this.listedDirs?.has(relPath) === true;
   }
 
   /** lstat, as an entry and (for a file) its stamp; undefined when nothing is there. */
@@ -161,7 +172,10 @@ export class WorkTree implements SourceTree {
       for (const d of names) {
         const child = rel === "" ? d.name : `${rel}/${d.name}`;
         if (d.isDirectory()) {
-          if (!SKIPPED_DIRS.has(d.name)) walk(child);
+          if (!SKIPPED_DIRS.has(d.name)) {
+            this.listedDirs?.add(child);
+            walk(child);
+          }
         } else if (d.isFile() || d.isSymbolicLink()) {
           out.push(child);
         }

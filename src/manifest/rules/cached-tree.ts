@@ -7,6 +7,7 @@ import type { SyncLookup } from "./local-path.js";
 interface SyncTree extends SourceTree {
   statSync(relPath: string): TreeEntry | undefined;
   readLinkSync(relPath: string): string;
+  isListedDir?(relPath: string): boolean;
 }
 
 function isSyncTree(tree: SourceTree): tree is SyncTree {
@@ -61,6 +62,7 @@ export class CachedTree implements SourceTree {
         return entry ?? undefined;
       },
       readLinkSync: (relPath) => inner.readLinkSync(relPath),
+      ...(inner.isListedDir ? { isListedDir: (relPath: string) => inner.isListedDir?.(relPath) === true } : {}),
     };
   }
 

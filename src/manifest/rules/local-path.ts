@@ -30,6 +30,13 @@ export interface SyncLookup {
   readonly root: string;
   statSync(relPath: string): TreeEntry | undefined;
   readLinkSync(relPath: string): string;
+  /** Whether this run already knows a plain folder is there (from listing the tree): no lstat needed. */
+  isListedDir?(relPath: string): boolean;
+}
+
+/** What a folder on the way needs to say: only that it is one. */
+function folderOnTheWay(relPath: string): TreeEntry {
+  return { path: relPath, type: "dir", size: 0, mode: 0o755 };
 }
 
 /** Resolves `raw` (as written in a manifest) against `baseDir` (repository-relative folder of the manifest). */
@@ -59,7 +66,7 @@ export async function followPath(tree: SourceTree, start: string): Promise<Resol
     const ask = step.value;
     let answer: TreeEntry | string | undefined;
     try {
-      answer = ask.readLink ? await tree.readLink(ask.path) : await tree.stat(ask.path);
+      answer = ask.kind === "readLink" ? await tree.readLink(ask.path) : await tree.stat(ask.path);
     } catch (error) {
       step = steps.throw(error);
       continue;
@@ -77,7 +84,9 @@ export function followPathSync(tree: SyncLookup, start: string): Resolution {
     const ask = step.value;
     let answer: TreeEntry | string | undefined;
     try {
-      answer = ask.readLink ? tree.readLinkSync(ask.path) : tree.statSync(ask.path);
+      if (ask.kind === "readLink") answer = tree.readLinkSync(ask.path);
+      else if (ask.kind === "type" && tree.isListedDir?.(ask.path) === true) answer = folderOnTheWay(ask.path);
+      else answer = tree.statSync(ask.path);
     } catch (error) {
       step = steps.throw(error);
       continue;
@@ -87,10 +96,13 @@ export function followPathSync(tree: SyncLookup, start: string): Resolution {
   return step.value;
 }
 
-/** What following a path asks of the tree: an lstat, or a symlink's target. */
+/**
+ * What following a path asks of the tree: an lstat ("stat"), an lstat of which only the type matters
+ * ("type": a component on the way), or a symlink's target.
+ */
 interface Ask {
   path: string;
-  readLink: boolean;
+  kind: "stat" | "type" | "readLink";
 }
 
 /** The walk itself, asking the tree through `yield`: one algorithm for both ways of answering. */
@@ -102,7 +114,7 @@ function* follow(root: string, start: string): Generator<Ask, Resolution, TreeEn
     const [segment = "", ...rest] = pending;
     pending = rest;
     const candidate = current === "" ? segment : `${current}/${segment}`;
-    const entry = (yield { path: candidate, readLink: false }) as TreeEntry | undefined;
+    const entry = (yield { path: candidate, kind: "type" }) as TreeEntry | undefined;
     if (entry === undefined) {
       return { ok: false, problem: "missing", path: joinPath([candidate, ...pending]), missing: candidate };
     }
@@ -111,7 +123,7 @@ function* follow(root: string, start: string): Generator<Ask, Resolution, TreeEn
       if (links.length > MAX_SYMLINK_HOPS) return { ok: false, problem: "symlink-loop", cycle: cycleOf(links) };
       let linkTarget: string;
       try {
-        linkTarget = (yield { path: candidate, readLink: true }) as string;
+        linkTarget = (yield { path: candidate, kind: "readLink" }) as string;
       } catch {
         return { ok: false, problem: "missing", path: joinPath([candidate, ...pending]), missing: candidate };
       }
@@ -127,7 +139,7 @@ function* follow(root: string, start: string): Generator<Ask, Resolution, TreeEn
     }
     current = candidate;
   }
-  const entry = (yield { path: current, readLink: false }) as TreeEntry | undefined;
+  const entry = (yield { path: current, kind: "stat" }) as TreeEntry | undefined;
   // The root itself, when a tree cannot stat it, is a folder.
   if (current === "") return { ok: true, target: "", entry: entry ?? { path: "", type: "dir", size: 0, mode: 0o755 }, links };
   if (entry === undefined) return { ok: false, problem: "missing", path: current, missing: current };

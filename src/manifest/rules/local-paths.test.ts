@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { SourceTree } from "../../source/tree.js";
+import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { manifestsFrom, render, tempRepo, type RepoEntry, type TempRepo } from "./fixture.test-helper.js";
 import { checkLocalPaths } from "./local-paths.js";
 
@@ -31,8 +31,12 @@ function promisesOnly(tree: SourceTree): SourceTree {
 async function check(files: Record<string, RepoEntry>, manifests: Record<string, string>): Promise<string> {
   repo = await tempRepo({ ...files, ...manifests });
   const found = render(await checkLocalPaths({ manifests: manifestsFrom(manifests), tree: repo.tree }));
-  // Both ways of asking the tree say the same.
+  // Every way of asking the tree says the same: through promises, and as one run's tree that listed
+  // the repository first (folders on the way then come from the listing).
   expect(render(await checkLocalPaths({ manifests: manifestsFrom(manifests), tree: promisesOnly(repo.tree) }))).toBe(found);
+  const run = new WorkTree(repo.root, { shareStats: true });
+  await run.listFiles();
+  expect(render(await checkLocalPaths({ manifests: manifestsFrom(manifests), tree: run }))).toBe(found);
   return found;
 }
 
