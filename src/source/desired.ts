@@ -109,9 +109,15 @@ function mutableOf(manifest: Manifest, kind: AssetKind): MutableFields {
   if (kind === "component" && typeof spec["display_name"] === "string") mutable.display_name = spec["display_name"];
   const tags = spec["tags"];
   if (typeof tags === "object" && tags !== null && !Array.isArray(tags)) {
-    mutable.tags = Object.fromEntries(
-      Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : v == null ? "" : JSON.stringify(v)]),
-    );
+    const text: Record<string, string> = {};
+    for (const key of Object.keys(tags)) {
+      const v = (tags as Record<string, unknown>)[key];
+      const value = typeof v === "string" ? v : v == null ? "" : JSON.stringify(v);
+      // As Object.fromEntries would: a tag named __proto__ is a tag, not the object's prototype.
+      if (key === "__proto__") Object.defineProperty(text, key, { value, enumerable: true, writable: true, configurable: true });
+      else text[key] = value;
+    }
+    mutable.tags = text;
   }
   return mutable;
 }

@@ -58,9 +58,32 @@ export class TreeReadError extends Error {
 
 /** Joins and normalizes repository-relative POSIX paths; returns undefined when the result leaves the root. */
 export function resolveInTree(baseDir: string, relative: string): string | undefined {
+  // The common case, `model.pkl` or `./src` next to a manifest, by concatenation: path.posix's
+  // normalization is measurable at 10,000 manifests, and gives the same answer for plain segments.
+  const plain = plainJoin(baseDir, relative);
+  if (plain !== undefined) return plain;
   const joined = path.posix.normalize(path.posix.join(baseDir, relative));
   if (joined === ".." || joined.startsWith("../") || path.posix.isAbsolute(joined)) return undefined;
   return joined === "." ? "" : joined.replace(/\/$/, "");
+}
+
+/** baseDir + relative when both are plain segments (after leading `./`): none empty, `.` or `..`. */
+function plainJoin(baseDir: string, relative: string): string | undefined {
+  let rest = relative;
+  while (rest.startsWith("./")) rest = rest.slice(2);
+  if (rest === "" || !plainSegments(rest) || (baseDir !== "" && !plainSegments(baseDir))) return undefined;
+  return baseDir === "" ? rest : `${baseDir}/${rest}`;
+}
+
+function plainSegments(p: string): boolean {
+  let start = 0;
+  for (;;) {
+    const end = p.indexOf("/", start);
+    const segment = end === -1 ? p.slice(start) : p.slice(start, end);
+    if (segment === "" || segment === "." || segment === "..") return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
 }
 
 /** What one lstat says of a path, kept small (see FileStamp). */
