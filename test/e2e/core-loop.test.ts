@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freshOci, freshPostgres, serversMissing } from "../../src/registry/drivers/team-servers.test-helper.js";
 import { cliPath, objectCount, TempRepo } from "./harness.js";
 
 const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
@@ -45,15 +46,42 @@ function baseFiles(): Record<string, string> {
   };
 }
 
-describe("plan and apply on the embedded registry", () => {
+interface RegistryUnderTest {
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+const registries: { label: string; embedded: boolean; skip: boolean; make(): RegistryUnderTest }[] = [
+  { label: "the embedded registry", embedded: true, skip: false, make: () => ({ env: {}, cleanup: async () => {} }) },
+  {
+    // The same scenario, unchanged, on a team registry: records in PostgreSQL, objects in an OCI registry.
+    label: "PostgreSQL + OCI",
+    embedded: false,
+    skip: serversMissing({ postgres: true, oci: true }) !== undefined,
+    make: () => {
+      const pg = freshPostgres();
+      return { env: { ASSETCTL_REGISTRY: `${pg.url}&objects=${freshOci()}` }, cleanup: () => pg.cleanup() };
+    },
+  },
+];
+
+describe.each(registries)("plan and apply on $label", ({ embedded, skip, make }) => {
   let repo: TempRepo;
   let commit: string;
+  let registry: RegistryUnderTest;
 
-  beforeEach(() => {
+  beforeEach((context) => {
+    if (skip) context.skip();
+    registry = make();
     repo = new TempRepo(baseFiles());
+    repo.env = registry.env;
     commit = repo.commit("initial assets");
   });
-  afterEach(() => repo.remove());
+  afterEach(async () => {
+    if (skip) return;
+    repo.remove();
+    await registry.cleanup();
+  });
 
   it("plans, applies, and then has nothing to change", async () => {
     const plan1 = await repo.run(["plan"]);
@@ -93,18 +121,18 @@ describe("plan and apply on the embedded registry", () => {
   });
 
   it("refuses to apply without a terminal unless --auto-approve", async () => {
-    const before = repo.registryFingerprint();
+    const before = embedded ? repo.registryFingerprint() : "";
     const result = await repo.run(["apply"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--auto-approve");
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(repo.registryFingerprint()).toBe(before);
+    if (embedded) expect(repo.registryFingerprint()).toBe(before);
   });
 
   it("creates a new version for a changed artifact and stores a reverted file once", async () => {
     await repo.run(["apply", "--auto-approve"]);
     const registryDir = path.join(repo.root, ".assetctl/registry");
-    const objectsAfterFirst = objectCount(registryDir);
+    const objectsAfterFirst = embedded ? objectCount(registryDir) : 0;
 
     repo.write({ "models/model.pkl": "pickled-bytes-v2" });
     const commit2 = repo.commit("retrain");
@@ -112,7 +140,7 @@ describe("plan and apply on the embedded registry", () => {
     expect(plan.stdout).toContain("+v model:churn-model:2");
     expect(plan.stdout).toContain("Plan: 0 new assets, 1 new version, 0 updates, 0 conflicts, 2 unchanged.");
     expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
-    expect(objectCount(registryDir)).toBe(objectsAfterFirst + 1);
+    if (embedded) expect(objectCount(registryDir)).toBe(objectsAfterFirst + 1);
 
     repo.write({ "models/model.pkl": "pickled-bytes-v1" });
     repo.commit("revert the model");
@@ -120,7 +148,7 @@ describe("plan and apply on the embedded registry", () => {
     expect(revert.stdout).toContain("+v model:churn-model:3");
     expect(revert.stdout).toContain("same content as 1");
     expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
-    expect(objectCount(registryDir)).toBe(objectsAfterFirst + 1);
+    if (embedded) expect(objectCount(registryDir)).toBe(objectsAfterFirst + 1);
 
     const v1 = JSON.parse((await repo.run(["show", "model:churn-model:1", "--json"])).stdout) as { digest: string };
     const v3 = JSON.parse((await repo.run(["show", "model:churn-model:3", "--json"])).stdout) as { digest: string };
@@ -137,7 +165,7 @@ describe("plan and apply on the embedded registry", () => {
     await repo.run(["apply", "--auto-approve"]);
     repo.write({ "components/src/train.py": "print('training, better')\n" });
     repo.commit("edit component code without a version bump");
-    const before = repo.registryFingerprint();
+    const before = embedded ? repo.registryFingerprint() : "";
     const plan = await repo.run(["plan"]);
     expect(plan.code).toBe(1);
     expect(plan.stdout).toContain("!  component:train:1");
@@ -145,7 +173,8 @@ describe("plan and apply on the embedded registry", () => {
     const apply = await repo.run(["apply", "--auto-approve"]);
     expect(apply.code).toBe(1);
     expect(apply.stderr).toContain("conflict");
-    expect(repo.registryFingerprint()).toBe(before);
+    if (embedded) expect(repo.registryFingerprint()).toBe(before);
+    else expect((await repo.run(["history", "component:train", "--json"])).stdout).not.toContain('"version": "2"');
   });
 
   it("updates a description in place, keeping it in the version's history", async () => {

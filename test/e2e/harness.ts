@@ -55,9 +55,12 @@ export class TempRepo {
     return this.git("rev-parse", "HEAD").trim();
   }
 
+  /** Environment every `run` adds, e.g. `ASSETCTL_REGISTRY` to run a scenario on another registry. */
+  env: NodeJS.ProcessEnv = {};
+
   /** Runs the built CLI in the repository, without a terminal. */
   run(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
-    return runCli(args, { cwd: options.cwd ?? this.root, env: options.env ?? {} });
+    return runCli(args, { cwd: options.cwd ?? this.root, env: { ...this.env, ...options.env } });
   }
 
   /** A digest over every file of the registry directory: equal digests mean byte-for-byte equal. */
