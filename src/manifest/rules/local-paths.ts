@@ -46,7 +46,7 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
     if (!resolution.ok) return unresolved(tree, site, label, raw, baseDir, resolution).then((finding) => [diagnose(manifest, site.path, finding)]);
     const { target, entry } = resolution;
     const shown = target === "" ? "the repository root" : target;
-    if (target.split("/").includes(STATE_DIR)) {
+    if (target === STATE_DIR || target.startsWith(`${STATE_DIR}/`) || target.includes(`/${STATE_DIR}/`) || target.endsWith(`/${STATE_DIR}`)) {
       return [
         diagnose(manifest, site.path, {
           code: "path-in-assetctl-state",

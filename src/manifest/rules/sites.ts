@@ -41,7 +41,19 @@ export interface Site {
 
 const MODEL_TYPES: ReadonlySet<string> = new Set(["custom_model", "mlflow_model", "triton_model"]);
 
-export function sitesOf(manifest: Manifest): Site[] {
+/** Sites per manifest, found once: several rules walk the same specs, which are never changed. */
+const found = new WeakMap<Manifest, readonly Site[]>();
+
+export function sitesOf(manifest: Manifest): readonly Site[] {
+  let sites = found.get(manifest);
+  if (sites === undefined) {
+    sites = findSites(manifest);
+    found.set(manifest, sites);
+  }
+  return sites;
+}
+
+function findSites(manifest: Manifest): Site[] {
   const sites: Site[] = [];
   const spec = manifest.spec;
   switch (manifest.kind) {
