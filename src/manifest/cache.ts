@@ -10,7 +10,7 @@
 // A cached result stands only for the inputs it was made from: the file (its stats), the loader's code
 // (a fingerprint of its modules), assetctl.yaml's `exclude` and `kinds` (all entries), and, for the
 // checked result, how the file was read — its declared kind and whether a pipeline makes it anonymous.
-import type { BigIntStats } from "node:fs";
+import type { BigIntStats, Dirent } from "node:fs";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -443,29 +443,31 @@ export function isJsonExact(value: unknown): boolean {
 let fingerprint: string | undefined;
 
 /**
- * The loader's code, as far as a cached result depends on it: the tool version and the size and mtime of
- * every module in this folder and below (about a hundred lstat calls), so a rebuilt assetctl never
- * trusts results an older build made.
+ * The code, as far as a cached result depends on it: the tool version and the size and mtime of every
+ * module of assetctl (the folder above this one, and below: the loader and the rules also use source/),
+ * a few hundred lstat calls, so a rebuilt assetctl never trusts results an older build made.
  */
 export function codeFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const hash = createHash("sha256").update(TOOL_VERSION);
-  const walk = (dir: string): void => {
-    let names: string[];
+  const walk = (dir: string, rel: string): void => {
+    let entries: Dirent[];
     try {
-      names = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
-    for (const name of names) {
-      const abs = path.join(dir, name);
-      const st = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(abs);
-      else if (/\.(?:js|ts|mjs|cjs)$/.test(name)) hash.update(`${name}\0${st.size}\0${st.mtimeNs}\n`);
+    for (const entry of entries) {
+      const abs = `${dir}${path.sep}${entry.name}`;
+      if (entry.isDirectory()) {
+        walk(abs, `${rel}${entry.name}/`);
+      } else if (/\.(?:js|mjs|cjs|ts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        const st = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+        if (st) hash.update(`${rel}${entry.name}\0${st.size}\0${st.mtimeNs}\n`);
+      }
     }
   };
-  walk(path.dirname(fileURLToPath(import.meta.url)));
+  walk(path.dirname(path.dirname(fileURLToPath(import.meta.url))), "");
   fingerprint = hash.digest("hex");
   return fingerprint;
 }
