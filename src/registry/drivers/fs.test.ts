@@ -335,6 +335,24 @@ describe("fs registry", () => {
       expect(await registry.snapshot()).toEqual(expected);
     });
 
+    it("brings its own writes in from memory, as the records on disk say them", async () => {
+      await registry.snapshot(); // a cache to catch up from
+      const other = await reopen();
+      await registry.createVersion(sampleRecord({ version: "1" }));
+      await other.createVersion(sampleRecord({ version: "2" }));
+      await registry.updateVersion(sampleUpdate(sampleRecord({ version: "1" }), { mutable: { description: "new" } }));
+      await registry.updateVersion(sampleUpdate(sampleRecord({ version: "2" }), { archived: true }));
+      const mine = await registry.snapshot();
+      expect(mine.serial).toBe(4);
+      expect(mine.versions.map((v) => [v.record.version, v.mutable.description, v.archived])).toEqual([
+        ["1", "new", false],
+        ["2", "a model", true],
+      ]);
+      await unlink(layout.indexFile);
+      expect(await (await reopen()).snapshot()).toEqual(mine);
+      await other.close();
+    });
+
     it("catches up with writes made since it was saved", async () => {
       await registry.createVersion(sampleRecord({ version: "1" }));
       await registry.snapshot();

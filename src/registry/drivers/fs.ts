@@ -74,6 +74,8 @@ export class FsDriver implements RegistryDriver {
   #open = false;
   /** Whether this handle journaled anything: close() then refreshes the snapshot cache. */
   #wrote = false;
+  /** The journal entries this handle wrote, by serial, as changes to the versions (see #journaledState). */
+  readonly #own = new Map<number, (versions: VersionMap) => boolean>();
 
   constructor(options: FsDriverOptions) {
     this.root = path.resolve(options.path);
@@ -145,7 +147,12 @@ export class FsDriver implements RegistryDriver {
       if (!(await this.#objects.has(digest))) throw objectMissingFor(address, digest);
     }
     const intent = await this.#records.create(record);
-    await this.#commit(intent, { op: "create", address, digest: record.digest });
+    // What this write makes the version, kept so that catching the snapshot cache up needs no reading back.
+    const state = initialState(JSON.parse(JSON.stringify(record)) as VersionRecord);
+    await this.#commit(intent, { op: "create", address, digest: record.digest }, (versions) => {
+      versions.set(address, state);
+      return true;
+    });
   }
 
   async updateVersion(update: VersionUpdate): Promise<void> {
@@ -154,7 +161,14 @@ export class FsDriver implements RegistryDriver {
     // Records are never removed, so a version seen here still exists when the update lands.
     if (!(await this.#records.exists(update.kind, update.name, update.version))) throw versionNotFound(addressOf(update));
     const intent = await this.#records.addUpdate(update);
-    await this.#commit(intent, journalEntryOf(update));
+    const applied = JSON.parse(JSON.stringify(update)) as VersionUpdate;
+    const address = addressOf(update);
+    await this.#commit(intent, journalEntryOf(update), (versions) => {
+      const before = versions.get(address);
+      if (before === undefined) return false;
+      versions.set(address, withUpdate(before, applied));
+      return true;
+    });
   }
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
@@ -213,9 +227,10 @@ export class FsDriver implements RegistryDriver {
    * Journals a published write, then drops its intent. If journaling fails the intent stays, so the
    * write remains visible and the next open (of any process) journals it.
    */
-  async #commit(intent: Intent, entry: JournalEntry): Promise<void> {
+  async #commit(intent: Intent, entry: JournalEntry, replay: (versions: VersionMap) => boolean): Promise<void> {
     this.#wrote = true;
-    await this.#journal.append(entry, intent.txn);
+    const serial = await this.#journal.append(entry, intent.txn);
+    this.#own.set(serial, replay);
     await removeIfPresent(intent.temp);
   }
 
@@ -226,6 +241,11 @@ export class FsDriver implements RegistryDriver {
     const versions: VersionMap = new Map(cached.versions.map((v) => [addressOf(v.record), v]));
     let serial = cached.serial;
     for (;;) {
+      // An entry this handle wrote is replayed from what it wrote; any other is read back.
+      if (this.#own.get(serial + 1)?.(versions) === true) {
+        serial += 1;
+        continue;
+      }
       const read = await this.#journal.read(serial + 1);
       if (read.state === "missing") break;
       // A torn or edited entry, or one naming a record that is gone: trust the records, not the cache.

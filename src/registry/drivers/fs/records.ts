@@ -4,7 +4,7 @@
 // once with link() from a temp file that stays behind until the journal has the write (intents.ts).
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { jsonDigest } from "../../../digest.js";
 import { RegistryError } from "../../driver.js";
@@ -60,6 +60,8 @@ export class FsRecords {
     await writeDurable(temp, `${JSON.stringify(doc)}\n`, { readOnly: true });
     let published: boolean;
     try {
+      // A new version's folder is usually new too (a new asset): made first, rather than after a failed link.
+      await mkdir(path.dirname(target), { recursive: true });
       published = await publishOnce(temp, target);
     } catch (error) {
       await removeIfPresent(temp);
