@@ -13,9 +13,10 @@ export async function validateRepository(
   options: ValidateOptions = {},
 ): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
   const loaded = await loadManifests(tree, options);
-  // With the manifest cache, what the manifest rules say is kept under the identity of all manifests.
-  const key = options.cache?.manifestsKey(loaded.manifests);
-  const cache = options.cache;
+  // With the manifest cache, what the manifest rules say about the whole tree is kept under the
+  // identity of all its manifests.
+  const cache = options.paths === undefined ? options.cache : undefined;
+  const key = cache?.manifestsKey(loaded.manifests);
   const memo =
     cache && key !== undefined
       ? { known: cache.ruleFindings(key), keep: (found: Diagnostic[]) => cache.keepRuleFindings(key, found) }
