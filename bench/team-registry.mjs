@@ -1,33 +1,11 @@
 // Benchmark: the team registry (PostgreSQL records + OCI objects, on private servers started for the
 // run) beside the embedded registry, through the built CLI: apply of 1,000 new versions, and a
 // no-change plan over 10,000 versions.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { startTestServers } from "../scripts/test-servers.mjs";
+import { makeRepo } from "./core-loop.mjs";
 import { formatMs, median, printTable, timeProcess } from "./measure.mjs";
-
-function makeRepo(count) {
-  const root = mkdtempSync(path.join(os.tmpdir(), "assetctl-bench-team-"));
-  const git = (...args) => execFileSync("git", args, { cwd: root });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "bench@example.com");
-  git("config", "user.name", "bench");
-  writeFileSync(path.join(root, ".gitignore"), ".assetctl/\n");
-  for (let i = 0; i < count; i++) {
-    const dir = path.join(root, "models", `m${String(i).padStart(5, "0")}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "model.pkl"), `weights of model ${i}\n`.repeat(64));
-    writeFileSync(
-      path.join(dir, "model.yml"),
-      `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json\nname: model-${i}\ndescription: Model number ${i}.\npath: ./model.pkl\n`,
-    );
-  }
-  git("add", "-A");
-  git("commit", "-q", "-m", "assets");
-  return root;
-}
 
 /**
  * Applies `repo` to `registry` (timed), then plans again three times (the median, as the machine may
