@@ -10,6 +10,7 @@ import type { AssetKind } from "../manifest/types.js";
 import type { JsonObject, JsonValue, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { plan } from "./plan.js";
+import { snapshotAfter as applyPlan } from "./snapshot-after.test-helper.js";
 import type { Change, Plan } from "./types.js";
 
 const OPTIONS = { registryUrl: "memory:" };
@@ -78,36 +79,6 @@ function asset(s: AssetSeed, i: number, environments: ReadonlySet<string>): Desi
 
 const EMPTY: RegistrySnapshot = { serial: 0, versions: [] };
 
-/** What a registry holds after apply carried out `p` (creates and mutable updates), as apply writes it. */
-function applyPlan(p: Plan, before: RegistrySnapshot): RegistrySnapshot {
-  const versions = [...before.versions];
-  let serial = before.serial;
-  for (const c of p.changes) {
-    if (c.action === "create" && c.record && c.digest) {
-      serial += 1;
-      versions.push({
-        record: {
-          kind: c.kind,
-          name: c.name,
-          version: c.version,
-          digest: c.digest,
-          ...c.record,
-          provenance: { commit: null, dirty: false, branch: null, remote: null, ref: null, manifest: c.manifest?.file ?? "", tool_version: "0" },
-          // Distinct, increasing times: "latest" is the most recently created.
-          created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, serial)).toISOString(),
-        },
-        mutable: c.record.mutable,
-        archived: false,
-        updated_at: "",
-      });
-    } else if (c.action === "update" && c.mutable) {
-      serial += 1;
-      const i = versions.findIndex((v) => `${v.record.kind}:${v.record.name}:${v.record.version}` === c.address);
-      versions[i] = { ...(versions[i] as StoredVersion), mutable: c.mutable };
-    }
-  }
-  return { serial, versions };
-}
 
 function applicable(p: Plan): boolean {
   return p.errors.length === 0 && p.summary.conflict === 0;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { jsonDigest, sha256 } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
-import type { JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import type { JsonObject, MutableFields } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { renderPlanText } from "../cli/render/plan-text.js";
 import { nextVersion, plan, versionDigest } from "./plan.js";
-import type { Plan } from "./types.js";
+import { snapshotAfter as applied } from "./snapshot-after.test-helper.js";
 
 function asset(
   kind: AssetKind,
@@ -35,35 +35,6 @@ function desired(...assets: DesiredAsset[]): DesiredState {
   return { assets, source: { commit: "a".repeat(40), dirty: false, ref: null, branch: "main", remote: null }, diagnostics: [] };
 }
 
-/** Applies a plan's creates and updates to a snapshot, as a registry would. */
-function applied(p: Plan, before: RegistrySnapshot = { serial: 0, versions: [] }): RegistrySnapshot {
-  const versions = [...before.versions];
-  let serial = before.serial;
-  for (const c of p.changes) {
-    if (c.action === "create" && c.record && c.digest) {
-      serial += 1;
-      versions.push({
-        record: {
-          kind: c.kind,
-          name: c.name,
-          version: c.version,
-          digest: c.digest,
-          ...c.record,
-          provenance: { commit: null, dirty: false, branch: null, remote: null, ref: null, manifest: "", tool_version: "0" },
-          created_at: `2026-01-01T00:00:${String(serial).padStart(2, "0")}Z`,
-        },
-        mutable: c.record.mutable,
-        archived: false,
-        updated_at: "",
-      });
-    } else if (c.action === "update" && c.mutable) {
-      serial += 1;
-      const i = versions.findIndex((v) => `${v.record.kind}:${v.record.name}:${v.record.version}` === c.address);
-      versions[i] = { ...(versions[i] as StoredVersion), mutable: c.mutable };
-    }
-  }
-  return { serial, versions };
-}
 
 const opts = { registryUrl: "mem" };
 
