@@ -66,7 +66,12 @@ const component = fc.record(
     tags: fc.dictionary(word, text, { maxKeys: 3 }),
   },
   { requiredKeys: ["command", "inputs"] },
-);
+).map(({ outputs, ...body }) => {
+  // A port name is either an input or an output (Azure ML refuses both), so outputs avoid the inputs' names.
+  if (outputs === undefined) return body;
+  const distinct = Object.fromEntries(Object.entries(outputs).filter(([name]) => !(name in body.inputs)));
+  return { ...body, outputs: distinct };
+});
 
 interface Style {
   flow: boolean;
