@@ -128,6 +128,30 @@ export function describeRegistryConformance(name: string, factory: () => Promise
       });
     });
 
+    describe("stateToken", () => {
+      it("stays the same while nothing is written, and changes with every write, whoever makes it", async () => {
+        const token = async (driver: RegistryDriver): Promise<string | undefined> => driver.stateToken?.();
+        const first = await token(registry);
+        if (first === undefined) return; // optional: a plan against a driver without one is never reused
+        const other = await peer();
+        const tokens: (string | undefined)[] = [first];
+        expect(await token(registry)).toBe(first);
+        await registry.createVersion(sampleRecord({ version: "1" }));
+        tokens.push(await token(registry));
+        await other.createVersion(sampleRecord({ version: "2" }));
+        tokens.push(await token(registry));
+        await other.updateVersion(sampleUpdate(sampleRecord({ version: "2" }), { mutable: { description: "changed" } }));
+        tokens.push(await token(other));
+        await registry.updateVersion(sampleUpdate(sampleRecord({ version: "1" }), { archived: true }));
+        tokens.push(await token(registry));
+        // Snapshots are served, and cached, between writes: neither changes the token.
+        await registry.snapshot();
+        expect(await token(other)).toBe(tokens.at(-1));
+        expect(tokens.every((t) => t !== undefined)).toBe(true);
+        expect(new Set(tokens).size).toBe(tokens.length);
+      });
+    });
+
     describe("createVersion", () => {
       it("is write-once: a second create of the same address fails, even with identical content", async () => {
         const record = sampleRecord();

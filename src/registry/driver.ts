@@ -42,6 +42,12 @@ export interface RegistryDriver {
 
   /** Every version with its latest mutable state, sorted by address. The result is the caller's to keep. */
   snapshot(): Promise<RegistrySnapshot>;
+  /**
+   * A short text that is the same only while snapshot() would answer the same, read without reading the
+   * snapshot: what lets a plan of unchanged files against an unchanged registry be reused. Undefined
+   * when the driver cannot tell cheaply, or not now (a write is under way).
+   */
+  stateToken?(): Promise<string | undefined>;
 
   hasObject(digest: Digest): Promise<boolean>;
   /**

@@ -44,6 +44,7 @@ export class StatTree implements SourceTree {
   }
 
   async readDir(relPath: string): Promise<TreeEntry[]> {
+    this.work.noteRead(relPath);
     const dir = this.abs(relPath);
     let names: string[];
     try {
@@ -70,6 +71,7 @@ export class StatTree implements SourceTree {
   }
 
   async readLink(relPath: string): Promise<string> {
+    this.work.noteRead(relPath);
     return readlinkSync(this.abs(relPath));
   }
 

@@ -2,8 +2,9 @@
 // checking it out. Manifest loading and artifact hashing only ever read through this interface.
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type BigIntStats, type Dirent } from "node:fs";
 import { open } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import path from "node:path";
-import { stampOf, type FileStamp } from "./stat-cache.js";
+import { stampOf, statKey, type FileStamp } from "./stat-cache.js";
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
 
@@ -139,8 +140,24 @@ export interface SeenEntry {
   stamp: FileStamp | undefined;
 }
 
+/** One walk of the whole working tree (see WorkTree.survey). */
+export interface Survey {
+  /**
+   * Digest of every path below the root (but the skipped folders), its type and, for all but folders,
+   * its stamp: an equal digest later means no file was added, removed, replaced or written since —
+   * unless one was written within the timestamp granularity of this walk (see newestNs).
+   */
+  digest: string;
+  /** The newest mtime or ctime of any file or link, ns since the epoch: what decides a racy survey. */
+  newestNs: bigint;
+}
+
 export class WorkTree implements SourceTree {
   readonly label = "working tree";
+  /** The listing the survey found, which listFiles then answers. */
+  private surveyed: string[] | undefined;
+  /** Whether this run read anything inside a skipped folder, which no survey covers (see survey). */
+  private beyondSurvey = false;
   /** With `shareStats`: each path as lstat saw it, once for the life of this tree (see look). */
   private readonly seen: Map<string, SeenEntry | null> | undefined;
   /** With `shareStats`: the folders (not symlinks to folders) listFiles walked through. */
@@ -166,10 +183,65 @@ export class WorkTree implements SourceTree {
     return this.listedDirs?.has(relPath) === true;
   }
 
+  /**
+   * Walks the whole tree as listFiles does, lstat'ing every entry: the digest of what it finds says
+   * whether anything a run could read has changed since. For a tree that serves one run, its stats are
+   * the ones the run uses (stat'ed before anything is read, so a file written meanwhile shows in the next
+   * survey) and its listing is the one listFiles gives.
+   */
+  survey(): Survey {
+    const hash = createHash("sha256");
+    const files: string[] = [];
+    let newestNs = 0n;
+    const walk = (rel: string): void => {
+      let names: Dirent[];
+      try {
+        names = readdirSync(this.abs(rel), { withFileTypes: true });
+      } catch {
+        hash.update(`${rel}\0unlisted\n`);
+        return;
+      }
+      // Byte order, so that the digest does not depend on the order the filesystem lists in.
+      names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const d of names) {
+        const child = rel === "" ? d.name : `${rel}/${d.name}`;
+        if (d.isDirectory()) {
+          if (SKIPPED_DIRS.has(d.name)) continue;
+          hash.update(`${child}\0dir\n`);
+          this.listedDirs?.add(child);
+          walk(child);
+          continue;
+        }
+        const st = lstatSync(this.abs(child), { bigint: true, throwIfNoEntry: false });
+        if (!st) continue; // gone since the listing: as if never there
+        const seen = seenFrom(child, st);
+        this.seen?.set(child, seen);
+        hash.update(`${child}\0${seen.entry.type}\0${st.mode}\0${statKey(st)}\n`);
+        const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+        if (newest > newestNs) newestNs = newest;
+        if (seen.entry.type === "file" || seen.entry.type === "symlink") files.push(child);
+      }
+    };
+    walk("");
+    if (this.seen) this.surveyed = files.sort();
+    return { digest: hash.digest("hex"), newestNs };
+  }
+
+  /** Whether anything this tree read lies where no survey looks: inside `.git/`, `node_modules/` or `.assetctl/`. */
+  readBeyondSurvey(): boolean {
+    return this.beyondSurvey;
+  }
+
+  /** Notes a path read, for readBeyondSurvey. */
+  noteRead(relPath: string): void {
+    if (!this.beyondSurvey && relPath.split("/").some((segment) => SKIPPED_DIRS.has(segment))) this.beyondSurvey = true;
+  }
+
   /** lstat, as an entry and (for a file) its stamp; undefined when nothing is there. */
   look(relPath: string): SeenEntry | undefined {
     let seen = this.seen?.get(relPath);
     if (seen === undefined) {
+      this.noteRead(relPath);
       const st = lstatSync(this.abs(relPath), { bigint: true, throwIfNoEntry: false });
       seen = st ? seenFrom(relPath, st) : null;
       this.seen?.set(relPath, seen);
@@ -184,6 +256,7 @@ export class WorkTree implements SourceTree {
   }
 
   async listFiles(): Promise<string[]> {
+    if (this.surveyed) return [...this.surveyed];
     const out: string[] = [];
     const walk = (rel: string): void => {
       let names: Dirent[];
@@ -224,6 +297,7 @@ export class WorkTree implements SourceTree {
   }
 
   async readDir(relPath: string): Promise<TreeEntry[]> {
+    this.noteRead(relPath);
     const names = readdirSync(this.abs(relPath));
     const entries: TreeEntry[] = [];
     for (const name of names) {
@@ -277,11 +351,13 @@ export class WorkTree implements SourceTree {
   }
 
   readLinkSync(relPath: string): string {
+    this.noteRead(relPath);
     return readlinkSync(this.abs(relPath));
   }
 
   /** A read checks the file as it is now: its size limit must hold for the bytes read. */
   private freshStat(relPath: string): TreeEntry | undefined {
+    this.noteRead(relPath);
     try {
       const st = lstatSync(this.abs(relPath), { throwIfNoEntry: false });
       return st ? entryFromStats(relPath, st) : undefined;

@@ -11,6 +11,7 @@
 //   lock/<generation>.json|.released     the apply lock (fs/lock.ts)
 //   index/snapshot.json                  derived snapshot cache
 //   tmp/<pid>-<host>-<random>.<purpose>  temp files and intents (fs/intents.ts)
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
@@ -119,6 +120,25 @@ export class FsDriver implements RegistryDriver {
       if (state !== undefined) versions.set(addressOf(state.record), state);
     }
     return { serial, versions: [...versions.values()].sort(compareAddresses) };
+  }
+
+  /**
+   * The registry's identity (its format file, created once) and journal head. Every write is journaled
+   * with the next serial, and serials are never reused, so the same head means the same versions — unless
+   * a write is published but not journaled yet (a writer at work, or one that crashed): then undefined.
+   */
+  async stateToken(): Promise<string | undefined> {
+    this.#ensureOpen();
+    const [identity, journal] = await Promise.all([
+      stat(this.#layout.formatFile, { bigint: true }).catch(() => undefined),
+      // Its mtime moves with every entry linked into it, even one filling a gap below the head.
+      stat(this.#layout.journalDir, { bigint: true }).catch(() => undefined),
+    ]);
+    if (!identity) return undefined;
+    let serial = (await this.#cache.headerSerial()) ?? (await this.#journal.head());
+    while (await this.#journal.exists(serial + 1)) serial += 1;
+    if ((await this.#intents.published()).length > 0) return undefined;
+    return `fs:${identity.dev}:${identity.ino}:${identity.ctimeNs}:${journal?.mtimeNs ?? 0n}:${serial}`;
   }
 
   async hasObject(digest: Digest): Promise<boolean> {

@@ -99,6 +99,16 @@ export class PostgresRecords implements RecordStore {
     return { serial: Number(row?.serial ?? 0), versions: versions.sort(compareAddresses) };
   }
 
+  /**
+   * The serial, which every write moves in the same transaction, and the serial table's own oid, which a
+   * registry dropped and made again does not keep.
+   */
+  async stateToken(): Promise<string | undefined> {
+    const rows = await this.#query<{ serial: string; id: string }>("read the registry serial", `SELECT s.serial, s.tableoid AS id FROM ${this.tables.serial} s`);
+    const row = rows[0];
+    return row === undefined ? undefined : `postgres:${row.id}:${row.serial}`;
+  }
+
   async createVersion(record: VersionRecord): Promise<void> {
     checkVersionRecord(record);
     this.#lockHeld();

@@ -50,6 +50,10 @@ export class SplitDriver implements RegistryDriver {
     return this.records.snapshot();
   }
 
+  stateToken(): Promise<string | undefined> {
+    return this.records.stateToken?.() ?? Promise.resolve(undefined);
+  }
+
   async hasObject(digest: Digest): Promise<boolean> {
     checkDigest(digest);
     return this.objects.hasObject(digest);

@@ -4,7 +4,7 @@
 // entries appended meanwhile are committed together: consecutive serials, each file synced, linked in
 // order, then one sync of the folder before any of them is reported appended (group commit), instead
 // of concurrent appends racing each other for the same serial.
-import { readdir, stat } from "node:fs/promises";
+import { lstat, readdir, stat } from "node:fs/promises";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { JournalEntry, JournalRecord } from "../../types.js";
 import { linkOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
@@ -151,6 +151,11 @@ export class FsJournal {
     const last = serials.at(-1);
     if (last !== undefined) this.noteExists(last);
     return serials;
+  }
+
+  /** Whether an entry (whole or not) holds this serial: one lstat. */
+  async exists(serial: number): Promise<boolean> {
+    return (await lstat(this.layout.journalPath(serial)).catch(() => undefined)) !== undefined;
   }
 
   /** The highest serial present, by listing: used when no cheaper hint exists. */

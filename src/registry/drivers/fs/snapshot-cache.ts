@@ -3,7 +3,7 @@
 // It is derived data: checked by its own digest, rebuilt from the records whenever missing, torn or
 // stale, and the only file of the registry that is ever replaced.
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { open, writeFile } from "node:fs/promises";
 import { RegistryError } from "../../driver.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { StoredVersion } from "../../types.js";
@@ -15,6 +15,9 @@ export interface CachedSnapshot {
   serial: number;
   versions: StoredVersion[];
 }
+
+/** Room enough for the header line. */
+const HEADER_BYTES = 512;
 
 interface Header {
   format: 1;
@@ -50,6 +53,24 @@ export class SnapshotCache {
       return { serial: header.serial, versions };
     } catch {
       return undefined;
+    }
+  }
+
+  /** The serial the cached snapshot is of, from its first line alone; undefined when there is none. */
+  async headerSerial(): Promise<number | undefined> {
+    let handle;
+    try {
+      handle = await open(this.layout.indexFile, "r");
+      const buffer = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, HEADER_BYTES, 0);
+      const newline = buffer.subarray(0, bytesRead).indexOf(0x0a);
+      if (newline < 0) return undefined;
+      const header = JSON.parse(buffer.subarray(0, newline).toString("utf8")) as Partial<Header>;
+      return header.format === 1 && typeof header.serial === "number" && Number.isSafeInteger(header.serial) && header.serial >= 0 ? header.serial : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      await handle?.close();
     }
   }
 
