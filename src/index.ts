@@ -6,6 +6,7 @@ export { validateRepository } from "./manifest/validate.js";
 export { plan } from "./plan/plan.js";
 export type { Action, Change, Plan, PlanSummary } from "./plan/types.js";
 export { executePlan } from "./apply/apply.js";
+export type { OnProgress, ProgressPhase, ProgressUpdate } from "./progress.js";
 export type { RegistryDriver } from "./registry/driver.js";
 export { RegistryError } from "./registry/driver.js";
 export type { RegistrySnapshot, StoredVersion, VersionRecord } from "./registry/types.js";

@@ -6,6 +6,7 @@ import { access } from "node:fs/promises";
 import { jsonDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
 import type { Change, Plan } from "../plan/types.js";
+import { defaultProgress, ProgressMeter, type OnProgress } from "../progress.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
 import type { Digest, Provenance, VersionRecord } from "../registry/types.js";
 import type { SourceTree } from "../source/tree.js";
@@ -26,6 +27,8 @@ export interface ApplyOptions {
   tree: SourceTree;
   now?: () => Date;
   events?: ApplyEvents;
+  /** Told of the bytes stored, object by object; by default the process's listener (setDefaultProgress). */
+  onProgress?: OnProgress;
 }
 
 export interface ApplyResult {
@@ -91,8 +94,14 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
       }
     }
   }
+  // Drivers store an object in one call, so progress moves by whole objects.
+  const meter = new ProgressMeter("storing", options.onProgress ?? defaultProgress());
+  meter.expect([...wanted.values()].reduce((bytes, file) => bytes + file.size, 0));
   await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
-    if (await registry.hasObject(digest)) return;
+    if (await registry.hasObject(digest)) {
+      meter.expect(-file.size);
+      return;
+    }
     const source = await objectSource(options.tree, file.path, file.size);
     try {
       await registry.putObject(digest, source);
@@ -112,8 +121,9 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
     }
     result.objectsStored += 1;
     result.bytesStored += file.size;
+    meter.advance(file.size);
     options.events?.onObject?.(digest, file.size);
-  });
+  }).finally(() => meter.end());
 }
 
 async function readable(file: string): Promise<boolean> {

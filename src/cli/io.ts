@@ -1,6 +1,13 @@
 // The CLI's connection to the outside world, passed to every command so tests can capture it.
 import { styleFor, type Style } from "./render/style.js";
 
+/** A terminal to draw on in place (progress), rather than to print lines to. */
+export interface Terminal {
+  write(text: string): void;
+  /** Its width, when known. */
+  columns(): number | undefined;
+}
+
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -13,6 +20,8 @@ export interface Io {
   ask(question: string): Promise<string>;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** stderr, when it is a terminal. */
+  errTerminal?: Terminal;
 }
 
 export function processIo(): Io {
@@ -33,5 +42,6 @@ export function processIo(): Io {
     },
     cwd: process.cwd(),
     env: process.env,
+    ...(process.stderr.isTTY ? { errTerminal: { write: (text: string) => void process.stderr.write(text), columns: () => process.stderr.columns } } : {}),
   };
 }

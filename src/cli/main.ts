@@ -7,6 +7,7 @@ import { TOOL_VERSION } from "../version.js";
 import { commands, type Command } from "./commands/index.js";
 import type { Io } from "./io.js";
 import { printable } from "./render/printable.js";
+import { withTerminalProgress } from "./render/progress.js";
 
 const HELP = `assetctl ${TOOL_VERSION} — machine-learning assets as code
 
@@ -55,7 +56,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(`Usage: assetctl ${name} ${command.usage}\n\n${command.description}`);
       return 0;
     }
-    return await command.run(parsed.values as Record<string, unknown>, parsed.positionals, io);
+    const values = parsed.values as Record<string, unknown>;
+    return await withTerminalProgress(io, values, (shown) => command.run(values, parsed.positionals, shown));
   } catch (error) {
     return reportError(error, io);
   }

@@ -20,6 +20,7 @@ import path from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { jsonDigest } from "../digest.js";
 import { ASSET_KINDS, assetKindOf, type AssetKind, type Manifest } from "../manifest/types.js";
+import { defaultProgress, type OnProgress } from "../progress.js";
 import type { Artifact, Digest, JsonObject, JsonValue, MutableFields } from "../registry/types.js";
 import { GitTree } from "./git-tree.js";
 import { ArtifactError, ArtifactHasher, type HashedArtifact } from "./hash.js";
@@ -40,6 +41,8 @@ export interface BuildOptions {
   reportUnsupported?: boolean;
   /** Hashing threads besides the main one; default one per further core. */
   workers?: number;
+  /** Told of the bytes read to hash artifacts; by default the process's listener (setDefaultProgress). */
+  onProgress?: OnProgress;
 }
 
 /** Top-level keys that are not content: identity, the informational `$schema`, and the mutable fields. */
@@ -389,6 +392,7 @@ export async function buildDesiredState(
     skip: new Set(manifests.map((m) => m.file)),
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    onProgress: options.onProgress ?? defaultProgress(),
   });
   const builder = new DesiredStateBuilder(manifests, hasher);
   try {

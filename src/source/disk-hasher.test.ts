@@ -45,6 +45,27 @@ describe("DiskHasher", () => {
     await hasher.close();
   });
 
+  it("tells of every byte it hashes, on the main thread and on workers, large files as they go", async () => {
+    const dir = temporaryDir();
+    // Above the 32 MiB step at which a worker tells how far it got, so that both kinds of message come.
+    const sizes = [(33 << 20) + 7, (33 << 20) + 11, 5000];
+    const files = sizes.map((size, i) => {
+      const file = path.join(dir, `f${i}.bin`);
+      writeFileSync(file, randomBytes(size));
+      return file;
+    });
+    const told: number[] = [];
+    const hasher = new DiskHasher({ workers: 1, onBytes: (bytes) => told.push(bytes) });
+    try {
+      await Promise.all(files.map((f, i) => hasher.hash(f, sizes[i] as number)));
+      expect(hasher.workerJobs).toBe(1);
+    } finally {
+      await hasher.close();
+    }
+    expect(told.reduce((a, b) => a + b, 0)).toBe(sizes.reduce((a, b) => a + b, 0));
+    expect(told).toContain(32 << 20); // the worker's word on how far it got, before its answer
+  });
+
   it("reports an unreadable file as a FileHashError with its errno, on every path", async () => {
     const dir = temporaryDir();
     const hasher = new DiskHasher({ workers: 1 });

@@ -34,6 +34,8 @@ const SMALL_BUFFER = 1 << 20;
 const LARGE_BUFFER = 2 << 20;
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+/** A worker tells how far it got every this many bytes: a message per 32 MiB costs nothing next to hashing them. */
+const WORKER_PROGRESS_BYTES = 32 << 20;
 
 // The worker is plain JavaScript evaluated from a string, so it runs the same from `src/` under vitest and
 // from `dist/` after a build. Synchronous reads are right here: the worker has nothing else to do.
@@ -48,11 +50,16 @@ parentPort.on("message", (file) => {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const hash = createHash("sha256");
     let size = 0;
+    let told = 0;
     for (;;) {
       const n = readSync(fd, buffer, 0, buffer.length, null);
       if (n === 0) break;
       hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
       size += n;
+      if (size - told >= ${WORKER_PROGRESS_BYTES}) {
+        parentPort.postMessage({ read: size - told });
+        told = size;
+      }
     }
     parentPort.postMessage({ hex: hash.digest("hex"), size });
   } catch (error) {
@@ -64,6 +71,8 @@ parentPort.on("message", (file) => {
 `;
 
 interface WorkerAnswer {
+  /** Progress: bytes hashed since the last such message. */
+  read?: number;
   hex?: string;
   size?: number;
   error?: string;
@@ -79,10 +88,15 @@ interface Job {
 class HashWorker {
   private readonly worker: Worker;
   private job: Job | undefined;
+  /** Bytes of the current job already counted through `onBytes`. */
+  private told = 0;
   /** Set when the thread died; the pool replaces it. */
   dead = false;
 
-  constructor(private readonly onIdle: (worker: HashWorker) => void) {
+  constructor(
+    private readonly onIdle: (worker: HashWorker) => void,
+    private readonly onBytes: ((bytes: number) => void) | undefined,
+  ) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
     this.worker.unref(); // an idle pool must not keep the process alive
     this.worker.on("message", (answer: WorkerAnswer) => this.answer(answer));
@@ -94,6 +108,7 @@ class HashWorker {
 
   start(job: Job): void {
     this.job = job;
+    this.told = 0;
     this.worker.ref();
     this.worker.postMessage(job.file);
   }
@@ -103,8 +118,13 @@ class HashWorker {
   }
 
   private answer(answer: WorkerAnswer): void {
-    if (answer.hex !== undefined) {
-      this.finish({ digest: `sha256:${answer.hex}`, size: answer.size ?? 0 });
+    if (answer.read !== undefined) {
+      this.told += answer.read;
+      this.onBytes?.(answer.read);
+    } else if (answer.hex !== undefined) {
+      const size = answer.size ?? 0;
+      if (size > this.told) this.onBytes?.(size - this.told);
+      this.finish({ digest: `sha256:${answer.hex}`, size });
     } else {
       const job = this.job;
       this.finish(undefined, new FileHashError(job?.file ?? "", answer.code, answer.error ?? "unknown error"));
@@ -131,19 +151,26 @@ export class DiskHasher {
   private large: [Buffer, Buffer] | undefined;
   private mainBusy = false;
   private readonly maxWorkers: number;
+  private readonly onBytes: ((bytes: number) => void) | undefined;
   /** Large files hashed by worker threads so far (the rest were hashed on the main thread). */
   workerJobs = 0;
 
-  /** `workers`: hashing threads besides the main one; default one per further core. */
-  constructor(options: { workers?: number } = {}) {
+  /**
+   * `workers`: hashing threads besides the main one; default one per further core. `onBytes`: told of
+   * bytes hashed as it goes (a large file in steps of a few MiB), for progress.
+   */
+  constructor(options: { workers?: number; onBytes?: (bytes: number) => void } = {}) {
     this.maxWorkers = Math.max(0, options.workers ?? availableParallelism() - 1);
+    this.onBytes = options.onBytes;
   }
 
   /** Hashes one file; `sizeHint` (from a stat) decides where: small files need no thread of their own. */
   hash(file: string, sizeHint: number): Promise<FileHash> {
     if (sizeHint < WORKER_THRESHOLD) {
       try {
-        return Promise.resolve(this.hashSmall(file));
+        const hashed = this.hashSmall(file);
+        this.onBytes?.(hashed.size);
+        return Promise.resolve(hashed);
       } catch (error) {
         return Promise.reject(hashError(file, error));
       }
@@ -185,7 +212,7 @@ export class DiskHasher {
             this.idle.push(w);
           }
           this.dispatch();
-        });
+        }, this.onBytes);
         this.workers.push(worker);
       }
       if (!worker) return;
@@ -235,6 +262,7 @@ export class DiskHasher {
         reading = handle.read(next, 0, next.length, null);
         hash.update(bytesRead === current.length ? current : current.subarray(0, bytesRead));
         size += bytesRead;
+        this.onBytes?.(bytesRead);
         [current, next] = [next, current];
       }
       return { digest: `sha256:${hash.digest("hex")}`, size };

@@ -3,10 +3,12 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
+import type { ProgressUpdate } from "../progress.js";
 import { GitTree } from "./git-tree.js";
 import { ArtifactHasher, compareUtf8, folderDigest, type HashedArtifact } from "./hash.js";
 import { resolveReal } from "./symlinks.js";
 import { cleanupTemporary, commitAll, makeRepo, temporaryDir, writeFiles, type FileSpec } from "./repo.test-helper.js";
+import { StatCache } from "./stat-cache.js";
 import { WorkTree } from "./tree.js";
 
 afterAll(cleanupTemporary);
@@ -236,5 +238,51 @@ describe("resolveReal", () => {
     } finally {
       await tree.close();
     }
+  });
+});
+
+describe("hashing progress", () => {
+  it("counts the bytes of the files it reads, totals them as it finds them, and ends when closed", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "m/big.bin": randomBytes((3 << 20) + 5), "m/small.txt": "abc", "m/sub/more.bin": randomBytes(70_000) });
+    const updates: ProgressUpdate[] = [];
+    const hasher = new ArtifactHasher(new WorkTree(root), { workers: 1, onProgress: (u) => updates.push(u) });
+    const folder = await hasher.hash("m");
+    await hasher.close();
+    const last = updates.at(-1);
+    expect(last).toEqual({ phase: "hashing", done: folder.size, total: folder.size, ended: true });
+    expect(updates.filter((u) => u.ended)).toHaveLength(1);
+    for (const u of updates) expect(u.done).toBeLessThanOrEqual(u.total ?? 0);
+    // The large file is told of chunk by chunk, not only once it is done.
+    expect(updates.filter((u) => u.done > 0 && u.done < (3 << 20)).length).toBeGreaterThan(0);
+  });
+
+  it("files the digest cache knows are not hashing: a warm run tells nothing", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "model.bin": randomBytes(100_000) });
+    const cache = new StatCache(undefined, { now: () => (BigInt(Date.now()) + 60_000n) * 1_000_000n });
+    const cold = new ArtifactHasher(new WorkTree(root), { cache });
+    await cold.hash("model.bin");
+    await cold.close();
+    const updates: ProgressUpdate[] = [];
+    const warm = new ArtifactHasher(new WorkTree(root), { cache, onProgress: (u) => updates.push(u) });
+    await warm.hash("model.bin");
+    await warm.close();
+    expect(updates).toEqual([]);
+  });
+
+  it("counts blobs read from a git ref too", async () => {
+    const root = makeRepo({ "model.bin": randomBytes(200_000) });
+    commitAll(root);
+    const updates: ProgressUpdate[] = [];
+    const tree = await GitTree.open(root, "HEAD");
+    const hasher = new ArtifactHasher(tree, { onProgress: (u) => updates.push(u) });
+    try {
+      await hasher.hash("model.bin");
+    } finally {
+      await hasher.close();
+      await tree.close();
+    }
+    expect(updates.at(-1)).toEqual({ phase: "hashing", done: 200_000, total: 200_000, ended: true });
   });
 });

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { sha256 } from "../digest.js";
+import { ProgressMeter, type OnProgress } from "../progress.js";
 import type { ArtifactFile, Digest } from "../registry/types.js";
 import { DiskHasher, FileHashError } from "./disk-hasher.js";
 import { ArtifactError } from "./artifact-error.js";
@@ -84,23 +85,33 @@ export class ArtifactHasher {
 
   private readonly tree: SourceTree;
   private readonly skip: ReadonlySet<string>;
+  /** Bytes read to hash them: the total grows by each file the cache does not know, as the walk finds it. */
+  private readonly meter: ProgressMeter;
 
   /**
    * `skip`: real repository-relative paths of files that are never folder content — the manifests, so
    * that editing a manifest's description inside its own `path: .` folder updates it in place instead
-   * of making a new version.
+   * of making a new version. `onProgress`: told of the bytes read as hashing goes (phase "hashing").
    */
-  constructor(tree: SourceTree, options: { cache?: StatCache; workers?: number; skip?: ReadonlySet<string> } = {}) {
+  constructor(
+    tree: SourceTree,
+    options: { cache?: StatCache; workers?: number; skip?: ReadonlySet<string>; onProgress?: OnProgress | undefined } = {},
+  ) {
     const cache = options.cache;
+    const meter = new ProgressMeter("hashing", options.onProgress);
+    this.meter = meter;
     this.tree = tree;
     this.skip = options.skip ?? new Set();
     if (tree instanceof GitTree) {
-      this.digestFile = blobDigester(tree, cache);
+      this.digestFile = blobDigester(tree, cache, meter);
     } else if (tree instanceof WorkTree) {
       const statTree = new StatTree(tree);
       this.tree = statTree;
-      this.disk = new DiskHasher(options.workers === undefined ? {} : { workers: options.workers });
-      this.digestFile = diskDigester(statTree, this.disk, cache);
+      this.disk = new DiskHasher({
+        ...(options.workers === undefined ? {} : { workers: options.workers }),
+        ...(options.onProgress ? { onBytes: (bytes: number) => meter.advance(bytes) } : {}),
+      });
+      this.digestFile = diskDigester(statTree, this.disk, cache, meter);
       if (cache) {
         this.cachedDigest = (realPath) => {
           const seen = statTree.peekStamp(realPath);
@@ -113,6 +124,8 @@ export class ArtifactHasher {
     } else {
       this.digestFile = async (realPath) => {
         const bytes = await tree.readFile(realPath);
+        meter.expect(bytes.length);
+        meter.advance(bytes.length);
         return { digest: sha256(bytes), size: bytes.length };
       };
     }
@@ -148,8 +161,9 @@ export class ArtifactHasher {
     return pending;
   }
 
-  /** Stops hashing threads. */
+  /** Stops hashing threads; hashing is over (its progress ends). */
   async close(): Promise<void> {
+    this.meter.end();
     await this.disk?.close();
   }
 
@@ -233,7 +247,7 @@ function fileArtifact(relPath: string, realPath: string, entry: TreeEntry, { dig
   return { type: "file", digest, size, files: [file], realPaths: [realPath] };
 }
 
-function blobDigester(tree: GitTree, cache: StatCache | undefined): FileDigester {
+function blobDigester(tree: GitTree, cache: StatCache | undefined, meter: ProgressMeter): FileDigester {
   const byBlob = new Map<string, Promise<{ digest: Digest; size: number }>>();
   return (realPath, entry) => {
     const oid = tree.blobId(realPath) ?? "";
@@ -246,10 +260,11 @@ function blobDigester(tree: GitTree, cache: StatCache | undefined): FileDigester
             const hash = createHash("sha256");
             let size = 0;
             await tree.streamFile(realPath, {
-              size: () => undefined,
+              size: (bytes) => meter.expect(bytes),
               data: (chunk) => {
                 hash.update(chunk);
                 size += chunk.length;
+                meter.advance(chunk.length);
               },
             });
             const digest: Digest = `sha256:${hash.digest("hex")}`;
@@ -262,7 +277,7 @@ function blobDigester(tree: GitTree, cache: StatCache | undefined): FileDigester
   };
 }
 
-function diskDigester(tree: StatTree, hasher: DiskHasher, cache: StatCache | undefined): FileDigester {
+function diskDigester(tree: StatTree, hasher: DiskHasher, cache: StatCache | undefined, meter: ProgressMeter): FileDigester {
   return async (realPath) => {
     const abs = tree.abs(realPath);
     // The walk has just lstat'ed this file (it is not a symlink): those stats are the cache key.
@@ -279,6 +294,7 @@ function diskDigester(tree: StatTree, hasher: DiskHasher, cache: StatCache | und
     }
     const cached = cache?.get(before.stamp);
     if (cached) return { digest: cached, size: before.size };
+    meter.expect(before.size);
     try {
       const result = await hasher.hash(abs, before.size);
       if (result.size === before.size) cache?.set(before.stamp, result.digest);

@@ -1,0 +1,76 @@
+// Progress of long work — hashing artifacts, storing objects — as byte counts the core reports and the
+// CLI draws. The core only counts; whether and how anything is shown is the listener's business.
+
+export type ProgressPhase = "hashing" | "storing";
+
+export interface ProgressUpdate {
+  phase: ProgressPhase;
+  /** Bytes done so far in this phase. */
+  done: number;
+  /** Bytes the phase has to do, when known: it may grow while the work is being found (hashing). */
+  total: number | undefined;
+  /** The phase is over: nothing more comes for it. */
+  ended: boolean;
+}
+
+/** Called on every change of the counts; must be cheap (store the numbers, draw on a timer). */
+export type OnProgress = (update: ProgressUpdate) => void;
+
+let processDefault: OnProgress | undefined;
+
+/**
+ * The listener for work started without one: the CLI sets it for the command it runs, so progress
+ * reaches it from code paths that do not pass a listener along (reading the desired state).
+ */
+export function setDefaultProgress(listener: OnProgress | undefined): void {
+  processDefault = listener;
+}
+
+export function defaultProgress(): OnProgress | undefined {
+  return processDefault;
+}
+
+/** The counts of one phase; a no-op without a listener, so callers need no checks of their own. */
+export class ProgressMeter {
+  done = 0;
+  total = 0;
+  private started = false;
+
+  constructor(
+    readonly phase: ProgressPhase,
+    private readonly listener: OnProgress | undefined,
+    /** Whether `total` is what the phase has to do; false: bytes and rate only. */
+    private readonly totalKnown = true,
+  ) {}
+
+  /** `bytes` more are to be done (negative: fewer, e.g. an object the registry turned out to have). */
+  expect(bytes: number): void {
+    if (!this.listener) return;
+    this.total += bytes;
+    this.emit(false);
+  }
+
+  /** `bytes` more are done. */
+  advance(bytes: number): void {
+    if (!this.listener || bytes === 0) return;
+    this.done += bytes;
+    this.emit(false);
+  }
+
+  /** The phase is over; counting again starts a new one. */
+  end(): void {
+    if (this.listener && this.started) this.emit(true);
+    this.started = false;
+    this.done = 0;
+    this.total = 0;
+  }
+
+  private emit(ended: boolean): void {
+    this.started = true;
+    try {
+      (this.listener as OnProgress)({ phase: this.phase, done: this.done, total: this.totalKnown ? Math.max(this.total, 0) : undefined, ended });
+    } catch {
+      // Progress is decoration: a failing listener never fails the work it watches.
+    }
+  }
+}
