@@ -5,11 +5,8 @@ import { sampleRecord, sampleUpdate } from "./registry/sample-records.js";
 import type { RegistrySnapshot } from "./registry/types.js";
 import { WorkTree } from "./source/tree.js";
 
-const desired: Desired = {
-  tree: new WorkTree("/nowhere"),
-  manifests: [],
-  state: { assets: [], source: { commit: null, dirty: false, ref: null, branch: null, remote: null }, diagnostics: [] },
-};
+const source = { commit: null, dirty: false, ref: null, branch: null, remote: null };
+const desired: Desired = { tree: new WorkTree("/nowhere"), manifests: [], state: { assets: [], source, diagnostics: [] }, gitSource: source };
 
 async function registry(): Promise<MemoryDriver> {
   const driver = new MemoryDriver({ url: "memory:test" });

@@ -10,11 +10,12 @@ import { plan as computePlan, type PlanOptions } from "./plan/plan.js";
 import type { Plan } from "./plan/types.js";
 import type { RegistryDriver } from "./registry/driver.js";
 import { addressOf, type RegistrySnapshot } from "./registry/types.js";
-import { buildDesiredState } from "./source/desired.js";
-import { openSourceTree, readSourceInfo } from "./source/index.js";
+import { buildDesiredState, type BuildOptions } from "./source/desired.js";
+import type { GitView } from "./plan-memo.js";
+import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
 import { StatCache } from "./source/stat-cache.js";
 import type { SourceTree } from "./source/tree.js";
-import type { DesiredState } from "./source/types.js";
+import type { DesiredState, SourceInfo } from "./source/types.js";
 
 export interface ReadOptions {
   /** Repository root (absolute). */
@@ -25,12 +26,18 @@ export interface ReadOptions {
   paths?: string[];
   /** Reuse what earlier runs found in unchanged files: manifests and artifact digests (the working tree only). */
   cache?: boolean;
+  /** The tree to read (a working tree already surveyed), instead of opening one. */
+  tree?: SourceTree;
+  /** How git sees the paths the desired state records, instead of asking git (see buildDesiredState). */
+  pathStatus?: BuildOptions["pathStatus"];
 }
 
 export interface Desired {
   tree: SourceTree;
   manifests: Manifest[];
   state: DesiredState;
+  /** Provenance as git reported it, before the manifests' own status was taken into account. */
+  gitSource: SourceInfo;
 }
 
 export async function validate(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[] }> {
@@ -50,7 +57,7 @@ function usesCache(options: ReadOptions): boolean {
 
 async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
   const [tree, cache] = await Promise.all([
-    openSourceTree(options.root, options.ref),
+    options.tree ?? openSourceTree(options.root, options.ref),
     usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
   ]);
   const { manifests, diagnostics } = await validateRepository(tree, { ...(options.paths ? { paths: options.paths } : {}), ...(cache ? { cache } : {}) });
@@ -66,12 +73,36 @@ export async function readDesired(options: ReadOptions): Promise<Desired> {
   ]);
   if (hasErrors(diagnostics)) {
     await manifestCache?.save();
-    return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) } };
+    return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) }, gitSource: source };
   }
-  const state = await buildDesiredState(manifests, tree, { ...(cache ? { cache } : {}), source });
+  const state = await buildDesiredState(manifests, tree, {
+    ...(cache ? { cache } : {}),
+    ...(options.pathStatus ? { pathStatus: options.pathStatus } : {}),
+    source,
+  });
   // Saved last: building the desired state asks positions of the manifests, kept for the next run.
   await Promise.all([cache?.save(), manifestCache?.save()]);
-  return { tree, manifests, state: { ...state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) } };
+  return { tree, manifests, state: { ...state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) }, gitSource: source };
+}
+
+/**
+ * readDesired, also returning what git said of the working tree and of every path the desired state
+ * records — what a plan is kept with (see plan-memo.ts). `git` is undefined when git could not say.
+ */
+export async function readDesiredWithGit(options: ReadOptions): Promise<{ desired: Desired; git: GitView | undefined }> {
+  if (options.ref !== undefined) return { desired: await readDesired(options), git: undefined };
+  const statuses = new Map<string, GitPathStatus>();
+  let failed = false;
+  const pathStatus = async (paths: readonly string[]): Promise<Map<string, GitPathStatus>> => {
+    const found = await readPathStatus(options.root, paths).catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
+    for (const [p, status] of found) statuses.set(p, status);
+    return statuses;
+  };
+  const desired = await readDesired({ ...options, pathStatus });
+  return { desired, git: failed ? undefined : { source: desired.gitSource, statuses } };
 }
 
 export async function makePlan(

@@ -8,8 +8,10 @@ import { assertNotStale } from "../../apply/stale.js";
 import { UserError } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
-import { planAgainst, readDesired, type Desired, type RegistryPlan } from "../../reconcile.js";
+import { keepPlan, surveyForPlan } from "../../plan-memo.js";
+import { planAgainst, readDesiredWithGit, type Desired, type RegistryPlan } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
+import { WorkTree } from "../../source/tree.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { printPlan } from "./plan.js";
@@ -30,8 +32,10 @@ export const applyCommand: Command = {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const saved = positionals[0] ? await readPlanFile(path.resolve(io.cwd, positionals[0])) : undefined;
     const ref = str(values, "ref") ?? saved?.source.ref ?? undefined;
-    const desired = await readDesired({ root, ...(ref ? { ref } : {}) });
     const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
+    // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the next plan.
+    const memo = ref === undefined ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
+    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
 
     // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
     const checked = await planWithoutLock(root, values, io, desired, options);
@@ -76,6 +80,12 @@ export const applyCommand: Command = {
         } else if (fresh !== preview) assertNotStale(preview, fresh, "plan shown");
         const result = await executePlan(fresh, registry, { tree: desired.tree });
         io.out(`\n${applySummary(result)}`);
+        if (memo && git) {
+          // What a plan made now would say (no changes, unless the files moved meanwhile): kept for the next plan.
+          const token = await registry.stateToken?.();
+          const { plan: after } = await planAgainst(desired, registry, options);
+          await keepPlan(memo, registry, token, { plan: after, diagnostics: desired.state.diagnostics, git });
+        }
         return 0;
       } finally {
         await lock.release();

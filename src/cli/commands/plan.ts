@@ -1,10 +1,11 @@
 // `assetctl plan`: the diff between the manifests and the registry, as text, JSON or markdown.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { hasErrors } from "../../diagnostics.js";
+import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import type { Plan } from "../../plan/types.js";
-import { makePlan, readDesired, type Desired } from "../../reconcile.js";
+import { keepPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
+import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { lineSource } from "../lines.js";
@@ -42,13 +43,32 @@ export const planCommand: Command = {
   },
 };
 
-export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Plan; desired: Desired }> {
+/** What printing a plan shows beside it: the diagnostics, with source lines from the tree. */
+export interface PlanContext {
+  tree: SourceTree;
+  state: { diagnostics: Diagnostic[] };
+}
+
+/**
+ * The plan the flags ask for. A plan of the working tree is reused from the last run when nothing it is
+ * made from has changed (see plan-memo.ts); the pipeline itself is loaded only when it has to run.
+ */
+export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Plan; desired: PlanContext }> {
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const ref = str(values, "ref");
-  const desired = await readDesired({ root, ...(ref ? { ref } : {}) });
+  const options = { prune: flag(values, "prune"), targets: strs(values, "target") };
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    const result = await makePlan(desired, registry, { prune: flag(values, "prune"), targets: strs(values, "target") });
+    const tree = ref === undefined ? new WorkTree(root, { shareStats: true }) : undefined;
+    const memo = tree ? surveyForPlan(root, tree, options) : undefined;
+    const token = memo ? await registry.stateToken?.() : undefined;
+    const reused = memo ? await reusePlan(memo, registry, token) : undefined;
+    if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics } } };
+
+    const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
+    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}) });
+    const result = await makePlan(desired, registry, options);
+    if (memo && git) await keepPlan(memo, registry, token, { plan: result, diagnostics: desired.state.diagnostics, git });
     return { plan: result, desired };
   } finally {
     await registry.close();
@@ -60,7 +80,7 @@ export function publicPlan(p: Plan): unknown {
   return { ...p, changes: p.changes.map(({ record: _record, mutable: _mutable, ...rest }) => rest) };
 }
 
-export async function printPlan(result: Plan, desired: Desired, io: Io): Promise<void> {
+export async function printPlan(result: Plan, desired: PlanContext, io: Io): Promise<void> {
   const diagnostics = desired.state.diagnostics;
   if (diagnostics.length > 0) {
     io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), io.errStyle));

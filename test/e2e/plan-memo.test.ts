@@ -1,0 +1,141 @@
+// The kept plan (src/plan-memo.ts) end to end: apply keeps the plan of what it leaves, the next plan
+// reuses it, and after any change to what a plan is made from — files, git, the registry — the plan
+// printed is the one a run from scratch prints.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TempRepo } from "./harness.js";
+
+const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
+name: churn-model
+description: First model.
+path: ./model.pkl
+`;
+
+const DATA = `$schema: https://azuremlschemas.azureedge.net/latest/data.schema.json
+name: churn-data
+type: uri_folder
+path: ./files
+`;
+
+const KEPT = ".assetctl/cache/plan.json";
+
+/**
+ * Waits until the filesystem's clock has moved past every file's timestamps, as a person would between
+ * two commands: only then can a plan be kept (a file written in the same tick could change unseen).
+ */
+function waitForClockTick(repo: TempRepo): void {
+  mkdirSync(path.join(repo.root, ".assetctl"), { recursive: true });
+  const probe = path.join(repo.root, ".assetctl", "tick");
+  const now = (i: number): bigint => {
+    writeFileSync(probe, String(i));
+    return statSync(probe, { bigint: true }).mtimeNs;
+  };
+  // Everything was written before the first probe; the clock has moved once a later probe is newer.
+  const first = now(0);
+  for (let i = 1; i < 1_000_000; i++) if (now(i) > first) return;
+  throw new Error("the filesystem clock did not move");
+}
+
+describe("the kept plan", () => {
+  let repo: TempRepo;
+
+  beforeEach(() => {
+    repo = new TempRepo({
+      "models/model.yml": MODEL,
+      "models/model.pkl": "pickled-bytes-v1",
+      "data/data.yml": DATA,
+      "data/files/a.csv": "x,y\n1,2\n",
+    });
+    repo.commit("assets");
+  });
+
+  afterEach(() => repo.remove());
+
+  /** The plan (its saved form, records included, and its text) with whatever kept plan is there, then from scratch. */
+  async function planTwice(): Promise<{ reused: string; scratch: string }> {
+    const reused = await repo.run(["plan", "--out", "../reused.json"]);
+    rmSync(path.join(repo.root, KEPT), { force: true });
+    const scratch = await repo.run(["plan", "--out", "../scratch.json"]);
+    const saved = (name: string): string => readFileSync(path.join(repo.root, "..", name), "utf8");
+    return {
+      reused: `${reused.code}\n${reused.stdout}\n${reused.stderr}\n${saved("reused.json")}`,
+      scratch: `${scratch.code}\n${scratch.stdout}\n${scratch.stderr}\n${saved("scratch.json")}`,
+    };
+  }
+
+  /** Runs a plan that keeps its result, and checks it did. */
+  async function keepCurrentPlan(label = ""): Promise<void> {
+    waitForClockTick(repo);
+    await repo.run(["plan"]);
+    expect(existsSync(path.join(repo.root, KEPT)), `a plan kept before ${label}`).toBe(true);
+  }
+
+  it("is kept by apply and reused by the next plan, which reads no manifest and hashes nothing", async () => {
+    waitForClockTick(repo);
+    expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
+    expect(existsSync(path.join(repo.root, KEPT))).toBe(true);
+    // The caches a full plan reads and rewrites: gone, and not made again, so the plan was reused.
+    rmSync(path.join(repo.root, ".assetctl/cache/manifests.json"), { force: true });
+    rmSync(path.join(repo.root, ".assetctl/cache/digests.json"), { force: true });
+    const plan = await repo.run(["plan", "--detailed-exitcode"]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain("No changes.");
+    expect(existsSync(path.join(repo.root, ".assetctl/cache/manifests.json"))).toBe(false);
+    expect(existsSync(path.join(repo.root, ".assetctl/cache/digests.json"))).toBe(false);
+  });
+
+  it("is never reused after a change: each plan is the one made from scratch", async () => {
+    waitForClockTick(repo);
+    await repo.run(["apply", "--auto-approve"]);
+    const changes: [string, () => void | Promise<void>][] = [
+      ["an artifact rewritten with as many bytes", () => writeFileSync(path.join(repo.root, "models/model.pkl"), "pickled-bytes-v2")],
+      ["a description edited", () => repo.write({ "models/model.yml": MODEL.replace("First model.", "Second model.") })],
+      ["a file added to a folder artifact", () => repo.write({ "data/files/b.csv": "x,y\n3,4\n" })],
+      ["a new manifest", () => repo.write({ "models/other.yml": MODEL.replace("churn-model", "other-model") })],
+      ["an artifact made executable", () => chmodSync(path.join(repo.root, "data/files/a.csv"), 0o755)],
+      ["an artifact replaced by a symlink", () => {
+        unlinkSync(path.join(repo.root, "data/files/b.csv"));
+        symlinkSync("a.csv", path.join(repo.root, "data/files/b.csv"));
+      }],
+      ["a commit", () => void repo.commit("more")],
+      ["another branch", () => void repo.git("checkout", "-q", "-b", "feature")],
+      ["an origin", () => void repo.git("remote", "add", "origin", "https://example.com/team/assets.git")],
+      ["a new artifact, untracked", () => repo.write({ "models/new.yml": MODEL.replace("churn-model", "new-model").replace("model.pkl", "new.pkl"), "models/new.pkl": "new" })],
+      ["that artifact ignored by git", () => repo.write({ ".gitignore": ".assetctl/\nmodels/new.pkl\n" })],
+      ["another new artifact, untracked", () => {
+        repo.write({ "models/third.yml": MODEL.replace("churn-model", "third-model").replace("model.pkl", "third.pkl"), "models/third.pkl": "3" });
+      }],
+      ["that artifact ignored by git's own exclude file", () => writeFileSync(path.join(repo.root, ".git/info/exclude"), "models/third.pkl\n")],
+      ["the registry written by this repository's apply", async () => void (await repo.run(["apply", "--auto-approve", "--allow-dirty"]))],
+      ["the registry written from elsewhere", async () => {
+        const other = new TempRepo({ "models/model.yml": MODEL.replace("churn-model", "elsewhere-model"), "models/model.pkl": "e" });
+        other.commit("other");
+        const registry = path.join(repo.root, ".assetctl/registry");
+        expect((await other.run(["apply", "--auto-approve", "--registry", registry])).code).toBe(0);
+        other.remove();
+      }],
+      // Last: a plan with errors is not kept, so no step can follow it.
+      ["an artifact deleted", () => unlinkSync(path.join(repo.root, "models/model.pkl"))],
+    ];
+    for (const [label, change] of changes) {
+      await keepCurrentPlan(label);
+      await change();
+      const { reused, scratch } = await planTwice();
+      expect(reused, label).toBe(scratch);
+    }
+  }, 60_000);
+
+  it("is not kept for a plan of another ref, and a plan of another ref does not reuse it", async () => {
+    waitForClockTick(repo);
+    await repo.run(["apply", "--auto-approve"]);
+    const first = repo.commit("first");
+    repo.write({ "models/model.pkl": "pickled-bytes-v2" });
+    repo.commit("second");
+    await keepCurrentPlan();
+    const kept = readFileSync(path.join(repo.root, KEPT));
+    const atRef = await repo.run(["plan", "--json", "--ref", first]);
+    expect(JSON.parse(atRef.stdout).source.commit).toBe(first);
+    expect(readFileSync(path.join(repo.root, KEPT))).toEqual(kept);
+  });
+});
