@@ -44,4 +44,18 @@ describe("ProgressMeter", () => {
       failing.end();
     }).not.toThrow();
   });
+
+  it("counts an item's bytes as told, never beyond its size, and the rest when it completes", () => {
+    const seen: number[] = [];
+    const meter = new ProgressMeter("storing", (u) => seen.push(u.done));
+    meter.expect(300);
+    const told = meter.item(100);
+    told.advance(60);
+    told.advance(60); // the file grew: only 40 more count
+    told.complete();
+    const untold = meter.item(200);
+    untold.complete(); // stored in one step
+    untold.complete();
+    expect(seen).toEqual([0, 60, 100, 300]);
+  });
 });

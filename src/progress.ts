@@ -1,7 +1,8 @@
-// Progress of long work — hashing artifacts, storing objects — as byte counts the core reports and the
-// CLI draws. The core only counts; whether and how anything is shown is the listener's business.
+// Progress of long work — hashing artifacts, storing objects, verifying a registry — as byte counts the
+// core reports and the CLI draws. The core only counts; whether and how anything is shown is the
+// listener's business.
 
-export type ProgressPhase = "hashing" | "storing";
+export type ProgressPhase = "hashing" | "storing" | "verifying";
 
 export interface ProgressUpdate {
   phase: ProgressPhase;
@@ -30,6 +31,13 @@ export function defaultProgress(): OnProgress | undefined {
   return processDefault;
 }
 
+export interface ProgressItem {
+  /** `bytes` more of the item are done. */
+  advance(bytes: number): void;
+  /** The item is done: whatever of it was not told counts now. */
+  complete(): void;
+}
+
 /** The counts of one phase; a no-op without a listener, so callers need no checks of their own. */
 export class ProgressMeter {
   done = 0;
@@ -55,6 +63,21 @@ export class ProgressMeter {
     if (!this.listener || bytes === 0) return;
     this.done += bytes;
     this.emit(false);
+  }
+
+  /**
+   * The counts of one item of `size` bytes (an object) whose bytes are told as they go, by code that may
+   * tell too much (a file that grew) or too little (stored in one step): the item never counts for more
+   * or less than `size` once complete.
+   */
+  item(size: number): ProgressItem {
+    let counted = 0;
+    const advance = (bytes: number): void => {
+      const more = Math.max(0, Math.min(bytes, size - counted));
+      counted += more;
+      this.advance(more);
+    };
+    return { advance, complete: () => advance(size - counted) };
   }
 
   /** The phase is over; counting again starts a new one. */

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { plan } from "../plan/plan.js";
+import type { ObjectSource, PutObjectOptions } from "../registry/driver.js";
 import { MemoryDriver } from "../registry/drivers/memory.js";
+import type { Digest } from "../registry/types.js";
 import { buildDesiredState } from "../source/desired.js";
 import { cleanupTemporary, makeRepo, manifestFromYaml } from "../source/repo.test-helper.js";
 import { WorkTree } from "../source/tree.js";
@@ -51,4 +53,42 @@ describe("storing progress", () => {
       "created model:second:1",
     ]);
   });
+
+  it("moves with the bytes the driver reports within an object, counting each byte once", async () => {
+    const root = makeRepo({ "c/w.bin": "w".repeat(2500), "d/w.bin": "v".repeat(2500), "e/w.bin": "u".repeat(2500) });
+    const tree = new WorkTree(root);
+
+    /** Apply of one model on a driver that reports `pieces` of bytes while it stores, then stores. */
+    const storing = async (folder: string, pieces: number[]): Promise<string[]> => {
+      const registry = new PiecewiseDriver(pieces);
+      await registry.open({ create: true });
+      const manifests = [manifestFromYaml(`${folder}.yml`, "model", model(folder, folder))];
+      const state = await buildDesiredState(manifests, tree, { source: SOURCE, workers: 0 });
+      const told: string[] = [];
+      const result = await executePlan(plan(state, await registry.snapshot(), { registryUrl: registry.url }), registry, {
+        tree,
+        onProgress: (u) => told.push(`${u.done}/${String(u.total)}${u.ended ? " ended" : ""}`),
+      });
+      expect(result.bytesStored).toBe(2500);
+      return told;
+    };
+
+    expect(await storing("c", [1000, 1000, 500])).toEqual(["0/2500", "1000/2500", "2000/2500", "2500/2500", "2500/2500 ended"]);
+    // A driver that tells nothing (or not all): the rest counts once the object is stored.
+    expect(await storing("d", [1000])).toEqual(["0/2500", "1000/2500", "2500/2500", "2500/2500 ended"]);
+    // One that tells too much never takes progress past the object's size.
+    expect(await storing("e", [2000, 2000])).toEqual(["0/2500", "2000/2500", "2500/2500", "2500/2500 ended"]);
+  });
 });
+
+/** A memory registry that tells of `pieces` bytes as it stores an object, as a streaming driver would. */
+class PiecewiseDriver extends MemoryDriver {
+  constructor(private readonly pieces: number[]) {
+    super({ url: "memory:piecewise" });
+  }
+
+  override async putObject(digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
+    for (const bytes of this.pieces) options.onBytes?.(bytes);
+    await super.putObject(digest, source);
+  }
+}

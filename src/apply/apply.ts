@@ -27,7 +27,7 @@ export interface ApplyOptions {
   tree: SourceTree;
   now?: () => Date;
   events?: ApplyEvents;
-  /** Told of the bytes stored, object by object; by default the process's listener (setDefaultProgress). */
+  /** Told of the bytes stored, as the driver stores them; by default the process's listener (setDefaultProgress). */
   onProgress?: OnProgress;
 }
 
@@ -94,7 +94,6 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
       }
     }
   }
-  // Drivers store an object in one call, so progress moves by whole objects.
   const meter = new ProgressMeter("storing", options.onProgress ?? defaultProgress());
   meter.expect([...wanted.values()].reduce((bytes, file) => bytes + file.size, 0));
   await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
@@ -103,8 +102,11 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
       return;
     }
     const source = await objectSource(options.tree, file.path, file.size);
+    // Progress moves as the driver stores bytes; what it did not tell (it had the object after all, or
+    // stores it in one step) counts once the object is stored.
+    const progress = meter.item(file.size);
     try {
-      await registry.putObject(digest, source);
+      await registry.putObject(digest, source, { onBytes: progress.advance });
     } catch (error) {
       if (error instanceof RegistryError && error.code === "object-digest-mismatch") {
         throw new UserError("artifact-changed", `${file.path} changed while it was being applied: its content no longer matches the plan.`, {
@@ -121,7 +123,7 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
     }
     result.objectsStored += 1;
     result.bytesStored += file.size;
-    meter.advance(file.size);
+    progress.complete();
     options.events?.onObject?.(digest, file.size);
   }).finally(() => meter.end());
 }

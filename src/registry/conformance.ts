@@ -11,6 +11,7 @@ import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
+import type { ProgressUpdate } from "../progress.js";
 import { RegistryError, type RegistryDriver, type RegistryErrorCode } from "./driver.js";
 import type { ProcessIdentity } from "./lock-policy.js";
 import { sampleArtifact, sampleRecord, sampleUpdate } from "./sample-records.js";
@@ -260,6 +261,32 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         expect((await readAll(await registry.readObject(sha256("v1")))).toString()).toBe("v1");
       });
 
+      it("tells the bytes it stores as it goes, adding up to the object's size, and nothing for one it has", async () => {
+        const big = randomBytes(3 * 1024 * 1024 + 17);
+        const bigFile = path.join(scratch, "big.bin");
+        await writeFile(bigFile, big);
+        const small = Buffer.from("a few bytes");
+        for (const [digest, source, size] of [
+          [sha256(big), { kind: "file", path: bigFile, size: big.length }, big.length],
+          [sha256(small), { kind: "bytes", data: small }, small.length],
+        ] as const) {
+          const told: number[] = [];
+          await registry.putObject(digest, source, { onBytes: (bytes) => told.push(bytes) });
+          expect(told.length).toBeGreaterThan(0);
+          // Every count is new bytes, and the running total never passes the size.
+          let total = 0;
+          for (const bytes of told) {
+            expect(bytes).toBeGreaterThan(0);
+            total += bytes;
+            expect(total).toBeLessThanOrEqual(size);
+          }
+          expect(total).toBe(size);
+          const again: number[] = [];
+          await registry.putObject(digest, source, { onBytes: (bytes) => again.push(bytes) });
+          expect(again).toEqual([]);
+        }
+      });
+
       it("says object-missing for an object it does not have", async () => {
         await expectCode(registry.readObject(sha256("nothing")), "object-missing");
       });
@@ -429,6 +456,19 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         await registry.updateVersion(sampleUpdate(record, { mutable: { description: "d" } }));
         await registry.appendJournal({ op: "apply-end", plan: "p" });
         expect(await registry.verify()).toEqual([]);
+      });
+
+      it("tells the bytes it re-hashes as the phase verifying, ending with all of them done", async () => {
+        const data = randomBytes(2 * 1024 * 1024 + 5);
+        const record = sampleRecord({ artifacts: [sampleArtifact(data)] });
+        await registry.putObject(sha256(data), { kind: "bytes", data });
+        await registry.createVersion(record);
+        const told: ProgressUpdate[] = [];
+        expect(await registry.verify({ onProgress: (update) => told.push({ ...update }) })).toEqual([]);
+        expect(new Set(told.map((u) => u.phase))).toEqual(new Set(["verifying"]));
+        expect(told.at(-1)).toEqual({ phase: "verifying", done: data.length, total: data.length, ended: true });
+        const done = told.map((u) => u.done);
+        expect(done).toEqual([...done].sort((a, b) => a - b));
       });
 
       it("finds nothing wrong with an empty registry", async () => {

@@ -1,6 +1,7 @@
 // The one interface every registry backend implements. Apply and the read commands talk to a registry
 // only through it; the conformance suite (conformance.ts) is its executable contract.
 import type { Readable } from "node:stream";
+import type { OnProgress } from "../progress.js";
 import type {
   Digest,
   JournalEntry,
@@ -14,6 +15,20 @@ import type {
 
 /** Where an object's bytes come from. Drivers may clone `file` sources copy-on-write. */
 export type ObjectSource = { kind: "file"; path: string; size: number } | { kind: "bytes"; data: Buffer };
+
+export interface PutObjectOptions {
+  /**
+   * Told of bytes as they are stored, each call the count of new ones: together they make the object's
+   * size, never more (a resent chunk is not counted twice). Not called when the object was there already.
+   * Bytes a driver copies in one call (a clone) may come in one piece; must be cheap.
+   */
+  onBytes?: ((bytes: number) => void) | undefined;
+}
+
+export interface VerifyOptions {
+  /** Told of the bytes re-hashed, as the phase "verifying"; must be cheap. */
+  onProgress?: OnProgress | undefined;
+}
 
 export interface LockRequest {
   owner: string;
@@ -54,7 +69,7 @@ export interface RegistryDriver {
    * Stores bytes under their digest, refusing bytes that hash otherwise ("object-digest-mismatch",
    * nothing stored). A no-op when the object exists: the source is then not read.
    */
-  putObject(digest: Digest, source: ObjectSource): Promise<void>;
+  putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void>;
   /**
    * Reads an object: "object-missing" when absent. The bytes are checked against the digest as they
    * stream; a mismatch fails the stream with RegistryError "corrupt" at its end, so write to a
@@ -89,7 +104,8 @@ export interface RegistryDriver {
   currentLock(): Promise<LockInfo | undefined>;
   forceUnlock(id: string): Promise<void>;
 
-  verify(): Promise<VerifyProblem[]>;
+  /** Reports every problem found, in one pass; re-hashing the objects is what takes time. */
+  verify(options?: VerifyOptions): Promise<VerifyProblem[]>;
 }
 
 export type RegistryErrorCode =

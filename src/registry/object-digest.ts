@@ -26,7 +26,8 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
   return handle;
 }
 
-export async function digestFile(path: string): Promise<{ digest: Digest; size: number }> {
+/** `onBytes` is told of each chunk as it is hashed (progress). */
+export async function digestFile(path: string, onBytes?: (bytes: number) => void): Promise<{ digest: Digest; size: number }> {
   const hash = createHash("sha256");
   const buffer = Buffer.allocUnsafe(CHUNK);
   const handle = await openRegularFile(path);
@@ -37,6 +38,7 @@ export async function digestFile(path: string): Promise<{ digest: Digest; size: 
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
+      onBytes?.(bytesRead);
     }
   } finally {
     await handle.close();

@@ -1,7 +1,7 @@
 // The two halves a team registry is made of, so that any records backend (a directory, PostgreSQL) can
 // be combined with any objects backend (a directory, an OCI registry) by the split driver.
 import type { Readable } from "node:stream";
-import type { ObjectSource, RegistryDriver } from "./driver.js";
+import type { ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "./driver.js";
 import type { Digest, VerifyProblem, VersionRecord } from "./types.js";
 
 /**
@@ -18,13 +18,13 @@ export interface ObjectStore {
   open(options?: { create?: boolean }): Promise<void>;
   close(): Promise<void>;
   hasObject(digest: Digest): Promise<boolean>;
-  putObject(digest: Digest, source: ObjectSource): Promise<void>;
+  putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void>;
   readObject(digest: Digest): Promise<Readable>;
   /**
    * Checks the objects these records need (present, and hashing to their digest), plus whatever the
    * store keeps per version (an OCI artifact). A store that can list its objects may check them all.
    */
-  verify(records: VersionRecord[]): Promise<VerifyProblem[]>;
+  verify(records: VersionRecord[], options?: VerifyOptions): Promise<VerifyProblem[]>;
   /**
    * Optional: makes a newly created version visible in the store's own terms (an OCI artifact tagged
    * by name and version). Called after the record is created; must be idempotent.

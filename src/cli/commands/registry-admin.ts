@@ -1,4 +1,5 @@
 // Commands that look after the registry itself: verify its integrity, free a dead owner's lock.
+import { defaultProgress } from "../../progress.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { requireArg } from "./read.js";
@@ -11,7 +12,8 @@ export const verifyCommand: Command = {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
-      const problems = await registry.verify();
+      // Re-hashing every object can take minutes: the terminal's progress line (if any) shows it move.
+      const problems = await registry.verify({ onProgress: defaultProgress() });
       if (flag(values, "json")) json(io, { ok: problems.length === 0, problems });
       else if (problems.length === 0) io.out(`Registry ${registry.url} verified: every object and record matches its digest.`);
       else {

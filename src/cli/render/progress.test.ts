@@ -94,6 +94,7 @@ describe("progressLine", () => {
     expect(progressLine({ phase: "storing", done: 300 * MiB, total: 10 * GiB }, 20_000)).toMatchInlineSnapshot(
       `"Storing  300.0 MiB / 10.0 GiB  2%  15.0 MiB/s  ETA 11m03s"`,
     );
+    expect(progressLine({ phase: "verifying", done: 1.5 * GiB, total: 2 * GiB }, 1000)).toMatchInlineSnapshot(`"Verifying  1.5 GiB / 2.0 GiB  75%  1.5 GiB/s  ETA 1s"`);
   });
 
   it("shows bytes and rate only without a total, and no rate before the first byte", () => {

@@ -1,5 +1,5 @@
-// Progress on a terminal: one line on stderr, drawn in place once hashing or storing has gone on for a
-// second, and cleared when it ends, so that what the command prints reads exactly as it would without.
+// Progress on a terminal: one line on stderr, drawn in place once hashing, storing or verifying has gone
+// on for a second, and cleared when it ends, so that what the command prints reads exactly as it would without.
 import { defaultProgress, setDefaultProgress, type OnProgress, type ProgressPhase, type ProgressUpdate } from "../../progress.js";
 import type { Io, Terminal } from "../io.js";
 
@@ -11,7 +11,7 @@ export const PROGRESS_INTERVAL_MS = 100;
 /** Carriage return and erase the line: the cursor stays at its start, ready for a redraw or other output. */
 const CLEAR_LINE = "\r\u001b[2K";
 
-const LABELS: Record<ProgressPhase, string> = { hashing: "Hashing", storing: "Storing" };
+const LABELS: Record<ProgressPhase, string> = { hashing: "Hashing", storing: "Storing", verifying: "Verifying" };
 const UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"];
 
 /** `512 B`, `1.5 KiB`, `2.0 GiB`: binary units, one decimal. */
@@ -42,7 +42,7 @@ export function formatDuration(seconds: number): string {
 /**
  * The progress line for a phase that has run `elapsedMs`: `Hashing  1.2 GiB / 2.0 GiB  60%  410.5 MiB/s  ETA 2s`.
  * Without a total, bytes and rate only; the rate is the phase's average, steadier than the last instant's.
- * Before the first byte (storing moves by whole objects), the time so far shows that it is still going.
+ * Before the first byte (a clone or an upload's first chunk), the time so far shows that it is still going.
  */
 export function progressLine(update: Pick<ProgressUpdate, "phase" | "done" | "total">, elapsedMs: number): string {
   const { done, total } = update;
@@ -170,7 +170,7 @@ export class TerminalProgress {
 }
 
 /**
- * Runs a command with progress drawn on stderr when `showsProgress` allows: every hashing and storing
+ * Runs a command with progress drawn on stderr when `showsProgress` allows: all hashing, storing and verifying
  * of the run reports to it, and the command's own output erases the line before it is written.
  */
 export async function withTerminalProgress<T>(

@@ -3,7 +3,7 @@
 // so an embedded registry's directory can serve as the objects store of a team registry unchanged.
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { RegistryError, type ObjectSource } from "../driver.js";
+import { RegistryError, type ObjectSource, type PutObjectOptions, type VerifyOptions } from "../driver.js";
 import { currentProcess, type ProcessIdentity } from "../lock-policy.js";
 import type { ObjectStore } from "../stores.js";
 import { addressOf, type Digest, type VerifyProblem, type VersionRecord } from "../types.js";
@@ -48,10 +48,10 @@ export class FsObjectStore implements ObjectStore {
     return this.#objects.has(digest);
   }
 
-  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+  async putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void> {
     this.#ensureOpen();
     checkDigest(digest);
-    await this.#objects.put(digest, source);
+    await this.#objects.put(digest, source, options);
   }
 
   async readObject(digest: Digest): Promise<Readable> {
@@ -61,10 +61,10 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Re-hashes every object in the directory, and names the objects the records need that are not there. */
-  async verify(records: VersionRecord[]): Promise<VerifyProblem[]> {
+  async verify(records: VersionRecord[], options: VerifyOptions = {}): Promise<VerifyProblem[]> {
     this.#ensureOpen();
     const problems: VerifyProblem[] = [];
-    const present = await verifyObjects(this.#layout, problems);
+    const present = await verifyObjects(this.#layout, problems, options.onProgress);
     for (const record of records) {
       for (const artifact of record.artifacts) {
         for (const file of artifact.files) {

@@ -14,7 +14,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
+import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectMissingFor, versionNotFound } from "../errors.js";
 import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-policy.js";
 import {
@@ -147,10 +147,10 @@ export class FsDriver implements RegistryDriver {
     return this.#objects.has(digest);
   }
 
-  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+  async putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void> {
     this.#ensureOpen();
     checkDigest(digest);
-    await this.#objects.put(digest, source);
+    await this.#objects.put(digest, source, options);
   }
 
   async readObject(digest: Digest): Promise<Readable> {
@@ -231,7 +231,7 @@ export class FsDriver implements RegistryDriver {
     await this.#lock.forceUnlock(id);
   }
 
-  async verify(): Promise<VerifyProblem[]> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyProblem[]> {
     this.#ensureOpen();
     return verifyFsRegistry({
       layout: this.#layout,
@@ -240,6 +240,7 @@ export class FsDriver implements RegistryDriver {
       journal: this.#journal,
       intents: this.#intents,
       objects: this.#objectsHere,
+      onProgress: options.onProgress,
     });
   }
 

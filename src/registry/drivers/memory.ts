@@ -4,8 +4,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
+import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
+import { ProgressMeter } from "../../progress.js";
 import { acquireWithin, currentProcess, lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
 import {
   addressOf,
@@ -80,7 +81,7 @@ export class MemoryDriver implements RegistryDriver {
     return this.store.objects.has(digest);
   }
 
-  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+  async putObject(digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
     this.#ensureOpen();
     checkDigest(digest);
     if (this.store.objects.has(digest)) return;
@@ -90,6 +91,8 @@ export class MemoryDriver implements RegistryDriver {
       throw objectDigestMismatch(digest, actual);
     }
     this.store.objects.set(digest, data);
+    // Stored in one step: the whole object at once.
+    options.onBytes?.(data.length);
   }
 
   async readObject(digest: Digest): Promise<Readable> {
@@ -162,14 +165,18 @@ export class MemoryDriver implements RegistryDriver {
     lock.released = true;
   }
 
-  async verify(): Promise<VerifyProblem[]> {
+  async verify(options: VerifyOptions = {}): Promise<VerifyProblem[]> {
     this.#ensureOpen();
     const problems: VerifyProblem[] = [];
+    const meter = new ProgressMeter("verifying", options.onProgress);
+    meter.expect([...this.store.objects.values()].reduce((bytes, data) => bytes + data.length, 0));
     for (const [digest, data] of this.store.objects) {
       if (`sha256:${createHash("sha256").update(data).digest("hex")}` !== digest) {
         problems.push({ code: "object-corrupt", message: `Object ${digest} no longer matches its digest.`, subject: digest });
       }
+      meter.advance(data.length);
     }
+    meter.end();
     for (const [address, { record }] of this.store.versions) {
       for (const digest of objectDigestsOf(record)) {
         if (!this.store.objects.has(digest)) {

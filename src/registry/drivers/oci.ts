@@ -11,7 +11,8 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sha256 } from "../../digest.js";
-import { RegistryError, type ObjectSource } from "../driver.js";
+import { ProgressMeter } from "../../progress.js";
+import { RegistryError, type ObjectSource, type PutObjectOptions, type VerifyOptions } from "../driver.js";
 import { objectMissing } from "../errors.js";
 import { verifiedStream } from "../object-digest.js";
 import type { ObjectStore } from "../stores.js";
@@ -78,18 +79,19 @@ export class OciObjectStore implements ObjectStore {
     return this.#has(this.location.namespace, digest);
   }
 
-  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+  /** A put that joins one already under way in this process reports no bytes: the first put reports them. */
+  async putObject(digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
     checkDigest(digest);
-    return this.#once(`${this.location.namespace}@${digest}`, () => this.#put(digest, source));
+    return this.#once(`${this.location.namespace}@${digest}`, () => this.#put(digest, source, options));
   }
 
-  async #put(digest: Digest, source: ObjectSource): Promise<void> {
+  async #put(digest: Digest, source: ObjectSource, options: PutObjectOptions): Promise<void> {
     const key = `${this.location.namespace}@${digest}`;
     if (this.#present.has(key)) return;
     const absentAt = this.#absent.get(key);
     const justAsked = absentAt !== undefined && Date.now() - absentAt < RECENTLY_MS;
     if (!justAsked && (await this.#has(this.location.namespace, digest))) return;
-    await uploadBlob(this.#client(), this.location.namespace, digest, source, this.#chunkSize);
+    await uploadBlob(this.#client(), this.location.namespace, digest, source, this.#chunkSize, options.onBytes);
     this.#present.add(key);
     this.#absent.delete(key);
   }
@@ -164,24 +166,31 @@ export class OciObjectStore implements ObjectStore {
   }
 
   /** Re-hashes every blob the records need, downloading each once, and checks each version's artifact. */
-  async verify(records: VersionRecord[]): Promise<VerifyProblem[]> {
+  async verify(records: VersionRecord[], options: VerifyOptions = {}): Promise<VerifyProblem[]> {
     const problems: VerifyProblem[] = [];
-    const needed = new Map<Digest, string>();
+    const needed = new Map<Digest, { address: string; size: number }>();
     for (const record of records) {
-      for (const artifact of record.artifacts) for (const file of artifact.files) if (!needed.has(file.digest)) needed.set(file.digest, addressOf(record));
+      for (const artifact of record.artifacts) {
+        for (const file of artifact.files) if (!needed.has(file.digest)) needed.set(file.digest, { address: addressOf(record), size: file.size });
+      }
     }
-    await forEachLimited([...needed], PARALLEL, async ([digest, address]) => {
+    // Progress counts the sizes the records give, so a blob that is missing or not that size still adds up.
+    const meter = new ProgressMeter("verifying", options.onProgress);
+    meter.expect([...needed.values()].reduce((bytes, { size }) => bytes + size, 0));
+    await forEachLimited([...needed], PARALLEL, async ([digest, { address, size }]) => {
+      const progress = meter.item(size);
       try {
         const stream = await this.readObject(digest);
-        for await (const _chunk of stream) {
-          // reading is the check: verifiedStream fails at the end on a mismatch
-        }
+        // Reading is the check: verifiedStream fails at the end on a mismatch.
+        for await (const chunk of stream) progress.advance((chunk as Buffer).length);
       } catch (error) {
         if (!(error instanceof RegistryError) || (error.code !== "object-missing" && error.code !== "corrupt")) throw error;
         const code = error.code === "object-missing" ? "object-missing" : "object-corrupt";
         problems.push({ code, message: `${address} needs object ${digest}: ${error.message}`, subject: digest });
+      } finally {
+        progress.complete();
       }
-    });
+    }).finally(() => meter.end());
     await forEachLimited(records, PARALLEL, async (record) => {
       const address = addressOf(record);
       const repository = this.#repository(record.kind);

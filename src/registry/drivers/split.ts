@@ -3,7 +3,7 @@
 // cheap and bytes where large files are at home. A version's objects are checked in the objects store
 // before its record is created, so a record never names bytes that are not there.
 import type { Readable } from "node:stream";
-import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type RegistryDriver } from "../driver.js";
+import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectMissingFor } from "../errors.js";
 import type { ObjectStore, RecordStore } from "../stores.js";
 import {
@@ -59,9 +59,9 @@ export class SplitDriver implements RegistryDriver {
     return this.objects.hasObject(digest);
   }
 
-  async putObject(digest: Digest, source: ObjectSource): Promise<void> {
+  async putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void> {
     checkDigest(digest);
-    return this.objects.putObject(digest, source);
+    return this.objects.putObject(digest, source, options);
   }
 
   async readObject(digest: Digest): Promise<Readable> {
@@ -128,10 +128,11 @@ export class SplitDriver implements RegistryDriver {
     return this.records.forceUnlock(id);
   }
 
-  async verify(): Promise<VerifyProblem[]> {
+  /** Only the objects store re-hashes anything, so only it reports progress. */
+  async verify(options?: VerifyOptions): Promise<VerifyProblem[]> {
     const problems = await this.records.verify();
     const { versions } = await this.records.snapshot();
-    problems.push(...(await this.objects.verify(versions.map((v) => v.record))));
+    problems.push(...(await this.objects.verify(versions.map((v) => v.record), options)));
     return problems;
   }
 }

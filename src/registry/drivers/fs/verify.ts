@@ -1,9 +1,10 @@
 // `assetctl verify` for an fs registry: re-hashes every object, checks every record and update against
 // its own digest and its path, every object a record needs, and the journal's continuity. Read-only;
 // reports every problem found in one pass.
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { isDigest, jsonDigest } from "../../../digest.js";
+import { ProgressMeter, type OnProgress } from "../../../progress.js";
 import { digestFile } from "../../object-digest.js";
 import type { Digest, VerifyProblem } from "../../types.js";
 import { checkFormat } from "./format.js";
@@ -21,12 +22,14 @@ export interface VerifyParts {
   intents: FsIntents;
   /** False when the objects live in another store, which checks them itself. */
   objects: boolean;
+  /** Told of the bytes of objects re-hashed. */
+  onProgress?: OnProgress | undefined;
 }
 
 export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProblem[]> {
   const problems: VerifyProblem[] = [];
   await verifyFormat(parts, problems);
-  const present = parts.objects ? await verifyObjects(parts.layout, problems) : undefined;
+  const present = parts.objects ? await verifyObjects(parts.layout, problems, parts.onProgress) : undefined;
   const recorded = await verifyRecords(parts, present, problems);
   await verifyHistory(parts, problems);
   await verifyJournal(parts, recorded, problems);
@@ -41,9 +44,13 @@ async function verifyFormat({ layout, url }: VerifyParts, problems: VerifyProble
   }
 }
 
-/** Returns the digests of the objects present (corrupt ones included: they are there, just wrong). */
-export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[]): Promise<Set<Digest>> {
+/**
+ * Returns the digests of the objects present (corrupt ones included: they are there, just wrong). All are
+ * listed first, so that progress knows the bytes to re-hash before the first is read.
+ */
+export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[], onProgress?: OnProgress): Promise<Set<Digest>> {
   const present = new Set<Digest>();
+  const objects: { file: string; digest: Digest; size: number }[] = [];
   for (const prefix of await listDir(layout.objectsDir)) {
     for (const rest of await listDir(path.join(layout.objectsDir, prefix))) {
       const file = path.join(layout.objectsDir, prefix, rest);
@@ -53,11 +60,23 @@ export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[])
         continue;
       }
       present.add(digest);
-      const actual = await digestFile(file).then((r) => r.digest, (error: Error) => `unreadable (${error.message})`);
+      // The size is for progress only: an object that cannot be stat'ed is reported when it is hashed.
+      objects.push({ file, digest, size: onProgress ? await stat(file).then((st) => st.size, () => 0) : 0 });
+    }
+  }
+  const meter = new ProgressMeter("verifying", onProgress);
+  meter.expect(objects.reduce((bytes, object) => bytes + object.size, 0));
+  try {
+    for (const { file, digest, size } of objects) {
+      const progress = meter.item(size);
+      const actual = await digestFile(file, progress.advance).then((r) => r.digest, (error: Error) => `unreadable (${error.message})`);
+      progress.complete();
       if (actual !== digest) {
         problems.push({ code: "object-corrupt", message: `Object ${digest} is corrupt: its bytes hash to ${actual}.`, subject: digest });
       }
     }
+  } finally {
+    meter.end();
   }
   return present;
 }

@@ -2,7 +2,8 @@
 // resumed from the offset the registry reports when a chunk is cut off (or, when the registry drops a
 // session whose chunk was cut, as docker-registry does, started over in a new session). Bytes are hashed as they are
 // read, and the upload is only committed (the final PUT) when they hash to the digest claimed, so a
-// file that changed since it was hashed stores nothing. The registry's digest is checked too.
+// file that changed since it was hashed stores nothing. The registry's digest is checked too. Progress
+// counts a chunk once the registry has taken it, and bytes sent again (a new session) only once.
 import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import type { ObjectSource } from "../../driver.js";
@@ -13,7 +14,14 @@ import { headerOf, unexpected, unreachable, type OciHttp, type OciResponse } fro
 
 const OCTETS = { "content-type": "application/octet-stream" };
 
-export async function uploadBlob(client: OciHttp, repository: string, digest: Digest, source: ObjectSource, chunkSize: number): Promise<void> {
+export async function uploadBlob(
+  client: OciHttp,
+  repository: string,
+  digest: Digest,
+  source: ObjectSource,
+  chunkSize: number,
+  onBytes?: (bytes: number) => void,
+): Promise<void> {
   const doing = `upload ${digest}`;
   if (source.kind === "bytes" || source.size <= chunkSize) {
     // Small: hashed whole before anything is sent, so a mismatch sends nothing at all.
@@ -22,9 +30,10 @@ export async function uploadBlob(client: OciHttp, repository: string, digest: Di
     if (actual !== digest) throw objectDigestMismatch(digest, actual);
     const location = await startUpload(client, repository, doing);
     await commit(client, location, digest, data, doing);
+    onBytes?.(data.length);
     return;
   }
-  await uploadChunked(client, repository, digest, source.path, chunkSize, doing);
+  await uploadChunked(client, repository, digest, source.path, chunkSize, doing, onBytes);
 }
 
 async function startUpload(client: OciHttp, repository: string, doing: string): Promise<URL> {
@@ -50,10 +59,25 @@ async function commit(client: OciHttp, location: URL, digest: Digest, body: Buff
   }
 }
 
-async function uploadChunked(client: OciHttp, repository: string, digest: Digest, file: string, chunkSize: number, doing: string): Promise<void> {
+async function uploadChunked(
+  client: OciHttp,
+  repository: string,
+  digest: Digest,
+  file: string,
+  chunkSize: number,
+  doing: string,
+  onBytes: ((bytes: number) => void) | undefined,
+): Promise<void> {
+  // The furthest offset any session has reached: a session started over counts only what goes beyond.
+  let counted = 0;
+  const sent = (offset: number): void => {
+    if (offset <= counted) return;
+    onBytes?.(offset - counted);
+    counted = offset;
+  };
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await uploadChunkedOnce(client, repository, digest, file, chunkSize, doing);
+      return await uploadChunkedOnce(client, repository, digest, file, chunkSize, doing, sent);
     } catch (error) {
       // A session the registry will not resume (docker-registry refuses one whose chunk was cut off):
       // start over in a new session, a couple of times, before giving up.
@@ -69,7 +93,15 @@ class SessionLost extends Error {
   }
 }
 
-async function uploadChunkedOnce(client: OciHttp, repository: string, digest: Digest, file: string, chunkSize: number, doing: string): Promise<void> {
+async function uploadChunkedOnce(
+  client: OciHttp,
+  repository: string,
+  digest: Digest,
+  file: string,
+  chunkSize: number,
+  doing: string,
+  sent: (offset: number) => void,
+): Promise<void> {
   const hash = createHash("sha256");
   const handle = await open(file, "r");
   let location = await startUpload(client, repository, doing);
@@ -83,6 +115,7 @@ async function uploadChunkedOnce(client: OciHttp, repository: string, digest: Di
       hash.update(chunk);
       location = await sendChunk(client, location, chunk, offset, doing);
       offset += bytesRead;
+      sent(offset);
     }
   } catch (error) {
     await cancel(client, location);
