@@ -17,17 +17,28 @@ export async function benchScale(projectRoot, count = 10_000) {
       if (!r.stdout.includes("No changes.")) throw new Error(`expected no changes:\n${r.stdout.slice(-400)}`);
       warm.push(r.ms);
     }
+    // Without the plan apply kept: manifests and digests from their caches, every file stat'ed.
+    rmSync(path.join(repo, ".assetctl", "cache", "plan.json"), { force: true });
+    const full = run("plan");
     rmSync(path.join(repo, ".assetctl", "cache"), { recursive: true, force: true });
     const cold = run("plan");
     printTable(`${count.toLocaleString("en")} assets on the embedded registry`, [
       { measure: `apply ${count} new assets (for reference)`, value: formatMs(apply.ms) },
       {
-        measure: "no-change plan, warm cache (median of 3)",
+        measure: "no-change plan, warm cache (median of 3; reuses the plan apply kept)",
         value: formatMs(median(warm)),
         baseline: `${formatMs(cold.ms)} (cache removed)`,
         ratio: `${(cold.ms / median(warm)).toFixed(1)}× faster`,
         target: "< 1 s",
         met: median(warm) < 1000,
+      },
+      {
+        measure: "no-change plan, kept plan removed (files re-read)",
+        value: formatMs(full.ms),
+        baseline: `${formatMs(cold.ms)} (cache removed)`,
+        ratio: `${(cold.ms / full.ms).toFixed(1)}× faster`,
+        target: "< 1 s",
+        met: full.ms < 1000,
       },
     ]);
   } finally {

@@ -4,8 +4,8 @@
 // token), what git says (commit, branch, dirtiness, remote, and the status of every path the plan
 // recorded — asked again each time, git is quick at it), the plan's options, and assetctl's own code.
 // Anything else — a `--ref` plan, a registry without a token, a racy or erroneous run — is planned in full.
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { jsonDigest } from "./digest.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
@@ -67,25 +67,48 @@ export function surveyForPlan(root: string, tree: WorkTree, options: MemoOptions
   return { file: path.join(dir, FILE_NAME), root, tree, options, survey: tree.survey(), clockNs };
 }
 
+/** A kept plan, with what git says now of what it was made from. */
+export interface RecalledPlan {
+  kept: MemoFile;
+  git: Promise<GitView | undefined>;
+}
+
 /**
- * The plan kept by an earlier run, when everything it was made from is still the same; `token` is the
- * registry's, read now (a registry without one never has its plans reused).
+ * The plan kept for the working tree of `root`, if any, and git asked at once (in the background: call
+ * this before surveying the tree, which keeps this process busy while git works).
  */
-export async function reusePlan(memo: PlanMemo, registry: RegistryDriver, token: string | undefined): Promise<{ plan: Plan; diagnostics: Diagnostic[] } | undefined> {
-  if (token === undefined) return undefined;
+export function recallPlan(root: string): RecalledPlan | undefined {
   let kept: MemoFile;
   try {
-    kept = JSON.parse(await readFile(memo.file, "utf8")) as MemoFile;
+    kept = JSON.parse(readFileSync(path.join(root, STATE_DIR, "cache", FILE_NAME), "utf8")) as MemoFile;
   } catch {
     return undefined; // missing or torn: it is only a cache
   }
   if (kept.format !== FORMAT || typeof kept.key !== "string" || !Array.isArray(kept.statusPaths)) return undefined;
-  const [source, statuses] = await Promise.all([
-    readSourceInfo(memo.root),
-    kept.statusPaths.length > 0 ? readPathStatus(memo.root, kept.statusPaths).catch(() => undefined) : new Map<string, GitPathStatus>(),
-  ]);
-  if (statuses === undefined || keyOf(memo, registry, token, { source, statuses }) !== kept.key) return undefined;
-  return { plan: kept.plan, diagnostics: kept.diagnostics };
+  const git = Promise.all([
+    readSourceInfo(root),
+    kept.statusPaths.length > 0 ? readPathStatus(root, kept.statusPaths) : new Map<string, GitPathStatus>(),
+  ]).then(
+    ([source, statuses]) => ({ source, statuses }),
+    () => undefined,
+  );
+  return { kept, git };
+}
+
+/**
+ * The recalled plan, when everything it was made from is still the same; `token` is the registry's,
+ * read now (a registry without one never has its plans reused).
+ */
+export async function reusePlan(
+  memo: PlanMemo,
+  registry: RegistryDriver,
+  token: string | undefined,
+  recalled: RecalledPlan | undefined,
+): Promise<{ plan: Plan; diagnostics: Diagnostic[] } | undefined> {
+  const git = await recalled?.git;
+  if (token === undefined || recalled === undefined || git === undefined) return undefined;
+  if (keyOf(memo, registry, token, git) !== recalled.kept.key) return undefined;
+  return { plan: recalled.kept.plan, diagnostics: recalled.kept.diagnostics };
 }
 
 /**

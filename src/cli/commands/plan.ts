@@ -4,7 +4,7 @@ import path from "node:path";
 import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import type { Plan } from "../../plan/types.js";
-import { keepPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
+import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -60,9 +60,11 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
     const tree = ref === undefined ? new WorkTree(root, { shareStats: true }) : undefined;
+    // Git is asked about the kept plan first: it answers while this process surveys the tree.
+    const recalled = tree ? recallPlan(root) : undefined;
     const memo = tree ? surveyForPlan(root, tree, options) : undefined;
     const token = memo ? await registry.stateToken?.() : undefined;
-    const reused = memo ? await reusePlan(memo, registry, token) : undefined;
+    const reused = memo ? await reusePlan(memo, registry, token, recalled) : undefined;
     if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics } } };
 
     const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
