@@ -1,7 +1,8 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { plan } from "../plan/plan.js";
 import type { ObjectSource, PutObjectOptions } from "../registry/driver.js";
 import { MemoryDriver } from "../registry/drivers/memory.js";
+import { keepLock, lostLockError } from "../registry/lock-policy.js";
 import type { Digest } from "../registry/types.js";
 import { buildDesiredState } from "../source/desired.js";
 import { cleanupTemporary, makeRepo, manifestFromYaml } from "../source/repo.test-helper.js";
@@ -92,3 +93,56 @@ class PiecewiseDriver extends MemoryDriver {
     await super.putObject(digest, source);
   }
 }
+
+describe("an apply that loses its lock", () => {
+  it("writes no version once the lock is lost, and fails with the reason", async () => {
+    const root = makeRepo({ "a/w.bin": "weights", "b/w.bin": "other weights" });
+    const tree = new WorkTree(root);
+    const registry = new MemoryDriver({ url: "memory:test" });
+    await registry.open({ create: true });
+    const manifests = [manifestFromYaml("a.yml", "model", model("first", "a")), manifestFromYaml("b.yml", "model", model("second", "b"))];
+    const state = await buildDesiredState(manifests, tree, { source: SOURCE, workers: 0 });
+    const changes = plan(state, await registry.snapshot(), { registryUrl: registry.url });
+    const lock = await registry.lock({ owner: "alice", operation: "apply", timeoutMs: 0 });
+    const lost = new AbortController();
+    // Lost while the objects are stored: no record may follow.
+    const apply = executePlan(changes, registry, {
+      tree,
+      signal: lost.signal,
+      events: { onObject: () => lost.abort(lostLockError(lock.info, registry.url)) },
+    });
+    await expect(apply).rejects.toMatchObject({ code: "locked", message: expect.stringContaining("no longer holds the apply lock") });
+    expect((await registry.snapshot()).versions).toEqual([]);
+  });
+});
+
+describe("keepLock", () => {
+  it("renews the lock every third of its time-to-live, and aborts its signal when a renewal fails", async () => {
+    vi.useFakeTimers();
+    try {
+      let renewals = 0;
+      let fail = false;
+      const handle = {
+        info: { id: "l", owner: "alice", host: "h", pid: 1, created_at: "", expires_at: "", operation: "apply" },
+        release: async () => {},
+        renew: async () => {
+          renewals += 1;
+          if (fail) throw new Error("taken over");
+        },
+      };
+      const kept = keepLock(handle, 3000);
+      await vi.advanceTimersByTimeAsync(2999);
+      expect(renewals).toBe(2);
+      expect(kept.signal.aborted).toBe(false);
+      fail = true;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(kept.signal.aborted).toBe(true);
+      expect(String(kept.signal.reason)).toContain("taken over");
+      kept.stop();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(renewals).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

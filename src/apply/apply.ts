@@ -29,6 +29,11 @@ export interface ApplyOptions {
   events?: ApplyEvents;
   /** Told of the bytes stored, as the driver stores them; by default the process's listener (setDefaultProgress). */
   onProgress?: OnProgress;
+  /**
+   * Aborted when the lock this apply holds is lost (see keepLock): nothing more is written after that,
+   * and the apply fails with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -54,6 +59,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
   const now = options.now ?? (() => new Date());
   const result: ApplyResult = { created: 0, updated: 0, archived: 0, objectsStored: 0, bytesStored: 0 };
   const planId = jsonDigest(plan);
+  options.signal?.throwIfAborted();
   await registry.appendJournal({ op: "apply-begin", plan: planId });
 
   await storeObjects(plan, registry, options, result);
@@ -61,6 +67,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
   // Versions in waves: a version is created only after every version it depends on in this plan.
   for (const wave of creationWaves(plan.changes)) {
     await forEachConcurrent(wave, WRITE_CONCURRENCY, async (change) => {
+      options.signal?.throwIfAborted();
       await createVersion(registry, versionRecord(change, provenanceOf(plan, change), now()));
       result.created += 1;
       options.events?.onChange?.(change);
@@ -68,6 +75,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
   }
   const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive");
   await forEachConcurrent(updates, WRITE_CONCURRENCY, async (change) => {
+    options.signal?.throwIfAborted();
     const provenance = provenanceOf(plan, change);
     const at = now().toISOString();
     if (change.action === "archive") {
@@ -79,6 +87,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     }
     options.events?.onChange?.(change);
   });
+  options.signal?.throwIfAborted();
   await registry.appendJournal({ op: "apply-end", plan: planId });
   return result;
 }
@@ -97,6 +106,7 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
   const meter = new ProgressMeter("storing", options.onProgress ?? defaultProgress());
   meter.expect([...wanted.values()].reduce((bytes, file) => bytes + file.size, 0));
   await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
+    options.signal?.throwIfAborted();
     if (await registry.hasObject(digest)) {
       meter.expect(-file.size);
       return;

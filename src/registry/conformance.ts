@@ -445,6 +445,36 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         await next.release();
         await next.release();
       });
+
+      it("is renewed by its holder past its first expiry, and stays held by it, with the same id", async () => {
+        const held = await registry.lock({ ...request, ttlMs: 1000 });
+        const first = held.info.expires_at;
+        for (let i = 0; i < 3; i++) {
+          await sleep(400);
+          await held.renew();
+        }
+        // 1.2 s since it was taken, with a time-to-live of 1 s: only renewal kept it.
+        expect(Date.parse(held.info.expires_at)).toBeGreaterThan(Date.parse(first));
+        expect(await registry.currentLock()).toMatchObject({ id: held.info.id, owner: "alice", expires_at: held.info.expires_at });
+        await expectCode(registry.lock({ ...request, owner: "bob" }), "locked");
+        await held.release();
+        expect(await registry.currentLock()).toBeUndefined();
+        await expectCode(held.renew(), "locked"); // released: nothing to renew
+      });
+
+      it("cannot be renewed once forced open or taken over: the old holder learns it lost the lock", async () => {
+        const forced = await registry.lock(request);
+        await registry.forceUnlock(forced.info.id);
+        await expectCode(forced.renew(), "locked");
+        expect(await registry.currentLock()).toBeUndefined();
+
+        const expired = await registry.lock({ ...request, ttlMs: 50 });
+        await sleep(120);
+        const taken = await registry.lock({ ...request, owner: "bob" });
+        await expectCode(expired.renew(), "locked");
+        expect(await registry.currentLock()).toEqual(taken.info);
+        await taken.release();
+      });
     });
 
     describe("verify", () => {

@@ -43,6 +43,12 @@ export interface LockHandle {
   readonly info: LockInfo;
   /** Idempotent; never releases a lock someone else has since taken over. */
   release(): Promise<void>;
+  /**
+   * Moves the lock's expiry to a full time-to-live from now (`info.expires_at` follows), so that an apply
+   * longer than that keeps its lock. Fails with "locked" when this lock is no longer held: released,
+   * force-unlocked, or taken over as expired.
+   */
+  renew(): Promise<void>;
 }
 
 export interface RegistryDriver {

@@ -64,6 +64,45 @@ export function lockedError(holder: LockInfo): RegistryError {
   );
 }
 
+/** What renewing a lock that is no longer this process's says. */
+export function lostLockError(info: LockInfo, where: string): RegistryError {
+  return new RegistryError(
+    "locked",
+    `This process no longer holds the apply lock ${info.id} of ${where} (released, force-unlocked, or taken over after it expired). Nothing more is written.`,
+    "run apply again: it takes the lock anew and finishes the job",
+  );
+}
+
+/** A lock kept alive while work goes on under it (see keepLock). */
+export interface KeptLock {
+  /** Aborted, with the reason, when a renewal fails: the lock may be someone else's now. */
+  readonly signal: AbortSignal;
+  /** Stops renewing (before release). */
+  stop(): void;
+}
+
+/**
+ * Renews `handle` every third of its time-to-live while work goes on, so that a long apply (a large
+ * upload) never outlives its lock. The timer does not keep the process alive. When a renewal fails, the
+ * signal is aborted and the work must stop writing.
+ */
+export function keepLock(handle: LockHandle, ttlMs: number = DEFAULT_LOCK_TTL_MS): KeptLock {
+  const controller = new AbortController();
+  let renewing = false;
+  const timer = setInterval(() => {
+    if (renewing || controller.signal.aborted) return;
+    renewing = true;
+    handle
+      .renew()
+      .catch((error: unknown) => controller.abort(error))
+      .finally(() => {
+        renewing = false;
+      });
+  }, Math.max(1, Math.floor(ttlMs / 3)));
+  timer.unref();
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
+}
+
 /** One attempt either takes the lock or names who holds it. */
 export type LockAttempt = { handle: LockHandle } | { holder: LockInfo };
 

@@ -11,6 +11,7 @@ import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
 import { keepPlan, surveyForPlan } from "../../plan-memo.js";
 import { planAgainst, readDesiredWithGit, type Desired, type RegistryPlan } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
+import { keepLock } from "../../registry/lock-policy.js";
 import { WorkTree } from "../../source/tree.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -69,6 +70,8 @@ export const applyCommand: Command = {
     try {
       const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
       const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "apply", timeoutMs });
+      // Renewed while the apply runs, however long its uploads take; if it is lost, writing stops.
+      const kept = keepLock(lock);
       try {
         // Under the lock, the plan must still be the one that was checked (and shown). When the registry
         // has not moved since, it is that plan; otherwise the plan made now must say the same.
@@ -78,7 +81,7 @@ export const applyCommand: Command = {
           const ended = await showReplanned(preview, fresh, desired, io);
           if (ended !== undefined) return ended;
         } else if (fresh !== preview) assertNotStale(preview, fresh, "plan shown");
-        const result = await executePlan(fresh, registry, { tree: desired.tree });
+        const result = await executePlan(fresh, registry, { tree: desired.tree, signal: kept.signal });
         io.out(`\n${applySummary(result)}`);
         if (memo && git) {
           // What a plan made now would say (no changes, unless the files moved meanwhile): kept for the next plan.
@@ -88,6 +91,7 @@ export const applyCommand: Command = {
         }
         return 0;
       } finally {
+        kept.stop();
         await lock.release();
       }
     } finally {

@@ -5,6 +5,7 @@ import { UserError } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
 import { makePlan, readDesired } from "../../reconcile.js";
 import { watchRepository, type WatchEvent } from "../../watch/watch.js";
+import { keepLock } from "../../registry/lock-policy.js";
 import { redact } from "../../registry/open.js";
 import { connectRegistry, registrySpec, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -46,11 +47,13 @@ export const watchCommand: Command = {
         const plan = await makePlan(desired, registry);
         if (!apply || !planHasChanges(plan) || plan.summary.conflict > 0 || plan.errors.length > 0) return { plan };
         const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "watch --apply", timeoutMs: 5000 });
+        const kept = keepLock(lock);
         try {
           const fresh = await makePlan(desired, registry);
-          const result = await executePlan(fresh, registry, { tree: desired.tree });
+          const result = await executePlan(fresh, registry, { tree: desired.tree, signal: kept.signal });
           return { plan: fresh, applied: `${result.created} created, ${result.updated} updated, ${result.archived} archived` };
         } finally {
+          kept.stop();
           await lock.release();
         }
       },

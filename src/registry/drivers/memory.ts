@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
 import { ProgressMeter } from "../../progress.js";
-import { acquireWithin, currentProcess, lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
+import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
 import {
   addressOf,
   type Digest,
@@ -192,11 +192,17 @@ export class MemoryDriver implements RegistryDriver {
     if (holder !== undefined) return { holder: { ...holder } };
     const lock = { info: newLockInfo(request, this.#identity, this.#now()), released: false };
     this.store.lock = lock;
+    const info = { ...lock.info };
+    const ttlMs = request.ttlMs ?? DEFAULT_LOCK_TTL_MS;
     const handle: LockHandle = {
-      info: { ...lock.info },
+      info,
       // Only this acquisition's record is flagged, so a holder whose lock was taken over frees nothing.
       release: async () => {
         lock.released = true;
+      },
+      renew: async () => {
+        if (this.store.lock !== lock || lock.released) throw lostLockError(info, this.url);
+        lock.info.expires_at = info.expires_at = new Date(this.#now().getTime() + ttlMs).toISOString();
       },
     };
     return { handle };

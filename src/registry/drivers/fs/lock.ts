@@ -2,9 +2,9 @@
 // complete), `lock/<gen>.released` frees it. The highest generation is the lock. Taking over a stale
 // lock means publishing the next generation, which only one contender can do — no compare-and-swap on
 // a single `lock.json` (where a takeover and a release could remove each other's file) is needed.
-import { readdir } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { RegistryError, type LockHandle, type LockRequest } from "../../driver.js";
-import { lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
+import { DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
 import type { LockInfo } from "../../types.js";
 import { publishOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
@@ -49,7 +49,7 @@ export class FsLock {
         continue;
       }
       await this.#removeBelow(generation);
-      return { handle: this.#handle(generation, info) };
+      return { handle: this.#handle(generation, info, request.ttlMs ?? DEFAULT_LOCK_TTL_MS) };
     }
   }
 
@@ -71,8 +71,39 @@ export class FsLock {
     return lockStaleness(current.info, this.now(), this.identity) === undefined ? current.info : undefined;
   }
 
-  #handle(generation: number, info: LockInfo): LockHandle {
-    return { info, release: () => this.#release(generation) };
+  #handle(generation: number, info: LockInfo, ttlMs: number): LockHandle {
+    // Renewing publishes the next generation with the same id and a later expiry: the lock moves up
+    // a generation, and a contender that took the next one first has taken the lock over.
+    let held = generation;
+    return {
+      info,
+      release: () => this.#release(held),
+      renew: async () => {
+        const current = await this.#latest();
+        if (current === undefined || current.generation !== held || current.released || current.info?.id !== info.id) {
+          throw lostLockError(info, this.layout.root);
+        }
+        const next = held + 1;
+        const expiresAt = new Date(this.now().getTime() + ttlMs).toISOString();
+        const temp = this.layout.tempPath(this.identity, "lock");
+        await writeDurable(temp, `${JSON.stringify({ generation: next, ...info, expires_at: expiresAt })}\n`);
+        let won: boolean;
+        try {
+          won = await publishOnce(temp, this.layout.lockPath(next));
+        } finally {
+          await removeIfPresent(temp);
+        }
+        if (!won) throw lostLockError(info, this.layout.root);
+        // A force-unlock of the generation renewed from, just before it was renewed, still wins.
+        if (await exists(this.layout.lockReleasedPath(held))) {
+          await this.#release(next);
+          throw lostLockError(info, this.layout.root);
+        }
+        held = next;
+        (info as { expires_at: string }).expires_at = expiresAt;
+        await this.#removeBelow(next);
+      },
+    };
   }
 
   async #release(generation: number): Promise<void> {
@@ -133,4 +164,8 @@ function parseLockInfo(text: string): LockInfo | undefined {
   } catch {
     return undefined;
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await lstat(file).catch(() => undefined)) !== undefined;
 }

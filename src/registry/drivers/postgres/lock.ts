@@ -7,7 +7,7 @@
 import type { Client, Pool } from "pg";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RegistryError, type LockHandle, type LockRequest } from "../../driver.js";
-import { lockStaleness, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
+import { DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
 import type { LockInfo } from "../../types.js";
 import { connectClient, type PostgresLocation } from "./connection.js";
 import { registryErrorFrom } from "./errors.js";
@@ -80,7 +80,7 @@ export class PgLock {
          RETURNING id`,
         [ADVISORY_CLASS, this.#key, info.id, info.owner, info.host, info.pid, info.created_at, info.expires_at, info.operation],
       );
-      if (taken.rowCount === 1) return { handle: this.#handle(client, info) };
+      if (taken.rowCount === 1) return { handle: this.#handle(client, info, request.ttlMs ?? DEFAULT_LOCK_TTL_MS) };
       const seen = await this.#seen();
       if (seen.state === "held") {
         if (lockStaleness(seen.info, this.now(), this.identity) === undefined) return { holder: seen.info };
@@ -154,7 +154,7 @@ export class PgLock {
     }
   }
 
-  #handle(client: Client, info: LockInfo): LockHandle {
+  #handle(client: Client, info: LockInfo, ttlMs: number): LockHandle {
     const state = { lost: false, released: false };
     this.#latest = state;
     const lost = (): void => {
@@ -178,6 +178,18 @@ export class PgLock {
           this.#sessions.delete(client);
           await client.end().catch(() => {});
         }
+      },
+      // On the lock's own session, and only while the owner row still says it holds the lock.
+      renew: async () => {
+        const expiresAt = new Date(this.now().getTime() + ttlMs).toISOString();
+        const renewed =
+          state.lost || state.released
+            ? undefined
+            : await client
+                .query(`UPDATE ${this.tables.lock} SET expires_at = $2 WHERE id = $1 AND released = false AND backend_pid = pg_backend_pid()`, [info.id, expiresAt])
+                .catch(() => undefined);
+        if (renewed?.rowCount !== 1) throw lostLockError(info, this.location.display);
+        (info as { expires_at: string }).expires_at = expiresAt;
       },
     };
   }
