@@ -216,7 +216,7 @@ export class WorkTree implements SourceTree {
         if (!st) continue; // gone since the listing: as if never there
         const seen = seenFrom(child, st);
         this.seen?.set(child, seen);
-        hash.update(`${child}\0${seen.entry.type}\0${st.mode}\0${statKey(st)}\n`);
+        hash.update(`${child}\0${seen.entry.type}\0${st.mode}\0${seen.stamp?.key ?? statKey(st)}\n`);
         const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
         if (newest > newestNs) newestNs = newest;
         if (seen.entry.type === "file" || seen.entry.type === "symlink") files.push(child);
