@@ -7,8 +7,7 @@ import { sha256 } from "../../digest.js";
 import { setDefaultProgress, type ProgressUpdate } from "../../progress.js";
 import { FsDriver } from "../../registry/drivers/fs.js";
 import { sampleArtifact, sampleRecord } from "../../registry/sample-records.js";
-import type { Io } from "../io.js";
-import { plain } from "../render/style.js";
+import { recordingIo } from "../io.test-helper.js";
 import { verifyCommand } from "./registry-admin.js";
 
 describe("verify", () => {
@@ -33,17 +32,8 @@ describe("verify", () => {
 
     const told: ProgressUpdate[] = [];
     setDefaultProgress((update) => told.push({ ...update }));
-    const lines: string[] = [];
-    const io: Io = {
-      out: (text) => void lines.push(text),
-      err: (text) => void lines.push(text),
-      style: plain,
-      errStyle: plain,
-      interactive: false,
-      ask: async () => "",
-      cwd: root,
-      env: {},
-    };
+    const io = recordingIo({ cwd: root });
+    const lines = io.lines;
     expect(await verifyCommand.run({ dir: root, registry: "./registry" }, [], io)).toBe(0);
     expect(lines).toEqual([expect.stringContaining("verified")]);
     // Byte by byte (1 MiB reads), not only once the object is done.

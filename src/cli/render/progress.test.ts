@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultProgress, type OnProgress } from "../../progress.js";
 import type { Io } from "../io.js";
-import { plain } from "./style.js";
+import { recordingIo } from "../io.test-helper.js";
 import {
   formatBytes,
   formatDuration,
@@ -217,19 +217,7 @@ describe("TerminalProgress", () => {
 
 describe("withTerminalProgress", () => {
   function io(errTerminal?: Io["errTerminal"], env: NodeJS.ProcessEnv = {}): Io & { lines: string[] } {
-    const lines: string[] = [];
-    return {
-      lines,
-      out: (text) => void lines.push(text),
-      err: (text) => void lines.push(text),
-      style: plain,
-      errStyle: plain,
-      interactive: false,
-      ask: async () => "",
-      cwd: "/",
-      env,
-      ...(errTerminal ? { errTerminal } : {}),
-    };
+    return recordingIo({ env, ...(errTerminal ? { errTerminal } : {}) });
   }
 
   async function listenerDuring(shell: Io, values: Record<string, unknown>): Promise<OnProgress | undefined> {
