@@ -1,46 +1,44 @@
 // `assetctl graph [ADDR]`: the dependency graph of the registry's versions, as DOT, Mermaid or JSON.
+import { UserError } from "../../diagnostics.js";
+import { around, lineageGraph, withoutImpliedEdges, type Direction } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
-import type { StoredVersion } from "../../registry/types.js";
+import { addressOf, type StoredVersion } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
-import { common, json, outputFormat, str, type Command } from "./command.js";
+import { lineageDot, lineageMermaid } from "../render/lineage.js";
+import { common, flag, json, outputFormat, str, type Command, type Values } from "./command.js";
 import { findVersion } from "./read.js";
 
+/** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
+export function depthOption(values: Values): number {
+  const text = str(values, "depth");
+  if (text === undefined) return Infinity;
+  const depth = Number(text);
+  if (!/^\d+$/.test(text) || depth < 1) throw new UserError("flag-invalid", `--depth ${text} is not a number of hops`, { hint: "write --depth 1 or more" });
+  return depth;
+}
+
 export const graphCommand: Command = {
-  usage: "[ADDR] [--format dot|mermaid|json]",
-  description: "Prints what depends on what: every latest version, or ADDR and everything it depends on.",
-  options: { ...common, format: { type: "string" } },
+  usage: "[ADDR] [--up | --down] [--depth N] [--all-edges] [--format dot|mermaid|json]",
+  description:
+    "Prints what depends on what: every latest version, or ADDR with its dependencies (--up, the default) or its dependents (--down), to --depth hops. Edges implied by longer paths are dropped unless --all-edges.",
+  options: { ...common, format: { type: "string" }, up: { type: "boolean" }, down: { type: "boolean" }, depth: { type: "string" }, "all-edges": { type: "boolean" } },
   async run(values, positionals, io) {
     const format = outputFormat(values, ["dot", "mermaid", "json"]);
+    const depth = depthOption(values);
+    const direction: Direction = flag(values, "up") && flag(values, "down") ? "both" : flag(values, "down") ? "down" : "up";
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       const snapshot = await registry.snapshot();
-      const byAddress = new Map(snapshot.versions.map((v) => [`${v.record.kind}:${v.record.name}:${v.record.version}`, v]));
-      const start: StoredVersion[] = positionals[0]
-        ? [findVersion(snapshot, parseAddress(positionals[0]))]
-        : latestVersions(snapshot.versions);
-      const nodes = new Set<string>();
-      const edges: [string, string][] = [];
-      const visit = (v: StoredVersion): void => {
-        const address = `${v.record.kind}:${v.record.name}:${v.record.version}`;
-        if (nodes.has(address)) return;
-        nodes.add(address);
-        for (const dep of v.record.dependencies) {
-          edges.push([address, dep]);
-          const target = byAddress.get(dep);
-          if (target) visit(target);
-          else nodes.add(dep);
-        }
-      };
-      start.forEach(visit);
-      const sortedNodes = [...nodes].sort();
-      if (format === "json") json(io, { nodes: sortedNodes, edges });
-      else if (format === "mermaid") {
-        const id = (a: string): string => a.replace(/[^A-Za-z0-9_]/g, "_");
-        io.out(["graph LR", ...sortedNodes.map((n) => `  ${id(n)}["${n}"]`), ...edges.map(([a, b]) => `  ${id(a)} --> ${id(b)}`)].join("\n"));
-      } else {
-        io.out(["digraph assets {", "  rankdir=LR;", ...sortedNodes.map((n) => `  "${n}";`), ...edges.map(([a, b]) => `  "${a}" -> "${b}";`), "}"].join("\n"));
-      }
+      const graph = lineageGraph(snapshot.versions);
+      const start = positionals[0] ? [addressOf(findVersion(snapshot, parseAddress(positionals[0])).record)] : undefined;
+      const whole = start
+        ? around(graph, start, direction, depth)
+        : around(graph, latestVersions(snapshot.versions).map((v) => addressOf(v.record)), "up", depth);
+      const sub = flag(values, "all-edges") ? whole : withoutImpliedEdges(whole);
+      if (format === "json") json(io, sub);
+      else if (format === "mermaid") io.out(lineageMermaid(sub));
+      else io.out(lineageDot(sub, start));
       return 0;
     } finally {
       await registry.close();
