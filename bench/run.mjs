@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
+import { benchLineage } from "./lineage.mjs";
 import { benchScale } from "./scale.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
 import { benchValidate } from "./validate.mjs";
@@ -19,6 +20,7 @@ const sections = {
   scale: () => benchScale(projectRoot),
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
+  lineage: () => benchLineage(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);
