@@ -83,7 +83,8 @@ describe("lineage on the example assets", () => {
       ["component:train_house_price_pipeline", 2],
     ]);
     const text = await repo.run(["impact", "components/train/src"]);
-    expect(text.stdout).toContain("component:train_regressor (version pinned: a conflict until it is raised)");
+    expect(text.stdout).toContain("reaches 1 asset (1 with a pinned version: a conflict until it is raised):");
+    expect(text.stdout).toContain("component:train_regressor (pinned) names components/train/src");
     const nothing = await repo.run(["impact", "README.md"]);
     expect(nothing.stdout).toContain("No manifest names README.md");
     const outside = await repo.run(["impact", "../elsewhere"]);

@@ -113,12 +113,16 @@ export const impactCommand: Command = {
       io.out(`No manifest names ${what}: a change to it re-versions nothing.`);
       return 0;
     }
-    const versioned = hits.filter((h) => !h.job).length;
-    io.out(`A change to ${what} would re-version ${versioned} asset${versioned === 1 ? "" : "s"}:`);
+    const assets = hits.filter((h) => !h.job);
+    const pinned = assets.filter((h) => h.pinned).length;
+    io.out(
+      `A change to ${what} reaches ${assets.length} asset${assets.length === 1 ? "" : "s"}` +
+        (pinned ? ` (${pinned} with a pinned version: a conflict until it is raised):` : ":"),
+    );
     for (const h of hits) {
       const where = io.style.dim(`${h.file}:${h.line}`);
       const cause = h.depth === 0 ? (h.because === h.id ? "" : ` names ${h.because}`) : ` ← ${h.because}`;
-      const note = h.job ? " (pipeline job, not versioned)" : h.pinned ? " (version pinned: a conflict until it is raised)" : "";
+      const note = h.job ? " (pipeline job, not versioned)" : h.pinned ? " (pinned)" : "";
       io.out(`${"  ".repeat(h.depth + 1)}${h.id}${note}${cause}  ${where}`);
     }
     return 0;
