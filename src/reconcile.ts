@@ -5,6 +5,7 @@ import { canonicalJson } from "./digest.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { ManifestCache } from "./manifest/cache.js";
 import type { Manifest } from "./manifest/types.js";
+import { loadManifests } from "./manifest/load.js";
 import { validateRepository } from "./manifest/validate.js";
 import { plan as computePlan, type PlanOptions } from "./plan/plan.js";
 import type { Plan } from "./plan/types.js";
@@ -44,6 +45,20 @@ export async function validate(options: ReadOptions): Promise<{ tree: SourceTree
   const { cache, ...validated } = await validateCached(options);
   await cache?.save();
   return validated;
+}
+
+/**
+ * The manifests alone, schema-checked but without the semantic rules (no file, reference or expression
+ * checks): what a question about the manifests' graph needs, at the cost of reading them.
+ */
+export async function readManifests(options: ReadOptions): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
+  const [tree, cache] = await Promise.all([
+    options.tree ?? openSourceTree(options.root, options.ref),
+    usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
+  ]);
+  const loaded = await loadManifests(tree, cache ? { cache } : {});
+  await cache?.save();
+  return loaded;
 }
 
 /** Where the caches live: `.assetctl/cache/` of the repository. */

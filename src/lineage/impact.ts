@@ -72,7 +72,11 @@ export function impactOf(manifests: readonly Manifest[], target: { path: string 
   const nodes = nodesOf(manifests);
   const followers = new Map<string, ManifestNode[]>();
   for (const node of nodes.values()) {
-    for (const id of node.follows) followers.set(id, [...(followers.get(id) ?? []), node]);
+    for (const id of node.follows) {
+      const list = followers.get(id);
+      if (list) list.push(node);
+      else followers.set(id, [node]);
+    }
   }
   const found = new Map<string, ImpactNode>();
   const add = (node: ManifestNode, because: string, depth: number): void => {

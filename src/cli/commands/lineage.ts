@@ -6,7 +6,8 @@ import { impactOf } from "../../lineage/impact.js";
 import { ASSET_KINDS } from "../../manifest/types.js";
 import { lineageGraph, reachable, somePath } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
-import { validate } from "../../reconcile.js";
+import { hasErrors } from "../../diagnostics.js";
+import { readManifests } from "../../reconcile.js";
 import { addressOf, type StoredVersion } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
@@ -102,7 +103,11 @@ export const impactCommand: Command = {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const kind = /^([a-z_]+):/.exec(arg)?.[1];
     const target = kind && (ASSET_KINDS as readonly string[]).includes(kind) ? { asset: asAsset(arg) } : { path: repoRelative(root, io.cwd, arg) };
-    const { manifests } = await validate({ root });
+    const { manifests, diagnostics } = await readManifests({ root });
+    if (hasErrors(diagnostics)) {
+      const files = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.file)).size;
+      io.err(`warning: ${files} manifest file${files === 1 ? " has" : "s have"} errors and ${files === 1 ? "is" : "are"} left out; \`assetctl validate\` shows them`);
+    }
     const hits = impactOf(manifests, target);
     if (flag(values, "json")) {
       json(io, { target: "asset" in target ? target.asset : target.path, affected: hits });

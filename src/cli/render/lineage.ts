@@ -7,7 +7,11 @@ function kindOf(address: string): string {
 
 function byKind(nodes: readonly string[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  for (const node of nodes) groups.set(kindOf(node), [...(groups.get(kindOf(node)) ?? []), node]);
+  for (const node of nodes) {
+    const list = groups.get(kindOf(node));
+    if (list) list.push(node);
+    else groups.set(kindOf(node), [node]);
+  }
   return new Map([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
 
