@@ -52,6 +52,7 @@ describe("plan", () => {
     ]);
     expect(first.changes[2]?.record?.dependencies).toEqual(["environment:train-env:1"]);
     expect(first.summary).toMatchObject({ create: 3, new_assets: 3 });
+    expect(first.changes.some((c) => "caused_by" in c)).toBe(false); // new assets are nobody's cascade
     const second = plan(state, applied(first), opts);
     expect(second.changes.every((c) => c.action === "noop")).toBe(true);
     expect(renderPlanText(second)).toMatchInlineSnapshot(`
@@ -71,6 +72,8 @@ describe("plan", () => {
       ["create", "environment:e:2", "new version (previous 1)"],
       ["create", "component:c:2", "new version (previous 1)"],
     ]);
+    // The component's new version is caused by the environment's: a cascade, with its root.
+    expect(next.changes.map((c) => c.caused_by)).toEqual([undefined, ["environment:e:2"]]);
     expect(renderPlanText(next)).toMatchInlineSnapshot(`
       "Registry mem (serial 2); manifests from commit aaaaaaaaaaaa.
 

@@ -166,6 +166,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     // An identical second definition is the same version: planned once.
   }
 
+  markCauses(changes, plannedAssets);
   changes.push(...orphans(desired.assets, index, options.prune === true));
   const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
 
@@ -179,6 +180,20 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     summary: summarize(selected),
     errors,
   };
+}
+
+/** Sets `caused_by` on new versions and conflicts of existing assets whose dependencies this plan creates. */
+function markCauses(changes: Change[], plannedAssets: ReadonlyMap<DesiredAsset, Resolved>): void {
+  const created = new Set(changes.filter((c) => c.action === "create").map((c) => c.address));
+  const dependenciesOf = new Map<string, readonly string[]>();
+  for (const resolved of plannedAssets.values()) {
+    dependenciesOf.set(`${resolved.asset.kind}:${resolved.asset.name}:${resolved.version}`, resolved.dependencies);
+  }
+  for (const change of changes) {
+    if (change.previous === null || (change.action !== "create" && change.action !== "conflict")) continue;
+    const causes = (dependenciesOf.get(change.address) ?? []).filter((d) => created.has(d));
+    if (causes.length > 0) change.caused_by = [...new Set(causes)].sort();
+  }
 }
 
 function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], index: RegistryIndex): Change {

@@ -26,6 +26,11 @@ export interface Change {
   record?: PlannedVersion;
   /** For update: the new mutable fields. */
   mutable?: MutableFields;
+  /**
+   * For a new version of an existing asset or a conflict: the versions this plan creates that it depends
+   * on — a cascade's cause (a new environment version re-versions its components). Absent when none.
+   */
+  caused_by?: string[];
 }
 
 /** Everything apply needs to write one new version. */
