@@ -82,6 +82,9 @@ describe("plan", () => {
       +v component:c:2    new version (previous 1)
             ~ /dependencies/0: "environment:e:2"
 
+      Cascades (a new version re-versions what uses it):
+        environment:e:2 (image) ⇒ component:c:2
+
       Plan: 0 new assets, 2 new versions, 0 updates, 0 conflicts, 0 unchanged."
     `);
   });

@@ -234,3 +234,12 @@ describe("renderPlanMarkdown", () => {
     expect(text).toContain("````diff\n~ /description: \"a\\n```\\nb\"\n````");
   });
 });
+
+describe("cascades in the markdown plan", () => {
+  it("groups a new version's dependents under it", () => {
+    const env = change("environment:e:2", "create", { previous: "1", patch: [{ op: "replace", path: "/spec/image", value: "python:3.12" }] });
+    const comp = change("component:c:4", "create", { previous: "3", caused_by: ["environment:e:2"] });
+    const text = renderPlanMarkdown(makePlan([env, comp]));
+    expect(text).toContain("#### Cascades\n\nA new version re-versions what uses it:\n\n```\nenvironment:e:2 (image) ⇒ component:c:4\n```");
+  });
+});

@@ -1,6 +1,7 @@
 // Plan as a pull-request comment: what blocks the merge first (errors, conflicts), then a narrow table of
 // changes and each change's patch folded in <details>; bounded in size, cut only between whole sections.
 import type { Change, Plan } from "../../plan/types.js";
+import { cascadeLines, cascades } from "../../plan/cascade.js";
 import { patchLines, summaryLine, symbolOf } from "./plan-text.js";
 
 /** GitHub refuses comments over 65,536 characters; the workflow adds its markers, so stay below. */
@@ -147,6 +148,12 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   if (plan.errors.length === 0) {
     const rows = visible.map((c) => `| ${escapeCell(code(symbolOf(c)))} | ${escapeCell(code(c.address))} | ${escapeCell(escapeText(shorten(shortReason(c))))} |`);
     out.section("#### Changes\n\n| | asset | change |\n|:-:|---|---|", rows, "\n", "changes");
+    out.section(
+      "#### Cascades\n\nA new version re-versions what uses it:",
+      cascades(visible).map((group) => fenced("", cascadeLines(group))),
+      "\n\n",
+      "changes",
+    );
     out.section("#### Diffs", visible.filter((c) => c.patch.length > 0).map(details), "\n\n", "diffs");
   }
 

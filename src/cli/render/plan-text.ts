@@ -1,5 +1,6 @@
 // Plan as people read it, in Terraform's manner: one line per change, the changed fields, a summary.
 import type { Operation } from "fast-json-patch";
+import { cascadeLines, cascades } from "../../plan/cascade.js";
 import type { Change, Plan, PlanSummary } from "../../plan/types.js";
 import { plain, type Style } from "./style.js";
 
@@ -98,6 +99,11 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
     out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${style.dim(change.reason)}`);
     const showPatch = change.action === "update" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
     if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
+  }
+  const groups = cascades(ordered);
+  if (groups.length > 0) {
+    out.push("", "Cascades (a new version re-versions what uses it):");
+    for (const group of groups) for (const line of cascadeLines(group)) out.push(`  ${line}`);
   }
   out.push("");
   out.push(style.bold(summaryLine(plan.summary)));
