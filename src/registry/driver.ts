@@ -2,6 +2,7 @@
 // only through it; the conformance suite (conformance.ts) is its executable contract.
 import type { Readable } from "node:stream";
 import type { OnProgress } from "../progress.js";
+import { redact } from "../redact.js";
 import type {
   Digest,
   JournalEntry,
@@ -134,7 +135,8 @@ export class RegistryError extends Error {
     message: string,
     readonly hint?: string,
   ) {
-    super(message);
+    // Driver messages quote addresses and server errors: no credential in them survives.
+    super(redact(message));
     this.name = "RegistryError";
   }
 }
