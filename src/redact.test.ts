@@ -58,5 +58,6 @@ describe("sameRegistryAddress", () => {
     expect(sameRegistryAddress("postgres://reader@db/x?schema=s", "postgres://writer@db/y?schema=s")).toBe(false);
     expect(sameRegistryAddress("/srv/registry", "/srv/registry")).toBe(true);
     expect(sameRegistryAddress("/srv/registry", "/srv/other")).toBe(false);
+    expect(sameRegistryAddress("file:///srv/registry", "/srv/registry")).toBe(true);
   });
 });

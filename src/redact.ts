@@ -56,6 +56,8 @@ export function sameRegistryAddress(a: string, b: string): boolean {
 /** An address without who connects and how they prove it: no user info, no masked parameters. */
 function registryPlace(address: string): string {
   const shown = redact(address);
+  // `file:///srv/registry` and `/srv/registry` are one directory.
+  if (/^file:\/\/\//i.test(shown)) return decodeURIComponent(shown.slice("file://".length));
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(shown)) return shown;
   try {
     const url = new URL(shown);
