@@ -1,5 +1,5 @@
 // The one interface every registry backend implements. Apply and the read commands talk to a registry
-// only through it; the conformance suite (conformance.ts) is its executable contract.
+// only through it; the conformance suite (conformance.test-helper.ts, never shipped) is its executable contract.
 import type { Readable } from "node:stream";
 import type { OnProgress } from "../progress.js";
 import { redact } from "../redact.js";
