@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planAgainst, sameRegistryState, type Desired } from "./reconcile.js";
 import { MemoryDriver } from "./registry/drivers/memory.js";
-import { sampleRecord, sampleUpdate } from "./registry/sample-records.js";
+import { sampleRecord, sampleUpdate } from "./registry/sample-records.test-helper.js";
 import type { RegistrySnapshot } from "./registry/types.js";
 import { WorkTree } from "./source/tree.js";
 

@@ -1,11 +1,13 @@
 // `assetctl init` as users run it (the built CLI, in a temporary folder): on a fresh folder, on an
 // existing repository whose files it must keep, and a second time, when it must change nothing.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli, TempRepo } from "./e2e/harness.js";
+import { TOOL_VERSION } from "../src/version.js";
+import { projectRoot, runCli, TempRepo } from "./e2e/harness.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -52,14 +54,17 @@ describe("assetctl init", () => {
       note     <dir> is not in a git repository: the workflow assumes it will be the repository's top
       wrote    .github/workflows/assetctl.yml
 
-      Next: \`assetctl validate\`, then \`assetctl plan\`, commit and push; for a shared registry set the ASSETCTL_REGISTRY secret (docs/github.md).
+      Next: \`assetctl validate\`, then \`assetctl plan\`, commit and push; for a shared registry set ASSETCTL_REGISTRY_READ and, in the assetctl-apply environment, ASSETCTL_REGISTRY_WRITE (docs/github.md).
       "
     `);
     expect(readFileSync(path.join(dir, ".gitignore"), "utf8")).toBe("# assetctl: the embedded registry and caches\n.assetctl/\n");
     const workflow = parse(readFileSync(path.join(dir, ".github/workflows/assetctl.yml"), "utf8")) as {
       jobs: { assetctl: { uses: string; with: Record<string, string> } };
     };
-    expect(workflow.jobs.assetctl.uses).toMatch(/^assetctl\/assetctl\/\.github\/workflows\/assetctl\.yml@v\d+\.\d+\.\d+$/);
+    // Pinned to the commit this assetctl was built from (a release's is recorded by prepack), the tag in a comment.
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot, encoding: "utf8" }).trim();
+    expect(workflow.jobs.assetctl.uses).toBe(`assetctl/assetctl/.github/workflows/assetctl.yml@${commit}`);
+    expect(readFileSync(path.join(dir, ".github/workflows/assetctl.yml"), "utf8")).toContain(`@${commit} # v${TOOL_VERSION}\n`);
     expect(workflow.jobs.assetctl.with["working-directory"]).toBe(".");
 
     const before = fingerprint(dir);
@@ -88,7 +93,7 @@ describe("assetctl init", () => {
       updated  .gitignore (+ .assetctl/)
       kept     ../.github/workflows/assetctl-ml.yml (exists; --force replaces it)
 
-      Next: \`assetctl validate\`, then \`assetctl plan\`, commit and push; for a shared registry set the ASSETCTL_REGISTRY secret (docs/github.md).
+      Next: \`assetctl validate\`, then \`assetctl plan\`, commit and push; for a shared registry set ASSETCTL_REGISTRY_READ and, in the assetctl-apply environment, ASSETCTL_REGISTRY_WRITE (docs/github.md).
       "
     `);
     expect(r.read("ml/assetctl.yaml")).toBe("# mine\nexclude: []\n");

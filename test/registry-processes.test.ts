@@ -17,7 +17,7 @@ const VERSIONS_EACH = 15;
 
 const child = `
 import { FsDriver } from "./src/registry/drivers/fs.js";
-import { sampleRecord } from "./src/registry/sample-records.js";
+import { sampleRecord } from "./src/registry/sample-records.test-helper.js";
 const [root, id, count] = process.argv.slice(2);
 const registry = new FsDriver({ path: root });
 await registry.open({ create: true });

@@ -243,7 +243,7 @@ describe.skipIf(missing !== undefined)("team registry: PostgreSQL records + OCI 
   );
 
   it(
-    "a read-only role plans and reads; its apply fails cleanly, writing nothing",
+    "a read-only role plans and reads; its apply fails cleanly, writing nothing; a writer applies the plan it saved",
     async () => {
       const repo = modelRepo("m", 3);
       repos.push(repo);
@@ -275,6 +275,15 @@ describe.skipIf(missing !== undefined)("team registry: PostgreSQL records + OCI 
       expect(apply.stderr).toContain("[registry-unavailable]");
       expect(apply.stderr).toContain("read-only role");
       await expectWholeRegistry(pg.url, oci, ["model:m-0:1", "model:m-1:1", "model:m-2:1"]);
+
+      // The GitHub workflow's split: the SELECT-only role saves the plan, the writer applies exactly that file.
+      const saved = path.join(await mkdtemp(path.join(tmpdir(), "assetctl-ro-plan-")), "plan.json");
+      const readerPlan = await cli(repo, ["plan", "--out", saved], spec);
+      expect(readerPlan.code, readerPlan.stderr).toBe(0);
+      const writerApply = await cli(repo, ["apply", saved], registry);
+      expect(writerApply.code, writerApply.stderr).toBe(0);
+      await expectWholeRegistry(pg.url, oci, ["model:m-0:1", "model:m-1:1", "model:m-2:1", "model:new:1"]);
+      await rm(path.dirname(saved), { recursive: true, force: true });
     },
     TEST_TIMEOUT,
   );

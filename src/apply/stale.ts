@@ -2,10 +2,12 @@
 import { UserError } from "../diagnostics.js";
 import { canonicalJson } from "../digest.js";
 import type { Plan } from "../plan/types.js";
+import { sameRegistryAddress } from "../redact.js";
 
 export function assertNotStale(saved: Plan, fresh: Plan, what = "saved plan"): void {
   const reasons: string[] = [];
-  if (saved.registry.url !== fresh.registry.url) {
+  // Who connects may differ (a read-only role plans, a writer applies); where it connects may not.
+  if (!sameRegistryAddress(saved.registry.url, fresh.registry.url)) {
     reasons.push(`it was made for registry ${saved.registry.url}, not ${fresh.registry.url}`);
   }
   if (saved.registry.serial !== fresh.registry.serial) {

@@ -1,4 +1,5 @@
 // The CLI's connection to the outside world, passed to every command so tests can capture it.
+import { redact } from "../redact.js";
 import { styleFor, type Style } from "./render/style.js";
 
 /** A terminal to draw on in place (progress), rather than to print lines to. */
@@ -43,5 +44,18 @@ export function processIo(): Io {
     cwd: process.cwd(),
     env: process.env,
     ...(process.stderr.isTTY ? { errTerminal: { write: (text: string) => void process.stderr.write(text), columns: () => process.stderr.columns } } : {}),
+  };
+}
+
+/**
+ * The same Io with every printed line redacted: whatever a command, a driver or a library prints, no
+ * credential reaches stdout, stderr or the terminal (plans in every format, errors, progress).
+ */
+export function redactingIo(io: Io): Io {
+  return {
+    ...io,
+    out: (text) => io.out(redact(text)),
+    err: (text) => io.err(redact(text)),
+    ...(io.errTerminal ? { errTerminal: { write: (text: string) => io.errTerminal?.write(redact(text)), columns: () => io.errTerminal?.columns() } } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { UserError } from "../diagnostics.js";
 import { RegistryError } from "../registry/driver.js";
 import { TOOL_VERSION } from "../version.js";
 import { commands, type Command } from "./commands/index.js";
-import type { Io } from "./io.js";
+import { redactingIo, type Io } from "./io.js";
 import { printable } from "./render/printable.js";
 import { withTerminalProgress } from "./render/progress.js";
 
@@ -33,7 +33,8 @@ Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help
 Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).
 Exit codes: 0 success, 1 error or conflict, 2 changes present (plan --detailed-exitcode).`;
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], unredacted: Io): Promise<number> {
+  const io = redactingIo(unredacted);
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     io.out(HELP);

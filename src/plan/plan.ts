@@ -5,6 +5,7 @@ import { canonicalJson, sha256, shortDigest } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
 import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
+import { redact } from "../redact.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
@@ -173,7 +174,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   return {
     format_version: PLAN_FORMAT_VERSION,
     source: desired.source,
-    registry: { url: options.registryUrl, serial: snapshot.serial },
+    registry: { url: redact(options.registryUrl), serial: snapshot.serial },
     desired_digest: desiredDigest(desired.assets),
     options: { prune: options.prune === true, targets: [...(options.targets ?? [])] },
     changes: selected,

@@ -1,7 +1,8 @@
 // The one interface every registry backend implements. Apply and the read commands talk to a registry
-// only through it; the conformance suite (conformance.ts) is its executable contract.
+// only through it; the conformance suite (conformance.test-helper.ts, never shipped) is its executable contract.
 import type { Readable } from "node:stream";
 import type { OnProgress } from "../progress.js";
+import { redact } from "../redact.js";
 import type {
   Digest,
   JournalEntry,
@@ -134,7 +135,8 @@ export class RegistryError extends Error {
     message: string,
     readonly hint?: string,
   ) {
-    super(message);
+    // Driver messages quote addresses and server errors: no credential in them survives.
+    super(redact(message));
     this.name = "RegistryError";
   }
 }

@@ -8,7 +8,7 @@ import { FsDriver } from "./drivers/fs.js";
 import { MemoryDriver } from "./drivers/memory.js";
 import { sha256 } from "../digest.js";
 import { openRegistry, redact, registryDriver, splitSpec } from "./open.js";
-import { sampleArtifact, sampleRecord } from "./sample-records.js";
+import { sampleArtifact, sampleRecord } from "./sample-records.test-helper.js";
 
 describe("openRegistry", () => {
   let repoRoot: string;

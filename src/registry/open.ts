@@ -10,6 +10,7 @@ import { RegistryError, type RegistryDriver } from "./driver.js";
 import { FsDriver } from "./drivers/fs.js";
 import { createMemoryStore, MemoryDriver, type MemoryStore } from "./drivers/memory.js";
 import type { ObjectStore, RecordStore } from "./stores.js";
+import { redact } from "../redact.js";
 
 export interface OpenRegistryOptions {
   repoRoot: string;
@@ -108,7 +109,5 @@ function schemeOf(spec: string): string | undefined {
   return /^([a-z][a-z0-9+.-]+):\/\//i.exec(spec)?.[1]?.toLowerCase();
 }
 
-/** A registry address may carry a password; messages and plans must not. */
-export function redact(spec: string): string {
-  return spec.replace(/(\/\/[^/@:?#]*:)[^/@?#]*@/g, "$1***@");
-}
+/** A registry address may carry a password; messages and plans must not (one redaction for all output). */
+export { redact };

@@ -28,6 +28,8 @@ export interface Job {
   env?: Record<string, string>;
   defaults?: { run?: { shell?: string; "working-directory"?: string } };
   concurrency?: { group: string; "cancel-in-progress": boolean | string } | string;
+  environment?: string | { name: string; url?: string };
+  "runs-on"?: string | string[];
   outputs?: Record<string, string>;
   needs?: string | string[];
   steps?: Step[];

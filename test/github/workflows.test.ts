@@ -17,14 +17,16 @@ const byFile = (file: string): Workflow => {
   return found.workflow;
 };
 
-/** The five actions this project uses, each at the one commit its release tag named when it was pinned. */
+/** The five actions this project uses, each at the one commit its release tag named when it was pinned (Dependabot updates both). */
 const PINNED: Record<string, { sha: string; version: string }> = {
-  "actions/checkout": { sha: "11bd71901bbe5b1630ceea73d27597364c9af683", version: "v4.2.2" },
-  "actions/setup-node": { sha: "49933ea5288caeca8642d1e84afbd3f7d6820020", version: "v4.4.0" },
-  "actions/github-script": { sha: "60a0d83039c74a4aee543508d2ffcb1c3799cdea", version: "v7.0.1" },
-  "actions/upload-artifact": { sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2" },
-  "actions/download-artifact": { sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093", version: "v4.3.0" },
+  "actions/checkout": { sha: "8e8c483db84b4bee98b60c0593521ed34d9990e8", version: "v6.0.1" },
+  "actions/setup-node": { sha: "2028fbc5c25fe9cf00d9f06a71cc4710d4507903", version: "v6.0.0" },
+  "actions/github-script": { sha: "ed597411d8f924073f98dfc5c65a23a2325f34cd", version: "v8.0.0" },
+  "actions/upload-artifact": { sha: "b7c566a772e6b6bfb58ed0dc250532a479d7789f", version: "v6.0.0" },
+  "actions/download-artifact": { sha: "37930b1c2abaa49bbe596cd826c3c89aef350131", version: "v7.0.0" },
 };
+
+const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
 /** `uses:` lines as written, with their trailing comment. */
 function usesLines(text: string): { ref: string; comment: string }[] {
@@ -138,17 +140,17 @@ describe("the GitHub workflows", () => {
   it("hold github-script scripts that compile as the async function github-script makes of them", () => {
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => unknown;
     const scripts = workflows.flatMap(({ workflow }) => githubScripts(workflow));
-    expect(scripts.map((s) => s.job)).toEqual(["comment", "apply"]);
+    expect(scripts.map((s) => s.job)).toEqual(["comment", "apply", "apply"]);
     for (const { script } of scripts) expect(() => new AsyncFunction("require", "github", "context", "core", script)).not.toThrow();
   });
 
   it("call the reusable workflow with inputs and secrets it declares, and use only declared inputs", () => {
     const reusable = byFile("assetctl.yml");
     const call = reusable.on["workflow_call"] as { inputs: Record<string, unknown>; secrets: Record<string, unknown> };
-    expect(Object.keys(call.inputs).sort()).toEqual(["assetctl-version", "node-version", "registry", "require-reviewed-plan", "working-directory"]);
+    expect(Object.keys(call.inputs).sort()).toEqual(["assetctl-version", "node-version", "registry", "require-reviewed-plan", "runs-on", "working-directory"]);
     const used = [...JSON.stringify(reusable.jobs).matchAll(/inputs\.([\w-]+)/g)].map((m) => m[1]);
     for (const name of used) expect(call.inputs, `inputs.${name}`).toHaveProperty([name as string]);
-    const callers = [byFile("assets.yml"), parseWorkflow(githubWorkflow({ root: "ml", branch: "main", version: "1.2.3" }))];
+    const callers = [byFile("assets.yml"), parseWorkflow(githubWorkflow({ root: "ml", branch: "main", version: "1.2.3", commit: COMMIT }))];
     for (const caller of callers) {
       const job = Object.values(caller.jobs)[0];
       expect(Object.keys(job?.with ?? {}).every((k) => k in call.inputs)).toBe(true);
@@ -156,14 +158,17 @@ describe("the GitHub workflows", () => {
     }
   });
 
-  it("apply one at a time and never cancel an apply; the PR job posts the comment with the plan marker", () => {
+  it("apply one at a time per root and never cancel an apply; the PR job posts the comment with the plan marker", () => {
     const reusable = byFile("assetctl.yml");
-    expect(reusable.jobs["apply"]?.concurrency).toEqual({ group: "assetctl-apply", "cancel-in-progress": false });
+    expect(reusable.jobs["apply"]?.concurrency).toEqual({ group: "assetctl-apply-${{ inputs.working-directory }}", "cancel-in-progress": false });
     const steps = reusable.jobs["apply"]?.steps ?? [];
     const order = steps.map((s) => s.name ?? s.uses?.split("@")[0]);
     // The plan is saved and kept before anything can refuse, and applied only after the review check.
     expect(order.indexOf("Plan at the merged commit")).toBeLessThan(order.indexOf("actions/upload-artifact"));
-    expect(order.indexOf("actions/upload-artifact")).toBeLessThan(order.indexOf("Check that this is the reviewed plan"));
+    expect(order.indexOf("actions/upload-artifact")).toBeLessThan(order.indexOf("Find the reviewed plan"));
+    expect(order.indexOf("Find the reviewed plan")).toBeLessThan(order.indexOf("actions/download-artifact"));
+    expect(order.indexOf("actions/download-artifact")).toBeLessThan(order.indexOf("Check that this is the approved plan"));
+    expect(order.at(-2)).toBe("Check that this is the approved plan");
     expect(order.at(-1)).toBe("Apply the saved plan");
     expect(steps.at(-1)?.run).toMatch(/assetctl apply --dir \. "\$PLAN_DIR\/plan\.json"/);
     const comment = githubScripts(reusable).find((s) => s.job === "comment");
@@ -184,16 +189,89 @@ describe("the GitHub workflows", () => {
   });
 });
 
+describe("the credentials in the workflows", () => {
+  const reusable = byFile("assetctl.yml");
+  /** Where each `secrets.…` expression of a job is, as job/step/key. */
+  const secretUses = (workflow: Workflow) =>
+    Object.entries(workflow.jobs).flatMap(([jobId, job]) => [
+      ...[...JSON.stringify({ env: job.env, with: job.with, if: job.if }).matchAll(/secrets\.([\w-]+)/g)].map((m) => `${jobId}/(job)/${m[1]}`),
+      ...(job.steps ?? []).flatMap((step) =>
+        Object.entries({ ...step.env, ...step.with }).flatMap(([key, value]) => [...String(value).matchAll(/secrets\.([\w-]+)/g)].map((m) => `${jobId}/${step.name ?? step.uses}/${key}=${m[1]}`)),
+      ),
+    ]);
+
+  it("give the write credential to the apply step alone, in the apply environment; plans get the read-only one on their plan step", () => {
+    expect(secretUses(reusable).sort()).toEqual([
+      "apply/Apply the saved plan/ASSETCTL_REGISTRY=registry-write",
+      "apply/Plan at the merged commit/ASSETCTL_REGISTRY=registry-read",
+      "plan/Plan/ASSETCTL_REGISTRY=registry-read",
+    ]);
+    expect(reusable.jobs["apply"]?.environment).toBe("assetctl-apply");
+    for (const id of ["plan", "comment"]) expect(reusable.jobs[id]?.environment, id).toBeUndefined();
+    const call = reusable.on["workflow_call"] as { secrets: Record<string, { required: boolean }> };
+    expect(Object.keys(call.secrets).sort()).toEqual(["registry-read", "registry-write"]);
+    // No workflow hands every secret on, or reads one elsewhere.
+    for (const { file, text } of workflows) expect(text, file).not.toMatch(/secrets:\s*inherit/);
+    for (const file of ["assets.yml", "ci.yml"]) expect(secretUses(byFile(file)), file).toEqual([]);
+  });
+
+  it("mask every part of a credential before a step that holds one prints anything", () => {
+    const holders = Object.values(reusable.jobs).flatMap((job) => (job.steps ?? []).filter((step) => JSON.stringify(step.env ?? {}).includes("secrets.")));
+    expect(holders).toHaveLength(3);
+    for (const step of holders) expect(step.run?.split("\n")[0], step.name).toMatch(/^node -e .*::add-mask::/);
+  });
+
+  it("install an exact assetctl without install scripts, or build the base commit's; never npm-install the pull request", () => {
+    const call = reusable.on["workflow_call"] as { inputs: Record<string, { required?: boolean; default?: unknown }> };
+    expect(call.inputs["assetctl-version"]).toMatchObject({ required: true });
+    expect(call.inputs["assetctl-version"]).not.toHaveProperty("default");
+    const npmLines = runScripts(reusable).flatMap(({ where, run }) => run.split("\n").filter((l) => /\bnpm (ci|install|i)\b/.test(l)).map((line) => ({ where, line })));
+    expect(npmLines.length).toBeGreaterThan(0);
+    for (const { where, line } of npmLines) {
+      expect(line, where).toContain("--ignore-scripts");
+      // The only npm ci is in the base commit's checkout, moved out of the workspace.
+      if (/npm ci/.test(line)) expect(line, where).toMatch(/cd "\$RUNNER_TEMP\/assetctl-tool"/);
+    }
+    for (const id of ["plan", "apply"]) {
+      const steps = reusable.jobs[id]?.steps ?? [];
+      const source = steps.find((s) => s.uses?.startsWith("actions/checkout@") && s.with?.["path"] === ".assetctl-tool-source");
+      expect(source?.with?.["ref"], id).toBe(id === "plan" ? "${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}" : "${{ github.sha }}");
+      const install = steps.find((s) => s.name === "Install assetctl");
+      expect(install?.env, `${id}: the install step has no environment of its own`).toBeUndefined();
+      expect(JSON.stringify(reusable.jobs[id]?.env ?? {}), id).not.toContain("secrets.");
+    }
+  });
+
+  it("plan in a merge queue, and run the jobs where the caller says", () => {
+    expect(byFile("assets.yml").on).toHaveProperty("merge_group");
+    expect(reusable.jobs["plan"]?.if).toContain("github.event_name == 'merge_group'");
+    for (const job of Object.values(reusable.jobs)) expect(job["runs-on"]).toBe("${{ inputs.runs-on }}");
+  });
+
+  it("are kept current by Dependabot, for npm and for the actions", () => {
+    const config = parseWorkflow(readFileSync(path.resolve(import.meta.dirname, "../../.github/dependabot.yml"), "utf8")) as unknown as {
+      version: number;
+      updates: { "package-ecosystem": string; directory: string }[];
+    };
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u) => u["package-ecosystem"]).sort()).toEqual(["github-actions", "npm"]);
+  });
+});
+
 describe("the workflow init --github writes", () => {
   it("parses, grants least privileges and calls the reusable workflow at this release", () => {
     for (const root of [".", "ml", "teams/vision 2"]) {
-      const workflow = parseWorkflow(githubWorkflow({ root, branch: "main", version: "1.2.3" }));
+      const text = githubWorkflow({ root, branch: "main", version: "1.2.3", commit: COMMIT });
+      const workflow = parseWorkflow(text);
       expect(workflow.permissions).toEqual({ contents: "read" });
       const job = workflow.jobs["assetctl"];
-      expect(job?.uses).toBe("assetctl/assetctl/.github/workflows/assetctl.yml@v1.2.3");
-      expect(job?.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+      // Pinned to the release's commit, the tag beside it for people (and Dependabot).
+      expect(job?.uses).toBe(`assetctl/assetctl/.github/workflows/assetctl.yml@${COMMIT}`);
+      expect(usesLines(text)).toEqual([{ ref: `assetctl/assetctl/.github/workflows/assetctl.yml@${COMMIT}`, comment: "v1.2.3" }]);
+      expect(job?.permissions).toEqual({ contents: "read", "pull-requests": "write", actions: "read" });
       expect(job?.with).toEqual({ "working-directory": root, "assetctl-version": "1.2.3" });
-      expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push", "workflow_dispatch"]);
+      expect(job?.secrets).toEqual({ "registry-read": "${{ secrets.ASSETCTL_REGISTRY_READ }}", "registry-write": "${{ secrets.ASSETCTL_REGISTRY_WRITE }}" });
+      expect(Object.keys(workflow.on).sort()).toEqual(["merge_group", "pull_request", "push", "workflow_dispatch"]);
     }
   });
 });

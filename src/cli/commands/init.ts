@@ -3,7 +3,9 @@
 import { execFile } from "node:child_process";
 import { appendFile, mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { UserError } from "../../diagnostics.js";
 import { TOOL_VERSION } from "../../version.js";
 import { flag, type Command } from "./command.js";
 
@@ -28,7 +30,7 @@ tags:
 /** The line init keeps in .gitignore: the embedded registry and the caches live there. */
 const IGNORED = ".assetctl/";
 
-/** Where the reusable workflow lives; callers pin it to this release. */
+/** Where the reusable workflow lives; callers pin it to this release's commit. */
 export const WORKFLOW_REPOSITORY = "assetctl/assetctl";
 
 export interface GithubWorkflowOptions {
@@ -37,24 +39,50 @@ export interface GithubWorkflowOptions {
   /** The branch whose pushes are applied. */
   branch: string;
   version?: string;
+  /** The full commit SHA of this release in WORKFLOW_REPOSITORY: the reusable workflow is pinned to it. */
+  commit: string;
+}
+
+/**
+ * The commit this assetctl was released from, to pin the reusable workflow to: a tag can be moved to
+ * other code, a commit SHA cannot. `npm pack` (prepack: scripts/release-commit.mjs) records it in
+ * dist/release.json; a build from a git checkout falls back to that checkout's HEAD.
+ */
+export async function releaseCommit(): Promise<string> {
+  const packageRoot = await ownPackageRoot();
+  const recorded = await readFile(new URL("dist/release.json", packageRoot), "utf8")
+    .then((text) => (JSON.parse(text) as { commit?: unknown }).commit)
+    .catch(() => undefined);
+  const commit = typeof recorded === "string" ? recorded : await git(fileURLToPath(packageRoot), "rev-parse", "HEAD");
+  if (commit === undefined || !/^[0-9a-f]{40}$/.test(commit)) {
+    throw new UserError("init-no-release-commit", "This assetctl does not know the commit it was released from, so the workflow cannot be pinned to it.", {
+      hint: "install a released assetctl (npm install assetctl@VERSION), or write the workflow by hand from docs/github.md",
+    });
+  }
+  return commit;
 }
 
 /** The workflow `init --github` writes: a caller of the reusable workflow, pinned to this assetctl. */
 export function githubWorkflow(options: GithubWorkflowOptions): string {
   const version = options.version ?? TOOL_VERSION;
+  if (!/^[0-9a-f]{40}$/.test(options.commit)) throw new Error(`not a commit SHA: ${options.commit}`);
   const file = workflowFile(options.root);
   const paths = options.root === "." ? "" : `\n    paths:\n      - "${options.root}/**"\n      - ".github/workflows/${file}"`;
   const pushPaths = options.root === "." ? "" : `\n    paths:\n      - "${options.root}/**"`;
   return `# Written by \`assetctl init --github\` (assetctl ${version}). Pull requests that touch the manifests get
 # \`assetctl validate\` annotations and the plan as one comment, updated on every push; merging applies
-# exactly the reviewed plan. How it works and its limits: https://github.com/${WORKFLOW_REPOSITORY}/blob/main/docs/github.md
+# exactly the plan someone other than the author approved. Plans read the registry with a read-only
+# credential; the write credential lives only in the \`assetctl-apply\` environment. How it works, what
+# to set up, and its limits: https://github.com/${WORKFLOW_REPOSITORY}/blob/main/docs/github.md
 name: ${options.root === "." ? "assetctl" : yamlString(`assetctl (${options.root})`)}
 
 on:
   pull_request:${paths}
   push:
     branches: [${yamlString(options.branch)}]${pushPaths}
-  # "Run workflow" applies the default branch as it is: for whoever may push to it.
+  # A merge queue runs the plan on what it is about to merge.
+  merge_group:
+  # "Run workflow" applies the default branch as it is, once the environment's reviewers approve.
   workflow_dispatch:
 
 permissions:
@@ -66,15 +94,29 @@ jobs:
     permissions:
       contents: read
       pull-requests: write
-    # A tag can be moved; for supply-chain safety replace v${version} by the commit SHA it names.
-    uses: ${WORKFLOW_REPOSITORY}/.github/workflows/assetctl.yml@v${version}
+      actions: read
+    # Pinned to the commit of v${version}: a tag can be moved, a commit cannot.
+    uses: ${WORKFLOW_REPOSITORY}/.github/workflows/assetctl.yml@${options.commit} # v${version}
     with:
       working-directory: ${yamlString(options.root)}
+      # Exactly this release, installed without install scripts.
       assetctl-version: ${yamlString(version)}
     secrets:
-      # A shared registry's URL (with its credentials): Settings → Secrets and variables → Actions.
-      registry: \${{ secrets.ASSETCTL_REGISTRY }}
+      # The registry URL with a READ-ONLY credential, for plans: a repository secret.
+      registry-read: \${{ secrets.ASSETCTL_REGISTRY_READ }}
+      # The registry URL with the write credential: a secret of the \`assetctl-apply\` environment only
+      # (deployable from ${options.branch} alone), so that only the apply job ever receives it.
+      registry-write: \${{ secrets.ASSETCTL_REGISTRY_WRITE }}
 `;
+}
+
+/** The folder of assetctl's own package.json, however the code is laid out (src/, dist/, a bundle). */
+async function ownPackageRoot(): Promise<URL> {
+  for (let dir = new URL("./", import.meta.url), i = 0; i < 6; dir = new URL("../", dir), i++) {
+    const pkg = await readFile(new URL("package.json", dir), "utf8").catch(() => undefined);
+    if (pkg !== undefined && (JSON.parse(pkg) as { name?: unknown }).name === "assetctl") return dir;
+  }
+  return new URL("../../../", import.meta.url);
 }
 
 /** One workflow per assetctl root, so that two roots in one repository do not overwrite each other's. */
@@ -155,8 +197,9 @@ export const initCommand: Command = {
       if (!(await exists(path.join(top, ".git")))) io.out(`note     ${dir} is not in a git repository: the workflow assumes it will be the repository's top`);
       // git prints the top with symlinks resolved (/tmp → /private/tmp): compare like with like.
       const root = path.relative(top, await realpath(dir)).split(path.sep).join("/") || ".";
-      await write(path.join(top, ".github", "workflows", workflowFile(root)), githubWorkflow({ root, branch: await defaultBranch(dir) }));
-      next.push("commit and push; for a shared registry set the ASSETCTL_REGISTRY secret (docs/github.md)");
+      const commit = await releaseCommit();
+      await write(path.join(top, ".github", "workflows", workflowFile(root)), githubWorkflow({ root, branch: await defaultBranch(dir), commit }));
+      next.push("commit and push; for a shared registry set ASSETCTL_REGISTRY_READ and, in the assetctl-apply environment, ASSETCTL_REGISTRY_WRITE (docs/github.md)");
     }
     io.out(`\nNext: ${next.join(", ")}.`);
     return 0;

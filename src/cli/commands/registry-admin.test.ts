@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sha256 } from "../../digest.js";
 import { setDefaultProgress, type ProgressUpdate } from "../../progress.js";
 import { FsDriver } from "../../registry/drivers/fs.js";
-import { sampleArtifact, sampleRecord } from "../../registry/sample-records.js";
+import { sampleArtifact, sampleRecord } from "../../registry/sample-records.test-helper.js";
 import { recordingIo } from "../io.test-helper.js";
 import { verifyCommand } from "./registry-admin.js";
 

@@ -1,5 +1,5 @@
 // The in-memory registry runs the shared conformance suite unchanged.
-import { describeRegistryConformance } from "../conformance.js";
+import { describeRegistryConformance } from "../conformance.test-helper.js";
 import { createMemoryStore, MemoryDriver } from "./memory.js";
 
 describeRegistryConformance("memory", async () => {

@@ -11,9 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script, shared with CI and the command line
 import { startOciRegistry } from "../../../scripts/test-servers.mjs";
 import { sha256 } from "../../digest.js";
-import { describeRegistryConformance, readAll } from "../conformance.js";
+import { describeRegistryConformance, readAll } from "../conformance.test-helper.js";
 import { RegistryError } from "../driver.js";
-import { sampleArtifact, sampleRecord } from "../sample-records.js";
+import { sampleArtifact, sampleRecord } from "../sample-records.test-helper.js";
 import type { VersionRecord } from "../types.js";
 import { OciObjectStore } from "./oci.js";
 import { hashedTag, primaryTag, type ArtifactManifest } from "./oci/artifact.js";

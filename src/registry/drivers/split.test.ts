@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describeRegistryConformance } from "../conformance.js";
+import { describeRegistryConformance } from "../conformance.test-helper.js";
 import { FsDriver } from "./fs.js";
 import { FsObjectStore } from "./fs-objects.js";
 import { SplitDriver } from "./split.js";

@@ -2,6 +2,7 @@
 // unless the host is loopback or `insecure=true` says otherwise), the namespace under which blobs and
 // one repository per asset kind live, and the name shown to people, never with credentials.
 import { isIP } from "node:net";
+import { redact } from "../../../redact.js";
 import { RegistryError } from "../../driver.js";
 
 export interface OciLocation {
@@ -22,13 +23,13 @@ export function parseOciUrl(spec: string): OciLocation {
   try {
     url = new URL(spec);
   } catch {
-    throw new RegistryError("invalid", `${spec} is not a valid OCI registry address.`, "write oci://HOST[:PORT]/NAMESPACE");
+    throw new RegistryError("invalid", `${redact(spec)} is not a valid OCI registry address.`, "write oci://HOST[:PORT]/NAMESPACE");
   }
-  if (url.protocol !== "oci:") throw new RegistryError("invalid", `${spec} is not an oci:// address.`);
+  if (url.protocol !== "oci:") throw new RegistryError("invalid", `${redact(spec)} is not an oci:// address.`);
   if (url.username !== "" || url.password !== "") {
     throw new RegistryError(
       "invalid",
-      `${redactOci(spec)} carries credentials; they would end up in plans and messages.`,
+      `${redact(spec)} carries credentials; they would end up in plans and messages.`,
       "log in with `docker login HOST` (~/.docker/config.json) or set ASSETCTL_OCI_USERNAME and ASSETCTL_OCI_PASSWORD",
     );
   }
@@ -36,13 +37,13 @@ export function parseOciUrl(spec: string): OciLocation {
   if (namespace === "" || !namespace.split("/").every((c) => COMPONENT.test(c))) {
     throw new RegistryError(
       "invalid",
-      `${spec}: "${namespace}" is not a valid OCI repository namespace.`,
+      `${redact(spec)}: "${namespace}" is not a valid OCI repository namespace.`,
       "use lower-case letters, digits and . _ - between them, with / between components, e.g. oci://registry.example.com/ml/assets",
     );
   }
   const insecure = url.searchParams.get("insecure");
   if (insecure !== null && insecure !== "true" && insecure !== "false") {
-    throw new RegistryError("invalid", `${spec}: insecure must be true or false.`);
+    throw new RegistryError("invalid", `${redact(spec)}: insecure must be true or false.`);
   }
   const plain = insecure === "true" || (insecure === null && isLoopback(url.hostname));
   const base = new URL(`${plain ? "http" : "https"}://${url.host}`);
@@ -54,9 +55,4 @@ export function isLoopback(hostname: string): boolean {
   if (host === "localhost" || host.endsWith(".localhost")) return true;
   if (isIP(host) === 4) return host.startsWith("127.");
   return host === "::1";
-}
-
-/** An oci:// address as it may be shown: user info removed. */
-export function redactOci(spec: string): string {
-  return spec.replace(/^(oci:\/\/)[^/@]*@/, "$1");
 }

@@ -3,6 +3,7 @@
 // registry's tables, and the name shown to people, without the password. The `pg` module itself is
 // imported here, on first use, so commands that never touch PostgreSQL never load it.
 import type { Client, ClientConfig, Pool } from "pg";
+import { redact } from "../../../redact.js";
 import { RegistryError } from "../../driver.js";
 
 export interface PostgresLocation {
@@ -21,27 +22,16 @@ export function parsePostgresUrl(spec: string): PostgresLocation {
   try {
     url = new URL(spec);
   } catch {
-    throw new RegistryError("invalid", `${redactUrl(spec)} is not a valid PostgreSQL URL.`, "write postgres://USER@HOST:PORT/DATABASE");
+    throw new RegistryError("invalid", `${redact(spec)} is not a valid PostgreSQL URL.`, "write postgres://USER@HOST:PORT/DATABASE");
   }
   const schema = url.searchParams.get("schema") ?? "public";
   if (!SCHEMA_NAME.test(schema)) {
     throw new RegistryError("invalid", `schema=${JSON.stringify(schema)} is not a plain PostgreSQL schema name (lower-case letters, digits, _).`);
   }
   url.searchParams.delete("schema");
-  return { connectionString: url.toString(), schema, display: redactUrl(spec) };
+  return { connectionString: url.toString(), schema, display: redact(spec) };
 }
 
-/** A URL with its password replaced by `***`; anything unparseable is cut at the `@` of its user info. */
-export function redactUrl(spec: string): string {
-  try {
-    const url = new URL(spec);
-    if (url.password === "") return spec;
-    url.password = "***";
-    return url.toString();
-  } catch {
-    return spec.replace(/\/\/[^/@]*@/, "//***@");
-  }
-}
 
 type PgModule = Pick<typeof import("pg"), "Pool" | "Client">;
 let pgModule: Promise<PgModule> | undefined;

@@ -14,7 +14,7 @@ import { sha256 } from "../digest.js";
 import type { ProgressUpdate } from "../progress.js";
 import { RegistryError, type RegistryDriver, type RegistryErrorCode } from "./driver.js";
 import type { ProcessIdentity } from "./lock-policy.js";
-import { sampleArtifact, sampleRecord, sampleUpdate } from "./sample-records.js";
+import { sampleArtifact, sampleRecord, sampleUpdate } from "./sample-records.test-helper.js";
 import { addressOf } from "./types.js";
 
 export interface RegistryFixture {
