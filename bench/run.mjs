@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchScale } from "./scale.mjs";
+import { benchStartup } from "./startup.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
 import { benchValidate } from "./validate.mjs";
 import { benchWatch } from "./watch.mjs";
@@ -19,6 +20,7 @@ const sections = {
   scale: () => benchScale(projectRoot),
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
+  startup: () => benchStartup(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);
