@@ -9,7 +9,7 @@ import { benchScale } from "./scale.mjs";
 import { benchStartup } from "./startup.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
 import { benchValidate } from "./validate.mjs";
-import { benchWatch } from "./watch.mjs";
+import { benchWatch, benchWatchLatency } from "./watch.mjs";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv.slice(2);
@@ -21,6 +21,7 @@ const sections = {
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
   startup: () => benchStartup(projectRoot),
+  "watch-latency": () => benchWatchLatency(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);
