@@ -7,9 +7,10 @@ import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchLineage } from "./lineage.mjs";
 import { benchScale } from "./scale.mjs";
+import { benchStartup } from "./startup.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
 import { benchValidate } from "./validate.mjs";
-import { benchWatch } from "./watch.mjs";
+import { benchWatch, benchWatchLatency } from "./watch.mjs";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const only = process.argv.slice(2);
@@ -21,6 +22,8 @@ const sections = {
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
   lineage: () => benchLineage(projectRoot),
+  startup: () => benchStartup(projectRoot),
+  "watch-latency": () => benchWatchLatency(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);

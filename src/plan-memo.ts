@@ -5,11 +5,11 @@
 // recorded — asked again each time, git is quick at it), the plan's options, and assetctl's own code.
 // Anything else — a `--ref` plan, a registry without a token, a racy or erroneous run — is planned in full.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomically } from "./atomic-write.js";
 import { jsonDigest } from "./digest.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
-import { codeFingerprint } from "./manifest/cache.js";
+import { codeFingerprint } from "./code-fingerprint.js";
 import type { Plan } from "./plan/types.js";
 import type { RegistryDriver } from "./registry/driver.js";
 import { readPathStatus, readSourceInfo, type GitPathStatus } from "./source/provenance.js";
@@ -133,14 +133,7 @@ export async function keepPlan(
     plan: made.plan,
     diagnostics: made.diagnostics,
   };
-  const temporary = `${memo.file}.${process.pid}.tmp`;
-  try {
-    await mkdir(path.dirname(memo.file), { recursive: true });
-    await writeFile(temporary, JSON.stringify(body));
-    await rename(temporary, memo.file);
-  } catch {
-    await rm(temporary, { force: true }).catch(() => undefined); // a read-only checkout plans in full each time
-  }
+  await writeFileAtomically(memo.file, JSON.stringify(body)); // a read-only checkout plans in full each time
 }
 
 /**

@@ -1,14 +1,12 @@
 // What every command needs to know before it starts: the repository root and the registry address.
 import { execFile } from "node:child_process";
-import { stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../diagnostics.js";
-import { readRegistrySetting } from "../manifest/config.js";
 import { joinSplitUrl } from "../registry/drivers/split.js";
 import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
-import { MemoryDriver } from "../registry/drivers/memory.js";
 import { WorkTree } from "../source/tree.js";
 
 const run = promisify(execFile);
@@ -39,6 +37,9 @@ export async function registrySpec(root: string, flag: string | undefined, env: 
   if (flag) return flag;
   const fromEnv = env["ASSETCTL_REGISTRY"];
   if (fromEnv) return fromEnv;
+  // Without assetctl.yaml there is nothing to read, and the configuration's parser need not be loaded.
+  if (!(await lstat(path.join(root, "assetctl.yaml")).catch(() => undefined))) return DEFAULT_REGISTRY;
+  const { readRegistrySetting } = await import("../manifest/config.js");
   const setting = await readRegistrySetting(new WorkTree(root), { cacheDir: path.join(root, ".assetctl", "cache") });
   if (typeof setting === "object") return joinSplitUrl(setting.records, setting.objects);
   return setting ?? DEFAULT_REGISTRY;
@@ -57,6 +58,7 @@ export async function connectRegistry(
     // A registry nobody has applied to yet reads as empty; only apply creates it.
     if (error instanceof RegistryError && error.code === "not-found") {
       // Named exactly as the registry will be once created, so a plan saved now applies then.
+      const { MemoryDriver } = await import("../registry/drivers/memory.js");
       const empty = new MemoryDriver({ url: (await registryDriver(spec, root)).url });
       await empty.open({ create: true });
       return empty;

@@ -10,21 +10,23 @@
 // A cached result stands only for the inputs it was made from: the file (its stats), the loader's code
 // (a fingerprint of its modules), assetctl.yaml's `exclude` and `kinds` (all entries), and, for the
 // checked result, how the file was read — its declared kind and whether a pipeline makes it anonymous.
-import type { BigIntStats, Dirent } from "node:fs";
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+//
+// The code fingerprint (code-fingerprint.ts), the one-file memo (stats-memo.ts) and the atomic writer
+// (atomic-write.ts) it uses are modules of their own; they are re-exported here for older importers.
+import type { BigIntStats } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createHash, hash } from "node:crypto";
+import { writeFileAtomically } from "../atomic-write.js";
+import { codeFingerprint } from "../code-fingerprint.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { isRacy, statKey } from "../source/stat-cache.js";
-import { TOOL_VERSION } from "../version.js";
 import type { Classification } from "./discover.js";
 import type { Locate, Manifest, ManifestKind, SourcePosition } from "./types.js";
 
 const FORMAT = 1;
 const MANIFESTS_FILE = "manifests.json";
-const CONFIG_FILE_NAME = "config.json";
 
 /** Facts about a parsed document that deciding anonymity needs: its `type` and the component files it names. */
 export interface DocumentShape {
@@ -365,7 +367,7 @@ export class ManifestCache {
     const files: Record<string, EntryData> = {};
     for (const [file, entry] of [...this.live].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) files[file] = entry.data;
     const body: ManifestsFile = { format: FORMAT, code: codeFingerprint(), config: this.config, files, ...(this.rules ? { rules: this.rules } : {}) };
-    const written = await writeAtomically(this.file, JSON.stringify(body));
+    const written = await writeFileAtomically(this.file, JSON.stringify(body));
     if (written) {
       this.entries = new Map(Object.entries(files));
       this.changed = false;
@@ -376,39 +378,6 @@ export class ManifestCache {
   private abs(file: string): string {
     // Plain concatenation on POSIX, as the working tree does: path.join is measurable at 10,000 files.
     return path.sep === "/" ? `${this.root}/${file}` : path.join(this.root, ...file.split("/"));
-  }
-}
-
-/**
- * A value computed from one file (assetctl.yaml), reused while the file's stats are unchanged and the
- * code is the same; a missing or non-regular file is computed every time (that is cheap: nothing to parse).
- */
-export async function cachedByStats<T>(file: string, cacheDir: string, compute: () => Promise<T>, now: () => bigint = () => BigInt(Date.now()) * 1_000_000n): Promise<T> {
-  const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-  if (!st?.isFile()) return compute();
-  const store = path.join(cacheDir, CONFIG_FILE_NAME);
-  const key = statKey(st);
-  try {
-    const stored = JSON.parse(await readFile(store, "utf8")) as { format?: number; code?: string; key?: string; value?: T };
-    if (stored.format === FORMAT && stored.code === codeFingerprint() && stored.key === key && stored.value !== undefined) return stored.value;
-  } catch {
-    // none yet, or unreadable: compute
-  }
-  const value = await compute();
-  if (!isRacy(st, now())) await writeAtomically(store, JSON.stringify({ format: FORMAT, code: codeFingerprint(), key, value }));
-  return value;
-}
-
-async function writeAtomically(file: string, text: string): Promise<boolean> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(temporary, text);
-    await rename(temporary, file);
-    return true;
-  } catch {
-    await rm(temporary, { force: true }).catch(() => undefined);
-    return false;
   }
 }
 
@@ -440,34 +409,5 @@ export function isJsonExact(value: unknown): boolean {
   }
 }
 
-let fingerprint: string | undefined;
-
-/**
- * The code, as far as a cached result depends on it: the tool version and the size and mtime of every
- * module of assetctl (the folder above this one, and below: the loader and the rules also use source/),
- * a few hundred lstat calls, so a rebuilt assetctl never trusts results an older build made.
- */
-export function codeFingerprint(): string {
-  if (fingerprint !== undefined) return fingerprint;
-  const hash = createHash("sha256").update(TOOL_VERSION);
-  const walk = (dir: string, rel: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const abs = `${dir}${path.sep}${entry.name}`;
-      if (entry.isDirectory()) {
-        walk(abs, `${rel}${entry.name}/`);
-      } else if (/\.(?:js|mjs|cjs|ts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
-        const st = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
-        if (st) hash.update(`${rel}${entry.name}\0${st.size}\0${st.mtimeNs}\n`);
-      }
-    }
-  };
-  walk(path.dirname(path.dirname(fileURLToPath(import.meta.url))), "");
-  fingerprint = hash.digest("hex");
-  return fingerprint;
-}
+export { cachedByStats } from "../stats-memo.js";
+export { codeFingerprint };

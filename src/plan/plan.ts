@@ -506,9 +506,7 @@ function summarize(changes: readonly Change[]): PlanSummary {
   return summary;
 }
 
-export function planHasChanges(p: Plan): boolean {
-  return p.summary.create + p.summary.update + p.summary.archive > 0;
-}
+export { planHasChanges } from "./changes.js";
 
 export { shortDigest };
 export type { Operation };

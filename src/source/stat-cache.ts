@@ -1,8 +1,9 @@
 // The digest cache, like git's index: a file whose (device, inode, size, mtime, ctime) are unchanged since
 // it was hashed keeps its digest without being read again. Persisted in `.assetctl/cache/digests.json`.
 import type { BigIntStats } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomically } from "../atomic-write.js";
 import type { Digest } from "../registry/types.js";
 
 const FORMAT = 1;
@@ -139,15 +140,7 @@ export class StatCache {
     if (list.length > MAX_ENTRIES) list = list.sort((a, b) => b[1].at - a[1].at).slice(0, MAX_ENTRIES);
     const body: CacheFile = { format: FORMAT, entries: {} };
     for (const [key, entry] of list) body.entries[key] = [entry.digest.slice("sha256:".length), entry.at];
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    try {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFile(temporary, JSON.stringify(body));
-      await rename(temporary, this.file);
-    } catch {
-      await rm(temporary, { force: true }).catch(() => undefined);
-      return false;
-    }
+    if (!(await writeFileAtomically(this.file, JSON.stringify(body)))) return false;
     this.changed = false;
     return true;
   }

@@ -1,6 +1,7 @@
 // The core loop end to end: the built CLI against a real temporary git repository and a real
 // embedded registry.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshOci, freshPostgres, serversMissing } from "../../src/registry/drivers/team-servers.test-helper.js";
@@ -210,6 +211,33 @@ describe.each(registries)("plan and apply on $label", ({ embedded, skip, make })
     const again = await repo.run(["apply", out]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("stale");
+  });
+
+  it("refuses a saved plan whose file was edited, keeping its number of changes, and writes nothing", async () => {
+    expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
+    repo.write({ "models/model.yml": MODEL.replace("First model.", "Second model.") });
+    repo.commit("describe the model better");
+    const out = path.join(repo.root, ".assetctl", "plan.json");
+    expect((await repo.run(["plan", "--out", out])).code).toBe(0);
+    const before = (await repo.run(["list", "--json"])).stdout;
+    const original = readFileSync(out, "utf8");
+    const edits: [string, (p: { changes: Record<string, unknown>[] }) => void][] = [
+      ["a version", (p) => void (p.changes.find((c) => c["action"] === "update")!["version"] = "9")],
+      ["a mutable field", (p) => void ((p.changes.find((c) => c["action"] === "update")!["mutable"] as { description: string }).description = "Edited.")],
+    ];
+    for (const [what, edit] of edits) {
+      const file = JSON.parse(original) as { changes: Record<string, unknown>[] };
+      const count = file.changes.length;
+      edit(file);
+      expect(file.changes, what).toHaveLength(count);
+      writeFileSync(out, JSON.stringify(file));
+      const applied = await repo.run(["apply", out]);
+      expect(applied.code, what).toBe(1);
+      expect(applied.stderr, what).toContain("was the file edited?");
+      expect((await repo.run(["list", "--json"])).stdout, what).toBe(before);
+    }
+    writeFileSync(out, original);
+    expect((await repo.run(["apply", out])).code).toBe(0);
   });
 
   it("refuses a dirty working tree unless --allow-dirty, and records it", async () => {

@@ -2,15 +2,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { hasErrors, type Diagnostic } from "../../diagnostics.js";
-import { planHasChanges } from "../../plan/plan.js";
+import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
-import { lineSource } from "../lines.js";
-import { renderDiagnosticsText } from "../render/diagnostics.js";
-import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { common, flag, json, outputFormat, str, strs, type Command, type Values } from "./command.js";
 
@@ -36,7 +33,7 @@ export const planCommand: Command = {
       await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     }
     if (format === "json") json(io, publicPlan(result));
-    else if (format === "markdown") io.out(renderPlanMarkdown(result));
+    else if (format === "markdown") io.out((await import("../render/plan-markdown.js")).renderPlanMarkdown(result));
     else await printPlan(result, desired, io);
     if (result.errors.length > 0 || result.summary.conflict > 0) return 1;
     return flag(values, "detailed-exitcode") && planHasChanges(result) ? 2 : 0;
@@ -85,6 +82,8 @@ export function publicPlan(p: Plan): unknown {
 export async function printPlan(result: Plan, desired: PlanContext, io: Io): Promise<void> {
   const diagnostics = desired.state.diagnostics;
   if (diagnostics.length > 0) {
+    // Loaded only when there is something to show: a clean plan needs neither.
+    const [{ lineSource }, { renderDiagnosticsText }] = await Promise.all([import("../lines.js"), import("../render/diagnostics.js")]);
     io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), io.errStyle));
   }
   const planOnly = result.errors.filter((e) => !diagnostics.some((d) => d.code === e.code && d.file === e.file && d.line === e.line));

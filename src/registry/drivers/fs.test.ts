@@ -135,6 +135,11 @@ describe("fs registry", () => {
         const location = path.join(dir, `raced-${round}`);
         const drivers = Array.from({ length: 6 }, () => new FsDriver({ path: location }));
         await Promise.all(drivers.map(async (d, i) => (await turns(i * 3), d.open({ create: true }))));
+        // One registry, whole, that every opener uses: what one writes, all see; nothing is amiss in it.
+        const record = sampleRecord({ name: `raced-${round}`, version: "1" });
+        await drivers[round % drivers.length]?.createVersion(record);
+        for (const d of drivers) expect((await d.snapshot()).versions.map((v) => v.record.name)).toEqual([record.name]);
+        expect(await drivers[0]?.verify()).toEqual([]);
         await Promise.all(drivers.map((d) => d.close()));
       }
     });

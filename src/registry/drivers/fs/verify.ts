@@ -29,10 +29,22 @@ export interface VerifyParts {
 export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProblem[]> {
   const problems: VerifyProblem[] = [];
   await verifyFormat(parts, problems);
-  const present = parts.objects ? await verifyObjects(parts.layout, problems, parts.onProgress) : undefined;
-  const recorded = await verifyRecords(parts, present, problems);
+  // One consistent view while another process may be applying: an apply stores objects before the record
+  // that needs them, publishes a record before journaling it, and drops its intent after. So the journal's
+  // head is read first, then the records, then the intents in flight, and the objects last: every record
+  // read has its objects by then, every journal entry up to that head has its record, and a record whose
+  // entry is not in the journal yet was still in flight when the intents were read.
+  const head = (await parts.journal.serials()).at(-1) ?? 0;
+  const { recorded, needs } = await verifyRecords(parts, problems);
   await verifyHistory(parts, problems);
-  await verifyJournal(parts, recorded, problems);
+  const inFlight = new Set((await parts.intents.published()).map((i) => `${i.address.kind}:${i.address.name}:${i.address.version}`));
+  if (parts.objects) {
+    const present = await verifyObjects(parts.layout, problems, parts.onProgress);
+    for (const need of needs) {
+      if (!present.has(need.digest)) problems.push({ code: "object-missing", message: need.message, subject: need.digest });
+    }
+  }
+  await verifyJournal(parts, { head, recorded, inFlight }, problems);
   return problems;
 }
 
@@ -81,9 +93,16 @@ export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[],
   return present;
 }
 
-/** Returns the addresses that have a readable record. */
-async function verifyRecords({ records }: VerifyParts, present: Set<Digest> | undefined, problems: VerifyProblem[]): Promise<Set<string>> {
+/** An object a record needs, with what to say if it is missing. */
+interface ObjectNeed {
+  digest: Digest;
+  message: string;
+}
+
+/** Returns the addresses that have a readable record, and the objects those records need. */
+async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]): Promise<{ recorded: Set<string>; needs: ObjectNeed[] }> {
   const recorded = new Set<string>();
+  const needs: ObjectNeed[] = [];
   for (const { file, kind, name, version } of records.recordFiles()) {
     const address = `${kind}:${name}:${version}`;
     const doc = parseRecordDoc(await readRegularText(file).catch(() => ""));
@@ -100,19 +119,14 @@ async function verifyRecords({ records }: VerifyParts, present: Set<Digest> | un
     if (jsonDigest(record) !== doc.record_digest) {
       problems.push({ code: "record-tampered", message: `The record of ${address} was changed after it was written.`, subject: address });
     }
-    for (const artifact of present === undefined ? [] : (record.artifacts ?? [])) {
+    for (const artifact of record.artifacts ?? []) {
       for (const f of artifact.files ?? []) {
-        if (!present?.has(f.digest)) {
-          problems.push({
-            code: "object-missing",
-            message: `${address} needs object ${f.digest} (${artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`}), which is missing.`,
-            subject: f.digest,
-          });
-        }
+        const source = artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`;
+        needs.push({ digest: f.digest, message: `${address} needs object ${f.digest} (${source}), which is missing.` });
       }
     }
   }
-  return recorded;
+  return { recorded, needs };
 }
 
 async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
@@ -129,34 +143,40 @@ async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]
   }
 }
 
-/** Serials run 1..head without gaps, every entry reads, and creates and records match up. */
-async function verifyJournal({ journal, intents }: VerifyParts, recorded: Set<string>, problems: VerifyProblem[]): Promise<void> {
+/**
+ * Serials run 1..head without gaps, every entry reads, and creates and records match up. `head` was read
+ * before the records: entries after it (written while this verify ran) only excuse a record.
+ */
+async function verifyJournal(
+  { journal }: VerifyParts,
+  seen: { head: number; recorded: Set<string>; inFlight: Set<string> },
+  problems: VerifyProblem[],
+): Promise<void> {
   const serials = await journal.serials();
-  const head = serials.at(-1) ?? 0;
   const present = new Set(serials);
   const created = new Set<string>();
-  for (let serial = 1; serial <= head; serial += 1) {
+  for (let serial = 1; serial <= (serials.at(-1) ?? 0); serial += 1) {
+    const before = serial <= seen.head;
     const subject = `journal ${serial}`;
     if (!present.has(serial)) {
-      problems.push({ code: "journal-broken", message: `Journal entry ${serial} is missing.`, subject });
+      if (before) problems.push({ code: "journal-broken", message: `Journal entry ${serial} is missing.`, subject });
       continue;
     }
     // An entry that cannot even be read (not a regular file) is reported like any other broken one.
     const read = await journal.read(serial).catch((error: Error) => ({ state: "broken" as const, reason: `cannot be read (${error.message})` }));
     if (read.state === "broken") {
-      problems.push({ code: "journal-broken", message: `Journal entry ${serial} ${read.reason}.`, subject });
+      if (before) problems.push({ code: "journal-broken", message: `Journal entry ${serial} ${read.reason}.`, subject });
     } else if (read.state === "ok" && read.file.entry.op === "create") {
       const { address } = read.file.entry;
       created.add(address);
-      if (!recorded.has(address)) {
+      if (before && !seen.recorded.has(address)) {
         problems.push({ code: "journal-broken", message: `Journal entry ${serial} creates ${address}, which has no readable record.`, subject });
       }
     }
   }
   // A version published but not yet journaled is an operation in flight (or awaiting recovery), not damage.
-  const inFlight = new Set((await intents.published()).map((i) => `${i.address.kind}:${i.address.name}:${i.address.version}`));
-  for (const address of recorded) {
-    if (!created.has(address) && !inFlight.has(address)) {
+  for (const address of seen.recorded) {
+    if (!created.has(address) && !seen.inFlight.has(address)) {
       problems.push({ code: "journal-broken", message: `${address} has a record but no journal entry creating it.`, subject: address });
     }
   }

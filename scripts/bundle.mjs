@@ -1,0 +1,34 @@
+// Bundles the CLI for start-up speed: `dist/cli/bin.js` (the `bin` of package.json) becomes one ESM file,
+// and what only some commands need (the manifest loader, zod, the rules, the watcher, a database client)
+// goes in chunks under `dist/cli/chunks/`, loaded by dynamic import when a command asks for it. The
+// library build (`tsc`, `dist/**` with types) is left as it is for programmatic users.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+const outdir = path.join(root, "dist", "cli");
+rmSync(path.join(outdir, "chunks"), { recursive: true, force: true });
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { bin: "src/cli/bin.ts" },
+  outdir,
+  chunkNames: "chunks/[name]-[hash]",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  // Dependencies stay in node_modules, loaded where used (most of them lazily): a bundle of its own
+  // code is what makes start-up fast, and an installed package has its dependencies anyway.
+  packages: "external",
+  define: { __ASSETCTL_VERSION__: JSON.stringify(pkg.version) },
+  legalComments: "none",
+  sourcemap: false,
+  metafile: true,
+  logLevel: "warning",
+});
+if (process.argv.includes("--meta")) writeFileSync(path.join(root, "dist", "cli-meta.json"), JSON.stringify(result.metafile));

@@ -1,0 +1,6 @@
+// What a plan would do, asked without loading the planner (a reused plan is only printed).
+import type { Plan } from "./types.js";
+
+export function planHasChanges(p: Plan): boolean {
+  return p.summary.create + p.summary.update + p.summary.archive > 0;
+}
