@@ -566,7 +566,7 @@ export function describeRegistryConformance(name: string, factory: () => Promise
   });
 }
 
-async function expectCode(promise: Promise<unknown>, code: RegistryErrorCode): Promise<void> {
+export async function expectCode(promise: Promise<unknown>, code: RegistryErrorCode): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,

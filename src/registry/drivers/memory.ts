@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { sourceChanged } from "../object-digest.js";
 import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
 import { ProgressMeter } from "../../progress.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
@@ -86,6 +87,7 @@ export class MemoryDriver implements RegistryDriver {
     checkDigest(digest);
     if (this.store.objects.has(digest)) return;
     const data = source.kind === "bytes" ? Buffer.from(source.data) : await readFile(source.path);
+    if (source.kind === "file" && data.length !== source.size) throw sourceChanged(source.path, `is ${data.length} bytes, not the ${source.size} planned`);
     const actual: Digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
     if (actual !== digest) {
       throw objectDigestMismatch(digest, actual);
