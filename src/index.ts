@@ -14,3 +14,6 @@ export { openRegistry } from "./registry/open.js";
 export type { DesiredAsset, DesiredState } from "./source/types.js";
 export { WorkTree, type SourceTree } from "./source/tree.js";
 export { makePlan, readDesired, validate } from "./reconcile.js";
+export { applyDesired, type ApplyDesiredOptions, type ApplyOutcome, type RefusalReason, type RegistrySource } from "./apply-workflow.js";
+export type { ApplyResult } from "./apply/apply.js";
+export type { Desired } from "./reconcile.js";

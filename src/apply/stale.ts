@@ -3,7 +3,8 @@ import { UserError } from "../diagnostics.js";
 import { canonicalJson } from "../digest.js";
 import type { Plan } from "../plan/types.js";
 
-export function assertNotStale(saved: Plan, fresh: Plan, what = "saved plan"): void {
+/** Why `saved` is not the plan the same inputs give now (`fresh`); empty when it is. */
+export function staleReasons(saved: Plan, fresh: Plan): string[] {
   const reasons: string[] = [];
   if (saved.registry.url !== fresh.registry.url) {
     reasons.push(`it was made for registry ${saved.registry.url}, not ${fresh.registry.url}`);
@@ -19,9 +20,17 @@ export function assertNotStale(saved: Plan, fresh: Plan, what = "saved plan"): v
   if (reasons.length === 0 && canonicalJson(saved.changes) !== canonicalJson(fresh.changes)) {
     reasons.push("its changes differ from the plan the same manifests and registry give (was the file edited?)");
   }
-  if (reasons.length > 0) {
-    throw new UserError("plan-stale", `The ${what} is stale: ${reasons.join("; ")}. Nothing was written.`, {
-      hint: what === "saved plan" ? "run `assetctl plan --out FILE` again, review it, and apply the new file" : "run apply again to see the new plan",
-    });
-  }
+  return reasons;
+}
+
+/** The error a stale plan is refused with; `what` names the plan ("saved plan", "plan shown"). */
+export function staleError(reasons: readonly string[], what = "saved plan"): UserError {
+  return new UserError("plan-stale", `The ${what} is stale: ${reasons.join("; ")}. Nothing was written.`, {
+    hint: what === "saved plan" ? "run `assetctl plan --out FILE` again, review it, and apply the new file" : "run apply again to see the new plan",
+  });
+}
+
+export function assertNotStale(saved: Plan, fresh: Plan, what = "saved plan"): void {
+  const reasons = staleReasons(saved, fresh);
+  if (reasons.length > 0) throw staleError(reasons, what);
 }

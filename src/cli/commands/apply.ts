@@ -1,22 +1,18 @@
 // `assetctl apply [PLANFILE]`: applies a fresh plan (after confirmation) or exactly a saved one, under
 // the registry's lock.
 import { readFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { executePlan, type ApplyResult } from "../../apply/apply.js";
-import { assertNotStale } from "../../apply/stale.js";
+import type { ApplyResult } from "../../apply/apply.js";
+import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
-import { planHasChanges } from "../../plan/plan.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
-import { keepPlan, surveyForPlan } from "../../plan-memo.js";
-import { planAgainst, readDesiredWithGit, type Desired, type RegistryPlan } from "../../reconcile.js";
+import { surveyForPlan } from "../../plan-memo.js";
+import { readDesiredWithGit } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
-import { keepLock } from "../../registry/lock-policy.js";
 import { WorkTree } from "../../source/tree.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
-import { printPlan } from "./plan.js";
-import { planOptions } from "./plan.js";
+import { planOptions, printPlan } from "./plan.js";
 import { flag, str, strs, type Command, type Values } from "./command.js";
 
 export const applyCommand: Command = {
@@ -37,92 +33,56 @@ export const applyCommand: Command = {
     // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the next plan.
     const memo = ref === undefined ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
+    const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
 
-    // Everything that can refuse is checked first without the lock, so a refused apply writes nothing.
-    const checked = await planWithoutLock(root, values, io, desired, options);
-    const preview = checked.plan;
-    // Errors in the manifests come first: they are what to fix, whatever else is refused.
-    if (!saved && preview.errors.length > 0) {
-      await printPlan(preview, desired, io);
-      return 1;
-    }
-    if (desired.state.source.dirty && !flag(values, "allow-dirty") && !ref) {
-      throw new UserError("tree-dirty", "The working tree has uncommitted changes to tracked files; apply records the commit each version came from.", {
-        hint: "commit first, or pass --allow-dirty to record the versions as made from a dirty tree",
-      });
-    }
-    if (saved) assertNotStale(saved, preview);
-    else {
-      await printPlan(preview, desired, io);
-      if (preview.errors.length > 0) return 1;
-      if (preview.summary.conflict > 0) {
-        io.err("\nApply refused: the plan has conflicts. Nothing was written.");
-        return 1;
-      }
-    }
-    if (!planHasChanges(saved ?? preview)) {
-      if (saved) io.out("No changes. The registry matches the manifests.");
-      return 0;
-    }
-    if (!saved && !(await approved(values, io))) return 1;
-
-    const registry = await connectRegistry(root, str(values, "registry"), io.env, { create: true });
-    try {
-      const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
-      const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "apply", timeoutMs });
-      // Renewed while the apply runs, however long its uploads take; if it is lost, writing stops.
-      const kept = keepLock(lock);
-      try {
-        // Under the lock, the plan must still be the one that was checked (and shown). When the registry
-        // has not moved since, it is that plan; otherwise the plan made now must say the same.
-        const { plan: fresh } = await planAgainst(desired, registry, options, { ...checked, desired, options });
-        if (saved) assertNotStale(saved, fresh);
-        else if (flag(values, "auto-approve") && fresh.registry.serial !== preview.registry.serial) {
-          const ended = await showReplanned(preview, fresh, desired, io);
-          if (ended !== undefined) return ended;
-        } else if (fresh !== preview) assertNotStale(preview, fresh, "plan shown");
-        const result = await executePlan(fresh, registry, { tree: desired.tree, signal: kept.signal });
-        io.out(`\n${applySummary(result)}`);
-        if (memo && git) {
-          // What a plan made now would say (no changes, unless the files moved meanwhile): kept for the next plan.
-          const token = await registry.stateToken?.();
-          const { plan: after } = await planAgainst(desired, registry, options);
-          await keepPlan(memo, registry, token, { plan: after, diagnostics: desired.state.diagnostics, git });
-        }
+    const outcome = await applyDesired(
+      desired,
+      { connect: (write) => connectRegistry(root, str(values, "registry"), io.env, { create: write }) },
+      {
+        options,
+        ...(saved ? { saved } : {}),
+        lock: { operation: "apply", timeoutMs },
+        // --auto-approve approves whatever the plan is, so a plan made before waiting for the lock is made
+        // again under it, against the registry as another apply may have left it meanwhile.
+        whenMoved: flag(values, "auto-approve") ? "replan" : "refuse",
+        allowDirty: flag(values, "allow-dirty") || ref !== undefined,
+        review: (plan) => printPlan(plan, desired, io),
+        approve: () => approved(values, io),
+        replanned: async (before, after) => {
+          io.out(`\nThe registry moved (serial ${before.registry.serial} to ${after.registry.serial}) while this apply waited for its lock; the plan is now:\n`);
+          await printPlan(after, desired, io);
+        },
+        ...(memo && git ? { keep: { memo, git } } : {}),
+      },
+    );
+    switch (outcome.status) {
+      case "applied":
+        io.out(`\n${applySummary(outcome.result)}`);
         return 0;
-      } finally {
-        kept.stop();
-        await lock.release();
-      }
-    } finally {
-      await registry.close();
+      case "nothing-to-do":
+        if (saved) io.out("No changes. The registry matches the manifests.");
+        return 0;
+      case "stale":
+        throw outcome.error;
+      case "refused":
+        return refused(outcome.reason, io);
     }
   },
 };
 
-async function planWithoutLock(root: string, values: Values, io: Io, desired: Desired, options: Plan["options"]): Promise<RegistryPlan> {
-  const registry = await connectRegistry(root, str(values, "registry"), io.env);
-  try {
-    return await planAgainst(desired, registry, options);
-  } finally {
-    await registry.close();
+function refused(reason: RefusalReason, io: Io): number {
+  switch (reason) {
+    case "dirty-tree":
+      throw new UserError("tree-dirty", "The working tree has uncommitted changes to tracked files; apply records the commit each version came from.", {
+        hint: "commit first, or pass --allow-dirty to record the versions as made from a dirty tree",
+      });
+    case "conflicts":
+      io.err("\nApply refused: the plan has conflicts. Nothing was written.");
+      return 1;
+    case "errors":
+    case "not-approved":
+      return 1; // already shown: the plan with its errors, or the cancellation
   }
-}
-
-/**
- * `--auto-approve` approves whatever the plan is, so a plan made before waiting for the lock is made
- * again under it, against the registry as another apply may have left it meanwhile: shown when it
- * differs, and refused only for what any plan is refused for. Returns the exit code when it ends here.
- */
-async function showReplanned(preview: Plan, fresh: Plan, desired: Desired, io: Io): Promise<number | undefined> {
-  io.out(`\nThe registry moved (serial ${preview.registry.serial} to ${fresh.registry.serial}) while this apply waited for its lock; the plan is now:\n`);
-  await printPlan(fresh, desired, io);
-  if (fresh.errors.length > 0) return 1;
-  if (fresh.summary.conflict > 0) {
-    io.err("\nApply refused: the plan has conflicts. Nothing was written.");
-    return 1;
-  }
-  return planHasChanges(fresh) ? undefined : 0;
 }
 
 async function approved(values: Values, io: Io): Promise<boolean> {

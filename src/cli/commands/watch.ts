@@ -1,11 +1,8 @@
 // `assetctl watch [--apply] [--json]`: plans on start and after every settled change of the repository.
-import os from "node:os";
-import { executePlan } from "../../apply/apply.js";
+import { applyDesired } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
-import { planHasChanges } from "../../plan/plan.js";
 import { makePlan, readDesired } from "../../reconcile.js";
 import { watchRepository, type WatchEvent } from "../../watch/watch.js";
-import { keepLock } from "../../registry/lock-policy.js";
 import { redact } from "../../registry/open.js";
 import { connectRegistry, registrySpec, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -44,18 +41,11 @@ export const watchCommand: Command = {
           const text = renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), asJson ? undefined : io.errStyle);
           return { invalid: asJson ? JSON.stringify(diagnostics) : text };
         }
-        const plan = await makePlan(desired, registry);
-        if (!apply || !planHasChanges(plan) || plan.summary.conflict > 0 || plan.errors.length > 0) return { plan };
-        const lock = await registry.lock({ owner: `${os.userInfo().username}@${os.hostname()}`, operation: "watch --apply", timeoutMs: 5000 });
-        const kept = keepLock(lock);
-        try {
-          const fresh = await makePlan(desired, registry);
-          const result = await executePlan(fresh, registry, { tree: desired.tree, signal: kept.signal });
-          return { plan: fresh, applied: `${result.created} created, ${result.updated} updated, ${result.archived} archived` };
-        } finally {
-          kept.stop();
-          await lock.release();
-        }
+        if (!apply) return { plan: await makePlan(desired, registry) };
+        const outcome = await applyDesired(desired, registry, { lock: { operation: "watch --apply", timeoutMs: 5000 }, whenMoved: "replan", allowDirty: true });
+        if (outcome.status !== "applied") return { plan: outcome.plan };
+        const { created, updated, archived } = outcome.result;
+        return { plan: outcome.plan, applied: `${created} created, ${updated} updated, ${archived} archived` };
       },
       emit: (event) => (asJson ? io.out(JSON.stringify(jsonEvent(event))) : printEvent(event, io)),
     });
