@@ -12,7 +12,7 @@ import { keepPlan, type GitView, type PlanMemo } from "./plan-memo.js";
 import type { OnProgress } from "./progress.js";
 import { planAgainst, type Desired } from "./reconcile.js";
 import type { RegistryDriver } from "./registry/driver.js";
-import { keepLock } from "./registry/lock-policy.js";
+import { fenceOf, keepLock } from "./registry/lock-policy.js";
 
 /** Why an apply wrote nothing although its plan was current. */
 export type RefusalReason =
@@ -111,6 +111,7 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
       const result = await executePlan(fresh, registry, {
         tree: desired.tree,
         signal: kept.signal,
+        fence: fenceOf(lock),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       });
       if (o.keep) {

@@ -39,6 +39,16 @@ export interface LockRequest {
   ttlMs?: number;
 }
 
+/**
+ * The lock a write is made under, by its id: each taking of the lock has a new one (its generation).
+ * A write that carries a fence is refused with "locked" unless that lock is still the registry's current
+ * lock, not released, forced open or taken over; the check is part of the write, so a holder that lost
+ * its lock writes nothing more, even before its next renewal tells it so.
+ */
+export interface Fence {
+  lockId: string;
+}
+
 export interface LockHandle {
   readonly info: LockInfo;
   /** Idempotent; never releases a lock someone else has since taken over. */
@@ -86,15 +96,16 @@ export interface RegistryDriver {
   /**
    * Write-once: throws RegistryError "version-exists" when kind:name:version exists, whatever the
    * content. Every object the artifacts name must be stored first ("object-missing"). Journals a
-   * `create` entry as part of the same operation.
+   * `create` entry as part of the same operation. Every write refuses a `fence` that is not current
+   * ("locked", nothing written): see Fence.
    */
-  createVersion(record: VersionRecord): Promise<void>;
+  createVersion(record: VersionRecord, fence?: Fence): Promise<void>;
   /**
    * Records a mutable-field change or archive flag in the version's history ("not-found" for an
    * unknown version) and journals an `update` (or, for an archive flag alone, `archive`) entry.
    * `mutable`, when given, replaces the mutable fields as a whole.
    */
-  updateVersion(update: VersionUpdate): Promise<void>;
+  updateVersion(update: VersionUpdate, fence?: Fence): Promise<void>;
   /** The version's updates, oldest first; "not-found" for an unknown version. */
   history(kind: string, name: string, version: string): Promise<VersionUpdate[]>;
 
@@ -102,7 +113,7 @@ export interface RegistryDriver {
    * Appends an apply-begin/apply-end marker and returns its serial. create/update/archive entries
    * are written by the driver itself and refused here ("invalid").
    */
-  appendJournal(entry: JournalEntry): Promise<number>;
+  appendJournal(entry: JournalEntry, fence?: Fence): Promise<number>;
   journal(): Promise<JournalRecord[]>;
 
   lock(request: LockRequest): Promise<LockHandle>;

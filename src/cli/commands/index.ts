@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   pull: async () => (await import("./pull.js")).pullCommand,
   verify: async () => (await import("./registry-admin.js")).verifyCommand,
   "force-unlock": async () => (await import("./registry-admin.js")).forceUnlockCommand,
+  lock: async () => (await import("./registry-admin.js")).lockCommand,
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,
 };
