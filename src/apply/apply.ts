@@ -42,6 +42,7 @@ export interface ApplyResult {
   created: number;
   updated: number;
   archived: number;
+  unarchived: number;
   objectsStored: number;
   bytesStored: number;
 }
@@ -59,7 +60,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     );
   }
   const now = options.now ?? (() => new Date());
-  const result: ApplyResult = { created: 0, updated: 0, archived: 0, objectsStored: 0, bytesStored: 0 };
+  const result: ApplyResult = { created: 0, updated: 0, archived: 0, unarchived: 0, objectsStored: 0, bytesStored: 0 };
   const planId = jsonDigest(plan);
   options.signal?.throwIfAborted();
   await registry.appendJournal({ op: "apply-begin", plan: planId }, options.fence);
@@ -75,7 +76,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
       options.events?.onChange?.(change);
     });
   }
-  const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive");
+  const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive" || c.action === "unarchive");
   await forEachConcurrent(updates, WRITE_CONCURRENCY, async (change) => {
     options.signal?.throwIfAborted();
     const provenance = provenanceOf(plan, change);
@@ -83,6 +84,10 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     if (change.action === "archive") {
       await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: true, provenance, updated_at: at }, options.fence);
       result.archived += 1;
+    } else if (change.action === "unarchive") {
+      const mutable = change.mutable ? { mutable: change.mutable } : {};
+      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: false, ...mutable, provenance, updated_at: at }, options.fence);
+      result.unarchived += 1;
     } else if (change.mutable) {
       await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, mutable: change.mutable, provenance, updated_at: at }, options.fence);
       result.updated += 1;

@@ -102,7 +102,7 @@ async function approved(values: Values, io: Io): Promise<boolean> {
 
 function applySummary(r: ApplyResult): string {
   const mb = (r.bytesStored / 1024 / 1024).toFixed(1);
-  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${mb} MiB).`;
+  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived${r.unarchived > 0 ? `, ${r.unarchived} restored` : ""}; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${mb} MiB).`;
 }
 
 async function readPlanFile(file: string): Promise<Plan> {
