@@ -263,8 +263,9 @@ function unchangedOrUpdate(
   const after = mutableDocument(asset.mutable);
   // Equal documents make an empty patch: the common case needs no diff.
   const patch = sameDocument(before, after) ? [] : diffDocuments(before, after);
-  if (existing.archived && !asset.anonymous) {
+  if (existing.archived && !asset.anonymous && asset.archived !== true) {
     // Declared again after it was archived (`apply --prune`): restoring it is a change of its own.
+    // A manifest that itself says the version is archived (`isArchived: true`) leaves it so.
     return {
       ...base,
       address,
