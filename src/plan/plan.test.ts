@@ -142,7 +142,7 @@ describe("plan", () => {
     expect(renderPlanText(restored)).toContain("^  model:m:1");
     expect(renderPlanText(restored)).toContain("Plan: 0 new assets, 0 new versions, 0 updates, 0 conflicts, 2 to unarchive, 0 unchanged.");
     // A manifest that says the version is archived keeps it archived.
-    expect(plan(desired({ ...pinned, archived: true }), archived, opts).changes.map((c) => c.action)).toEqual(["noop", "orphan"]);
+    expect(plan(desired({ ...pinned, archived: true }), archived, opts).changes.map((c) => c.action)).toEqual(["noop"]);
     // Restored with new mutable fields: one change carries both.
     const edited = plan(desired({ ...auto, mutable: { description: "new" } }), archived, opts).changes[0];
     expect(edited).toMatchObject({ action: "unarchive", mutable: { description: "new" } });
