@@ -123,7 +123,7 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
     // stores it in one step) counts once the object is stored.
     const progress = meter.item(file.size);
     try {
-      await registry.putObject(digest, source, { onBytes: progress.advance });
+      await registry.putObject(digest, source, { onBytes: progress.advance, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       if (error instanceof RegistryError && error.code === "object-digest-mismatch") {
         throw new UserError("artifact-changed", `${file.path} changed while it was being applied: its content no longer matches the plan.`, {

@@ -23,6 +23,8 @@ export interface PutObjectOptions {
    * Bytes a driver copies in one call (a clone) may come in one piece; must be cheap.
    */
   onBytes?: ((bytes: number) => void) | undefined;
+  /** When aborted, a driver that copies in steps stops at the next one, storing nothing (the reason is thrown). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface VerifyOptions {

@@ -60,13 +60,14 @@ export async function copyHashing(
   dest: string,
   size: number,
   onBytes?: (bytes: number) => void,
+  signal?: AbortSignal,
 ): Promise<{ digest: Digest }> {
   try {
     await copyFile(source, dest, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
   } catch (error) {
     if (!cannotClone(error)) throw error;
     await unlink(dest).catch(() => {});
-    return copyLoop(source, dest, size, onBytes);
+    return copyLoop(source, dest, size, onBytes, signal);
   }
   // The clone is the file as it was at one instant; its bytes count as stored as they are hashed.
   const cloned = await digestFile(dest, onBytes);
@@ -79,7 +80,7 @@ function cannotClone(error: unknown): boolean {
   return code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "EXDEV" || code === "EINVAL" || code === "ENOSYS" || code === "ENOTTY";
 }
 
-async function copyLoop(source: string, dest: string, size: number, onBytes?: (bytes: number) => void): Promise<{ digest: Digest }> {
+async function copyLoop(source: string, dest: string, size: number, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<{ digest: Digest }> {
   const hash = createHash("sha256");
   const input = await openRegularFile(source);
   try {
@@ -94,6 +95,10 @@ async function copyLoop(source: string, dest: string, size: number, onBytes?: (b
       for (;;) {
         const { bytesRead } = await reading;
         if (bytesRead === 0) break;
+        if (signal?.aborted) {
+          await reading.catch(() => {});
+          signal.throwIfAborted();
+        }
         if (copied + bytesRead > size) throw sourceChanged(source, `grew past the ${size} bytes planned`);
         const chunk = buffers[0].subarray(0, bytesRead);
         const at = copied;

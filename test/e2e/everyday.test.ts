@@ -1,7 +1,10 @@
 // What a person meets in everyday use, end to end on the built CLI: archived versions brought back by
 // their manifest or by hand, the lock's holder and ID, and what each command says.
+import { spawn } from "node:child_process";
+import { readdirSync, truncateSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TempRepo } from "./harness.js";
+import { cliPath, TempRepo } from "./harness.js";
 
 const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
 name: churn-model
@@ -63,5 +66,46 @@ describe("archived versions are reversible", () => {
     const missing = await repo.run(["archive", "model:churn-model:9"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("[version-not-found]");
+  });
+});
+
+describe("an interrupted apply", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("on SIGINT while storing says what was written, leaves no temp file or lock, never says complete, and exits 130", { timeout: 120_000 }, async () => {
+    repo = new TempRepo({ "models/model.yml": MODEL.replace("model.pkl", "big.bin") });
+    // Sparse: costs no disk to make, and seconds to copy into the registry.
+    writeFileSync(path.join(repo.root, "models/big.bin"), "");
+    truncateSync(path.join(repo.root, "models/big.bin"), 300 * 1024 * 1024);
+    repo.commit("a large model");
+
+    const child = spawn(process.execPath, [cliPath, "apply", "--auto-approve"], { cwd: repo.root, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let sent = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // The plan is shown before the lock is taken and the bytes are stored: interrupt just after.
+      if (!sent && stdout.includes("Plan:")) {
+        sent = true;
+        setTimeout(() => child.kill("SIGINT"), 300);
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toContain("Interrupt received.");
+    expect(stderr).toContain("Apply interrupted");
+    expect(stderr).toContain("Run `assetctl apply` again to finish");
+    expect(stdout).not.toContain("Apply complete");
+    expect(readdirSync(path.join(repo.root, ".assetctl/registry/tmp"))).toEqual([]);
+    expect((await repo.run(["lock", "status"])).stdout).toContain("is not locked");
+    // Nothing half-done: the next apply finishes the job.
+    const again = await repo.run(["apply", "--auto-approve"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Apply complete");
   });
 });

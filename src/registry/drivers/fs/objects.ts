@@ -51,7 +51,7 @@ export class FsObjects {
       } else {
         // A clone where the filesystem makes one atomically (btrfs, XFS, APFS), else a copy that hashes
         // as it writes; either way progress moves within a large object.
-        const { digest: actual } = await copyHashing(source.path, temp, source.size, options.onBytes);
+        const { digest: actual } = await copyHashing(source.path, temp, source.size, options.onBytes, options.signal);
         if (actual !== digest) throw objectDigestMismatch(digest, actual);
         await sealDurable(temp);
       }
