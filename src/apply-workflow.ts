@@ -3,7 +3,7 @@
 // checked (or, when asked, plan again and check that); execute it; release. Its outcome is data — the
 // caller decides what to print and which exit code it means.
 import os from "node:os";
-import { executePlan, type ApplyResult } from "./apply/apply.js";
+import { executePlan, type ApplyEvents, type ApplyResult } from "./apply/apply.js";
 import { staleError, staleReasons } from "./apply/stale.js";
 import type { UserError } from "./diagnostics.js";
 import { planHasChanges } from "./plan/changes.js";
@@ -13,7 +13,7 @@ import { keepPlan, type GitView, type PlanMemo } from "./plan-memo.js";
 import type { OnProgress } from "./progress.js";
 import { planAgainst, type Desired } from "./reconcile.js";
 import type { RegistryDriver } from "./registry/driver.js";
-import { keepLock } from "./registry/lock-policy.js";
+import { fenceOf, keepLock } from "./registry/lock-policy.js";
 
 /** Why an apply wrote nothing although its plan was current. */
 export type RefusalReason =
@@ -65,6 +65,12 @@ export interface ApplyDesiredOptions {
   /** Keeps the plan of what the apply leaves for the next `plan` (see plan-memo.ts). */
   keep?: { memo: PlanMemo; git: GitView };
   onProgress?: OnProgress;
+  /**
+   * Aborted to stop (an interrupt): nothing more is started, the write under way ends, the lock is
+   * released, and applyDesired rejects with the signal's reason. Events tell what was written before.
+   */
+  signal?: AbortSignal;
+  events?: ApplyEvents;
 }
 
 /** Checks, locks, re-checks and executes the plan of `desired` on the registry (see the module comment). */
@@ -88,6 +94,7 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
   if (!planHasChanges(o.saved ?? preview)) return { status: "nothing-to-do", plan: o.saved ?? preview };
   if (!o.saved && o.approve && !(await o.approve(preview))) return { status: "refused", reason: "not-approved", plan: preview };
 
+  o.signal?.throwIfAborted();
   return withRegistry(source, true, async (registry) => {
     const owner = o.lock.owner ?? `${os.userInfo().username}@${os.hostname()}`;
     const lock = await registry.lock({ owner, operation: o.lock.operation, timeoutMs: o.lock.timeoutMs ?? 0 });
@@ -111,7 +118,9 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
       }
       const result = await executePlan(fresh, registry, {
         tree: desired.tree,
-        signal: kept.signal,
+        signal: o.signal ? AbortSignal.any([kept.signal, o.signal]) : kept.signal,
+        ...(o.events ? { events: o.events } : {}),
+        fence: fenceOf(lock),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       });
       if (o.keep) {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { plan } from "../plan/plan.js";
 import type { ObjectSource, PutObjectOptions } from "../registry/driver.js";
 import { MemoryDriver } from "../registry/drivers/memory.js";
-import { keepLock, lostLockError } from "../registry/lock-policy.js";
+import { fenceOf, keepLock, lostLockError } from "../registry/lock-policy.js";
 import type { Digest } from "../registry/types.js";
 import { buildDesiredState } from "../source/desired.js";
 import { cleanupTemporary, makeRepo, manifestFromYaml } from "../source/repo.test-helper.js";
@@ -113,6 +113,28 @@ describe("an apply that loses its lock", () => {
     });
     await expect(apply).rejects.toMatchObject({ code: "locked", message: expect.stringContaining("no longer holds the apply lock") });
     expect((await registry.snapshot()).versions).toEqual([]);
+  });
+});
+
+describe("an apply whose lock is forced open while it is paused", () => {
+  it("writes no version once it resumes, before any renewal could tell it: the registry refuses its fence", async () => {
+    const root = makeRepo({ "a/w.bin": "weights" });
+    const tree = new WorkTree(root);
+    const registry = new MemoryDriver({ url: "memory:test" });
+    await registry.open({ create: true });
+    const manifests = [manifestFromYaml("a.yml", "model", model("first", "a"))];
+    const state = await buildDesiredState(manifests, tree, { source: SOURCE, workers: 0 });
+    const changes = plan(state, await registry.snapshot(), { registryUrl: registry.url });
+    const lock = await registry.lock({ owner: "alice", operation: "apply", timeoutMs: 0 });
+    // No signal: this apply has not noticed anything; only the fence stops it.
+    const apply = executePlan(changes, registry, {
+      tree,
+      fence: fenceOf(lock),
+      events: { onObject: () => void registry.forceUnlock(lock.info.id) },
+    });
+    await expect(apply).rejects.toMatchObject({ code: "locked", message: expect.stringContaining("no longer held") });
+    expect((await registry.snapshot()).versions).toEqual([]);
+    expect((await registry.journal()).map((j) => j.entry.op)).toEqual(["apply-begin"]);
   });
 });
 

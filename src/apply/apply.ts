@@ -7,7 +7,7 @@ import { jsonDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
 import type { Change, Plan } from "../plan/types.js";
 import { defaultProgress, ProgressMeter, type OnProgress } from "../progress.js";
-import { RegistryError, type RegistryDriver } from "../registry/driver.js";
+import { RegistryError, type Fence, type RegistryDriver } from "../registry/driver.js";
 import type { Digest, Provenance, VersionRecord } from "../registry/types.js";
 import type { SourceTree } from "../source/tree.js";
 import { TOOL_VERSION } from "../version.js";
@@ -34,12 +34,15 @@ export interface ApplyOptions {
    * and the apply fails with the signal's reason.
    */
   signal?: AbortSignal;
+  /** The lock this apply holds: every record and journal write carries it, and the registry refuses it once that lock is lost. */
+  fence?: Fence;
 }
 
 export interface ApplyResult {
   created: number;
   updated: number;
   archived: number;
+  unarchived: number;
   objectsStored: number;
   bytesStored: number;
 }
@@ -57,10 +60,10 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     );
   }
   const now = options.now ?? (() => new Date());
-  const result: ApplyResult = { created: 0, updated: 0, archived: 0, objectsStored: 0, bytesStored: 0 };
+  const result: ApplyResult = { created: 0, updated: 0, archived: 0, unarchived: 0, objectsStored: 0, bytesStored: 0 };
   const planId = jsonDigest(plan);
   options.signal?.throwIfAborted();
-  await registry.appendJournal({ op: "apply-begin", plan: planId });
+  await registry.appendJournal({ op: "apply-begin", plan: planId }, options.fence);
 
   await storeObjects(plan, registry, options, result);
 
@@ -68,27 +71,31 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
   for (const wave of creationWaves(plan.changes)) {
     await forEachConcurrent(wave, WRITE_CONCURRENCY, async (change) => {
       options.signal?.throwIfAborted();
-      await createVersion(registry, versionRecord(change, provenanceOf(plan, change), now()));
+      await createVersion(registry, versionRecord(change, provenanceOf(plan, change), now()), options.fence);
       result.created += 1;
       options.events?.onChange?.(change);
     });
   }
-  const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive");
+  const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive" || c.action === "unarchive");
   await forEachConcurrent(updates, WRITE_CONCURRENCY, async (change) => {
     options.signal?.throwIfAborted();
     const provenance = provenanceOf(plan, change);
     const at = now().toISOString();
     if (change.action === "archive") {
-      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: true, provenance, updated_at: at });
+      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: true, provenance, updated_at: at }, options.fence);
       result.archived += 1;
+    } else if (change.action === "unarchive") {
+      const mutable = change.mutable ? { mutable: change.mutable } : {};
+      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: false, ...mutable, provenance, updated_at: at }, options.fence);
+      result.unarchived += 1;
     } else if (change.mutable) {
-      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, mutable: change.mutable, provenance, updated_at: at });
+      await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, mutable: change.mutable, provenance, updated_at: at }, options.fence);
       result.updated += 1;
     }
     options.events?.onChange?.(change);
   });
   options.signal?.throwIfAborted();
-  await registry.appendJournal({ op: "apply-end", plan: planId });
+  await registry.appendJournal({ op: "apply-end", plan: planId }, options.fence);
   return result;
 }
 
@@ -116,7 +123,7 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
     // stores it in one step) counts once the object is stored.
     const progress = meter.item(file.size);
     try {
-      await registry.putObject(digest, source, { onBytes: progress.advance });
+      await registry.putObject(digest, source, { onBytes: progress.advance, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       if (error instanceof RegistryError && error.code === "object-digest-mismatch") {
         throw new UserError("artifact-changed", `${file.path} changed while it was being applied: its content no longer matches the plan.`, {
@@ -160,9 +167,9 @@ export function creationWaves(changes: readonly Change[]): Change[][] {
   return waves;
 }
 
-async function createVersion(registry: RegistryDriver, record: VersionRecord): Promise<void> {
+async function createVersion(registry: RegistryDriver, record: VersionRecord, fence: Fence | undefined): Promise<void> {
   try {
-    await registry.createVersion(record);
+    await registry.createVersion(record, fence);
   } catch (error) {
     // A version written by an earlier apply that crashed before journaling its end is already whole.
     if (error instanceof RegistryError && error.code === "version-exists") {

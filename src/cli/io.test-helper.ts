@@ -2,7 +2,7 @@
 import type { Io } from "./io.js";
 import { plain } from "./render/style.js";
 
-export function recordingIo(options: Partial<Pick<Io, "cwd" | "env" | "errTerminal">> = {}): Io & { lines: string[] } {
+export function recordingIo(options: Partial<Pick<Io, "cwd" | "env" | "errTerminal" | "interactive" | "ask">> = {}): Io & { lines: string[] } {
   const lines: string[] = [];
   return {
     lines,
@@ -10,8 +10,8 @@ export function recordingIo(options: Partial<Pick<Io, "cwd" | "env" | "errTermin
     err: (text) => void lines.push(text),
     style: plain,
     errStyle: plain,
-    interactive: false,
-    ask: async () => "",
+    interactive: options.interactive ?? false,
+    ask: options.ask ?? (async () => ""),
     cwd: options.cwd ?? "/",
     env: options.env ?? {},
     ...(options.errTerminal ? { errTerminal: options.errTerminal } : {}),

@@ -25,8 +25,11 @@ Commands:
   diff ADDR ADDR             what differs between two versions
   graph [ADDR]               dependencies (--format dot|mermaid|json)
   pull ADDR [DEST]           write a version's files out of the registry, verified
+  archive ADDR…              archive versions (reversible; journaled)
+  unarchive ADDR…            restore archived versions
   verify                     re-hash every object and record
-  force-unlock ID            free a lock whose owner is known to be gone
+  lock status                who holds the registry's lock, and its ID
+  force-unlock ID            free a lock whose owner is known to be gone (asks first; --force)
   schemas [--out DIR]        write the JSON Schemas for editors
 
 Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleRecord } from "../registry/sample-records.js";
+import { sampleRecord } from "../registry/sample-records.test-helper.js";
 import type { StoredVersion, VersionRecord } from "../registry/types.js";
 import { around, lineageGraph, reachable, somePath, withoutImpliedEdges } from "./graph.js";
 

@@ -2,5 +2,5 @@
 import type { Plan } from "./types.js";
 
 export function planHasChanges(p: Plan): boolean {
-  return p.summary.create + p.summary.update + p.summary.archive > 0;
+  return p.summary.create + p.summary.update + p.summary.archive + (p.summary.unarchive ?? 0) > 0;
 }

@@ -4,7 +4,7 @@ import type { AssetKind } from "../manifest/types.js";
 import type { JsonObject, MutableFields } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { renderPlanText } from "../cli/render/plan-text.js";
-import { nextVersion, plan, versionDigest } from "./plan.js";
+import { nextVersion, plan, planHasChanges, versionDigest } from "./plan.js";
 import { snapshotAfter as applied } from "./snapshot-after.test-helper.js";
 
 function asset(
@@ -131,6 +131,31 @@ describe("plan", () => {
     const registry = applied(plan(desired(m), { serial: 0, versions: [] }, opts));
     expect(plan(desired(), registry, opts).changes.map((c) => [c.action, c.address])).toEqual([["orphan", "model:m:1"]]);
     expect(plan(desired(), registry, { ...opts, prune: true }).summary.archive).toBe(1);
+  });
+
+  it("plans an unarchive when a manifest declares an archived version again, pinned or auto-versioned", () => {
+    const auto = asset("model", "m", { path: "a" }, { mutable: { description: "d" } });
+    const pinned = asset("model", "p", { path: "b" }, { version: "4" });
+    const live = applied(plan(desired(auto, pinned), { serial: 0, versions: [] }, opts));
+    const archived = { ...live, versions: live.versions.map((v) => ({ ...v, archived: true })) };
+    const restored = plan(desired(auto, pinned), archived, opts);
+    expect(restored.changes.map((c) => [c.action, c.address, c.patch])).toEqual([
+      ["unarchive", "model:m:1", [{ op: "replace", path: "/archived", value: false }]],
+      ["unarchive", "model:p:4", [{ op: "replace", path: "/archived", value: false }]],
+    ]);
+    expect(restored.summary).toMatchObject({ unarchive: 2, noop: 0 });
+    expect(planHasChanges(restored)).toBe(true);
+    expect(renderPlanText(restored)).toContain("^  model:m:1");
+    expect(renderPlanText(restored)).toContain("Plan: 0 new assets, 0 new versions, 0 updates, 0 conflicts, 2 to unarchive, 0 unchanged.");
+    // A manifest that says the version is archived keeps it archived.
+    expect(plan(desired({ ...pinned, archived: true }), archived, opts).changes.map((c) => c.action)).toEqual(["noop"]);
+    // Restored with new mutable fields: one change carries both.
+    const edited = plan(desired({ ...auto, mutable: { description: "new" } }), archived, opts).changes[0];
+    expect(edited).toMatchObject({ action: "unarchive", mutable: { description: "new" } });
+    expect(edited?.patch).toEqual([
+      { op: "replace", path: "/archived", value: false },
+      { op: "replace", path: "/description", value: "new" },
+    ]);
   });
 
   it("versions anonymous assets by digest and resolves references to them", () => {

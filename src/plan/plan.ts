@@ -279,6 +279,20 @@ function unchangedOrUpdate(
   const after = mutableDocument(asset.mutable);
   // Equal documents make an empty patch: the common case needs no diff.
   const patch = sameDocument(before, after) ? [] : diffDocuments(before, after);
+  if (existing.archived && !asset.anonymous && asset.archived !== true) {
+    // Declared again after it was archived (`apply --prune`): restoring it is a change of its own.
+    // A manifest that itself says the version is archived (`isArchived: true`) leaves it so.
+    return {
+      ...base,
+      address,
+      version,
+      action: "unarchive",
+      previous: version,
+      patch: [{ op: "replace", path: "/archived", value: false }, ...patch],
+      reason: patch.length === 0 ? "archived in the registry; a manifest declares it again" : "archived in the registry; a manifest declares it again, with mutable fields changed",
+      ...(patch.length === 0 ? {} : { mutable: asset.mutable }),
+    };
+  }
   if (patch.length === 0 || asset.anonymous) {
     // Written out rather than spread: this is every unchanged asset of every plan.
     return { kind: base.kind, name: base.name, digest: base.digest, manifest: base.manifest, address, version, action: "noop", previous: version, patch: [], reason: "unchanged" };
@@ -498,7 +512,7 @@ function selectTargets(changes: Change[], targets: readonly string[], planned: R
 }
 
 function summarize(changes: readonly Change[]): PlanSummary {
-  const summary: PlanSummary = { create: 0, update: 0, noop: 0, conflict: 0, archive: 0, orphan: 0, new_assets: 0 };
+  const summary: PlanSummary = { create: 0, update: 0, noop: 0, conflict: 0, archive: 0, unarchive: 0, orphan: 0, new_assets: 0 };
   for (const c of changes) {
     summary[c.action] += 1;
     if (c.action === "create" && c.previous === null) summary.new_assets += 1;

@@ -6,7 +6,8 @@ import type { SourceInfo } from "../source/types.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export type Action = "create" | "update" | "noop" | "conflict" | "archive" | "orphan";
+/** `unarchive`: a manifest declares a version the registry has archived; apply restores it (and its mutable fields). */
+export type Action = "create" | "update" | "noop" | "conflict" | "archive" | "unarchive" | "orphan";
 
 export interface Change {
   address: string;
@@ -24,7 +25,7 @@ export interface Change {
   fields?: string[];
   /** For create: what apply writes. */
   record?: PlannedVersion;
-  /** For update: the new mutable fields. */
+  /** For update (and unarchive, when they changed too): the new mutable fields. */
   mutable?: MutableFields;
   /**
    * For a new version of an existing asset or a conflict: the versions this plan creates that it depends
@@ -48,6 +49,7 @@ export interface PlanSummary {
   noop: number;
   conflict: number;
   archive: number;
+  unarchive: number;
   orphan: number;
   /** Of the creates, how many start a new asset (no earlier version). */
   new_assets: number;

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
 import type { ProgressUpdate } from "../progress.js";
 import { RegistryError, type RegistryDriver, type RegistryErrorCode } from "./driver.js";
-import type { ProcessIdentity } from "./lock-policy.js";
+import { fenceOf, type ProcessIdentity } from "./lock-policy.js";
 import { sampleArtifact, sampleRecord, sampleUpdate } from "./sample-records.test-helper.js";
 import { addressOf } from "./types.js";
 
@@ -479,6 +479,64 @@ export function describeRegistryConformance(name: string, factory: () => Promise
       });
     });
 
+    describe("fencing", () => {
+      const request = { owner: "alice", operation: "apply", timeoutMs: 0 };
+
+      it("a holder paused past a force-unlock writes nothing once it resumes: no create, update, archive or journal entry", async () => {
+        const existing = sampleRecord({ version: "1" });
+        await registry.createVersion(existing);
+        const paused = await registry.lock(request);
+        const fence = fenceOf(paused);
+        // Writes under a current lock go through.
+        await registry.appendJournal({ op: "apply-begin", plan: "p1" }, fence);
+        await registry.updateVersion(sampleUpdate(existing, { mutable: { description: "under the lock", tags: {} } }), fence);
+        const before = await registry.snapshot();
+        const journalBefore = await registry.journal();
+
+        // Another process forces the lock open while the holder is paused, then takes the lock itself.
+        const other = await peer({ host: hostname(), pid: process.pid });
+        await other.forceUnlock(paused.info.id);
+        const next = await other.lock({ ...request, owner: "bob" });
+
+        // The paused holder resumes: every write it makes is refused, and nothing lands.
+        await expectCode(registry.createVersion(sampleRecord({ version: "2" }), fence), "locked");
+        await expectCode(registry.updateVersion(sampleUpdate(existing, { mutable: { description: "too late", tags: {} } }), fence), "locked");
+        await expectCode(registry.updateVersion(sampleUpdate(existing, { archived: true }), fence), "locked");
+        await expectCode(registry.appendJournal({ op: "apply-end", plan: "p1" }, fence), "locked");
+        expect(await other.snapshot()).toEqual(before);
+        expect(await other.journal()).toEqual(journalBefore);
+
+        // The new holder's writes go through.
+        await other.updateVersion(sampleUpdate(existing, { archived: true }), fenceOf(next));
+        expect((await other.snapshot()).versions[0]?.archived).toBe(true);
+        await next.release();
+        // A released lock fences too: its late writes are refused.
+        await expectCode(other.createVersion(sampleRecord({ version: "3" }), fenceOf(next)), "locked");
+      });
+
+      it("refuses a fence that names no lock, with or without a lock held, and writes nothing", async () => {
+        const stranger = { lockId: "00000000-0000-4000-8000-000000000000" };
+        await expectCode(registry.createVersion(sampleRecord(), stranger), "locked");
+        const held = await registry.lock(request);
+        await expectCode(registry.createVersion(sampleRecord(), stranger), "locked");
+        await expectCode(registry.appendJournal({ op: "apply-begin", plan: "p" }, stranger), "locked");
+        expect(await registry.snapshot()).toEqual({ serial: 0, versions: [] });
+        await held.release();
+      });
+
+      it("refuses the writes of a holder whose expired lock was taken over", async () => {
+        const expired = await registry.lock({ ...request, ttlMs: 50 });
+        await sleep(120);
+        const other = await peer({ host: hostname(), pid: process.pid });
+        const taken = await other.lock({ ...request, owner: "bob" });
+        await expectCode(registry.createVersion(sampleRecord(), fenceOf(expired)), "locked");
+        expect((await other.snapshot()).versions).toEqual([]);
+        await other.createVersion(sampleRecord(), fenceOf(taken));
+        expect((await other.snapshot()).versions).toHaveLength(1);
+        await taken.release();
+      });
+    });
+
     describe("verify", () => {
       it("finds nothing wrong with a healthy registry", async () => {
         const data = Buffer.from("weights");
@@ -568,7 +626,7 @@ export function describeRegistryConformance(name: string, factory: () => Promise
   });
 }
 
-async function expectCode(promise: Promise<unknown>, code: RegistryErrorCode): Promise<void> {
+export async function expectCode(promise: Promise<unknown>, code: RegistryErrorCode): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,

@@ -24,6 +24,8 @@ export interface PutObjectOptions {
    * Bytes a driver copies in one call (a clone) may come in one piece; must be cheap.
    */
   onBytes?: ((bytes: number) => void) | undefined;
+  /** When aborted, a driver that copies in steps stops at the next one, storing nothing (the reason is thrown). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface VerifyOptions {
@@ -38,6 +40,16 @@ export interface LockRequest {
   timeoutMs: number;
   /** How long the lock stays valid without renewal, in ms (default: DEFAULT_LOCK_TTL_MS). */
   ttlMs?: number;
+}
+
+/**
+ * The lock a write is made under, by its id: each taking of the lock has a new one (its generation).
+ * A write that carries a fence is refused with "locked" unless that lock is still the registry's current
+ * lock, not released, forced open or taken over; the check is part of the write, so a holder that lost
+ * its lock writes nothing more, even before its next renewal tells it so.
+ */
+export interface Fence {
+  lockId: string;
 }
 
 export interface LockHandle {
@@ -87,15 +99,16 @@ export interface RegistryDriver {
   /**
    * Write-once: throws RegistryError "version-exists" when kind:name:version exists, whatever the
    * content. Every object the artifacts name must be stored first ("object-missing"). Journals a
-   * `create` entry as part of the same operation.
+   * `create` entry as part of the same operation. Every write refuses a `fence` that is not current
+   * ("locked", nothing written): see Fence.
    */
-  createVersion(record: VersionRecord): Promise<void>;
+  createVersion(record: VersionRecord, fence?: Fence): Promise<void>;
   /**
    * Records a mutable-field change or archive flag in the version's history ("not-found" for an
    * unknown version) and journals an `update` (or, for an archive flag alone, `archive`) entry.
    * `mutable`, when given, replaces the mutable fields as a whole.
    */
-  updateVersion(update: VersionUpdate): Promise<void>;
+  updateVersion(update: VersionUpdate, fence?: Fence): Promise<void>;
   /** The version's updates, oldest first; "not-found" for an unknown version. */
   history(kind: string, name: string, version: string): Promise<VersionUpdate[]>;
 
@@ -103,7 +116,7 @@ export interface RegistryDriver {
    * Appends an apply-begin/apply-end marker and returns its serial. create/update/archive entries
    * are written by the driver itself and refused here ("invalid").
    */
-  appendJournal(entry: JournalEntry): Promise<number>;
+  appendJournal(entry: JournalEntry, fence?: Fence): Promise<number>;
   journal(): Promise<JournalRecord[]>;
 
   lock(request: LockRequest): Promise<LockHandle>;

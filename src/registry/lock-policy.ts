@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { RegistryError, type LockHandle, type LockRequest } from "./driver.js";
+import { RegistryError, type Fence, type LockHandle, type LockRequest } from "./driver.js";
 import type { LockInfo } from "./types.js";
 
 /** One hour: long enough for a large upload, short enough that a crash on another host heals itself. */
@@ -69,6 +69,20 @@ export function lostLockError(info: LockInfo, where: string): RegistryError {
   return new RegistryError(
     "locked",
     `This process no longer holds the apply lock ${info.id} of ${where} (released, force-unlocked, or taken over after it expired). Nothing more is written.`,
+    "run apply again: it takes the lock anew and finishes the job",
+  );
+}
+
+/** What every write made under `handle` carries. */
+export function fenceOf(handle: LockHandle): Fence {
+  return { lockId: handle.info.id };
+}
+
+/** What a write under a lock that is no longer current says. */
+export function fencedError(fence: Fence, where: string): RegistryError {
+  return new RegistryError(
+    "locked",
+    `This write was made under the apply lock ${fence.lockId} of ${where}, which is no longer held (released, force-unlocked, or taken over); nothing was written.`,
     "run apply again: it takes the lock anew and finishes the job",
   );
 }

@@ -6,6 +6,8 @@ export type ArtifactErrorCode =
   | "artifact-escapes-repo"
   | "artifact-symlink-loop"
   | "artifact-unreadable"
+  /** The file's size moved while it was read: its digest would describe bytes that were never the file. */
+  | "artifact-changed"
   | "artifact-not-file-or-folder";
 
 export class ArtifactError extends Error {

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
 import type { ProgressUpdate } from "../progress.js";
 import { GitTree } from "./git-tree.js";
-import { ArtifactHasher, compareUtf8, folderDigest, type HashedArtifact } from "./hash.js";
+import { ArtifactError, ArtifactHasher, compareUtf8, folderDigest, type HashedArtifact } from "./hash.js";
 import { resolveReal } from "./symlinks.js";
 import { cleanupTemporary, commitAll, makeRepo, temporaryDir, writeFiles, type FileSpec } from "./repo.test-helper.js";
 import { StatCache } from "./stat-cache.js";
@@ -59,6 +59,29 @@ describe("file digests", () => {
     const hashed = await hashIn(root, "d");
     for (const f of hashed.files) expect(f.digest).toBe(sha256(files[`d/${f.path}`] as Buffer));
     expect(hashed.files).toHaveLength(40);
+  });
+});
+
+describe("a file that changes while it is hashed", () => {
+  it("is refused as artifact-changed when truncated mid-read, not given the digest of the bytes read so far", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "model.pkl": randomBytes(16 << 20) });
+    let truncated = false;
+    const hasher = new ArtifactHasher(new WorkTree(root), {
+      onProgress: (u) => {
+        if (truncated || u.done === 0) return;
+        truncated = true;
+        truncateSync(path.join(root, "model.pkl"), 5000);
+      },
+    });
+    const outcome = await hasher.hash("model.pkl").then(
+      (hashed) => hashed,
+      (error: unknown) => error,
+    );
+    await hasher.close();
+    expect(truncated).toBe(true);
+    expect(outcome).toBeInstanceOf(ArtifactError);
+    expect((outcome as ArtifactError).code).toBe("artifact-changed");
   });
 });
 

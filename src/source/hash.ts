@@ -297,7 +297,14 @@ function diskDigester(tree: StatTree, hasher: DiskHasher, cache: StatCache | und
     meter.expect(before.size);
     try {
       const result = await hasher.hash(abs, before.size);
-      if (result.size === before.size) cache?.set(before.stamp, result.digest);
+      if (result.size !== before.size) {
+        throw new ArtifactError(
+          "artifact-changed",
+          realPath,
+          `${realPath} changed while it was hashed: ${before.size} bytes when listed, ${result.size} read; plan again once it is settled`,
+        );
+      }
+      cache?.set(before.stamp, result.digest);
       return result;
     } catch (error) {
       if (error instanceof FileHashError) {

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { ApplyResult } from "../../apply/apply.js";
 import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
-import { PLAN_FORMAT_VERSION, type Plan } from "../../plan/types.js";
+import { PLAN_FORMAT_VERSION, type Change, type Plan } from "../../plan/types.js";
 import { surveyForPlan } from "../../plan-memo.js";
 import { readDesiredWithGit } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
@@ -35,26 +35,39 @@ export const applyCommand: Command = {
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
 
-    const outcome = await applyDesired(
-      desired,
-      { connect: (write) => connectRegistry(root, str(values, "registry"), io.env, { create: write }) },
-      {
-        options,
-        ...(saved ? { saved } : {}),
-        lock: { operation: "apply", timeoutMs },
-        // --auto-approve approves whatever the plan is, so a plan made before waiting for the lock is made
-        // again under it, against the registry as another apply may have left it meanwhile.
-        whenMoved: flag(values, "auto-approve") ? "replan" : "refuse",
-        allowDirty: flag(values, "allow-dirty") || ref !== undefined,
-        review: (plan) => printPlan(plan, desired, io),
-        approve: () => approved(values, io),
-        replanned: async (before, after) => {
-          io.out(`\nThe registry moved (serial ${before.registry.serial} to ${after.registry.serial}) while this apply waited for its lock; the plan is now:\n`);
-          await printPlan(after, desired, io);
+    const interrupt = onInterrupt(io);
+    const written: Change[] = [];
+    let outcome;
+    try {
+      outcome = await applyDesired(
+        desired,
+        { connect: (write) => connectRegistry(root, str(values, "registry"), io.env, { create: write }) },
+        {
+          options,
+          ...(saved ? { saved } : {}),
+          lock: { operation: "apply", timeoutMs },
+          // --auto-approve approves whatever the plan is, so a plan made before waiting for the lock is made
+          // again under it, against the registry as another apply may have left it meanwhile.
+          whenMoved: flag(values, "auto-approve") ? "replan" : "refuse",
+          allowDirty: flag(values, "allow-dirty") || ref !== undefined,
+          review: (plan) => printPlan(plan, desired, io),
+          approve: () => approved(values, io),
+          replanned: async (before, after) => {
+            io.out(`\nThe registry moved (serial ${before.registry.serial} to ${after.registry.serial}) while this apply waited for its lock; the plan is now:\n`);
+            await printPlan(after, desired, io);
+          },
+          ...(memo && git ? { keep: { memo, git } } : {}),
+          signal: interrupt.signal,
+          events: { onChange: (change) => void written.push(change) },
         },
-        ...(memo && git ? { keep: { memo, git } } : {}),
-      },
-    );
+      );
+    } catch (error) {
+      if (!interrupt.signal.aborted || error !== interrupt.signal.reason) throw error;
+      reportInterrupted(written, io);
+      return 130;
+    } finally {
+      interrupt.dispose();
+    }
     switch (outcome.status) {
       case "applied":
         io.out(`\n${applySummary(outcome.result)}`);
@@ -69,6 +82,40 @@ export const applyCommand: Command = {
     }
   },
 };
+
+/**
+ * SIGINT/SIGTERM while apply runs: the first stops it after the write under way (the lock is released,
+ * temporary files removed); the process then exits 130. Listeners live only as long as the apply.
+ */
+function onInterrupt(io: Io): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const reason = new UserError("interrupted", "Apply interrupted.");
+  const handler = (): void => {
+    if (controller.signal.aborted) return;
+    io.err("\nInterrupt received. Stopping after the write under way; nothing more is started.");
+    controller.abort(reason);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
+  };
+}
+
+function reportInterrupted(written: readonly Change[], io: Io): void {
+  const lines = ["", "Apply interrupted: the registry holds only whole versions, and its lock is released."];
+  if (written.length === 0) lines.push("Nothing was written.");
+  else {
+    lines.push(`Written before the interrupt (${written.length}):`);
+    for (const c of written) lines.push(`  ${c.action === "create" ? "created" : c.action === "archive" ? "archived" : c.action === "unarchive" ? "restored" : "updated"} ${c.address}`);
+  }
+  lines.push("Run `assetctl apply` again to finish: what was written is not written twice.");
+  io.err(lines.join("\n"));
+}
 
 function refused(reason: RefusalReason, io: Io): number {
   switch (reason) {
@@ -102,7 +149,7 @@ async function approved(values: Values, io: Io): Promise<boolean> {
 
 function applySummary(r: ApplyResult): string {
   const mb = (r.bytesStored / 1024 / 1024).toFixed(1);
-  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${mb} MiB).`;
+  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived${r.unarchived > 0 ? `, ${r.unarchived} restored` : ""}; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${mb} MiB).`;
 }
 
 async function readPlanFile(file: string): Promise<Plan> {

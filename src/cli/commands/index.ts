@@ -20,6 +20,9 @@ export const commands: Record<string, () => Promise<Command>> = {
   pull: async () => (await import("./pull.js")).pullCommand,
   verify: async () => (await import("./registry-admin.js")).verifyCommand,
   "force-unlock": async () => (await import("./registry-admin.js")).forceUnlockCommand,
+  lock: async () => (await import("./registry-admin.js")).lockCommand,
+  archive: async () => (await import("./archive.js")).archiveVersionsCommand,
+  unarchive: async () => (await import("./archive.js")).unarchiveVersionsCommand,
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,
 };

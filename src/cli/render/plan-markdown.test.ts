@@ -4,7 +4,7 @@ import type { Change, Plan, PlanSummary } from "../../plan/types.js";
 import { renderPlanMarkdown } from "./plan-markdown.js";
 
 function summarize(changes: readonly Change[]): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, noop: 0, conflict: 0, archive: 0, orphan: 0, new_assets: 0 };
+  const s: PlanSummary = { create: 0, update: 0, noop: 0, conflict: 0, archive: 0, unarchive: 0, orphan: 0, new_assets: 0 };
   for (const c of changes) {
     s[c.action] += 1;
     if (c.action === "create" && c.previous === null) s.new_assets += 1;

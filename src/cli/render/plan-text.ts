@@ -16,6 +16,8 @@ export function symbolOf(change: Change): string {
       return "!";
     case "archive":
       return "-";
+    case "unarchive":
+      return "^";
     case "orphan":
       return "?";
     case "noop":
@@ -28,6 +30,7 @@ function paint(change: Change, text: string, style: Style): string {
     case "create":
       return style.green(text);
     case "update":
+    case "unarchive":
       return style.yellow(text);
     case "conflict":
     case "archive":
@@ -64,7 +67,7 @@ function plural(n: number, word: string, words = `${word}s`): string {
 }
 
 export function summaryLine(s: PlanSummary): string {
-  if (s.create + s.update + s.archive + s.conflict + s.orphan === 0) return "No changes. The registry matches the manifests.";
+  if (s.create + s.update + s.archive + (s.unarchive ?? 0) + s.conflict + s.orphan === 0) return "No changes. The registry matches the manifests.";
   const parts = [
     plural(s.new_assets, "new asset"),
     plural(s.create - s.new_assets, "new version"),
@@ -72,6 +75,7 @@ export function summaryLine(s: PlanSummary): string {
     plural(s.conflict, "conflict"),
   ];
   if (s.archive > 0) parts.push(`${s.archive} to archive`);
+  if (s.unarchive > 0) parts.push(`${s.unarchive} to unarchive`);
   if (s.orphan > 0) parts.push(`${s.orphan} orphaned`);
   parts.push(`${s.noop} unchanged`);
   return `Plan: ${parts.join(", ")}.`;
@@ -97,7 +101,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   for (const change of ordered) {
     const symbol = symbolOf(change).padEnd(2);
     out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${style.dim(change.reason)}`);
-    const showPatch = change.action === "update" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
+    const showPatch = change.action === "update" || change.action === "unarchive" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
     if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
   }
   const groups = cascades(ordered);

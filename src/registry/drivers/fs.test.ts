@@ -1,11 +1,12 @@
 // The embedded fs registry: the shared conformance suite, then what only a directory can get wrong —
 // its layout, format refusal, tampering found by verify, crash leftovers, the snapshot cache.
+import { appendFileSync, chmodSync, truncateSync } from "node:fs";
 import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jsonDigest, sha256 } from "../../digest.js";
-import { describeRegistryConformance, deadPid, readAll } from "../conformance.test-helper.js";
+import { describeRegistryConformance, deadPid, expectCode, readAll } from "../conformance.test-helper.js";
 import { RegistryError } from "../driver.js";
 import { sampleArtifact, sampleRecord, sampleUpdate } from "../sample-records.test-helper.js";
 import type { VersionRecord } from "../types.js";
@@ -302,6 +303,74 @@ describe("fs registry", () => {
       await mkdir(path.dirname(layout.versionPath(record.kind, record.name, record.version)), { recursive: true });
       await link(temp, layout.versionPath(record.kind, record.name, record.version));
     }
+  });
+
+  describe("an artifact file that changes while it is stored", () => {
+    const MB = 1024 * 1024;
+
+    async function storeChanging(size: number, change: (file: string) => Promise<void>): Promise<unknown> {
+      const data = Buffer.alloc(size, 7);
+      const file = path.join(dir, "model.pkl");
+      await writeFile(file, data);
+      let changed = false;
+      return registry
+        .putObject(sha256(data), { kind: "file", path: file, size }, {
+          onBytes: () => {
+            if (changed) return;
+            changed = true;
+            // Synchronously, so the next read of the copy already sees it.
+            change(file).catch(() => {});
+          },
+        })
+        .then(
+          () => "stored",
+          (error: unknown) => error,
+        );
+    }
+
+    it("stops at the early end of a file truncated mid-copy, storing nothing and leaving no temp file", async () => {
+      const outcome = await storeChanging(32 * MB, (file) => Promise.resolve(truncateSync(file, 5000)));
+      expect(outcome).toBeInstanceOf(RegistryError);
+      expect((outcome as RegistryError).code).toBe("object-digest-mismatch");
+      expect((outcome as RegistryError).message).toMatch(new RegExp(`ended after \\d+ of the ${32 * MB} bytes planned`));
+      expect(await registry.hasObject(sha256(Buffer.alloc(32 * MB, 7)))).toBe(false);
+      expect(await readdir(path.join(root, "tmp"))).toEqual([]);
+    });
+
+    it("stops when the file grows past its planned size mid-copy", async () => {
+      const outcome = await storeChanging(32 * MB, (file) => Promise.resolve(appendFileSync(file, Buffer.alloc(MB, 1))));
+      expect((outcome as RegistryError).code).toBe("object-digest-mismatch");
+      expect((outcome as RegistryError).message).toContain("grew past");
+      expect(await readdir(path.join(root, "tmp"))).toEqual([]);
+    });
+
+    it("fails a read of a stored object truncated while it is read, as corrupt", async () => {
+      const data = Buffer.alloc(8 * MB, 3);
+      await registry.putObject(sha256(data), { kind: "bytes", data });
+      const stored = layout.objectPath(sha256(data));
+      const stream = await registry.readObject(sha256(data));
+      let truncated = false;
+      stream.on("data", () => {
+        if (truncated) return;
+        truncated = true;
+        chmodSync(stored, 0o644);
+        truncateSync(stored, 5000);
+      });
+      await expectCode(readAll(stream), "corrupt");
+    });
+
+    // The kernel's copy (copyFile → sendfile) spins forever on a source truncated under it; the store
+    // must end, promptly, with a refusal. Sparse, so the 400 MB cost no disk to make.
+    it("ends promptly when the file is truncated under a running copy", { timeout: 30_000 }, async () => {
+      const file = path.join(dir, "sparse.bin");
+      await writeFile(file, "");
+      truncateSync(file, 400 * MB);
+      const put = registry.putObject(sha256("whatever"), { kind: "file", path: file, size: 400 * MB });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      truncateSync(file, 5000);
+      await expectCode(put, "object-digest-mismatch");
+      expect(await readdir(path.join(root, "tmp"))).toEqual([]);
+    });
   });
 
   describe("journal group commit", () => {

@@ -14,7 +14,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { RegistryError, type Fence, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectMissingFor, versionNotFound } from "../errors.js";
 import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-policy.js";
 import {
@@ -159,13 +159,14 @@ export class FsDriver implements RegistryDriver {
     return this.#objects.read(digest);
   }
 
-  async createVersion(record: VersionRecord): Promise<void> {
+  async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     this.#ensureOpen();
     checkVersionRecord(record);
     const address = addressOf(record);
     for (const digest of this.#objectsHere ? objectDigestsOf(record) : []) {
       if (!(await this.#objects.has(digest))) throw objectMissingFor(address, digest);
     }
+    await this.#lock.checkFence(fence);
     const intent = await this.#records.create(record);
     // What this write makes the version, kept so that catching the snapshot cache up needs no reading back.
     const state = initialState(JSON.parse(JSON.stringify(record)) as VersionRecord);
@@ -175,11 +176,12 @@ export class FsDriver implements RegistryDriver {
     });
   }
 
-  async updateVersion(update: VersionUpdate): Promise<void> {
+  async updateVersion(update: VersionUpdate, fence?: Fence): Promise<void> {
     this.#ensureOpen();
     checkVersionUpdate(update);
     // Records are never removed, so a version seen here still exists when the update lands.
     if (!(await this.#records.exists(update.kind, update.name, update.version))) throw versionNotFound(addressOf(update));
+    await this.#lock.checkFence(fence);
     const intent = await this.#records.addUpdate(update);
     const applied = JSON.parse(JSON.stringify(update)) as VersionUpdate;
     const address = addressOf(update);
@@ -198,10 +200,11 @@ export class FsDriver implements RegistryDriver {
     return (await this.#records.updates(kind, name, version)).map((doc) => doc.update);
   }
 
-  async appendJournal(entry: JournalEntry): Promise<number> {
+  async appendJournal(entry: JournalEntry, fence?: Fence): Promise<number> {
     this.#ensureOpen();
-    this.#wrote = true;
     checkCallerJournalEntry(entry);
+    await this.#lock.checkFence(fence);
+    this.#wrote = true;
     return this.#journal.append(entry);
   }
 

@@ -4,10 +4,11 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { RegistryError, type Fence, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { sourceChanged } from "../object-digest.js";
 import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
 import { ProgressMeter } from "../../progress.js";
-import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
+import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
 import {
   addressOf,
   type Digest,
@@ -86,6 +87,7 @@ export class MemoryDriver implements RegistryDriver {
     checkDigest(digest);
     if (this.store.objects.has(digest)) return;
     const data = source.kind === "bytes" ? Buffer.from(source.data) : await readFile(source.path);
+    if (source.kind === "file" && data.length !== source.size) throw sourceChanged(source.path, `is ${data.length} bytes, not the ${source.size} planned`);
     const actual: Digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
     if (actual !== digest) {
       throw objectDigestMismatch(digest, actual);
@@ -105,9 +107,10 @@ export class MemoryDriver implements RegistryDriver {
     return Readable.from([Buffer.from(data)]);
   }
 
-  async createVersion(record: VersionRecord): Promise<void> {
+  async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     this.#ensureOpen();
     checkVersionRecord(record);
+    this.#checkFence(fence);
     const address = addressOf(record);
     if (this.store.versions.has(address)) throw versionExists(address);
     for (const digest of objectDigestsOf(record)) {
@@ -117,9 +120,10 @@ export class MemoryDriver implements RegistryDriver {
     this.#journal({ op: "create", address, digest: record.digest });
   }
 
-  async updateVersion(update: VersionUpdate): Promise<void> {
+  async updateVersion(update: VersionUpdate, fence?: Fence): Promise<void> {
     this.#ensureOpen();
     checkVersionUpdate(update);
+    this.#checkFence(fence);
     const stored = this.store.versions.get(addressOf(update));
     if (stored === undefined) throw versionNotFound(addressOf(update));
     stored.updates.push(structuredClone(update));
@@ -134,9 +138,10 @@ export class MemoryDriver implements RegistryDriver {
     return structuredClone(stored.updates);
   }
 
-  async appendJournal(entry: JournalEntry): Promise<number> {
+  async appendJournal(entry: JournalEntry, fence?: Fence): Promise<number> {
     this.#ensureOpen();
     checkCallerJournalEntry(entry);
+    this.#checkFence(fence);
     return this.#journal(entry);
   }
 
@@ -206,6 +211,13 @@ export class MemoryDriver implements RegistryDriver {
       },
     };
     return { handle };
+  }
+
+  /** The check and the write that follows it run without an await between them: atomic here. */
+  #checkFence(fence: Fence | undefined): void {
+    if (fence === undefined) return;
+    const lock = this.store.lock;
+    if (lock === undefined || lock.released || lock.info.id !== fence.lockId) throw fencedError(fence, this.url);
   }
 
   #heldLock(): LockInfo | undefined {

@@ -2,6 +2,7 @@
 // objects), then what only an OCI registry shows — artifacts pullable by name and version, tags never
 // moved, chunked uploads, digests checked both ways.
 import { randomBytes } from "node:crypto";
+import { truncateSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -150,6 +151,24 @@ describe.skipIf(missing !== undefined)("oci objects store", () => {
     const error = await registry.putObject(claimed, { kind: "file", path: file, size: big.length }).catch((e: unknown) => e);
     expect((error as RegistryError).code).toBe("object-digest-mismatch");
     expect(await registry.hasObject(claimed)).toBe(false);
+  });
+
+  it("stops uploading a file truncated mid-upload, saying so, and stores nothing", async () => {
+    const big = randomBytes(1024 * 1024);
+    const file = path.join(scratch, "truncated.bin");
+    await writeFile(file, big);
+    let truncated = false;
+    const error = await registry
+      .putObject(sha256(big), { kind: "file", path: file, size: big.length }, {
+        onBytes: () => {
+          if (!truncated) truncateSync(file, 5000);
+          truncated = true;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((error as RegistryError).code).toBe("object-digest-mismatch");
+    expect((error as RegistryError).message).toContain(`ended after ${256 * 1024} of the ${big.length} bytes planned`);
+    expect(await registry.hasObject(sha256(big))).toBe(false);
   });
 
   it("checks the bytes it reads back: a blob corrupted on the server is caught by reads and by verify", async () => {

@@ -5,9 +5,9 @@
 // all, and serials have no gaps. A snapshot is one query, never one per version.
 import type { Pool } from "pg";
 import { jsonDigest } from "../../digest.js";
-import { RegistryError, type LockHandle, type LockRequest } from "../driver.js";
+import { RegistryError, type Fence, type LockHandle, type LockRequest } from "../driver.js";
 import { versionExists, versionNotFound } from "../errors.js";
-import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-policy.js";
+import { acquireWithin, currentProcess, fencedError, type ProcessIdentity } from "../lock-policy.js";
 import type { RecordStore } from "../stores.js";
 import {
   addressOf,
@@ -109,17 +109,18 @@ export class PostgresRecords implements RecordStore {
     return row === undefined ? undefined : `postgres:${row.id}:${row.serial}`;
   }
 
-  async createVersion(record: VersionRecord): Promise<void> {
+  async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     checkVersionRecord(record);
     this.#lockHeld();
     const address = addressOf(record);
     const entry: JournalEntry = { op: "create", address, digest: record.digest };
+    let written;
     try {
-      await this.#db().query(
-        `WITH s AS (UPDATE ${this.tables.serial} SET serial = serial + 1 RETURNING serial),
+      written = await this.#db().query(
+        `WITH s AS (UPDATE ${this.tables.serial} SET serial = serial + 1 WHERE ${this.#fenced(11)} RETURNING serial),
          v AS (INSERT INTO ${this.tables.version} (kind, name, version, digest, record, record_digest, created_serial, mutable, archived, updated_at)
                SELECT $1, $2, $3, $4, $5, $6, s.serial, $7, false, $8 FROM s RETURNING created_serial)
-         INSERT INTO ${this.tables.journal} (serial, at, entry) SELECT created_serial, $9, $10 FROM v`,
+         INSERT INTO ${this.tables.journal} (serial, at, entry) SELECT created_serial, $9, $10 FROM v RETURNING serial`,
         [
           record.kind,
           record.name,
@@ -131,15 +132,17 @@ export class PostgresRecords implements RecordStore {
           record.created_at,
           this.#now().toISOString(),
           JSON.stringify(entry),
+          fence?.lockId ?? null,
         ],
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw versionExists(address);
       throw registryErrorFrom(error, this.url, `create ${address}`);
     }
+    if (written.rowCount !== 1 && fence !== undefined) throw fencedError(fence, this.url);
   }
 
-  async updateVersion(update: VersionUpdate): Promise<void> {
+  async updateVersion(update: VersionUpdate, fence?: Fence): Promise<void> {
     checkVersionUpdate(update);
     this.#lockHeld();
     const address = addressOf(update);
@@ -150,7 +153,7 @@ export class PostgresRecords implements RecordStore {
                   SET mutable = CASE WHEN $4::boolean THEN $5::json ELSE mutable END,
                       archived = COALESCE($6::boolean, archived), updated_at = $7, updates = updates + 1
                   WHERE kind = $1 AND name = $2 AND version = $3 RETURNING updates),
-       s AS (UPDATE ${this.tables.serial} SET serial = serial + 1 WHERE EXISTS (SELECT 1 FROM u) RETURNING serial),
+       s AS (UPDATE ${this.tables.serial} SET serial = serial + 1 WHERE EXISTS (SELECT 1 FROM u) AND ${this.#fenced(12)} RETURNING serial),
        h AS (INSERT INTO ${this.tables.history} (kind, name, version, seq, "update", update_digest, serial)
              SELECT $1, $2, $3, u.updates, $8, $9, s.serial FROM u, s RETURNING serial)
        INSERT INTO ${this.tables.journal} (serial, at, entry) SELECT serial, $10, $11 FROM h RETURNING serial`,
@@ -166,9 +169,14 @@ export class PostgresRecords implements RecordStore {
         jsonDigest(update),
         this.#now().toISOString(),
         JSON.stringify(journalEntryOf(update)),
+        fence?.lockId ?? null,
       ],
     );
-    if (rows.length === 0) throw versionNotFound(address);
+    if (rows.length === 0) {
+      // The version row's UPDATE above is undone with the statement when the fence refused it.
+      if (fence !== undefined && !(await this.#fenceCurrent(fence))) throw fencedError(fence, this.url);
+      throw versionNotFound(address);
+    }
   }
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
@@ -183,15 +191,16 @@ export class PostgresRecords implements RecordStore {
     return rows.flatMap((r) => (r.update === null ? [] : [r.update]));
   }
 
-  async appendJournal(entry: JournalEntry): Promise<number> {
+  async appendJournal(entry: JournalEntry, fence?: Fence): Promise<number> {
     checkCallerJournalEntry(entry);
     this.#lockHeld();
     const rows = await this.#query<{ serial: string }>(
       "append to the journal",
-      `WITH s AS (UPDATE ${this.tables.serial} SET serial = serial + 1 RETURNING serial)
+      `WITH s AS (UPDATE ${this.tables.serial} SET serial = serial + 1 WHERE ${this.#fenced(3)} RETURNING serial)
        INSERT INTO ${this.tables.journal} (serial, at, entry) SELECT serial, $1, $2 FROM s RETURNING serial`,
-      [this.#now().toISOString(), JSON.stringify(entry)],
+      [this.#now().toISOString(), JSON.stringify(entry), fence?.lockId ?? null],
     );
+    if (rows[0] === undefined && fence !== undefined) throw fencedError(fence, this.url);
     return Number(rows[0]?.serial);
   }
 
@@ -248,6 +257,20 @@ export class PostgresRecords implements RecordStore {
     } catch (error) {
       throw registryErrorFrom(error, this.url, doing);
     }
+  }
+
+  /**
+   * The fence as part of a write's statement: the serial every write moves is moved only while the
+   * lock row names the fence's lock, unreleased. FOR SHARE holds that row until the write commits, so a
+   * force-unlock or takeover (an UPDATE of the row) lands either wholly before the write (refused) or after it.
+   */
+  #fenced(param: number): string {
+    return `($${param}::text IS NULL OR EXISTS (SELECT 1 FROM ${this.tables.lock} WHERE id = $${param}::text AND NOT released FOR SHARE))`;
+  }
+
+  async #fenceCurrent(fence: Fence): Promise<boolean> {
+    const rows = await this.#query("check the apply lock", `SELECT 1 FROM ${this.tables.lock} WHERE id = $1 AND NOT released`, [fence.lockId]);
+    return rows.length > 0;
   }
 
   #lockHeld(): void {

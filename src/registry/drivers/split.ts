@@ -3,7 +3,7 @@
 // cheap and bytes where large files are at home. A version's objects are checked in the objects store
 // before its record is created, so a record never names bytes that are not there.
 import type { Readable } from "node:stream";
-import { RegistryError, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { RegistryError, type Fence, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectMissingFor } from "../errors.js";
 import type { ObjectStore, RecordStore } from "../stores.js";
 import {
@@ -69,13 +69,13 @@ export class SplitDriver implements RegistryDriver {
     return this.objects.readObject(digest);
   }
 
-  async createVersion(record: VersionRecord): Promise<void> {
+  async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     checkVersionRecord(record);
     const address = addressOf(record);
     const present = await Promise.all(objectDigestsOf(record).map(async (d) => [d, await this.objects.hasObject(d)] as const));
     const missing = present.find(([, has]) => !has);
     if (missing) throw objectMissingFor(address, missing[0]);
-    await this.records.createVersion(record);
+    await this.records.createVersion(record, fence);
     if (this.objects.publishVersion === undefined) return;
     try {
       await this.objects.publishVersion(record);
@@ -90,16 +90,16 @@ export class SplitDriver implements RegistryDriver {
     }
   }
 
-  updateVersion(update: VersionUpdate): Promise<void> {
-    return this.records.updateVersion(update);
+  updateVersion(update: VersionUpdate, fence?: Fence): Promise<void> {
+    return this.records.updateVersion(update, fence);
   }
 
   history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
     return this.records.history(kind, name, version);
   }
 
-  appendJournal(entry: JournalEntry): Promise<number> {
-    return this.records.appendJournal(entry);
+  appendJournal(entry: JournalEntry, fence?: Fence): Promise<number> {
+    return this.records.appendJournal(entry, fence);
   }
 
   journal(): Promise<JournalRecord[]> {

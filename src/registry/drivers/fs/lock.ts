@@ -3,8 +3,8 @@
 // lock means publishing the next generation, which only one contender can do — no compare-and-swap on
 // a single `lock.json` (where a takeover and a release could remove each other's file) is needed.
 import { lstat, readdir } from "node:fs/promises";
-import { RegistryError, type LockHandle, type LockRequest } from "../../driver.js";
-import { DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
+import { RegistryError, type Fence, type LockHandle, type LockRequest } from "../../driver.js";
+import { DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
 import type { LockInfo } from "../../types.js";
 import { publishOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
@@ -56,6 +56,17 @@ export class FsLock {
   async held(): Promise<LockInfo | undefined> {
     const current = await this.#latest();
     return current === undefined ? undefined : this.#holder(current);
+  }
+
+  /**
+   * Refuses a write whose fence is not the current lock generation's id. Checked immediately before
+   * the write is published (one link()), so a holder paused anywhere before it writes nothing once its
+   * lock is forced open or taken over.
+   */
+  async checkFence(fence: Fence | undefined): Promise<void> {
+    if (fence === undefined) return;
+    const current = await this.#latest();
+    if (current === undefined || current.released || current.info?.id !== fence.lockId) throw fencedError(fence, this.layout.root);
   }
 
   async forceUnlock(id: string): Promise<void> {

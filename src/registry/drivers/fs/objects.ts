@@ -3,12 +3,12 @@
 // verified even if the source file changes during the copy.
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { copyFile, open, stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { ObjectSource, PutObjectOptions } from "../../driver.js";
 import { objectDigestMismatch, objectMissing } from "../../errors.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
-import { digestFile, openRegularFile, verifiedStream } from "../../object-digest.js";
+import { copyHashing, openRegularFile, verifiedStream } from "../../object-digest.js";
 import type { Digest } from "../../types.js";
 import { publishOnce, removeIfPresent, sealDurable, writeDurable } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
@@ -49,11 +49,9 @@ export class FsObjects {
         await writeDurable(temp, data, { readOnly: true });
         options.onBytes?.(data.length);
       } else {
-        // FICLONE makes a copy-on-write clone where the filesystem can (btrfs, XFS, APFS), a copy elsewhere.
-        await copyFile(source.path, temp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-        // The copy is one call; the bytes count as stored as they are read back and hashed, which is
-        // where the time of a clone goes (and half a copy's), so progress moves within a large object.
-        const { digest: actual } = await digestFile(temp, options.onBytes);
+        // A clone where the filesystem makes one atomically (btrfs, XFS, APFS), else a copy that hashes
+        // as it writes; either way progress moves within a large object.
+        const { digest: actual } = await copyHashing(source.path, temp, source.size, options.onBytes, options.signal);
         if (actual !== digest) throw objectDigestMismatch(digest, actual);
         await sealDurable(temp);
       }

@@ -5,10 +5,11 @@
 // file that changed since it was hashed stores nothing. The registry's digest is checked too. Progress
 // counts a chunk once the registry has taken it, and bytes sent again (a new session) only once.
 import { createHash } from "node:crypto";
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { ObjectSource } from "../../driver.js";
 import { objectDigestMismatch } from "../../errors.js";
 import { RegistryError } from "../../driver.js";
+import { openRegularFile, sourceChanged } from "../../object-digest.js";
 import type { Digest } from "../../types.js";
 import { headerOf, unexpected, unreachable, type OciHttp, type OciResponse } from "./http.js";
 
@@ -33,7 +34,7 @@ export async function uploadBlob(
     onBytes?.(data.length);
     return;
   }
-  await uploadChunked(client, repository, digest, source.path, chunkSize, doing, onBytes);
+  await uploadChunked(client, repository, digest, source, chunkSize, doing, onBytes);
 }
 
 async function startUpload(client: OciHttp, repository: string, doing: string): Promise<URL> {
@@ -63,7 +64,7 @@ async function uploadChunked(
   client: OciHttp,
   repository: string,
   digest: Digest,
-  file: string,
+  file: { path: string; size: number },
   chunkSize: number,
   doing: string,
   onBytes: ((bytes: number) => void) | undefined,
@@ -97,30 +98,33 @@ async function uploadChunkedOnce(
   client: OciHttp,
   repository: string,
   digest: Digest,
-  file: string,
+  file: { path: string; size: number },
   chunkSize: number,
   doing: string,
   sent: (offset: number) => void,
 ): Promise<void> {
   const hash = createHash("sha256");
-  const handle = await open(file, "r");
+  const handle = await openRegularFile(file.path);
   let location = await startUpload(client, repository, doing);
   let offset = 0;
   try {
-    for (;;) {
+    // Up to the planned size and one byte past it: a file that ends early or grew stops the upload there.
+    while (offset <= file.size) {
       const buffer = Buffer.allocUnsafe(chunkSize);
-      const { bytesRead } = await handle.read(buffer, 0, chunkSize, offset);
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(chunkSize, file.size + 1 - offset), offset);
       if (bytesRead === 0) break;
+      if (offset + bytesRead > file.size) throw sourceChanged(file.path, `grew past the ${file.size} bytes planned`);
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
       location = await sendChunk(client, location, chunk, offset, doing);
       offset += bytesRead;
       sent(offset);
     }
+    if (offset < file.size) throw sourceChanged(file.path, `ended after ${offset} of the ${file.size} bytes planned`);
   } catch (error) {
     await cancel(client, location);
     if (error instanceof SessionLost) throw error;
-    if (error instanceof RegistryError) {
+    if (error instanceof RegistryError && error.code !== "object-digest-mismatch") {
       throw new RegistryError(error.code, `${error.message} ${offset} of the file's bytes had been sent; nothing was stored.`, error.hint);
     }
     throw error;
