@@ -32,6 +32,8 @@ export interface DesiredAsset {
   /** Anonymous assets are named by their manifest and versioned by digest. */
   anonymous: boolean;
   manifest: { file: string; line: number };
+  /** The manifest says the version is archived (`isArchived: true`, azureml-assets models). */
+  archived?: boolean;
 }
 
 export interface SourceInfo {
