@@ -59,7 +59,12 @@ class WithConfig implements SourceTree {
 const codes = (diagnostics: Diagnostic[], severity: Diagnostic["severity"]) =>
   [...new Set(diagnostics.filter((d) => d.severity === severity).map((d) => d.code))].sort().join(",");
 
-describe.skipIf(!existsSync(corpusRoot))("the Azure ML examples corpus", () => {
+describe("the Azure ML examples corpus", () => {
+  // CI always has ../shared: a missing corpus is a failure, never a silent skip.
+  it("is present (../shared/corpus/azureml-examples)", () => {
+    expect(existsSync(corpusRoot), `the corpus is missing: ${corpusRoot} (it ships in ../shared/corpus)`).toBe(true);
+  });
+
   const index = existsSync(corpusRoot)
     ? readFileSync(path.join(corpusRoot, "INDEX.tsv"), "utf8")
         .trim()

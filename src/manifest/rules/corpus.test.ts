@@ -71,7 +71,12 @@ function loadCorpus(): { manifests: Manifest[]; skipped: string[] } {
   return { manifests: manifests.map((m) => (referenced.has(m.file) ? { ...m, anonymous: true } : m)), skipped };
 }
 
-describe.skipIf(!existsSync(ROOT))("the Azure ML examples corpus", () => {
+describe("the Azure ML examples corpus", () => {
+  // CI always has ../shared: a missing corpus is a failure, never a silent skip.
+  it("is present", () => {
+    expect(existsSync(ROOT), `the corpus is missing: ${ROOT}`).toBe(true);
+  });
+
   it("validates, reporting exactly the references upstream leaves dangling", async () => {
     const { manifests, skipped } = loadCorpus();
     expect(manifests.length + skipped.length).toBe(229);
