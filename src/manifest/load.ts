@@ -268,9 +268,10 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   const manifests: Manifest[] = [];
   for (const candidate of [...files.candidates.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
     if (!scoped.has(candidate.file)) continue;
-    const result = await files.check(candidate, anonymous.has(candidate.file));
+    // An asset.yaml declares a named asset, even when a pipeline also names its spec by path.
+    const result = await files.check(candidate, candidate.source !== "layout" && anonymous.has(candidate.file));
     diagnostics.push(...result.diagnostics);
-    if (result.manifest) manifests.push(result.manifest);
+    if (result.manifest) manifests.push(candidate.prepared ? { ...result.manifest, layout: "azureml-assets" } : result.manifest);
   }
 
   for (const file of scope) {

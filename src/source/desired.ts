@@ -413,7 +413,7 @@ export async function buildDesiredState(
           });
         }
         // Pipeline jobs are runs, not assets; anonymous component files are built where a pipeline uses them.
-        if (assetKindOf(m.kind) === undefined || m.anonymous || builder.localComponents.has(m.file)) return undefined;
+        if (assetKindOf(m.kind) === undefined || m.anonymous || (builder.localComponents.has(m.file) && m.layout === undefined)) return undefined;
         return builder.build(m, false);
     });
     // Every anonymous component some pipeline uses was built (and awaited) while building that pipeline.
