@@ -24,9 +24,14 @@ function isObject(value: unknown): value is Doc {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const NAME_RULES: Record<ManifestKind, { pattern: string; rule: string }> = {
-  model: { pattern: MODEL_NAME_PATTERN, rule: "letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters" },
-  environment: { pattern: ENVIRONMENT_NAME_PATTERN, rule: "letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters" },
+/**
+ * The one table of name rules, per kind. Models, environments and data may contain `.` (azure-ai-ml
+ * `_schema/assets/{model,environment,data}.py` check no pattern; the `azureml` registry serves dotted names);
+ * components keep azure-ai-ml's `^[a-z][a-z0-9_]*$` (`_schema/component/component.py`, ComponentNameStr).
+ */
+export const NAME_RULES: Record<ManifestKind, { pattern: string; rule: string }> = {
+  model: { pattern: MODEL_NAME_PATTERN, rule: "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters" },
+  environment: { pattern: ENVIRONMENT_NAME_PATTERN, rule: "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters" },
   data: { pattern: DATA_NAME_PATTERN, rule: "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters" },
   data_import: { pattern: DATA_NAME_PATTERN, rule: "letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters" },
   command_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
@@ -182,7 +187,7 @@ export function checkManifest(input: CheckInput): CheckResult {
       }),
     );
   }
-  diagnostics.push(...inlineNameWarnings(file, kind, value, yaml));
+  diagnostics.push(...inlineNameWarnings(file, kind, value, yaml), ...registryKeyWarnings(file, kind, value, yaml), ...tagValueWarnings(file, value, yaml));
 
   if (!result.success || diagnostics.some((d) => d.severity === "error")) return { manifest: undefined, diagnostics };
   const spec = result.data as Doc;
@@ -292,4 +297,45 @@ function inlineNameWarnings(file: string, kind: ManifestKind, value: Doc, yaml: 
     }
   }
   return out;
+}
+
+/** Registry-only camelCase keys of models that the azureml-assets publisher passes through to the registry. */
+const REGISTRY_ONLY_MODEL_KEYS = ["isArchived", "variantInfo"] as const;
+
+function registryKeyWarnings(file: string, kind: ManifestKind, value: Doc, yaml: YamlFile): Diagnostic[] {
+  if (kind !== "model") return [];
+  return REGISTRY_ONLY_MODEL_KEYS.filter((key) => key in value).map((key) =>
+    diagnostic({
+      code: "registry-only-key",
+      severity: "warning",
+      message: `"${key}" is a registry key azure-ai-ml's model schema does not read; it is kept in the spec, as the azureml-assets publisher passes it on${key === "isArchived" && value[key] === true ? ", and isArchived: true plans an archive of this version" : ""}`,
+      file,
+      at: yaml.locateKey([key]),
+      path: [key],
+    }),
+  );
+}
+
+/** One warning per manifest whose tags hold mappings, lists, numbers or booleans: Azure ML stores text. */
+function tagValueWarnings(file: string, value: Doc, yaml: YamlFile): Diagnostic[] {
+  const tags = value["tags"];
+  if (!isObject(tags)) return [];
+  const numbers = new Set(yaml.numbersAsText.map((n) => pathKey(n.path)));
+  const odd = Object.keys(tags).filter((k) => {
+    const v = tags[k];
+    return v !== null && typeof v !== "string" && !numbers.has(pathKey(["tags", k]));
+  });
+  const first = odd[0];
+  if (first === undefined) return [];
+  return [
+    diagnostic({
+      code: "tag-value-not-text",
+      severity: "warning",
+      message: `${odd.length} tag value${odd.length === 1 ? " is" : "s are"} not text (${odd.slice(0, 3).join(", ")}${odd.length > 3 ? ", …" : ""}): Azure ML stores tags as text, so they are stored as the publisher writes them (mappings and lists as JSON)`,
+      file,
+      at: yaml.locate(["tags", first]),
+      path: ["tags", first],
+      hint: "quote the value to say what text you mean",
+    }),
+  ];
 }

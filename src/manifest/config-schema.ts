@@ -35,6 +35,18 @@ export const configSchema = z.strictObject({
     )
     .default({})
     .meta({ description: "Glob → kind, for manifests without $schema (e.g. command_component or commandComponent)." }),
+  layouts: z
+    .strictObject({
+      "azureml-assets": z
+        .union([z.boolean(), z.array(z.string().min(1))])
+        .default(true)
+        .meta({
+          description:
+            "The Azure/azureml-assets layout: an asset.yaml declares one asset whose manifest is its spec file. true (default): every asset.yaml; false: none; a list of globs: only the asset.yaml files they match.",
+        }),
+    })
+    .default({ "azureml-assets": true })
+    .meta({ description: "Ways of declaring assets besides files with $schema." }),
   registry: z
     .union([z.string().min(1), z.strictObject({ records: z.string().min(1), objects: z.string().min(1) })])
     .optional()

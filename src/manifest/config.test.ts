@@ -7,7 +7,7 @@ const load = (text: string) => loadConfig(new MemoryTree({ "assetctl.yaml": text
 
 describe("assetctl.yaml", () => {
   it("is optional", async () => {
-    expect(await loadConfig(new MemoryTree({}))).toEqual({ config: { exclude: [], kinds: [], registry: undefined }, diagnostics: [] });
+    expect(await loadConfig(new MemoryTree({}))).toEqual({ config: { exclude: [], kinds: [], azuremlAssets: true, registry: undefined }, diagnostics: [] });
   });
 
   it("reads excludes, kinds by manifest kind or Azure ML schema name, and either registry form", async () => {
@@ -21,6 +21,7 @@ describe("assetctl.yaml", () => {
         { glob: "components/**/*.yml", kind: "command_component" },
         { glob: "stores/*.yml", kind: "datastore", datastoreType: "azure_blob" },
       ],
+      azuremlAssets: true,
       registry: { records: "postgres://db/assets", objects: "oci://ghcr.io/acme" },
     });
     const { isExcluded, mappedKind } = compileConfig(config);
@@ -28,6 +29,16 @@ describe("assetctl.yaml", () => {
     expect(isExcluded("scratch/deep/x.yml")).toBe(true);
     expect(isExcluded("models/m.yml")).toBe(false);
     expect(mappedKind("components/train/train.yml")?.kind).toBe("command_component");
+  });
+
+  it("turns the azureml-assets layout off, or scopes it to the asset.yaml files some globs match", async () => {
+    expect((await load("layouts:\n  azureml-assets: false\n")).config.azuremlAssets).toBe(false);
+    const scoped = await load('layouts:\n  azureml-assets: ["assets/models/**"]\n');
+    expect(scoped.diagnostics).toEqual([]);
+    const { inLayout } = compileConfig(scoped.config);
+    expect(inLayout("assets/models/phi/asset.yaml")).toBe(true);
+    expect(inLayout("assets/environments/x/asset.yaml")).toBe(false);
+    expect(compileConfig((await load("")).config).inLayout("anywhere/asset.yaml")).toBe(true);
   });
 
   it("reports mistakes where they are", async () => {

@@ -25,13 +25,18 @@ export interface KindMapping {
   datastoreType?: DatastoreType;
 }
 
+/** Where the azureml-assets layout applies: everywhere, nowhere, or to the asset.yaml files these globs match. */
+export type LayoutScope = boolean | string[];
+
 export interface AssetctlConfig {
   exclude: string[];
   kinds: KindMapping[];
+  /** The azureml-assets layout (asset.yaml → spec). */
+  azuremlAssets: LayoutScope;
   registry: RegistrySetting | undefined;
 }
 
-export const DEFAULT_CONFIG: AssetctlConfig = { exclude: [], kinds: [], registry: undefined };
+export const DEFAULT_CONFIG: AssetctlConfig = { exclude: [], kinds: [], azuremlAssets: true, registry: undefined };
 
 let picomatchLibrary: typeof picomatchType | undefined;
 
@@ -79,7 +84,10 @@ async function readConfig(tree: SourceTree): Promise<LoadedConfig> {
     return { config: DEFAULT_CONFIG, diagnostics: sortDiagnostics(diagnostics) };
   }
 
-  const config: AssetctlConfig = { exclude: [], kinds: [], registry: parsed.data.registry };
+  const config: AssetctlConfig = { exclude: [], kinds: [], azuremlAssets: true, registry: parsed.data.registry };
+  const layout = parsed.data.layouts["azureml-assets"];
+  if (typeof layout === "boolean") config.azuremlAssets = layout;
+  else config.azuremlAssets = layout.filter((glob, i) => checkGlob(glob, ["layouts", "azureml-assets", i], yaml.locate, diagnostics));
   parsed.data.exclude.forEach((glob, i) => {
     if (checkGlob(glob, ["exclude", i], yaml.locate, diagnostics)) config.exclude.push(glob);
   });
@@ -112,11 +120,16 @@ function checkGlob(glob: string, path: (string | number)[], locate: (p: (string 
 export function compileConfig(config: AssetctlConfig): {
   isExcluded: (file: string) => boolean;
   mappedKind: (file: string) => KindMapping | undefined;
+  /** Whether the azureml-assets layout reads this asset.yaml. */
+  inLayout: (file: string) => boolean;
 } {
   const compile = (glob: string) => picomatch(glob.endsWith("/") ? `${glob}**` : glob, { dot: true });
   const excluded = config.exclude.map(compile);
   const kinds = config.kinds.map((k) => ({ mapping: k, match: compile(k.glob) }));
+  const layout = config.azuremlAssets;
+  const layoutGlobs = typeof layout === "boolean" ? undefined : layout.map(compile);
   return {
+    inLayout: (file) => (layoutGlobs ? layoutGlobs.some((m) => m(file)) : layout === true),
     isExcluded: (file) => excluded.some((m) => m(file)),
     mappedKind: (file) => kinds.find((k) => k.match(file))?.mapping,
   };

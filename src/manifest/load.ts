@@ -7,6 +7,7 @@ import { canonicalJson } from "../digest.js";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import type { SourceTree } from "../source/tree.js";
 import { componentFileReferences } from "./anonymous.js";
+import { isAssetFile, type PreparedAsset } from "./azureml-assets.js";
 import type { DocumentShape, ManifestCache } from "./cache.js";
 import { compileConfig, loadConfig, type KindMapping } from "./config.js";
 import { diagnostic } from "./diagnostic.js";
@@ -32,10 +33,12 @@ const READ_CONCURRENCY = 32;
 
 interface Candidate {
   file: string;
-  /** What `$schema`, the kinds mapping or a pipeline's reference says; components are refined by `type`. */
+  /** What `$schema`, the kinds mapping, a pipeline's reference or an asset.yaml says; components are refined by `type`. */
   declared: ManifestKind;
-  source: "schema" | "mapping" | "reference";
+  source: "schema" | "mapping" | "reference" | "layout";
   datastoreType?: DatastoreType | undefined;
+  /** The spec as the azureml-assets layout renders it from its asset.yaml (never cached: it has more inputs than the file). */
+  prepared?: PreparedAsset;
 }
 
 const COMPONENT_KINDS: Readonly<Record<string, ManifestKind>> = {
@@ -144,11 +147,11 @@ class Files {
   /** A candidate checked against its kind's schema, as the pipelines make it (anonymous or not). */
   async check(candidate: Candidate, anonymous: boolean): Promise<{ diagnostics: Diagnostic[]; manifest: Manifest | undefined }> {
     const key = `${candidate.declared}|${candidate.source}|${candidate.datastoreType ?? ""}|${anonymous}`;
-    const entry = this.cache?.entry(candidate.file);
+    const entry = candidate.prepared ? undefined : this.cache?.entry(candidate.file);
     const cached = entry?.checked(key);
     if (entry && cached) return { diagnostics: cached.diagnostics, manifest: entry.manifest(cached) };
 
-    const yaml = await this.parse(candidate.file);
+    const yaml = candidate.prepared?.yaml ?? (await this.parse(candidate.file));
     const diagnostics: Diagnostic[] = [...yaml.diagnostics];
     let manifest: Manifest | undefined;
     const kind = yaml.value === undefined ? undefined : refinedKind(candidate, yaml.value, diagnostics, yaml);
@@ -200,11 +203,11 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   const diagnostics: Diagnostic[] = [];
   const { config, diagnostics: configDiagnostics } = await loadConfig(tree, options.cache?.dir === undefined ? {} : { cacheDir: options.cache.dir });
   diagnostics.push(...configDiagnostics);
-  const { isExcluded, mappedKind } = compileConfig(config);
+  const { isExcluded, mappedKind, inLayout } = compileConfig(config);
 
   const requests = options.paths?.map(normalizeRequest);
   const cache = requests === undefined ? options.cache : undefined;
-  cache?.useConfig(canonicalJson({ exclude: config.exclude, kinds: config.kinds }));
+  cache?.useConfig(canonicalJson({ exclude: config.exclude, kinds: config.kinds, layouts: config.azuremlAssets }));
   cache?.useLocator((text, file, keyPath) => parseYamlCached(text, file).locate(keyPath));
   const inScope = (file: string) => requests === undefined || requests.some((r) => r === "" || file === r || file.startsWith(`${r}/`));
   const namedExactly = (file: string) => requests?.includes(file) ?? false;
@@ -245,13 +248,30 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   if (scanAll) await files.read(eligible(await files.list()), namedExactly);
   const anonymous = scanAll ? await findAnonymous(files, requests === undefined ? undefined : scope) : new Set<string>();
 
-  const manifests: Manifest[] = [];
   const scoped = new Set(scope);
+  // The azureml-assets layout: each asset.yaml makes its spec a manifest, rendered from what it declares.
+  const assetFiles = scope.filter((f) => isAssetFile(f) && inLayout(f));
+  if (assetFiles.length > 0) {
+    const listed = new Set(await files.list());
+    const { prepareAsset } = await import("./azureml-assets.js");
+    const prepared = await mapLimited(assetFiles, READ_CONCURRENCY, (file) => prepareAsset(tree, file, (f) => listed.has(f) && !isExcluded(f)));
+    for (const result of prepared) {
+      diagnostics.push(...result.diagnostics);
+      const asset = result.prepared;
+      if (!asset) continue;
+      const spec = asset.declaration.spec;
+      files.candidates.set(spec, { file: spec, declared: asset.declaration.kind, source: "layout", prepared: asset });
+      scoped.add(spec);
+    }
+  }
+
+  const manifests: Manifest[] = [];
   for (const candidate of [...files.candidates.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
     if (!scoped.has(candidate.file)) continue;
-    const result = await files.check(candidate, anonymous.has(candidate.file));
+    // An asset.yaml declares a named asset, even when a pipeline also names its spec by path.
+    const result = await files.check(candidate, candidate.source !== "layout" && anonymous.has(candidate.file));
     diagnostics.push(...result.diagnostics);
-    if (result.manifest) manifests.push(result.manifest);
+    if (result.manifest) manifests.push(candidate.prepared ? { ...result.manifest, layout: "azureml-assets" } : result.manifest);
   }
 
   for (const file of scope) {

@@ -57,6 +57,8 @@ export interface Manifest {
   /** True for component files referenced by a local path from a pipeline: Azure ML registers them by digest. */
   anonymous: boolean;
   locate: Locate;
+  /** Declared by an asset.yaml of the azureml-assets layout: a named asset, even where pipelines use its file. */
+  layout?: "azureml-assets";
 }
 
 export interface LoadResult {

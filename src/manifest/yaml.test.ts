@@ -98,8 +98,13 @@ describe("reading YAML under limits", () => {
     `);
     expect(codes("name: <MODEL_NAME>\nversion: 1-<VERSION>\n")).toMatchInlineSnapshot(`
       [
-        "1:7 error template-placeholder <MODEL_NAME> is a template placeholder: this file looks like a template, not a manifest",
-        "2:10 error template-placeholder <VERSION> is a template placeholder: this file looks like a template, not a manifest",
+        "1:7 error template-placeholder 2 template placeholders, <MODEL_NAME> (1:7), <VERSION> (2:10): this file looks like a template, not a manifest",
+      ]
+    `);
+    // One error per templated file, counting its placeholders and placing the first few.
+    expect(codes("name: '{{a}}'\nversion: '{{b}}'\npath: '{{c}}'\ncode: '{{d}}'\nimage: '{{e}}'\n")).toMatchInlineSnapshot(`
+      [
+        "1:7 error template-placeholder 5 template placeholders, {{a}} (1:7), {{b}} (2:10), {{c}} (3:7), and 2 more: this file looks like a template, not a manifest",
       ]
     `);
     // Expressions and prompt text are not placeholders.

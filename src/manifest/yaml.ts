@@ -116,8 +116,13 @@ function isUnterminatedQuote(error: YAMLError): boolean {
   return error.code === "MISSING_CHAR" && /quote/i.test(error.message);
 }
 
+export interface ParseOptions {
+  /** Placeholders (by key, `asset.version`) a layout fills in later: neither reported nor counted as template. */
+  deferred?: ReadonlySet<string>;
+}
+
 /** Parses YAML text under the limits above; the result always has positions, even for a broken file. */
-export function parseYaml(text: string, file: string): YamlFile {
+export function parseYaml(text: string, file: string, options: ParseOptions = {}): YamlFile {
   const diagnostics: Diagnostic[] = [];
   const positionOf = (lineCounter: LineCounter, offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(Math.max(0, offset));
@@ -234,8 +239,11 @@ export function parseYaml(text: string, file: string): YamlFile {
       }),
     );
   }
-  for (const p of inspection.placeholders) {
-    diagnostics.push(placeholderDiagnostic(file, p.placeholder, positionOf(lineCounter, p.offset), p.path));
+  const deferred = options.deferred;
+  const placeholders = deferred ? inspection.placeholders.filter((p) => !deferred.has(p.placeholder.replace(/^\{\{\s*|\s*\}\}$/g, ""))) : inspection.placeholders;
+  // One error per file, naming them all: a template has many, and each would say the same.
+  if (placeholders.length > 0) {
+    diagnostics.push(templateDiagnostic(file, placeholders.map((p) => ({ placeholder: p.placeholder, at: positionOf(lineCounter, p.offset) })), placeholders[0]?.path));
   }
   for (const n of inspection.numbersAsText) setAt(value, n.path, n.text);
 
@@ -244,7 +252,7 @@ export function parseYaml(text: string, file: string): YamlFile {
     text: parsed.text,
     value,
     ...locators,
-    placeholders: new Set(inspection.placeholders.map((p) => pathKey(p.path))),
+    placeholders: new Set(placeholders.map((p) => pathKey(p.path))),
     numbersAsText: inspection.numbersAsText,
     diagnostics,
   };
@@ -293,11 +301,25 @@ function syntaxDiagnostic(file: string, error: YAMLError, at: SourcePosition): D
 }
 
 function placeholderDiagnostic(file: string, placeholder: string, at: SourcePosition, path?: KeyPath): Diagnostic {
+  return templateDiagnostic(file, [{ placeholder, at }], path);
+}
+
+/** How many placeholders a template error lists by position; the rest are counted. */
+const LISTED_PLACEHOLDERS = 3;
+
+/** The one error of a templated file: its placeholders, counted, the first few with their positions. */
+function templateDiagnostic(file: string, found: readonly { placeholder: string; at: SourcePosition }[], path?: KeyPath): Diagnostic {
+  const first = found[0] as { placeholder: string; at: SourcePosition };
+  const listed = found.slice(0, LISTED_PLACEHOLDERS).map((p) => `${p.placeholder} (${p.at.line}:${p.at.column})`);
+  const more = found.length > LISTED_PLACEHOLDERS ? `, and ${found.length - LISTED_PLACEHOLDERS} more` : "";
   return diagnostic({
     code: "template-placeholder",
-    message: `${placeholder} is a template placeholder: this file looks like a template, not a manifest`,
+    message:
+      found.length === 1
+        ? `${first.placeholder} is a template placeholder: this file looks like a template, not a manifest`
+        : `${found.length} template placeholders, ${listed.join(", ")}${more}: this file looks like a template, not a manifest`,
     file,
-    at,
+    at: first.at,
     hint: templateHint(),
     path,
   });

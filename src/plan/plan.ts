@@ -154,6 +154,8 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     if (earlier === undefined) {
       byAddress.set(change.address, change);
       changes.push(change);
+      const archive = asset.archived ? archiveDeclared(change, index) : undefined;
+      if (archive) changes.push(archive);
     } else if (earlier.digest !== change.digest) {
       // Two definitions claim one version (an auto-versioned one and a pinned one, say): never one over the other.
       errors.push({
@@ -460,6 +462,23 @@ function orderByDependencies(assets: readonly DesiredAsset[]): { ordered: Desire
   };
   for (const a of sorted) visit(a, []);
   return { ordered, cycleErrors };
+}
+
+/** The archive a manifest asks for (`isArchived: true`), after the version is created, unless already archived. */
+function archiveDeclared(change: Change, index: RegistryIndex): Change | undefined {
+  if (change.action === "conflict" || index.get(change.kind, change.name, change.version)?.archived) return undefined;
+  return {
+    address: change.address,
+    kind: change.kind,
+    name: change.name,
+    version: change.version,
+    previous: change.version,
+    digest: change.digest,
+    manifest: change.manifest,
+    action: "archive",
+    patch: [{ op: "add", path: "/archived", value: true }],
+    reason: "the manifest says isArchived: true; archived (reversible)",
+  };
 }
 
 /** Versions of assets that no manifest declares any more (anonymous versions live with their users). */

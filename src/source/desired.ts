@@ -16,6 +16,7 @@
 //   component files): editing a manifest's description must update it in place, not make new versions.
 // Inline environments stay inline in their component's spec; their build context and conda file are
 // artifacts of the component.
+import { tagText } from "../manifest/schema/common.js";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { jsonDigest } from "../digest.js";
@@ -45,8 +46,11 @@ export interface BuildOptions {
   onProgress?: OnProgress;
 }
 
-/** Top-level keys that are not content: identity, the informational `$schema`, and the mutable fields. */
-const NOT_CONTENT: ReadonlySet<string> = new Set(["$schema", "name", "version", "description", "tags"]);
+/**
+ * Top-level keys that are not content: identity, the informational `$schema`, the mutable fields, and
+ * `isArchived` (registry state the azureml-assets publisher sets: it plans an archive, never a new version).
+ */
+const NOT_CONTENT: ReadonlySet<string> = new Set(["$schema", "name", "version", "description", "tags", "isArchived"]);
 const COMPONENT_NOT_CONTENT: ReadonlySet<string> = new Set([...NOT_CONTENT, "display_name"]);
 
 /** A component name (`^[a-z][a-z0-9_]*$`) from a file name, for anonymous component files without `name`. */
@@ -115,7 +119,7 @@ function mutableOf(manifest: Manifest, kind: AssetKind): MutableFields {
     const text: Record<string, string> = {};
     for (const key of Object.keys(tags)) {
       const v = (tags as Record<string, unknown>)[key];
-      const value = typeof v === "string" ? v : v == null ? "" : JSON.stringify(v);
+      const value = tagText(v);
       // As Object.fromEntries would: a tag named __proto__ is a tag, not the object's prototype.
       if (key === "__proto__") Object.defineProperty(text, key, { value, enumerable: true, writable: true, configurable: true });
       else text[key] = value;
@@ -303,6 +307,7 @@ class DesiredStateBuilder {
       references,
       anonymous,
       manifest: { file: manifest.file, line: firstLine(manifest) },
+      ...(manifest.spec["isArchived"] === true ? { archived: true } : {}),
     };
     return { asset, pending };
   }
@@ -408,7 +413,7 @@ export async function buildDesiredState(
           });
         }
         // Pipeline jobs are runs, not assets; anonymous component files are built where a pipeline uses them.
-        if (assetKindOf(m.kind) === undefined || m.anonymous || builder.localComponents.has(m.file)) return undefined;
+        if (assetKindOf(m.kind) === undefined || m.anonymous || (builder.localComponents.has(m.file) && m.layout === undefined)) return undefined;
         return builder.build(m, false);
     });
     // Every anonymous component some pipeline uses was built (and awaited) while building that pipeline.

@@ -11,6 +11,7 @@ import { versionDigest } from "../../plan/plan.js";
 import { RegistryError } from "../../registry/driver.js";
 import { addressOf, type JsonValue, type VersionRecord } from "../../registry/types.js";
 import { folderDigest } from "../../source/hash.js";
+import { localPathOf } from "../../source/spec-fields.js";
 import { resolveInTree } from "../../source/tree.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
@@ -56,8 +57,13 @@ export const pullCommand: Command = {
         await rm(staging, { recursive: true, force: true });
         throw error;
       }
-      if (flag(values, "json")) json(io, { address: `${v.record.kind}:${v.record.name}:${v.record.version}`, destination: dest, files: written });
-      else io.out(`Pulled ${v.record.kind}:${v.record.name}:${v.record.version} into ${dest} (${written.length} file${written.length === 1 ? "" : "s"}, verified).`);
+      // A model or data version whose files live elsewhere (a storage URI) records where, not the files.
+      const remote = typeof v.record.spec["path"] === "string" && localPathOf(v.record.spec["path"]) === undefined ? v.record.spec["path"] : undefined;
+      if (flag(values, "json")) json(io, { address: `${v.record.kind}:${v.record.name}:${v.record.version}`, destination: dest, files: written, ...(remote ? { remote } : {}) });
+      else {
+        io.out(`Pulled ${v.record.kind}:${v.record.name}:${v.record.version} into ${dest} (${written.length} file${written.length === 1 ? "" : "s"}, verified).`);
+        if (remote) io.out(`Its files are not in the registry: they live at ${remote}`);
+      }
       return 0;
     } finally {
       await registry.close();

@@ -1,4 +1,5 @@
 // The registry's read commands: list, show, history, diff. None of them needs the manifests.
+import { localPathOf } from "../../source/spec-fields.js";
 import { UserError } from "../../diagnostics.js";
 import { shortDigest } from "../../digest.js";
 import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
@@ -151,6 +152,10 @@ export const showCommand: Command = {
       if (r.dependencies.length > 0) lines.push(`  depends on:  ${r.dependencies.join(", ")}`);
       for (const a of r.artifacts) {
         lines.push(`  artifact ${a.pointer}: ${a.source} (${a.type}, ${a.files.length} file${a.files.length === 1 ? "" : "s"}, ${a.size} bytes, ${a.git}) ${shortDigest(a.digest)}`);
+      }
+      const remote = r.spec["path"];
+      if ((r.kind === "model" || r.kind === "data") && typeof remote === "string" && localPathOf(remote) === undefined) {
+        lines.push(`  files at:    ${remote} (not stored in the registry)`);
       }
       lines.push("  spec:");
       lines.push(...JSON.stringify(r.spec, null, 2).split("\n").map((l) => `    ${l}`));

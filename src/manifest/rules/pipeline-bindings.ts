@@ -66,6 +66,19 @@ function checkPipeline(manifest: Manifest, index: ComponentIndex): Diagnostic[] 
           }
           continue;
         }
+        if (isControlBlock(path) && parts[1] === "jobs" && parts.length === 3) {
+          // A control-flow node's block names a whole step: `true_block: ${{parent.jobs.train}}`.
+          const target = parts[2] ?? "";
+          if (!stepNames.includes(target)) {
+            report(path, {
+              code: "binding-unknown-step",
+              severity: "error",
+              message: `${keyPathText(path)}: ${expression.text} names no step of the ${pipelineWord}.${didYouMean(target, stepNames)}`,
+              hint: `Steps under jobs: ${stepNames.join(", ")}.`,
+            });
+          }
+          continue;
+        }
         const finding = checkParentBinding(parts, expression, {
           parentInputs,
           parentOutputs,
@@ -116,6 +129,19 @@ function checkPipeline(manifest: Manifest, index: ComponentIndex): Diagnostic[] 
     );
   }
   return diagnostics;
+}
+
+/**
+ * Keys of control-flow nodes that name whole steps, alone or in a list: azure-ai-ml
+ * `_schema/pipeline/condition_node.py` (if_else: true_block, false_block) and `control_flow_job.py`
+ * (do_while and parallel_for: body).
+ */
+const CONTROL_BLOCK_KEYS: ReadonlySet<string> = new Set(["true_block", "false_block", "body"]);
+
+function isControlBlock(path: KeyPath): boolean {
+  const last = path[path.length - 1];
+  const key = typeof last === "number" ? path[path.length - 2] : last;
+  return typeof key === "string" && CONTROL_BLOCK_KEYS.has(key) && path.length <= 5;
 }
 
 /** Forms other than `${{parent.…}}` allowed in a step's inputs and outputs. */

@@ -44,13 +44,36 @@ export function nameField(pattern: string) {
 
 export const text = z.string();
 
+/**
+ * Python's `json.dumps` with its defaults (`, ` and `: ` separators, non-ASCII escaped): how the
+ * azureml-assets publisher turns a mapping or list tag value into the string Azure ML stores.
+ */
+export function pythonJson(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(value);
+  if (typeof value === "string") return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
+  if (value instanceof Date) return pythonJson(value.toISOString());
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`)
+    .join(", ")}}`;
+}
+
+/** A tag value as the text Azure ML stores: scalars as written, mappings and lists as JSON (see pythonJson). */
+export function tagText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "object") return pythonJson(v);
+  return String(v);
+}
+
 /** Tag values Azure ML stringifies (models, environments, data); components take strings only. */
 export const scalarTags = z.record(
   z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? "" : String(v))),
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).transform(tagText),
 );
 jsonHints.add(scalarTags, {
-  jsonSchema: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null"] } },
+  jsonSchema: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null", "array", "object"] } },
 });
 export const stringTags = z.record(z.string(), z.string());
 

@@ -3,8 +3,12 @@
 import { z } from "zod";
 import { ciEnum, evenWithIssues, isMapping, nameField, omitKeys, READ_ONLY_ASSET_KEYS, readOnly, scalarTags, text, versionField } from "./common.js";
 
-/** Workspace model and environment containers (ARM): letters, digits, `-`, `_`; no dots. */
-export const ENVIRONMENT_NAME_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9\\-_]{0,254}$";
+/**
+ * Environment (and model) names: letters, digits, `-`, `_` and `.`. azure-ai-ml checks none client-side
+ * (`_schema/assets/environment.py`, `model.py`: `name = fields.Str(required=True)`), and the `azureml`
+ * registry serves dotted names (`sklearn-1.5`, `Phi-3.5-mini-instruct`).
+ */
+export const ENVIRONMENT_NAME_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9\\-_.]{0,254}$";
 
 const route = z.strictObject({ port: z.number().int(), path: z.string() });
 

@@ -35,7 +35,7 @@ describe("model manifests", () => {
 
   it("reports typos, wrong types, bad names and versions where they are", async () => {
     const { manifest, diagnostics } = await loadOne(
-      `${head}\nname: credit.model\nversion: 1/2\ntype: mlflow\npth: ./model\ndescription: [a]\n`,
+      `${head}\nname: credit/model\nversion: 1/2\ntype: mlflow\npth: ./model\ndescription: [a]\n`,
     );
     expect(manifest).toBeUndefined();
     expect(diagnostics).toMatchInlineSnapshot(`
@@ -51,7 +51,7 @@ describe("model manifests", () => {
           "code": "name-invalid",
           "column": 7,
           "line": 2,
-          "message": ""credit.model" is not a valid model name: use letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters",
+          "message": ""credit/model" is not a valid model name: use letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters",
           "path": [
             "name",
           ],

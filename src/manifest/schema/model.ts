@@ -1,9 +1,9 @@
 // Models (`model.schema.json`): a file or folder (local or at a URI) registered under a name and version.
 import { z } from "zod";
-import { ciEnum, nameField, omitKeys, readOnly, scalarProperties, scalarTags, text, versionField } from "./common.js";
+import { ciEnum, nameField, omitKeys, openMapping, readOnly, scalarProperties, scalarTags, text, versionField } from "./common.js";
 import { ENVIRONMENT_NAME_PATTERN } from "./environment.js";
 
-/** Same ARM rule as environments: letters, digits, `-`, `_`; no dots. */
+/** Same rule as environments: letters, digits, `-`, `_` and `.` (`qwen3.5-0.8b`). */
 export const MODEL_NAME_PATTERN = ENVIRONMENT_NAME_PATTERN;
 
 export const modelSchema = z
@@ -22,6 +22,13 @@ export const modelSchema = z
     intellectual_property: z
       .strictObject({ publisher: z.string().min(1), protection_level: z.string().optional() })
       .optional(),
+    // azure-ai-ml `_schema/assets/model.py` (ModelSchema): stage, system_metadata, default_deployment_template.
+    stage: z.string().optional(),
+    system_metadata: openMapping.optional(),
+    default_deployment_template: z.strictObject({ asset_id: z.string().min(1) }).optional(),
+    // Registry-only keys the azureml-assets publisher passes through (publish_utils.py); warned by the loader.
+    isArchived: z.boolean().optional(),
+    variantInfo: openMapping.optional(),
     id: readOnly,
     creation_context: readOnly,
     job_name: readOnly,
