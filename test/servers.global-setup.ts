@@ -20,7 +20,32 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   const servers = (await startTestServers({ install: true })) as Servers;
   Object.assign(process.env, servers.env);
   for (const reason of servers.skipped) console.warn(`[test servers] not started: ${reason}; the tests that need it are skipped`);
-  return () => servers.stop();
+  const standIn = await startAzureStandIn();
+  return async () => {
+    await standIn?.();
+    await servers.stop();
+  };
+}
+
+/**
+ * The Azure ML control-plane stand-in (test/azure/standin.mjs) for end-to-end tests that run the CLI as
+ * its own process: its endpoint and a day-long token in ASSETCTL_TEST_AZUREML / ASSETCTL_TEST_AZUREML_TOKEN.
+ */
+async function startAzureStandIn(): Promise<(() => Promise<void>) | undefined> {
+  const azurite = process.env["ASSETCTL_TEST_AZURITE"];
+  if (!azurite || process.env["ASSETCTL_TEST_AZUREML"]) return undefined;
+  // @ts-expect-error: a plain ES module, shared with scripts/azure-local.mjs
+  const { startStandIn } = (await import("./azure/standin.mjs")) as { startStandIn(o: { azurite: string }): Promise<AzureStandIn> };
+  const standIn = await startStandIn({ azurite });
+  process.env["ASSETCTL_TEST_AZUREML"] = standIn.endpoint;
+  process.env["ASSETCTL_TEST_AZUREML_TOKEN"] = standIn.mintToken(24 * 3600 * 1000).token;
+  return () => standIn.stop();
+}
+
+interface AzureStandIn {
+  endpoint: string;
+  mintToken(ttlMs: number): { token: string };
+  stop(): Promise<void>;
 }
 
 /** Azurite for the Azure ML driver's tests when the other servers came from outside; never skipped. */
@@ -28,5 +53,9 @@ async function startAzuriteAlone(): Promise<(() => Promise<void>) | undefined> {
   if (process.env["ASSETCTL_TEST_AZURITE"]) return undefined;
   const azurite = (await startAzurite()) as { url: string; stop(): Promise<void> };
   process.env["ASSETCTL_TEST_AZURITE"] = azurite.url;
-  return () => azurite.stop();
+  const standIn = await startAzureStandIn();
+  return async () => {
+    await standIn?.();
+    await azurite.stop();
+  };
 }
