@@ -292,6 +292,11 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
         return send(f.status, { error: { code: f.status === 429 ? "TooManyRequests" : "InternalServerError", message: "Injected by the stand-in." } }, headers);
       }
       authenticate(req);
+      // The benchmarks' knob: latency added to every request from now on (a test-only route).
+      if (url.pathname === "/_standin/latency" && req.method === "POST") {
+        state.latencyMs = Number(url.searchParams.get("ms") ?? "0");
+        return send(204, undefined);
+      }
       let body;
       if (text !== "") {
         try {

@@ -32,7 +32,7 @@ import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } 
 import { FORMAT, treePath, WorkspaceStorage, type JournalLine } from "./storage.js";
 
 /** Containers whose versions are listed at once. */
-const LIST_PARALLEL = 16;
+const LIST_PARALLEL = 32;
 
 export interface AzureMlDriverOptions {
   url: string;
@@ -88,7 +88,8 @@ export class AzureMlDriver implements RegistryDriver {
   /** The default blob datastore, and a client for its account: the datastore's key or SAS, else the identity. */
   async #connectStorage(): Promise<WorkspaceStorage> {
     const arm = this.#armClient();
-    const datastores = await arm.list("/datastores");
+    // The storage library loads while the control plane answers.
+    const [datastores, blob] = await Promise.all([arm.list("/datastores"), import("@azure/storage-blob")]);
     const found = datastores.find((d) => ((d["properties"] ?? {}) as Json)["isDefault"] === true) ?? datastores.find((d) => d["name"] === "workspaceblobstore");
     const props = (found?.["properties"] ?? {}) as Json;
     if (found === undefined || props["datastoreType"] !== "AzureBlob" || typeof props["accountName"] !== "string" || typeof props["containerName"] !== "string") {
@@ -98,7 +99,6 @@ export class AzureMlDriver implements RegistryDriver {
     const account = props["accountName"];
     const template = this.#address.storageEndpoint ?? `${typeof props["protocol"] === "string" ? props["protocol"] : "https"}://{account}.blob.${typeof props["endpoint"] === "string" ? props["endpoint"] : "core.windows.net"}`;
     const accountUrl = template.replace("{account}", account);
-    const blob = await import("@azure/storage-blob");
     const retryOptions = { maxTries: 5, retryDelayInMs: 200, maxRetryDelayInMs: 8000 };
     const { status, body } = await arm.request("POST", arm.urlOf(`/datastores/${encodeURIComponent(name)}/listSecrets`));
     let service: import("@azure/storage-blob").BlobServiceClient;
