@@ -91,7 +91,8 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
       const id = createHash("sha256").update(key.toLowerCase()).digest("hex").slice(0, 24);
       scope = { key, kind, containers: new Map(), datastores: new Map(), blobContainer: `${kind === "workspaces" ? "azureml-blobstore" : "registry"}-${id}` };
       scopes.set(key, scope);
-      await blobService.getContainerClient(scope.blobContainer).createIfNotExists();
+      // Requests that arrive while the container is made wait for it too.
+      scope.ready = blobService.getContainerClient(scope.blobContainer).createIfNotExists();
       if (kind === "workspaces") {
         const now = new Date().toISOString();
         scope.datastores.set("workspaceblobstore", {
@@ -113,6 +114,7 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
         });
       }
     }
+    await scope.ready;
     return scope;
   }
 
