@@ -3,6 +3,7 @@
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchAzure } from "./azure.mjs";
 import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchLineage } from "./lineage.mjs";
@@ -24,6 +25,7 @@ const sections = {
   lineage: () => benchLineage(projectRoot),
   startup: () => benchStartup(projectRoot),
   "watch-latency": () => benchWatchLatency(projectRoot),
+  azure: () => benchAzure(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);

@@ -7,7 +7,8 @@
 //   node scripts/test-servers.mjs              (prints the exports, serves until Ctrl-C)
 //
 // Exports ASSETCTL_TEST_POSTGRES=postgres://postgres@127.0.0.1:PORT/postgres and
-// ASSETCTL_TEST_OCI=oci://127.0.0.1:PORT/assetctl-test.
+// ASSETCTL_TEST_OCI=oci://127.0.0.1:PORT/assetctl-test, and ASSETCTL_TEST_AZURITE=http://127.0.0.1:PORT/devstoreaccount1
+// (Azurite's blob service, for the Azure ML driver).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
@@ -244,6 +245,43 @@ export async function startOciRegistry({ storage, port: wanted, namespace = "ass
 }
 
 /**
+ * Starts Azurite's blob service (the `azurite` dev dependency, Microsoft's storage emulator) on a free
+ * loopback port, in memory, for the Azure ML driver's tests. Resolves to its blob endpoint for the
+ * well-known development account, `http://127.0.0.1:PORT/devstoreaccount1`.
+ */
+export async function startAzurite({ port: wanted } = {}) {
+  const main = fileURLToPath(new URL("../node_modules/azurite/dist/src/blob/main.js", import.meta.url));
+  if (!existsSync(main)) throw new Error("Azurite is not installed (npm ci installs the azurite dev dependency)");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-azurite-"));
+  const port = wanted ?? (await freePort());
+  const log = path.join(dir, "server.log");
+  const logFd = openSync(log, "a");
+  const args = [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl", "--silent"];
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  const output = () => readLog(log);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const stop = async () => {
+    if (!dead) {
+      child.kill("SIGKILL");
+      await Promise.race([exited, sleep(10_000, undefined, { ref: false })]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}/devstoreaccount1`;
+  try {
+    await waitFor("Azurite", async () => dead || (await tcpOpen(port)), START_TIMEOUT_MS, output);
+    if (dead) throw new Error(`Azurite exited at start:\n${output().slice(-2000)}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, port, pid: child.pid, stop };
+}
+
+/**
  * Both servers, as far as this machine can run them. Returns the environment to export, the reasons a
  * server could not start (the tests that need it skip, saying why), and one `stop()` for everything.
  */
@@ -269,6 +307,14 @@ export async function startTestServers({ install = false } = {}) {
     } catch (error) {
       skipped.push(`OCI: ${error.message}`);
     }
+  }
+  try {
+    const azurite = await startAzurite();
+    running.push(azurite);
+    env.ASSETCTL_TEST_AZURITE = azurite.url;
+  } catch (error) {
+    // The Azure ML driver's tests fail (not skip) without it: Azurite is an npm dependency, always there.
+    skipped.push(`Azurite: ${error.message}`);
   }
   const pids = running.map((s) => s.pid).filter((p) => p !== undefined);
   const watchdog = reapWhenGone(process.pid, pids);

@@ -3,7 +3,8 @@
 // records (a directory or postgres://) and objects (a directory or oci://), written in one string as
 // `RECORDS?objects=OBJECTS` (`&objects=` when RECORDS has a query already; `objects=` comes last, and
 // everything after it is the objects address). The PostgreSQL and OCI drivers are imported only when
-// used, so their clients never slow down the commands that don't need them.
+// used, so their clients never slow down the commands that don't need them. `azureml://…` is an Azure
+// Machine Learning workspace (drivers/azureml), with Microsoft's Azure libraries loaded only then.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RegistryError, type RegistryDriver } from "./driver.js";
@@ -35,6 +36,10 @@ export async function registryDriver(spec: string, repoRoot: string): Promise<Re
     let store = namedMemoryStores.get(name);
     if (store === undefined) namedMemoryStores.set(name, (store = createMemoryStore()));
     return new MemoryDriver({ store, url: spec });
+  }
+  if (schemeOf(spec) === "azureml") {
+    const { AzureMlDriver } = await import("./drivers/azureml/driver.js");
+    return new AzureMlDriver({ url: spec });
   }
   const split = splitSpec(spec);
   if (split !== undefined) {

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshOci, freshPostgres, serversMissing } from "../../src/registry/drivers/team-servers.test-helper.js";
+import { azureWorkspace } from "../azure/workspace-env.js";
 import { cliPath, objectCount, TempRepo } from "./harness.js";
 
 const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
@@ -63,6 +64,13 @@ const registries: { label: string; embedded: boolean; skip: boolean; make(): Reg
       const pg = freshPostgres();
       return { env: { ASSETCTL_REGISTRY: `${pg.url}&objects=${freshOci()}` }, cleanup: () => pg.cleanup() };
     },
+  },
+  {
+    // And on an Azure ML workspace: the control-plane stand-in and Azurite (test/servers.global-setup.ts).
+    label: "an Azure ML workspace (stand-in + Azurite)",
+    embedded: false,
+    skip: false,
+    make: () => azureWorkspace(),
   },
 ];
 

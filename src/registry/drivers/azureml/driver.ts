@@ -1,0 +1,390 @@
+// AzureMlDriver: an Azure Machine Learning workspace as an assetctl registry. Records are the
+// workspace's own asset versions (models, environments, data, components; datastores), read with
+// parallel paged listing; objects, artifact trees, the journal and the apply lock live under `assetctl/`
+// in the workspace's default blob datastore. A version's objects and tree are stored before the version
+// is created, and Azure ML refuses to change a version's content (409), so a version is whole or absent.
+// A crash between creating a version and journaling it leaves the version without its journal entry:
+// the version is still seen (the snapshot reads Azure), only the serial lags until the next write.
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import type { TokenCredential } from "@azure/identity";
+import type { LockHandle, LockRequest, ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "../../driver.js";
+import { RegistryError } from "../../driver.js";
+import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
+import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
+import { ProgressMeter } from "../../../progress.js";
+import {
+  addressOf,
+  type Digest,
+  type JournalEntry,
+  type JournalRecord,
+  type LockInfo,
+  type RegistrySnapshot,
+  type StoredVersion,
+  type VerifyProblem,
+  type VersionRecord,
+  type VersionUpdate,
+} from "../../types.js";
+import { checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../../validate.js";
+import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
+import { ArmClient, azureCredential, type Json } from "./arm.js";
+import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
+import { FORMAT, treePath, WorkspaceStorage, type JournalLine } from "./storage.js";
+
+/** Containers whose versions are listed at once. */
+const LIST_PARALLEL = 32;
+
+export interface AzureMlDriverOptions {
+  url: string;
+  identity?: ProcessIdentity;
+  credential?: TokenCredential;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class AzureMlDriver implements RegistryDriver {
+  readonly url: string;
+  readonly #address: AzureMlAddress;
+  readonly #identity: ProcessIdentity;
+  readonly #env: NodeJS.ProcessEnv;
+  #credential: TokenCredential | undefined;
+  #arm: ArmClient | undefined;
+  #storage: WorkspaceStorage | undefined;
+
+  constructor(options: AzureMlDriverOptions) {
+    this.#env = options.env ?? process.env;
+    this.#address = parseAzureMlAddress(options.url, this.#env);
+    this.url = options.url.replace(/\?.*$/, "");
+    this.#identity = options.identity ?? currentProcess();
+    this.#credential = options.credential;
+    if (this.#address.kind === "registries") {
+      throw new RegistryError(
+        "unavailable",
+        `${this.url} is an Azure ML registry; assetctl reconciles into Azure ML workspaces so far.`,
+        "use a workspace address (azureml://subscriptions/SUB/resourceGroups/RG/workspaces/WS); see docs/azure.md",
+      );
+    }
+  }
+
+  async open(options: { create?: boolean } = {}): Promise<void> {
+    this.#credential ??= await azureCredential(this.#env);
+    this.#arm = await ArmClient.create(this.#address, this.#credential);
+    this.#storage = await this.#connectStorage();
+    const marker = await this.#storage.readMarker();
+    if (marker === undefined) {
+      if (options.create !== true) {
+        throw new RegistryError("not-found", `${this.url} holds no assetctl registry yet.`, "run `assetctl apply`, which sets it up in the workspace's default datastore");
+      }
+      await this.#storage.create();
+      return;
+    }
+    if (marker.format > FORMAT) throw new RegistryError("format-newer", `${this.url} was written by a newer assetctl (format ${marker.format}).`, "upgrade assetctl");
+  }
+
+  async close(): Promise<void> {
+    this.#arm = undefined;
+    this.#storage = undefined;
+  }
+
+  /** The default blob datastore, and a client for its account: the datastore's key or SAS, else the identity. */
+  async #connectStorage(): Promise<WorkspaceStorage> {
+    const arm = this.#armClient();
+    // The storage library loads while the control plane answers.
+    const [datastores, blob] = await Promise.all([arm.list("/datastores"), import("@azure/storage-blob")]);
+    const found = datastores.find((d) => ((d["properties"] ?? {}) as Json)["isDefault"] === true) ?? datastores.find((d) => d["name"] === "workspaceblobstore");
+    const props = (found?.["properties"] ?? {}) as Json;
+    if (found === undefined || props["datastoreType"] !== "AzureBlob" || typeof props["accountName"] !== "string" || typeof props["containerName"] !== "string") {
+      throw new RegistryError("unavailable", `${this.url} has no default blob datastore to keep objects in.`, "set a blob datastore as the workspace default");
+    }
+    const name = String(found["name"]);
+    const account = props["accountName"];
+    const template = this.#address.storageEndpoint ?? `${typeof props["protocol"] === "string" ? props["protocol"] : "https"}://{account}.blob.${typeof props["endpoint"] === "string" ? props["endpoint"] : "core.windows.net"}`;
+    const accountUrl = template.replace("{account}", account);
+    const retryOptions = { maxTries: 5, retryDelayInMs: 200, maxRetryDelayInMs: 8000 };
+    const { status, body } = await arm.request("POST", arm.urlOf(`/datastores/${encodeURIComponent(name)}/listSecrets`));
+    let service: import("@azure/storage-blob").BlobServiceClient;
+    if (status === 200 && body?.["secretsType"] === "AccountKey" && typeof body["key"] === "string") {
+      service = new blob.BlobServiceClient(accountUrl, new blob.StorageSharedKeyCredential(account, body["key"]), { retryOptions });
+    } else if (status === 200 && body?.["secretsType"] === "Sas" && typeof body["sasToken"] === "string") {
+      service = new blob.BlobServiceClient(`${accountUrl}?${body["sasToken"].replace(/^\?/, "")}`, new blob.AnonymousCredential(), { retryOptions });
+    } else {
+      // Identity-based datastores (and identities without listSecrets): Storage Blob Data Contributor.
+      service = new blob.BlobServiceClient(accountUrl, this.#credential as TokenCredential, { retryOptions });
+    }
+    return WorkspaceStorage.connect(service, props["containerName"], name);
+  }
+
+  #armClient(): ArmClient {
+    if (this.#arm === undefined) throw new RegistryError("unavailable", `${this.url} is not open.`);
+    return this.#arm;
+  }
+
+  #store(): WorkspaceStorage {
+    if (this.#storage === undefined) throw new RegistryError("unavailable", `${this.url} is not open.`);
+    return this.#storage;
+  }
+
+  // --- reading ---
+
+  /** Every container of every kind, then every container's versions, `LIST_PARALLEL` at a time. */
+  async #versions(): Promise<StoredVersion[]> {
+    const arm = this.#armClient();
+    const kinds = Object.entries(SEGMENTS) as [Exclude<VersionRecord["kind"], "datastore">, string][];
+    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), arm.list("/datastores")]);
+    const jobs = kinds.flatMap(([kind, segment], i) => (containerLists[i] ?? []).map((c) => ({ kind, segment, name: String(c["name"]) })));
+    const out: StoredVersion[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(LIST_PARALLEL, jobs.length) }, async () => {
+        while (next < jobs.length) {
+          const job = jobs[next++] as (typeof jobs)[number];
+          const versions = await arm.list(`/${job.segment}/${encodeURIComponent(job.name)}/versions`);
+          for (const v of versions) out.push(storedVersion(job.kind, job.name, v));
+        }
+      }),
+    );
+    for (const d of datastores) {
+      const stored = storedDatastore(String(d["name"]), d);
+      if (stored !== undefined) out.push(stored);
+    }
+    return out;
+  }
+
+  async snapshot(): Promise<RegistrySnapshot> {
+    const [versions, { lines }] = await Promise.all([this.#versions(), this.#store().journalLines()]);
+    const journaled = new Set<string>();
+    const latest = new Map<string, VersionUpdate>();
+    for (const line of lines) {
+      if (line.entry.op === "create") journaled.add(line.entry.address);
+      if (line.update !== undefined) latest.set(addressOf(line.update), line.update);
+    }
+    let outside = 0;
+    for (const v of versions) {
+      const address = addressOf(v.record);
+      const update = latest.get(address);
+      if (update !== undefined) {
+        v.updated_at = update.updated_at;
+        if (update.mutable?.display_name !== undefined) v.mutable.display_name = update.mutable.display_name;
+      }
+      if (!journaled.has(address)) outside++;
+    }
+    versions.sort((a, b) => (addressOf(a.record) < addressOf(b.record) ? -1 : addressOf(a.record) > addressOf(b.record) ? 1 : 0));
+    // Versions made outside assetctl move the serial too, so a saved plan goes stale when one appears.
+    return { serial: lines.length + outside, versions };
+  }
+
+  /** The journal's ETag and what each container says of its versions: changes with every write through assetctl or Azure ML. */
+  async stateToken(): Promise<string | undefined> {
+    const arm = this.#armClient();
+    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), arm.list("/datastores")]);
+    const hash = createHash("sha256").update(`${journal.etag ?? "-"}:${journal.count}`);
+    for (const list of lists) {
+      for (const item of list) {
+        const props = (item["properties"] ?? {}) as Json;
+        const system = (item["systemData"] ?? {}) as Json;
+        hash.update(`|${String(item["name"])}:${String(props["latestVersion"] ?? "")}:${String(props["nextVersion"] ?? "")}:${String(system["lastModifiedAt"] ?? "")}`);
+      }
+    }
+    return `azureml:${hash.digest("hex").slice(0, 32)}`;
+  }
+
+  // --- objects ---
+
+  async hasObject(digest: Digest): Promise<boolean> {
+    checkDigest(digest);
+    return this.#store().hasObject(digest);
+  }
+
+  async putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void> {
+    checkDigest(digest);
+    return this.#store().putObject(digest, source, options);
+  }
+
+  async readObject(digest: Digest): Promise<Readable> {
+    checkDigest(digest);
+    return this.#store().readObject(digest);
+  }
+
+  // --- writing ---
+
+  #datastoreUri(path: string): string {
+    const a = this.#address;
+    return `azureml://subscriptions/${a.subscription}/resourcegroups/${a.resourceGroup}/workspaces/${a.name}/datastores/${this.#store().datastore}/paths/${path}`;
+  }
+
+  async createVersion(record: VersionRecord): Promise<void> {
+    checkVersionRecord(record);
+    const address = addressOf(record);
+    const storage = this.#store();
+    for (const digest of objectDigestsOf(record)) {
+      if (!(await storage.hasObject(digest))) throw objectMissingFor(address, digest);
+    }
+    const arm = this.#armClient();
+    if (record.kind === "datastore") {
+      await this.#createDatastore(record);
+    } else {
+      const path = `/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}/versions/${encodeURIComponent(record.version)}`;
+      if ((await arm.get(path)) !== undefined) throw versionExists(address);
+      // The artifact trees Azure ML reads the version's files from: copies of the objects, by path.
+      const uris = new Map<string, string>();
+      for (const artifact of record.artifacts) {
+        await Promise.all(artifact.files.map((f) => storage.placeInTree(f.digest, treePath(artifact.digest, f.path))));
+        const tree = treePath(artifact.digest, artifact.type === "file" ? (artifact.files[0]?.path ?? "") : "");
+        uris.set(artifact.pointer, this.#datastoreUri(tree));
+      }
+      const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
+      const condaFile = conda === undefined ? undefined : (await storage.readBytes(conda.digest)).toString("utf8");
+      const { status, body } = await arm.request("PUT", arm.urlOf(path), versionBody(record, (p) => uris.get(p), condaFile));
+      // 200 is an update of a version that appeared meanwhile with the same content: not ours either.
+      if (status === 409 || status === 200) throw versionExists(address);
+      arm.check(status, body, `PUT ${address}`);
+    }
+    await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest } });
+  }
+
+  async #createDatastore(record: VersionRecord): Promise<void> {
+    const arm = this.#armClient();
+    const path = `/datastores/${encodeURIComponent(record.name)}`;
+    const existing = await arm.get(path);
+    if (existing !== undefined) {
+      const stored = storedDatastore(record.name, existing);
+      if (stored === undefined || stored.record.version === record.version) throw versionExists(addressOf(record));
+      throw new RegistryError(
+        "invalid",
+        `Azure ML keeps one datastore per name: ${record.name} exists as version ${stored.record.version}, so version ${record.version} cannot be added.`,
+        "keep a datastore's version fixed, or give the new one another name",
+      );
+    }
+    const { status, body } = await arm.request("PUT", arm.urlOf(path), datastoreBody(record, this.#env));
+    if (status === 200 || status === 409) throw versionExists(addressOf(record));
+    arm.check(status, body, `PUT datastore ${record.name}`);
+  }
+
+  async updateVersion(update: VersionUpdate): Promise<void> {
+    checkVersionUpdate(update);
+    const address = addressOf(update);
+    const arm = this.#armClient();
+    if (update.kind === "datastore") {
+      const path = `/datastores/${encodeURIComponent(update.name)}`;
+      const existing = await arm.get(path);
+      if (existing === undefined) throw versionNotFound(address);
+      if (update.mutable !== undefined) {
+        const props: Json = { ...((existing["properties"] ?? {}) as Json), description: update.mutable.description ?? null, tags: update.mutable.tags ?? {} };
+        delete props["isDefault"];
+        const { status, body } = await arm.request("PUT", arm.urlOf(path), { properties: props });
+        arm.check(status, body, `PUT datastore ${update.name}`);
+      }
+    } else {
+      const path = `/${SEGMENTS[update.kind]}/${encodeURIComponent(update.name)}/versions/${encodeURIComponent(update.version)}`;
+      const existing = await arm.get(path);
+      if (existing === undefined) throw versionNotFound(address);
+      const props = { ...((existing["properties"] ?? {}) as Json) };
+      delete props["provisioningState"];
+      delete props["environmentType"];
+      if (update.mutable !== undefined) {
+        props["description"] = update.mutable.description ?? null;
+        props["tags"] = update.mutable.tags ?? {};
+      }
+      if (update.archived !== undefined) props["isArchived"] = update.archived;
+      const { status, body } = await arm.request("PUT", arm.urlOf(path), { properties: props });
+      arm.check(status, body, `PUT ${address}`);
+    }
+    const entry: JournalEntry = update.mutable === undefined && update.archived !== undefined ? { op: "archive", address, archived: update.archived } : { op: "update", address };
+    await this.#store().append({ at: new Date().toISOString(), entry, update });
+  }
+
+  async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
+    checkVersionUpdate({ kind, name, version, updated_at: "", provenance: {} } as unknown as VersionUpdate);
+    const address = `${kind}:${name}:${version}`;
+    const { lines } = await this.#store().journalLines();
+    const updates = lines.filter((l): l is JournalLine & { update: VersionUpdate } => l.update !== undefined && addressOf(l.update) === address).map((l) => l.update);
+    if (updates.length > 0) return updates;
+    const { versions } = await this.snapshot();
+    if (!versions.some((v) => addressOf(v.record) === address)) throw versionNotFound(address);
+    return [];
+  }
+
+  async appendJournal(entry: JournalEntry): Promise<number> {
+    checkCallerJournalEntry(entry);
+    return this.#store().append({ at: new Date().toISOString(), entry });
+  }
+
+  async journal(): Promise<JournalRecord[]> {
+    return WorkspaceStorage.records((await this.#store().journalLines()).lines);
+  }
+
+  // --- lock: a blob changed only under its ETag (compare-and-swap), with owner, time and expiry ---
+
+  async lock(request: LockRequest): Promise<LockHandle> {
+    const storage = this.#store();
+    const ttlMs = request.ttlMs ?? DEFAULT_LOCK_TTL_MS;
+    return acquireWithin(request.timeoutMs, async () => {
+      const held = await storage.readLock();
+      if (held !== undefined && lockStaleness(held.info, new Date(), this.#identity) === undefined) return { holder: held.info };
+      const info = newLockInfo({ ...request, ttlMs }, this.#identity, new Date());
+      if (!(await storage.writeLock(info, held?.etag))) {
+        const now = await storage.readLock();
+        return { holder: now?.info ?? info };
+      }
+      return { handle: this.#handle(info, ttlMs) };
+    });
+  }
+
+  #handle(info: LockInfo, ttlMs: number): LockHandle {
+    const storage = this.#store();
+    const where = this.url;
+    return {
+      info,
+      async release() {
+        const held = await storage.readLock();
+        if (held === undefined || held.info.id !== info.id) return;
+        await storage.deleteLock(held.etag);
+      },
+      async renew() {
+        const held = await storage.readLock();
+        if (held === undefined || held.info.id !== info.id) throw lostLockError(info, where);
+        const renewed = { ...info, expires_at: new Date(Date.now() + ttlMs).toISOString() };
+        if (!(await storage.writeLock(renewed, held.etag))) throw lostLockError(info, where);
+        (this as { info: LockInfo }).info = renewed;
+      },
+    };
+  }
+
+  async currentLock(): Promise<LockInfo | undefined> {
+    const held = await this.#store().readLock();
+    if (held === undefined || lockStaleness(held.info, new Date(), this.#identity) !== undefined) return undefined;
+    return held.info;
+  }
+
+  async forceUnlock(id: string): Promise<void> {
+    const held = await this.#store().readLock();
+    if (held === undefined || held.info.id !== id || !(await this.#store().deleteLock(held.etag))) {
+      throw new RegistryError("lock-not-found", `${this.url} has no lock ${id}.`);
+    }
+  }
+
+  // --- verify ---
+
+  async verify(options: VerifyOptions = {}): Promise<VerifyProblem[]> {
+    const problems: VerifyProblem[] = [];
+    const { versions } = await this.snapshot();
+    const needed = new Map<Digest, { size: number; address: string }>();
+    for (const v of versions) {
+      for (const a of v.record.artifacts) for (const f of a.files) needed.set(f.digest, { size: f.size, address: addressOf(v.record) });
+    }
+    const meter = new ProgressMeter("verifying", options.onProgress);
+    for (const { size } of needed.values()) meter.expect(size);
+    for (const [digest, { size, address }] of needed) {
+      const item = meter.item(size);
+      try {
+        const stream = await this.#store().readObject(digest);
+        for await (const chunk of stream) item.advance((chunk as Buffer).length);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        problems.push({ code: error.code === "object-missing" ? "object-missing" : "object-corrupt", message: `${address}: ${error.message}`, subject: digest });
+      }
+      item.complete();
+    }
+    meter.end();
+    return problems;
+  }
+}

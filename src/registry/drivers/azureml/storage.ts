@@ -1,0 +1,322 @@
+// What assetctl keeps in a workspace's default blob datastore, under `assetctl/`: content-addressed
+// objects (uploaded in blocks, in parallel, committed only once their bytes hash to their digest), the
+// artifact trees a version's URI points at, the journal (an append blob: one block per entry, so its
+// block count is the serial) and the apply lock (a small blob changed only under its ETag).
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
+import type { PutObjectOptions, ObjectSource } from "../../driver.js";
+import { RegistryError } from "../../driver.js";
+import { objectDigestMismatch, objectMissing } from "../../errors.js";
+import { openRegularFile, verifiedStream } from "../../object-digest.js";
+import type { Digest, JournalEntry, JournalRecord, LockInfo, VersionUpdate } from "../../types.js";
+
+const PREFIX = "assetctl";
+const MARKER = `${PREFIX}/registry.json`;
+const JOURNAL = `${PREFIX}/journal`;
+const LOCK = `${PREFIX}/lock.json`;
+const BLOCK = 4 * 1024 * 1024;
+const PARALLEL_BLOCKS = 4;
+export const FORMAT = 1;
+
+export function objectPath(digest: Digest): string {
+  return `${PREFIX}/objects/sha256/${digest.slice("sha256:".length)}`;
+}
+
+export function treePath(digest: Digest, file: string): string {
+  return `${PREFIX}/trees/${digest.slice("sha256:".length)}/${file}`;
+}
+
+/** One journal line: the entry, and for updates the update itself (a version's history). */
+export interface JournalLine {
+  at: string;
+  entry: JournalEntry;
+  update?: VersionUpdate;
+}
+
+export interface StoredLock {
+  info: LockInfo;
+  etag: string;
+}
+
+export class WorkspaceStorage {
+  constructor(
+    readonly container: ContainerClient,
+    readonly datastore: string,
+  ) {}
+
+  static async connect(service: BlobServiceClient, containerName: string, datastore: string): Promise<WorkspaceStorage> {
+    return new WorkspaceStorage(service.getContainerClient(containerName), datastore);
+  }
+
+  async hasMarker(): Promise<boolean> {
+    return guard("read the registry marker", () => this.container.getBlockBlobClient(MARKER).exists());
+  }
+
+  async readMarker(): Promise<{ format: number } | undefined> {
+    const text = await this.readText(MARKER);
+    return text === undefined ? undefined : (JSON.parse(text) as { format: number });
+  }
+
+  /** Creates the marker and the journal when absent; idempotent and safe to run from two processes. */
+  async create(): Promise<void> {
+    await guard("create the journal", async () => {
+      const journal = this.container.getAppendBlobClient(JOURNAL);
+      await journal.createIfNotExists();
+      const body = JSON.stringify({ format: FORMAT, created_by: "assetctl" });
+      await this.container
+        .getBlockBlobClient(MARKER)
+        .upload(body, Buffer.byteLength(body), { conditions: { ifNoneMatch: "*" } })
+        .catch((error: unknown) => {
+          if (statusOf(error) !== 409 && statusOf(error) !== 412) throw error;
+        });
+    });
+  }
+
+  // --- objects ---
+
+  async hasObject(digest: Digest): Promise<boolean> {
+    return guard("look for an object", () => this.container.getBlockBlobClient(objectPath(digest)).exists());
+  }
+
+  /**
+   * Stages the bytes in blocks while hashing them and commits the block list only when they hash to
+   * `digest`: a cut upload leaves uncommitted blocks only (Azure drops them after a week), which the
+   * next attempt reuses instead of sending again, and a mismatch commits nothing.
+   */
+  async putObject(digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
+    const blob = this.container.getBlockBlobClient(objectPath(digest));
+    if (await this.hasObject(digest)) return;
+    const staged = await guard("list staged blocks", async () => {
+      try {
+        const list = await blob.getBlockList("uncommitted");
+        return new Set((list.uncommittedBlocks ?? []).map((b) => b.name ?? ""));
+      } catch (error) {
+        if (statusOf(error) === 404) return new Set<string>();
+        throw error;
+      }
+    });
+    const hash = createHash("sha256");
+    const ids: string[] = [];
+    const pending = new Set<Promise<void>>();
+    let failure: unknown;
+    const stage = (index: number, chunk: Buffer): void => {
+      const id = Buffer.from(`${String(index).padStart(6, "0")}-${createHash("sha256").update(chunk).digest("hex").slice(0, 32)}`).toString("base64");
+      ids.push(id);
+      if (staged.has(id)) {
+        options.onBytes?.(chunk.length);
+        return;
+      }
+      const p = blob.stageBlock(id, chunk, chunk.length).then(
+        () => options.onBytes?.(chunk.length),
+        (error: unknown) => {
+          failure ??= error;
+        },
+      );
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    };
+    let index = 0;
+    for await (const chunk of chunksOf(source)) {
+      hash.update(chunk);
+      stage(index++, chunk);
+      while (pending.size >= PARALLEL_BLOCKS) await Promise.race(pending);
+      if (failure !== undefined) break;
+    }
+    await Promise.all(pending);
+    if (failure !== undefined) throw storageError("upload an object", failure);
+    const actual: Digest = `sha256:${hash.digest("hex")}`;
+    if (actual !== digest) throw objectDigestMismatch(digest, actual);
+    await guard("commit an object", async () => {
+      try {
+        await blob.commitBlockList(ids, { conditions: { ifNoneMatch: "*" }, blobHTTPHeaders: { blobContentType: "application/octet-stream" } });
+      } catch (error) {
+        // Someone else stored the same bytes first: the object is there, which is all that counts.
+        if (statusOf(error) !== 409 && statusOf(error) !== 412) throw error;
+      }
+    });
+  }
+
+  async readObject(digest: Digest): Promise<Readable> {
+    const response = await guard("read an object", async () => {
+      try {
+        return await this.container.getBlockBlobClient(objectPath(digest)).download();
+      } catch (error) {
+        if (statusOf(error) === 404) throw objectMissing(digest);
+        throw error;
+      }
+    });
+    const body = response.readableStreamBody;
+    if (body === undefined) throw objectMissing(digest);
+    return verifiedStream(Readable.from(body as AsyncIterable<Buffer>), digest, `object ${digest}`);
+  }
+
+  async readBytes(digest: Digest): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.readObject(digest)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Copies an object to a path of an artifact tree (a server-side copy), unless it is there already. */
+  async placeInTree(digest: Digest, path: string): Promise<void> {
+    const target = this.container.getBlockBlobClient(path);
+    await guard("write an artifact tree", async () => {
+      if (await target.exists()) return;
+      const poller = await target.beginCopyFromURL(this.container.getBlockBlobClient(objectPath(digest)).url);
+      await poller.pollUntilDone();
+    });
+  }
+
+  // --- journal ---
+
+  /** Appends one entry and answers its serial: the journal's block count right after it. */
+  async append(line: JournalLine): Promise<number> {
+    const text = `${JSON.stringify(line)}\n`;
+    const response = await guard("append to the journal", () => this.container.getAppendBlobClient(JOURNAL).appendBlock(text, Buffer.byteLength(text)));
+    const serial = response.blobCommittedBlockCount;
+    if (serial === undefined) throw new RegistryError("unavailable", "The storage account did not say where the journal entry landed.");
+    return serial;
+  }
+
+  async journalLines(): Promise<{ lines: JournalLine[]; etag: string | undefined }> {
+    return guard("read the journal", async () => {
+      try {
+        const buffer = await this.container.getAppendBlobClient(JOURNAL).downloadToBuffer();
+        const lines = buffer
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => JSON.parse(l) as JournalLine);
+        const props = await this.container.getAppendBlobClient(JOURNAL).getProperties();
+        return { lines, etag: props.etag };
+      } catch (error) {
+        if (statusOf(error) === 404) return { lines: [], etag: undefined };
+        throw error;
+      }
+    });
+  }
+
+  async journalState(): Promise<{ count: number; etag: string | undefined }> {
+    return guard("read the journal", async () => {
+      try {
+        const props = await this.container.getAppendBlobClient(JOURNAL).getProperties();
+        return { count: props.blobCommittedBlockCount ?? 0, etag: props.etag };
+      } catch (error) {
+        if (statusOf(error) === 404) return { count: 0, etag: undefined };
+        throw error;
+      }
+    });
+  }
+
+  static records(lines: JournalLine[]): JournalRecord[] {
+    return lines.map((line, i) => ({ serial: i + 1, at: line.at, entry: line.entry }));
+  }
+
+  // --- lock ---
+
+  async readLock(): Promise<StoredLock | undefined> {
+    return guard("read the lock", async () => {
+      try {
+        const response = await this.container.getBlockBlobClient(LOCK).downloadToBuffer();
+        const props = await this.container.getBlockBlobClient(LOCK).getProperties();
+        return { info: JSON.parse(response.toString("utf8")) as LockInfo, etag: props.etag ?? "" };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Writes the lock only if it is still as last read (`etag`), or absent (`undefined`); false when it moved. */
+  async writeLock(info: LockInfo, etag: string | undefined): Promise<boolean> {
+    const body = JSON.stringify(info);
+    return guard("write the lock", async () => {
+      try {
+        await this.container
+          .getBlockBlobClient(LOCK)
+          .upload(body, Buffer.byteLength(body), { conditions: etag === undefined ? { ifNoneMatch: "*" } : { ifMatch: etag } });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 409 || statusOf(error) === 412) return false;
+        throw error;
+      }
+    });
+  }
+
+  async deleteLock(etag: string): Promise<boolean> {
+    return guard("remove the lock", async () => {
+      try {
+        await this.container.getBlockBlobClient(LOCK).delete({ conditions: { ifMatch: etag } });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404 || statusOf(error) === 412) return false;
+        throw error;
+      }
+    });
+  }
+
+  private async readText(path: string): Promise<string | undefined> {
+    return guard("read the registry marker", async () => {
+      try {
+        return (await this.container.getBlockBlobClient(path).downloadToBuffer()).toString("utf8");
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+}
+
+async function* chunksOf(source: ObjectSource): AsyncGenerator<Buffer> {
+  if (source.kind === "bytes") {
+    for (let offset = 0; offset < source.data.length || offset === 0; offset += BLOCK) {
+      yield source.data.subarray(offset, offset + BLOCK);
+      if (source.data.length === 0) return;
+    }
+    return;
+  }
+  const handle = await openRegularFile(source.path);
+  try {
+    let any = false;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(BLOCK);
+      let filled = 0;
+      while (filled < BLOCK) {
+        const { bytesRead } = await handle.read(buffer, filled, BLOCK - filled, null);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled === 0 && any) return;
+      any = true;
+      yield buffer.subarray(0, filled);
+      if (filled < BLOCK) return;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** Storage errors as RegistryErrors that never carry a URL (a SAS token could be in it) or a header. */
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw storageError(what, error);
+  }
+}
+
+function storageError(what: string, error: unknown): RegistryError {
+  if (error instanceof RegistryError) return error;
+  const status = statusOf(error);
+  const code = (error as { code?: unknown }).code;
+  const detail = typeof code === "string" ? code : status !== undefined ? `HTTP ${status}` : "connection failed";
+  if (status === 401 || status === 403) {
+    return new RegistryError("unavailable", `The workspace's storage refused to ${what} (${detail}).`, "the identity needs Storage Blob Data Contributor on the workspace's storage account, or the datastore's key");
+  }
+  return new RegistryError("unavailable", `Could not ${what} in the workspace's storage (${detail}).`, "check the network, then run the command again: nothing half-written is ever used");
+}
