@@ -1,9 +1,9 @@
 // `assetctl graph [ADDR]`: the dependency graph of the registry's versions, as DOT, Mermaid or JSON.
 import { parseAddress } from "../../plan/address.js";
+import { dependencyGraph, findVersion, latestVersions } from "../../registry/query.js";
 import type { StoredVersion } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, json, outputFormat, str, type Command } from "./command.js";
-import { findVersion } from "./read.js";
 
 export const graphCommand: Command = {
   usage: "[ADDR] [--format dot|mermaid|json]",
@@ -15,25 +15,10 @@ export const graphCommand: Command = {
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       const snapshot = await registry.snapshot();
-      const byAddress = new Map(snapshot.versions.map((v) => [`${v.record.kind}:${v.record.name}:${v.record.version}`, v]));
       const start: StoredVersion[] = positionals[0]
         ? [findVersion(snapshot, parseAddress(positionals[0]))]
         : latestVersions(snapshot.versions);
-      const nodes = new Set<string>();
-      const edges: [string, string][] = [];
-      const visit = (v: StoredVersion): void => {
-        const address = `${v.record.kind}:${v.record.name}:${v.record.version}`;
-        if (nodes.has(address)) return;
-        nodes.add(address);
-        for (const dep of v.record.dependencies) {
-          edges.push([address, dep]);
-          const target = byAddress.get(dep);
-          if (target) visit(target);
-          else nodes.add(dep);
-        }
-      };
-      start.forEach(visit);
-      const sortedNodes = [...nodes].sort();
+      const { nodes: sortedNodes, edges } = dependencyGraph(snapshot, start);
       if (format === "json") json(io, { nodes: sortedNodes, edges });
       else if (format === "mermaid") {
         const id = (a: string): string => a.replace(/[^A-Za-z0-9_]/g, "_");
@@ -47,14 +32,3 @@ export const graphCommand: Command = {
     }
   },
 };
-
-function latestVersions(versions: readonly StoredVersion[]): StoredVersion[] {
-  const latest = new Map<string, StoredVersion>();
-  for (const v of versions) {
-    if (v.archived || v.record.anonymous) continue;
-    const key = `${v.record.kind}:${v.record.name}`;
-    const current = latest.get(key);
-    if (!current || current.record.created_at <= v.record.created_at) latest.set(key, v);
-  }
-  return [...latest.values()];
-}

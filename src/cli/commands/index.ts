@@ -19,4 +19,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   "force-unlock": async () => (await import("./registry-admin.js")).forceUnlockCommand,
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,
+  ui: async () => (await import("./ui.js")).uiCommand,
 };
