@@ -7,6 +7,7 @@ import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchScale } from "./scale.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
+import { benchUi } from "./ui.mjs";
 import { benchValidate } from "./validate.mjs";
 import { benchWatch } from "./watch.mjs";
 
@@ -19,6 +20,7 @@ const sections = {
   scale: () => benchScale(projectRoot),
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
+  ui: () => benchUi(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);

@@ -40,7 +40,7 @@ function timeline(versions: readonly StoredVersion[], updates: ReadonlyMap<strin
       updates.get(addressOf(v.record)) ?? []
     ).map((u) => html`<rect class="tick" x="${(x(u.updated_at) - 2).toFixed(1)}" y="24" width="4" height="16"><title>${v.record.version}: ${updateText(u)} · ${u.updated_at}</title></rect>`)}`;
   });
-  return html`<svg class="timeline" role="img" aria-labelledby="timeline-title" viewBox="0 0 ${width} 110" width="${width}" height="110" xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">Timeline of ${versions.length} versions and their updates</title><line class="axis" x1="${left}" y1="56" x2="${right}" y2="56"></line><text class="label" x="${left}" y="16">updates</text>${marks}</svg>`;
+  return html`<svg class="timeline" role="group" aria-labelledby="timeline-title" viewBox="0 0 ${width} 110" width="${width}" height="110" xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">Timeline of ${versions.length} versions and their updates</title><line class="axis" x1="${left}" y1="56" x2="${right}" y2="56"></line><text class="label" x="${left}" y="16">updates</text>${marks}</svg>`;
 }
 
 export function assetPage(versions: StoredVersion[], updates: Map<string, VersionUpdate[]>, commits: Map<string, CommitInfo>): Html {
