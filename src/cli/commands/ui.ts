@@ -1,6 +1,7 @@
 // `assetctl ui [--port N] [--host H] [--open]`: serves the read-only web UI until Ctrl-C. The server and
 // its libraries load only here, so no other command pays for them.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { UserError } from "../../diagnostics.js";
 import { resolveRoot } from "../context.js";
 import { common, flag, str, type Command } from "./command.js";
@@ -48,15 +49,9 @@ export const uiCommand: Command = {
       child.on("error", () => io.err(`Could not start a browser (${command}); open the address above.`));
       child.unref();
     }
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        resolve();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    // Until Ctrl-C (or a TERM); the listener left over is removed by the abort.
+    const stop = new AbortController();
+    await Promise.race([once(process, "SIGINT", { signal: stop.signal }), once(process, "SIGTERM", { signal: stop.signal })]).finally(() => stop.abort());
     await ui.close();
     io.out("Stopped.");
     return 0;

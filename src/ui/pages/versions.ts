@@ -3,7 +3,9 @@
 import { html } from "hono/html";
 import { shortDigest } from "../../digest.js";
 import { addressOf, type Artifact, type JsonObject, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
+import { versionPatch } from "../../registry/query.js";
 import { documentDiff, documentLines } from "../diff.js";
+import { redactDocument } from "../redact.js";
 import type { CommitInfo } from "../model.js";
 import { addressHref, assetHref, bytes, commitText, versionHref, when, type Html } from "./layout.js";
 
@@ -155,6 +157,14 @@ export function compareFiles(a: StoredVersion, b: StoredVersion): { added: FileC
   return out;
 }
 
+function patchText(patch: ReturnType<typeof versionPatch>): Html {
+  if (patch.length === 0) return html`<span class="ln muted">The two versions have the same content.</span>`;
+  return html`${patch.map((op) => {
+    const value = "value" in op ? ` ${JSON.stringify(redactDocument(op.value, op.path.split("/").slice(1)))}` : "";
+    return html`<span class="ln">${op.op} ${op.path}${value}</span>`;
+  })}`;
+}
+
 export function comparePage(a: StoredVersion, b: StoredVersion): Html {
   const files = compareFiles(a, b);
   const link = (v: StoredVersion): Html => html`<a class="mono" href="${versionHref(v.record.kind, v.record.name, v.record.version)}">${addressOf(v.record)}</a>`;
@@ -168,6 +178,7 @@ export function comparePage(a: StoredVersion, b: StoredVersion): Html {
 ${same ? html`<p class="notice">The two versions have the same content digest.</p>` : ""}
 <h2>Spec, dependencies and mutable fields</h2>
 ${documentDiff(comparable(a), comparable(b))}
+<details><summary>As a JSON patch (what <code>assetctl diff</code> prints)</summary><pre class="diff">${patchText(versionPatch(a, b))}</pre></details>
 <h2>Artifacts by digest</h2>
 <p>${files.added.length} added, ${files.removed.length} removed, ${files.changed.length} changed, ${files.same} unchanged file${files.same === 1 ? "" : "s"}.</p>
 ${files.added.length + files.removed.length + files.changed.length === 0
