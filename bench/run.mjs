@@ -10,6 +10,7 @@ import { benchLineage } from "./lineage.mjs";
 import { benchScale } from "./scale.mjs";
 import { benchStartup } from "./startup.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
+import { benchUi } from "./ui.mjs";
 import { benchValidate } from "./validate.mjs";
 import { benchWatch, benchWatchLatency } from "./watch.mjs";
 
@@ -26,6 +27,7 @@ const sections = {
   startup: () => benchStartup(projectRoot),
   "watch-latency": () => benchWatchLatency(projectRoot),
   azure: () => benchAzure(projectRoot),
+  ui: () => benchUi(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);

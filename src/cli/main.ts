@@ -31,6 +31,7 @@ Commands:
   lock status                who holds the registry's lock, and its ID
   force-unlock ID            free a lock whose owner is known to be gone (asks first; --force)
   schemas [--out DIR]        write the JSON Schemas for editors
+  ui [--port N] [--open]     a read-only web UI: live plan, assets, versions, lineage, health
 
 Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help.
 Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).

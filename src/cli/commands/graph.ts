@@ -2,11 +2,11 @@
 import { UserError } from "../../diagnostics.js";
 import { around, lineageGraph, withoutImpliedEdges, type Direction } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
-import { addressOf, type StoredVersion } from "../../registry/types.js";
+import { addressOf } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { lineageDot, lineageMermaid } from "../render/lineage.js";
 import { common, flag, json, outputFormat, str, type Command, type Values } from "./command.js";
-import { findVersion } from "./read.js";
+import { findVersion, latestVersions } from "../../registry/query.js";
 
 /** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
 export function depthOption(values: Values): number {
@@ -45,14 +45,3 @@ export const graphCommand: Command = {
     }
   },
 };
-
-function latestVersions(versions: readonly StoredVersion[]): StoredVersion[] {
-  const latest = new Map<string, StoredVersion>();
-  for (const v of versions) {
-    if (v.archived || v.record.anonymous) continue;
-    const key = `${v.record.kind}:${v.record.name}`;
-    const current = latest.get(key);
-    if (!current || current.record.created_at <= v.record.created_at) latest.set(key, v);
-  }
-  return [...latest.values()];
-}

@@ -25,4 +25,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   unarchive: async () => (await import("./archive.js")).unarchiveVersionsCommand,
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,
+  ui: async () => (await import("./ui.js")).uiCommand,
 };

@@ -8,23 +8,12 @@ import { lineageGraph, reachable, somePath } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
 import { hasErrors } from "../../diagnostics.js";
 import { readManifests } from "../../reconcile.js";
-import { addressOf, type StoredVersion } from "../../registry/types.js";
+import { addressOf } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { depthOption } from "./graph.js";
-import { findVersion, requireArg } from "./read.js";
-
-/** The version of each asset that `KIND:NAME` means now: the newest that is not archived. */
-function latestAddresses(versions: readonly StoredVersion[]): Set<string> {
-  const latest = new Map<string, StoredVersion>();
-  for (const v of versions) {
-    if (v.archived || v.record.anonymous) continue;
-    const key = `${v.record.kind}:${v.record.name}`;
-    const current = latest.get(key);
-    if (!current || current.record.created_at <= v.record.created_at) latest.set(key, v);
-  }
-  return new Set([...latest.values()].map((v) => addressOf(v.record)));
-}
+import { findVersion, latestVersions } from "../../registry/query.js";
+import { requireArg } from "./read.js";
 
 export const dependentsCommand: Command = {
   usage: "ADDR [--depth N] [--latest] [--json]",
@@ -40,7 +29,7 @@ export const dependentsCommand: Command = {
       const snapshot = await registry.snapshot();
       const start = addressOf(findVersion(snapshot, target).record);
       const graph = lineageGraph(snapshot.versions);
-      const latest = latestAddresses(snapshot.versions);
+      const latest = new Set(latestVersions(snapshot.versions).map((v) => addressOf(v.record)));
       const found = [...reachable(graph, [start], "down", depth)]
         .filter(([address, hops]) => hops > 0 && (!flag(values, "latest") || latest.has(address)))
         .sort(([a, da], [b, db]) => da - db || a.localeCompare(b));

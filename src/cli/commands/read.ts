@@ -3,11 +3,10 @@ import { localPathOf } from "../../source/spec-fields.js";
 import { UserError } from "../../diagnostics.js";
 import { shortDigest } from "../../digest.js";
 import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
-import { parseAddress, type Address } from "../../plan/address.js";
-import { compareVersions } from "../../plan/plan.js";
-import { diffDocuments } from "../../plan/patch.js";
+import { parseAddress } from "../../plan/address.js";
 import type { RegistryDriver } from "../../registry/driver.js";
-import type { JsonObject, RegistrySnapshot, StoredVersion } from "../../registry/types.js";
+import { byCreation, findVersion, versionPatch, versionsOf } from "../../registry/query.js";
+import type { StoredVersion } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { patchLines } from "../render/plan-text.js";
@@ -23,27 +22,8 @@ async function withRegistry<T>(values: Values, io: Io, use: (registry: RegistryD
   }
 }
 
-function versionsOf(snapshot: RegistrySnapshot, kind: AssetKind, name: string): StoredVersion[] {
-  return snapshot.versions
-    .filter((v) => v.record.kind === kind && v.record.name === name)
-    .sort((a, b) => a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version));
-}
-
-/** Finds the version an address names; `KIND:NAME` and `@latest` mean the most recently created one. */
-export function findVersion(snapshot: RegistrySnapshot, address: Address): StoredVersion {
-  const versions = versionsOf(snapshot, address.kind, address.name);
-  const found =
-    address.version === undefined || address.version === "latest"
-      ? versions.filter((v) => !v.archived).at(-1) ?? versions.at(-1)
-      : versions.find((v) => v.record.version === address.version);
-  if (!found) {
-    const known = versions.map((v) => v.record.version).join(", ");
-    throw new UserError("version-not-found", `The registry has no ${address.kind} ${address.name}${address.version && address.version !== "latest" ? ` version ${address.version}` : ""}.`, {
-      hint: known ? `its versions are: ${known}` : "`assetctl list` shows what the registry has",
-    });
-  }
-  return found;
-}
+// Kept here too for the commands that import them from this module.
+export { findVersion };
 
 function commitOf(v: StoredVersion): string {
   const c = v.record.provenance.commit;
@@ -77,7 +57,7 @@ export const listCommand: Command = {
       const rows = [...assets.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([, versions]) => {
-          const sorted = versions.sort((a, b) => a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version));
+          const sorted = versions.sort(byCreation);
           const live = sorted.filter((v) => !v.archived);
           return { latest: (live.at(-1) ?? sorted.at(-1)) as StoredVersion, count: sorted.length, archived: live.length === 0 };
         })
@@ -220,12 +200,7 @@ export const diffCommand: Command = {
     return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
       const [va, vb] = [findVersion(snapshot, a), findVersion(snapshot, b)];
-      const doc = (v: StoredVersion): JsonObject => ({
-        spec: v.record.spec,
-        dependencies: v.record.dependencies,
-        ...(v.mutable as JsonObject),
-      });
-      const patch = diffDocuments(doc(va), doc(vb));
+      const patch = versionPatch(va, vb);
       if (flag(values, "json")) {
         json(io, { from: va.record.digest, to: vb.record.digest, patch });
         return 0;

@@ -1,5 +1,6 @@
 // Commands that look after the registry itself: verify its integrity, free a dead owner's lock.
 import { defaultProgress } from "../../progress.js";
+import { saveVerifyRecord } from "../../registry/verify-record.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { UserError } from "../../diagnostics.js";
 import { currentProcess, isProcessGone } from "../../registry/lock-policy.js";
@@ -18,6 +19,8 @@ export const verifyCommand: Command = {
     try {
       // Re-hashing every object can take minutes: the terminal's progress line (if any) shows it move.
       const problems = await registry.verify({ onProgress: defaultProgress() });
+      // Kept for the web UI's health page; a repository that cannot keep it still gets its answer.
+      await saveVerifyRecord(root, { registry: registry.url, at: new Date().toISOString(), ok: problems.length === 0, problems }).catch(() => undefined);
       if (flag(values, "json")) json(io, { ok: problems.length === 0, problems });
       else if (problems.length === 0) io.out(`Registry ${registry.url} verified: every object and record matches its digest.`);
       else {

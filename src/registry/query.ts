@@ -1,0 +1,57 @@
+// Questions asked of a registry snapshot by the read commands and the web UI: an asset's versions, the
+// version an address names, the latest versions, the dependency graph, the difference of two versions.
+// Pure: the snapshot is an argument, nothing is fetched.
+import type { Operation } from "fast-json-patch";
+import { UserError } from "../diagnostics.js";
+import type { AssetKind } from "../manifest/types.js";
+import type { Address } from "../plan/address.js";
+import { diffDocuments } from "../plan/patch.js";
+import { compareVersions } from "../plan/plan.js";
+import type { JsonObject, RegistrySnapshot, StoredVersion } from "./types.js";
+
+/** Oldest first: by creation time, then by version. */
+export function byCreation(a: StoredVersion, b: StoredVersion): number {
+  return a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version);
+}
+
+export function versionsOf(snapshot: RegistrySnapshot, kind: AssetKind, name: string): StoredVersion[] {
+  return snapshot.versions.filter((v) => v.record.kind === kind && v.record.name === name).sort(byCreation);
+}
+
+/** Finds the version an address names; `KIND:NAME` and `@latest` mean the most recently created one. */
+export function findVersion(snapshot: RegistrySnapshot, address: Address): StoredVersion {
+  const versions = versionsOf(snapshot, address.kind, address.name);
+  const found =
+    address.version === undefined || address.version === "latest"
+      ? versions.filter((v) => !v.archived).at(-1) ?? versions.at(-1)
+      : versions.find((v) => v.record.version === address.version);
+  if (!found) {
+    const known = versions.map((v) => v.record.version).join(", ");
+    throw new UserError("version-not-found", `The registry has no ${address.kind} ${address.name}${address.version && address.version !== "latest" ? ` version ${address.version}` : ""}.`, {
+      hint: known ? `its versions are: ${known}` : "`assetctl list` shows what the registry has",
+    });
+  }
+  return found;
+}
+
+/** The latest live version of every named (not anonymous) asset. */
+export function latestVersions(versions: readonly StoredVersion[]): StoredVersion[] {
+  const latest = new Map<string, StoredVersion>();
+  for (const v of versions) {
+    if (v.archived || v.record.anonymous) continue;
+    const key = `${v.record.kind}:${v.record.name}`;
+    const current = latest.get(key);
+    if (!current || current.record.created_at <= v.record.created_at) latest.set(key, v);
+  }
+  return [...latest.values()];
+}
+
+/** The document two versions are compared by: spec, dependencies and the mutable fields. */
+function comparable(v: StoredVersion): JsonObject {
+  return { spec: v.record.spec, dependencies: v.record.dependencies, ...(v.mutable as JsonObject) };
+}
+
+/** What differs between two versions, as a JSON patch from the first to the second. */
+export function versionPatch(from: StoredVersion, to: StoredVersion): Operation[] {
+  return diffDocuments(comparable(from), comparable(to));
+}
