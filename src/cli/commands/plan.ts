@@ -38,10 +38,19 @@ export const planCommand: Command = {
     if (format === "json") json(io, publicPlan(result));
     else if (format === "markdown") io.out(renderPlanMarkdown(result));
     else await printPlan(result, desired, io);
+    // What to run next, as Terraform says it: on stderr, so the plan on stdout stays as it was.
+    if (out && format === "text" && planHasChanges(result) && result.errors.length === 0 && result.summary.conflict === 0) {
+      io.err(`\nSaved the plan to ${out}. To apply exactly this plan, run:\n  assetctl apply ${quoteArg(out)}`);
+    }
     if (result.errors.length > 0 || result.summary.conflict > 0) return 1;
     return flag(values, "detailed-exitcode") && planHasChanges(result) ? 2 : 0;
   },
 };
+
+/** A path as a shell would take it back: quoted only when it needs to be. */
+function quoteArg(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
 
 /** What printing a plan shows beside it: the diagnostics, with source lines from the tree. */
 export interface PlanContext {
