@@ -132,3 +132,19 @@ describe("what apply and plan --out say", () => {
     expect(update.stdout).toContain("0 objects stored (0 B).");
   });
 });
+
+describe("a --target that matches nothing", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("warns, naming the address, instead of a silent empty plan", async () => {
+    repo = new TempRepo({ "models/model.yml": MODEL, "models/model.pkl": "weights" });
+    repo.commit("a model");
+    const typo = await repo.run(["plan", "--target", "model:churn-modle"]);
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toContain("warning --target model:churn-modle matches no asset of the manifests or the registry; it selected nothing [target-unmatched]");
+    const right = await repo.run(["plan", "--target", "model:churn-model"]);
+    expect(right.stdout).toContain("+  model:churn-model:1");
+    expect(right.stderr).not.toContain("target-unmatched");
+  });
+});

@@ -1,5 +1,6 @@
 // `assetctl plan`: the diff between the manifests and the registry, as text, JSON or markdown.
 import { mkdir, writeFile } from "node:fs/promises";
+import { parseAddress } from "../../plan/address.js";
 import path from "node:path";
 import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/plan.js";
@@ -103,4 +104,16 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
     return;
   }
   io.out(renderPlanText(result, { style: io.style }));
+  for (const target of unmatchedTargets(result)) {
+    io.err(`${io.errStyle.yellow("warning")} --target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`);
+    io.err(`  ${io.errStyle.cyan("hint:")} check the address: \`assetctl list\` shows the registry's assets, \`assetctl plan\` every change`);
+  }
+}
+
+/** The --target addresses no change of the plan answers to (a typo makes a plan of nothing, silently otherwise). */
+function unmatchedTargets(result: Plan): string[] {
+  return (result.options?.targets ?? []).filter((target) => {
+    const t = parseAddress(target);
+    return !result.changes.some((c) => c.kind === t.kind && c.name === t.name && (t.version === undefined || t.version === "latest" || t.version === c.version));
+  });
 }
