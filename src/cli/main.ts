@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError } from "../diagnostics.js";
 import { RegistryError } from "../registry/driver.js";
+import { closest } from "../manifest/suggest.js";
 import { TOOL_VERSION } from "../version.js";
 import { commands, type Command } from "./commands/index.js";
 import { redactingIo, type Io } from "./io.js";
@@ -50,13 +51,15 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
-    io.err(`assetctl: unknown command "${name}". Run \`assetctl --help\` for the list.`);
+    const near = closest(name, Object.keys(commands));
+    io.err(`${io.errStyle.red("error")} unknown command "${printable(name)}" ${io.errStyle.dim("[usage]")}`);
+    io.err(`  ${io.errStyle.cyan("hint:")} ${near ? `did you mean \`assetctl ${near}\`? ` : ""}run \`assetctl --help\` for the list`);
     return 1;
   }
   try {
     const command: Command = await load();
     const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
-    const parsed = parseArgs(config);
+    const parsed = parseFlags(name, command, config);
     if (parsed.values["help"]) {
       io.out(`Usage: assetctl ${name} ${command.usage}\n\n${command.description}`);
       return 0;
@@ -65,6 +68,27 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
     return await withTerminalProgress(io, values, (shown) => command.run(values, parsed.positionals, shown));
   } catch (error) {
     return reportError(error, io);
+  }
+}
+
+/** parseArgs, with its refusals of an unknown flag or a missing value reworded for people, with a did-you-mean. */
+function parseFlags(name: string, command: Command, config: ParseArgsConfig): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const flagName = /'(-{1,2}[^'\s]+)'/.exec((error as Error).message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flagName !== undefined) {
+      const known = Object.keys(command.options).map((o) => `--${o}`);
+      const near = closest(flagName.split("=")[0] ?? flagName, known);
+      throw new UserError("flag-unknown", `${name} has no option ${flagName}.`, {
+        hint: `${near ? `did you mean ${near}? ` : ""}run \`assetctl ${name} --help\` for its options`,
+      });
+    }
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flagName !== undefined) {
+      throw new UserError("flag-invalid", `${name}: ${(error as Error).message.split(".")[0] ?? flagName}.`, { hint: `run \`assetctl ${name} --help\` for its options` });
+    }
+    throw error;
   }
 }
 

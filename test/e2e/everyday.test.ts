@@ -109,3 +109,42 @@ describe("an interrupted apply", () => {
     expect(again.stdout).toContain("Apply complete");
   });
 });
+
+describe("what apply and plan --out say", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("apply names each version it writes with its size in units; plan --out prints the command that applies it", async () => {
+    repo = new TempRepo({ "models/model.yml": MODEL, "models/model.pkl": Buffer.alloc(3 * 1024 * 1024 + 512 * 1024, 1) });
+    repo.commit("a model");
+    const plan = await repo.run(["plan", "--out", "plan.json"]);
+    expect(plan.code).toBe(0);
+    expect(plan.stderr).toContain("Saved the plan to plan.json. To apply exactly this plan, run:\n  assetctl apply plan.json");
+    const apply = await repo.run(["apply", "plan.json"]);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain("  created model:churn-model:1 (3.5 MiB)\n");
+    expect(apply.stdout).toContain("1 object stored (3.5 MiB).");
+
+    repo.write({ "models/model.yml": MODEL.replace("First model.", "Better model.") });
+    repo.commit("describe it better");
+    const update = await repo.run(["apply", "--auto-approve"]);
+    expect(update.stdout).toContain("  updated model:churn-model:1\n");
+    expect(update.stdout).toContain("0 objects stored (0 B).");
+  });
+});
+
+describe("a --target that matches nothing", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("warns, naming the address, instead of a silent empty plan", async () => {
+    repo = new TempRepo({ "models/model.yml": MODEL, "models/model.pkl": "weights" });
+    repo.commit("a model");
+    const typo = await repo.run(["plan", "--target", "model:churn-modle"]);
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toContain("warning --target model:churn-modle matches no asset of the manifests or the registry; it selected nothing [target-unmatched]");
+    const right = await repo.run(["plan", "--target", "model:churn-model"]);
+    expect(right.stdout).toContain("+  model:churn-model:1");
+    expect(right.stderr).not.toContain("target-unmatched");
+  });
+});

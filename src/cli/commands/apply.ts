@@ -12,6 +12,7 @@ import type { RegistryDriver } from "../../registry/driver.js";
 import { WorkTree } from "../../source/tree.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
+import { formatBytes } from "../render/progress.js";
 import { planOptions, printPlan } from "./plan.js";
 import { flag, str, strs, type Command, type Values } from "./command.js";
 
@@ -70,7 +71,7 @@ export const applyCommand: Command = {
     }
     switch (outcome.status) {
       case "applied":
-        io.out(`\n${applySummary(outcome.result)}`);
+        io.out(`\n${appliedLines(written, outcome.plan)}${applySummary(outcome.result)}`);
         return 0;
       case "nothing-to-do":
         if (saved) io.out("No changes. The registry matches the manifests.");
@@ -111,7 +112,7 @@ function reportInterrupted(written: readonly Change[], io: Io): void {
   if (written.length === 0) lines.push("Nothing was written.");
   else {
     lines.push(`Written before the interrupt (${written.length}):`);
-    for (const c of written) lines.push(`  ${c.action === "create" ? "created" : c.action === "archive" ? "archived" : c.action === "unarchive" ? "restored" : "updated"} ${c.address}`);
+    for (const c of written) lines.push(`  ${pastTense(c)} ${c.address}`);
   }
   lines.push("Run `assetctl apply` again to finish: what was written is not written twice.");
   io.err(lines.join("\n"));
@@ -148,8 +149,24 @@ async function approved(values: Values, io: Io): Promise<boolean> {
 }
 
 function applySummary(r: ApplyResult): string {
-  const mb = (r.bytesStored / 1024 / 1024).toFixed(1);
-  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived${r.unarchived > 0 ? `, ${r.unarchived} restored` : ""}; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${mb} MiB).`;
+  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived${r.unarchived > 0 ? `, ${r.unarchived} restored` : ""}; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${formatBytes(r.bytesStored)}).`;
+}
+
+/** One line per version written, in plan order, with the size of a new version's artifacts. */
+function appliedLines(written: readonly Change[], plan: Plan): string {
+  const done = new Set(written.map((c) => c.address + c.action));
+  const lines = plan.changes
+    .filter((c) => done.has(c.address + c.action))
+    .map((c) => {
+      if (c.action !== "create") return `  ${pastTense(c)} ${c.address}`;
+      const bytes = (c.record?.artifacts ?? []).reduce((n, a) => n + a.size, 0);
+      return `  created ${c.address}${bytes > 0 ? ` (${formatBytes(bytes)})` : ""}`;
+    });
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+function pastTense(c: Change): string {
+  return c.action === "create" ? "created" : c.action === "archive" ? "archived" : c.action === "unarchive" ? "restored" : "updated";
 }
 
 async function readPlanFile(file: string): Promise<Plan> {

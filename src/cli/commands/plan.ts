@@ -1,5 +1,6 @@
 // `assetctl plan`: the diff between the manifests and the registry, as text, JSON or markdown.
 import { mkdir, writeFile } from "node:fs/promises";
+import { parseAddress } from "../../plan/address.js";
 import path from "node:path";
 import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
@@ -35,10 +36,19 @@ export const planCommand: Command = {
     if (format === "json") json(io, publicPlan(result));
     else if (format === "markdown") io.out((await import("../render/plan-markdown.js")).renderPlanMarkdown(result));
     else await printPlan(result, desired, io);
+    // What to run next, as Terraform says it: on stderr, so the plan on stdout stays as it was.
+    if (out && format === "text" && planHasChanges(result) && result.errors.length === 0 && result.summary.conflict === 0) {
+      io.err(`\nSaved the plan to ${out}. To apply exactly this plan, run:\n  assetctl apply ${quoteArg(out)}`);
+    }
     if (result.errors.length > 0 || result.summary.conflict > 0) return 1;
     return flag(values, "detailed-exitcode") && planHasChanges(result) ? 2 : 0;
   },
 };
+
+/** A path as a shell would take it back: quoted only when it needs to be. */
+function quoteArg(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
 
 /** What printing a plan shows beside it: the diagnostics, with source lines from the tree. */
 export interface PlanContext {
@@ -93,4 +103,16 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
     return;
   }
   io.out(renderPlanText(result, { style: io.style }));
+  for (const target of unmatchedTargets(result)) {
+    io.err(`${io.errStyle.yellow("warning")} --target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`);
+    io.err(`  ${io.errStyle.cyan("hint:")} check the address: \`assetctl list\` shows the registry's assets, \`assetctl plan\` every change`);
+  }
+}
+
+/** The --target addresses no change of the plan answers to (a typo makes a plan of nothing, silently otherwise). */
+function unmatchedTargets(result: Plan): string[] {
+  return (result.options?.targets ?? []).filter((target) => {
+    const t = parseAddress(target);
+    return !result.changes.some((c) => c.kind === t.kind && c.name === t.name && (t.version === undefined || t.version === "latest" || t.version === c.version));
+  });
 }
