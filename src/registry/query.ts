@@ -47,11 +47,11 @@ export function latestVersions(versions: readonly StoredVersion[]): StoredVersio
 }
 
 /** The document two versions are compared by: spec, dependencies and the mutable fields. */
-function comparable(v: StoredVersion): JsonObject {
+export function versionDocument(v: StoredVersion): JsonObject {
   return { spec: v.record.spec, dependencies: v.record.dependencies, ...(v.mutable as JsonObject) };
 }
 
 /** What differs between two versions, as a JSON patch from the first to the second. */
 export function versionPatch(from: StoredVersion, to: StoredVersion): Operation[] {
-  return diffDocuments(comparable(from), comparable(to));
+  return diffDocuments(versionDocument(from), versionDocument(to));
 }

@@ -13,14 +13,14 @@ import { exampleRepo, HOSTILE } from "./fixture.js";
 const ARTIFACTS = path.join(projectRoot, "test-artifacts", "ui");
 const REBIND_HOST = "rebind.assetctl.test";
 
-export function chromiumPath(): string {
+function chromiumPath(): string {
   const fromEnv = process.env["CHROMIUM_PATH"];
   if (fromEnv) return fromEnv;
   const found = spawnSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], { encoding: "utf8" }).stdout.trim();
   return found || "/usr/bin/chromium";
 }
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -32,7 +32,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts `assetctl ui --port 0` in `root` and resolves with the address it prints. */
-export function startUiProcess(root: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
+function startUiProcess(root: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, "ui", "--port", "0"], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -6,6 +6,7 @@ import type * as JsonPatch from "fast-json-patch";
 import { html } from "hono/html";
 import type { Diagnostic } from "../../diagnostics.js";
 import type { Action, Change, Plan } from "../../plan/types.js";
+import { versionDocument } from "../../registry/query.js";
 import { addressOf, type JsonObject, type RegistrySnapshot, type StoredVersion } from "../../registry/types.js";
 import { documentDiff } from "../diff.js";
 import type { LiveState } from "../live.js";
@@ -57,10 +58,6 @@ function afterDocument(before: JsonObject, change: Change): unknown {
   }
 }
 
-function comparable(v: StoredVersion): JsonObject {
-  return { spec: v.record.spec, dependencies: v.record.dependencies, ...(v.mutable as JsonObject) };
-}
-
 function diagnosticsList(diagnostics: readonly Pick<Diagnostic, "code" | "message" | "file" | "line" | "column">[], view: PlanView): Html {
   return html`<ul class="errors">${diagnostics.map((d) => {
     const where = d.file ? `${d.file}${d.line > 0 ? `:${d.line}:${d.column}` : ""}` : "assetctl";
@@ -70,7 +67,7 @@ function diagnosticsList(diagnostics: readonly Pick<Diagnostic, "code" | "messag
 }
 
 function changeBlock(change: Change, previous: StoredVersion | undefined, children: Html[]): Html {
-  const before = previous ? comparable(previous) : {};
+  const before = previous ? versionDocument(previous) : {};
   const showDiff = change.action !== "noop" && change.patch.length > 0;
   const href = change.action === "create" ? undefined : addressHref(change.previous ? `${change.kind}:${change.name}:${change.previous}` : change.address);
   return html`<section class="change" aria-label="${LABEL[change.action]} ${change.address}">

@@ -2,16 +2,12 @@
 // and two versions compared: the spec as a word-level diff and the artifacts by digest.
 import { html } from "hono/html";
 import { shortDigest } from "../../digest.js";
-import { addressOf, type Artifact, type JsonObject, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
-import { versionPatch } from "../../registry/query.js";
+import { addressOf, type Artifact, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
+import { versionDocument, versionPatch } from "../../registry/query.js";
 import { documentDiff, documentLines } from "../diff.js";
 import { redactDocument } from "../redact.js";
 import type { CommitInfo } from "../model.js";
 import { addressHref, assetHref, bytes, commitText, versionHref, when, type Html } from "./layout.js";
-
-export function comparable(v: StoredVersion): JsonObject {
-  return { spec: v.record.spec, dependencies: v.record.dependencies, ...(v.mutable as JsonObject) };
-}
 
 function size(v: StoredVersion): number {
   return v.record.artifacts.reduce((sum, a) => sum + a.size, 0);
@@ -177,7 +173,7 @@ export function comparePage(a: StoredVersion, b: StoredVersion): Html {
 <p>${link(a)} → ${link(b)}</p>
 ${same ? html`<p class="notice">The two versions have the same content digest.</p>` : ""}
 <h2>Spec, dependencies and mutable fields</h2>
-${documentDiff(comparable(a), comparable(b))}
+${documentDiff(versionDocument(a), versionDocument(b))}
 <details><summary>As a JSON patch (what <code>assetctl diff</code> prints)</summary><pre class="diff">${patchText(versionPatch(a, b))}</pre></details>
 <h2>Artifacts by digest</h2>
 <p>${files.added.length} added, ${files.removed.length} removed, ${files.changed.length} changed, ${files.same} unchanged file${files.same === 1 ? "" : "s"}.</p>
