@@ -3,6 +3,7 @@
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchAzuremlAssets } from "./azureml-assets.mjs";
 import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchScale } from "./scale.mjs";
@@ -19,6 +20,7 @@ const sections = {
   scale: () => benchScale(projectRoot),
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
+  "azureml-assets": () => benchAzuremlAssets(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);

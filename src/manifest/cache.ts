@@ -399,7 +399,7 @@ export async function cachedByStats<T>(file: string, cacheDir: string, compute: 
   return value;
 }
 
-async function writeAtomically(file: string, text: string): Promise<boolean> {
+export async function writeAtomically(file: string, text: string): Promise<boolean> {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
