@@ -23,6 +23,7 @@ describe("schemas/", () => {
       "environment.schema.json",
       "model.schema.json",
       "pipelineComponent.schema.json",
+      "parallelComponent.schema.json",
       "pipelineJob.schema.json",
       "sparkComponent.schema.json",
     ]);

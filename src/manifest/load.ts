@@ -15,7 +15,7 @@ import { classify, isYamlFile, mapLimited, readText, unknownSchemaWarning, type 
 import { parseYamlCached } from "./parse-cache.js";
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
-import type { LoadResult, Manifest, ManifestKind } from "./types.js";
+import { assetKindOf, type LoadResult, type Manifest, type ManifestKind } from "./types.js";
 import type { YamlFile } from "./yaml.js";
 
 export interface LoadOptions {
@@ -45,10 +45,12 @@ const COMPONENT_KINDS: Readonly<Record<string, ManifestKind>> = {
   command: "command_component",
   pipeline: "pipeline_component",
   spark: "spark_component",
+  parallel: "parallel_component",
+  automl: "automl_component",
 };
 
 function isComponentKind(kind: ManifestKind): boolean {
-  return kind === "command_component" || kind === "pipeline_component" || kind === "spark_component";
+  return assetKindOf(kind) === "component";
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -352,7 +354,7 @@ function refinedKind(candidate: Candidate, value: unknown, out: Diagnostic[], ya
     out.push(
       diagnostic({
         code: "schema-enum",
-        message: `"type" must be one of command, pipeline, spark, not "${type}": assetctl manages no ${type} components`,
+        message: `"type" must be one of ${Object.keys(COMPONENT_KINDS).join(", ")}, not "${type}": assetctl manages no ${type} components`,
         file: candidate.file,
         at: yaml.locate(["type"]),
         hint: didYouMean(type.toLowerCase(), Object.keys(COMPONENT_KINDS)),
