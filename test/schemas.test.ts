@@ -22,8 +22,8 @@ describe("schemas/", () => {
       "dataImport.schema.json",
       "environment.schema.json",
       "model.schema.json",
-      "pipelineComponent.schema.json",
       "parallelComponent.schema.json",
+      "pipelineComponent.schema.json",
       "pipelineJob.schema.json",
       "sparkComponent.schema.json",
     ]);
