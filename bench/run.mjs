@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchAzure } from "./azure.mjs";
+import { benchAzuremlAssets } from "./azureml-assets.mjs";
 import { benchCoreLoop } from "./core-loop.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchLineage } from "./lineage.mjs";
@@ -28,6 +29,7 @@ const sections = {
   "watch-latency": () => benchWatchLatency(projectRoot),
   azure: () => benchAzure(projectRoot),
   ui: () => benchUi(projectRoot),
+  "azureml-assets": () => benchAzuremlAssets(projectRoot),
 };
 
 console.log(`assetctl benchmarks — node ${process.version}, ${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}`);

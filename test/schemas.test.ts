@@ -22,6 +22,7 @@ describe("schemas/", () => {
       "dataImport.schema.json",
       "environment.schema.json",
       "model.schema.json",
+      "parallelComponent.schema.json",
       "pipelineComponent.schema.json",
       "pipelineJob.schema.json",
       "sparkComponent.schema.json",

@@ -8,12 +8,17 @@
 // - an environment's build context is the local `context` folder (hashed), not the repository URL at a commit.
 // Publisher references: scripts/azureml-assets/azureml/assets/config.py (AssetConfig, EnvironmentConfig,
 // ModelConfig, DataConfig), update_spec.py (create_template_data, update), util/template.py (render).
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { TreeReadError, type SourceTree } from "../source/tree.js";
+import { writeFileAtomically } from "../atomic-write.js";
+import { codeFingerprint } from "../code-fingerprint.js";
+import { isJsonExact } from "./cache.js";
 import { diagnostic } from "./diagnostic.js";
 import { decodeText } from "./decode.js";
-import type { ManifestKind, SourcePosition } from "./types.js";
+import type { Manifest, ManifestKind, SourcePosition } from "./types.js";
 import { MAX_FILE_BYTES, parseYaml, type YamlFile } from "./yaml.js";
 
 export const ASSET_FILE = "asset.yaml";
@@ -75,7 +80,69 @@ export function isAssetFile(file: string): boolean {
   return file === ASSET_FILE || file.endsWith(`/${ASSET_FILE}`);
 }
 
-export async function readYaml(tree: SourceTree, file: string): Promise<{ yaml: YamlFile } | { missing: true } | { diagnostic: Diagnostic }> {
+const PARSED_FILE = "azureml-assets.json";
+
+/**
+ * What the small YAML files of the layout (asset.yaml, environment.yaml, model.yaml) parse to, kept by the
+ * digest of their text in `.assetctl/cache/azureml-assets.json`: a repository has hundreds, and the YAML
+ * parser costs about a millisecond each. Only clean parses are kept; positions are found by parsing again
+ * when a diagnostic needs one. Tied to the build of assetctl like the other caches.
+ */
+export class ParsedTexts {
+  private readonly used = new Map<string, { value: unknown; numbersAsText: YamlFile["numbersAsText"] }>();
+  private changed = false;
+
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly known: ReadonlyMap<string, { value: unknown; numbersAsText: YamlFile["numbersAsText"] }>,
+  ) {}
+
+  static async load(dir: string | undefined): Promise<ParsedTexts> {
+    if (dir === undefined) return new ParsedTexts(undefined, new Map());
+    const file = path.join(dir, PARSED_FILE);
+    try {
+      const stored = JSON.parse(await readFile(file, "utf8")) as { code?: string; entries?: Record<string, { value: unknown; numbersAsText: YamlFile["numbersAsText"] }> };
+      if (stored.code === codeFingerprint() && stored.entries) return new ParsedTexts(file, new Map(Object.entries(stored.entries)));
+    } catch {
+      // none yet, or unreadable: an empty cache
+    }
+    return new ParsedTexts(file, new Map());
+  }
+
+  parse(text: string, file: string): YamlFile {
+    const key = createHash("sha256").update(text).digest("hex");
+    const hit = this.used.get(key) ?? this.known.get(key);
+    if (hit) {
+      this.used.set(key, hit);
+      let full: YamlFile | undefined;
+      const parsed = () => (full ??= parseYaml(text, file));
+      return {
+        file,
+        text,
+        value: structuredClone(hit.value),
+        locate: (p) => parsed().locate(p),
+        locateKey: (p) => parsed().locateKey(p),
+        placeholders: new Set(),
+        numbersAsText: hit.numbersAsText,
+        diagnostics: [],
+      };
+    }
+    const yaml = parseYaml(text, file);
+    if (yaml.diagnostics.length === 0 && isJsonExact(yaml.value)) {
+      this.used.set(key, { value: structuredClone(yaml.value), numbersAsText: yaml.numbersAsText });
+      this.changed = true;
+    }
+    return yaml;
+  }
+
+  /** Keeps what this load used (and only that), when it differs from what was loaded. */
+  async save(): Promise<void> {
+    if (this.file === undefined || (!this.changed && this.used.size === this.known.size)) return;
+    await writeFileAtomically(this.file, JSON.stringify({ code: codeFingerprint(), entries: Object.fromEntries(this.used) }));
+  }
+}
+
+export async function readYaml(tree: SourceTree, file: string, parsed?: ParsedTexts): Promise<{ yaml: YamlFile } | { missing: true } | { diagnostic: Diagnostic }> {
   let bytes: Buffer;
   try {
     bytes = await tree.readFile(file, MAX_FILE_BYTES);
@@ -85,7 +152,7 @@ export async function readYaml(tree: SourceTree, file: string): Promise<{ yaml: 
   }
   const decoded = decodeText(bytes, file);
   if ("diagnostic" in decoded) return decoded;
-  return { yaml: parseYaml(decoded.text, file) };
+  return { yaml: parsed ? parsed.parse(decoded.text, file) : parseYaml(decoded.text, file) };
 }
 
 /**
@@ -273,13 +340,19 @@ export function placeholdersIn(text: string): { placeholder: string; key: string
   return found;
 }
 
-/** One asset of the layout, its spec rendered and completed as the publisher would register it. */
-export interface PreparedAsset {
+/**
+ * One asset of the layout: what its asset.yaml and extra config say. The spec is rendered from it only when
+ * needed (`render`); `fingerprint` names every input of that rendering besides the spec file itself, so that
+ * a checked spec can be kept while neither changes.
+ */
+export interface DeclaredAsset {
   declaration: AssetDeclaration;
-  /** The rendered spec, parsed; its value completed (version, description, tags, weights). */
-  yaml: YamlFile;
-  diagnostics: Diagnostic[];
+  fingerprint: string;
   weights: WeightsSource | undefined;
+  /** The rendered spec, parsed, its value completed (version, name, where the weights are). */
+  render(): Promise<YamlFile>;
+  /** Description and tags from files, as update_spec.py does after rendering. */
+  finish(manifest: Manifest): Promise<Manifest>;
 }
 
 /** Network-resolved pins the publisher fills into template files (environment/pin_versions.py). */
@@ -291,12 +364,17 @@ function relativeTo(file: string, to: string): string {
 }
 
 /**
- * Reads an asset.yaml and everything its spec is rendered from. Undefined when the file is not of this
- * layout; diagnostics are located in the asset.yaml, the extra config or the spec.
+ * Reads an asset.yaml and the extra config its spec is rendered from. Undefined when the file is not of
+ * this layout; diagnostics are located in the asset.yaml, the extra config or its template files.
  */
-export async function prepareAsset(tree: SourceTree, file: string, exists: (file: string) => boolean): Promise<{ prepared?: PreparedAsset; diagnostics: Diagnostic[] }> {
+export async function declareAsset(
+  tree: SourceTree,
+  file: string,
+  exists: (file: string) => boolean,
+  parsed?: ParsedTexts,
+): Promise<{ asset?: DeclaredAsset; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  const read = await readYaml(tree, file);
+  const read = await readYaml(tree, file, parsed);
   if (!("yaml" in read)) return { diagnostics: "diagnostic" in read ? [read.diagnostic] : [] };
   const assetYaml = read.yaml;
   const declaration = declarationOf(file, assetYaml, diagnostics);
@@ -316,17 +394,18 @@ export async function prepareAsset(tree: SourceTree, file: string, exists: (file
 
   let weights: WeightsSource | undefined;
   let modelDescription: string | undefined;
-  let environment: EnvironmentConfig | undefined;
+  let extraText = "";
   if (declaration.extraConfig !== undefined) {
     if (!exists(declaration.extraConfig)) {
       missing("extra_config", declaration.extraConfig);
       return { diagnostics };
     }
-    const extra = await readYaml(tree, declaration.extraConfig);
+    const extra = await readYaml(tree, declaration.extraConfig, parsed);
     if (!("yaml" in extra)) return { diagnostics: [...diagnostics, ...("diagnostic" in extra ? [extra.diagnostic] : [])] };
+    extraText = extra.yaml.text;
     diagnostics.push(...extra.yaml.diagnostics.filter((d) => d.code !== "template-placeholder"));
     if (declaration.type === "environment") {
-      environment = environmentConfigOf(declaration.extraConfig, extra.yaml, diagnostics);
+      const environment = environmentConfigOf(declaration.extraConfig, extra.yaml, diagnostics);
       if (environment.imageName !== undefined) values.set("image.name", environment.imageName);
       if (environment.contextDir !== undefined) {
         if (!exists(`${environment.contextDir}/${environment.dockerfile}`)) {
@@ -344,6 +423,7 @@ export async function prepareAsset(tree: SourceTree, file: string, exists: (file
         values.set("image.context.path", context);
         values.set("image.dockerfile.path", environment.dockerfile);
         values.set("asset.repo.build_context.path", context);
+        diagnostics.push(...(await networkPins(tree, environment, declaration.extraConfig, exists)));
       }
       if (environment.publishHostname !== undefined) values.set("image.publish.hostname", environment.publishHostname);
     } else if (declaration.type === "model" || declaration.type === "data") {
@@ -356,18 +436,16 @@ export async function prepareAsset(tree: SourceTree, file: string, exists: (file
     diagnostics.push(diagnostic({ code: "asset-config-invalid", message: `an environment's ${ASSET_FILE} needs "extra_config" (its environment.yaml)`, file, at: assetYaml.locate([]) }));
   }
 
-  const specRead = await tree.readFile(specFile, MAX_FILE_BYTES).then(
-    (bytes) => decodeText(bytes, specFile),
-    (error: unknown) => ({ diagnostic: diagnostic({ code: "file-unreadable", message: `${specFile} cannot be read: ${error instanceof Error ? error.message : String(error)}`, file: specFile }) }),
-  );
-  if ("diagnostic" in specRead) return { diagnostics: [...diagnostics, specRead.diagnostic] };
-  const yaml = parseYaml(renderTemplate(specRead.text, values), specFile, { deferred: DEFERRED_PLACEHOLDERS });
-  const value = yaml.value;
-  if (isObject(value)) {
-    await complete(tree, declaration, value, { weights, modelDescription, exists, specFile });
-  }
-  if (environment?.contextDir !== undefined) diagnostics.push(...(await networkPins(tree, environment, declaration.extraConfig ?? file, exists)));
-  return { prepared: { declaration, yaml, diagnostics: [], weights }, diagnostics };
+  const descriptionFile = declaration.descriptionFile ?? modelDescription;
+  const fingerprint = createHash("sha256").update(`${assetYaml.text}\0${extraText}`).digest("hex").slice(0, 32);
+  const render = async (): Promise<YamlFile> => {
+    const text = (await readText(tree, specFile)) ?? "";
+    const yaml = parseYaml(renderTemplate(text, values), specFile, { deferred: DEFERRED_PLACEHOLDERS });
+    if (isObject(yaml.value)) complete(declaration, yaml.value, weights, specFile);
+    return yaml;
+  };
+  const finish = (manifest: Manifest) => fromFiles(tree, declaration, descriptionFile, manifest, exists);
+  return { asset: { declaration, fingerprint, weights, render, finish }, diagnostics };
 }
 
 async function readText(tree: SourceTree, file: string): Promise<string | undefined> {
@@ -379,44 +457,48 @@ async function readText(tree: SourceTree, file: string): Promise<string | undefi
   }
 }
 
-/** What update_spec.py does after rendering: version, description file, tags naming files, and where the weights are. */
-async function complete(
-  tree: SourceTree,
-  declaration: AssetDeclaration,
-  value: Record<string, unknown>,
-  inputs: { weights: WeightsSource | undefined; modelDescription: string | undefined; exists: (file: string) => boolean; specFile: string },
-): Promise<void> {
+/** What update_spec.py does with the rendered spec: the version chosen, the name, where the weights are. */
+function complete(declaration: AssetDeclaration, value: Record<string, unknown>, weights: WeightsSource | undefined, specFile: string): void {
   const version = value["version"];
   // `version: auto` with a templated version is assetctl's auto-versioning; the version is chosen by the plan.
   if (typeof version === "string" && version.includes("{{")) delete value["version"];
   else if (version === undefined && declaration.version !== undefined) value["version"] = declaration.version;
   if (value["name"] === undefined && declaration.name !== undefined) value["name"] = declaration.name;
-  const descriptionFile = declaration.descriptionFile ?? inputs.modelDescription;
-  if (descriptionFile !== undefined) {
-    const text = await readText(tree, descriptionFile);
-    if (text !== undefined) value["description"] = text;
-  }
-  const tags = value["tags"];
-  if (isObject(tags)) {
-    for (const [key, tag] of Object.entries(tags)) {
-      if (typeof tag !== "string" || tag === "" || tag.includes("\n")) continue;
-      const target = besideFile(declaration.file, tag);
-      if (target !== undefined && inputs.exists(target)) {
-        const text = await readText(tree, target);
-        if (text !== undefined) tags[key] = text;
-      }
-    }
-  }
-  const weights = inputs.weights;
   if (weights && declaration.type === "model") {
     // The weights live where model.yaml says; the spec's `path` (often `./`, the metadata folder) is not them.
-    value["path"] = weights.type === "local" ? relativeTo(inputs.specFile, weights.uri) : weights.uri;
+    value["path"] = weights.type === "local" ? relativeTo(specFile, weights.uri) : weights.uri;
     if (weights.revision !== undefined) {
       const properties = isObject(value["properties"]) ? value["properties"] : {};
       properties["azureml-assets.source-revision"] = weights.revision;
       value["properties"] = properties;
     }
   }
+}
+
+/**
+ * update_spec.py's last step: the description from `description_file`, and each tag whose value names a
+ * file beside the asset.yaml replaced by the file's content. Read on every load (they are small), so a
+ * kept check of the spec never hides an edit of them.
+ */
+async function fromFiles(tree: SourceTree, declaration: AssetDeclaration, descriptionFile: string | undefined, manifest: Manifest, exists: (file: string) => boolean): Promise<Manifest> {
+  let spec = manifest.spec;
+  if (descriptionFile !== undefined) {
+    const text = await readText(tree, descriptionFile);
+    if (text !== undefined) spec = { ...spec, description: text };
+  }
+  const tags = spec["tags"];
+  if (isObject(tags)) {
+    let changed: Record<string, unknown> | undefined;
+    for (const [key, tag] of Object.entries(tags)) {
+      if (typeof tag !== "string" || tag === "" || tag.includes("\n")) continue;
+      const target = besideFile(declaration.file, tag);
+      if (target === undefined || !exists(target)) continue;
+      const text = await readText(tree, target);
+      if (text !== undefined) (changed ??= { ...tags })[key] = text;
+    }
+    if (changed) spec = { ...spec, tags: changed };
+  }
+  return spec === manifest.spec ? { ...manifest, layout: "azureml-assets" } : { ...manifest, spec, layout: "azureml-assets" };
 }
 
 /** Warnings for `{{latest-image-tag}}`/`{{latest-pypi-version}}` in template files: hashed as written. */

@@ -14,7 +14,7 @@ import { schemaOf } from "./schema/index.js";
 import { MODEL_NAME_PATTERN } from "./schema/model.js";
 import { JOB_NAME_PATTERN } from "./schema/pipeline-job.js";
 import { didYouMean } from "./suggest.js";
-import type { Manifest, ManifestKind } from "./types.js";
+import { assetKindOf, type Manifest, type ManifestKind } from "./types.js";
 import { pythonNumberText } from "./version-text.js";
 import { pathKey, type YamlFile } from "./yaml.js";
 
@@ -37,6 +37,8 @@ export const NAME_RULES: Record<ManifestKind, { pattern: string; rule: string }>
   command_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
   pipeline_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
   spark_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
+  parallel_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
+  automl_component: { pattern: COMPONENT_NAME_PATTERN, rule: "lower-case letters, digits and '_', starting with a letter, at most 255 characters" },
   datastore: { pattern: DATASTORE_NAME_PATTERN, rule: "letters, digits and '_', starting with a letter or digit, at most 255 characters" },
   pipeline_job: { pattern: JOB_NAME_PATTERN, rule: "letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters" },
 };
@@ -48,6 +50,8 @@ const KIND_WORDS: Record<ManifestKind, string> = {
   command_component: "component",
   pipeline_component: "component",
   spark_component: "component",
+  parallel_component: "component",
+  automl_component: "component",
   datastore: "datastore",
   pipeline_job: "pipeline job",
   data_import: "data import",
@@ -259,7 +263,7 @@ function chooseDatastoreType(input: CheckInput, value: Doc, out: Diagnostic[]): 
 
 /** Lower-cased, other characters replaced: the nearest valid component name, offered as a hint. */
 function suggestName(name: string, kind: ManifestKind): string | undefined {
-  if (kind !== "command_component" && kind !== "pipeline_component" && kind !== "spark_component") return undefined;
+  if (assetKindOf(kind) !== "component") return undefined;
   const candidate = name.toLowerCase().replace(/[^a-z0-9_]/g, "_").replace(/^[^a-z]+/, "");
   return candidate && new RegExp(COMPONENT_NAME_PATTERN).test(candidate) ? `e.g. ${candidate}` : undefined;
 }

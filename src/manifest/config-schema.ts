@@ -13,6 +13,8 @@ const MANIFEST_KINDS: readonly ManifestKind[] = [
   "command_component",
   "pipeline_component",
   "spark_component",
+  "parallel_component",
+  "automl_component",
   "datastore",
   "pipeline_job",
   "data_import",

@@ -7,7 +7,7 @@ import { canonicalJson } from "../digest.js";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import type { SourceTree } from "../source/tree.js";
 import { componentFileReferences } from "./anonymous.js";
-import { isAssetFile, type PreparedAsset } from "./azureml-assets.js";
+import { isAssetFile, type DeclaredAsset } from "./azureml-assets.js";
 import type { DocumentShape, ManifestCache } from "./cache.js";
 import { compileConfig, loadConfig, type KindMapping } from "./config.js";
 import { diagnostic } from "./diagnostic.js";
@@ -15,7 +15,7 @@ import { classify, isYamlFile, mapLimited, readText, unknownSchemaWarning, type 
 import { parseYamlCached } from "./parse-cache.js";
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
-import type { LoadResult, Manifest, ManifestKind } from "./types.js";
+import { assetKindOf, type LoadResult, type Manifest, type ManifestKind } from "./types.js";
 import type { YamlFile } from "./yaml.js";
 
 export interface LoadOptions {
@@ -37,18 +37,20 @@ interface Candidate {
   declared: ManifestKind;
   source: "schema" | "mapping" | "reference" | "layout";
   datastoreType?: DatastoreType | undefined;
-  /** The spec as the azureml-assets layout renders it from its asset.yaml (never cached: it has more inputs than the file). */
-  prepared?: PreparedAsset;
+  /** The asset.yaml of the azureml-assets layout that declares this spec, and renders it. */
+  layout?: DeclaredAsset;
 }
 
 const COMPONENT_KINDS: Readonly<Record<string, ManifestKind>> = {
   command: "command_component",
   pipeline: "pipeline_component",
   spark: "spark_component",
+  parallel: "parallel_component",
+  automl: "automl_component",
 };
 
 function isComponentKind(kind: ManifestKind): boolean {
-  return kind === "command_component" || kind === "pipeline_component" || kind === "spark_component";
+  return assetKindOf(kind) === "component";
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -146,12 +148,13 @@ class Files {
 
   /** A candidate checked against its kind's schema, as the pipelines make it (anonymous or not). */
   async check(candidate: Candidate, anonymous: boolean): Promise<{ diagnostics: Diagnostic[]; manifest: Manifest | undefined }> {
-    const key = `${candidate.declared}|${candidate.source}|${candidate.datastoreType ?? ""}|${anonymous}`;
-    const entry = candidate.prepared ? undefined : this.cache?.entry(candidate.file);
+    // A rendered spec stands for its asset.yaml and extra config too: their fingerprint is part of the key.
+    const key = `${candidate.declared}|${candidate.source}|${candidate.datastoreType ?? ""}|${anonymous}${candidate.layout ? `|${candidate.layout.fingerprint}` : ""}`;
+    const entry = this.cache?.entry(candidate.file);
     const cached = entry?.checked(key);
     if (entry && cached) return { diagnostics: cached.diagnostics, manifest: entry.manifest(cached) };
 
-    const yaml = candidate.prepared?.yaml ?? (await this.parse(candidate.file));
+    const yaml = candidate.layout ? await candidate.layout.render() : await this.parse(candidate.file);
     const diagnostics: Diagnostic[] = [...yaml.diagnostics];
     let manifest: Manifest | undefined;
     const kind = yaml.value === undefined ? undefined : refinedKind(candidate, yaml.value, diagnostics, yaml);
@@ -253,14 +256,16 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   const assetFiles = scope.filter((f) => isAssetFile(f) && inLayout(f));
   if (assetFiles.length > 0) {
     const listed = new Set(await files.list());
-    const { prepareAsset } = await import("./azureml-assets.js");
-    const prepared = await mapLimited(assetFiles, READ_CONCURRENCY, (file) => prepareAsset(tree, file, (f) => listed.has(f) && !isExcluded(f)));
-    for (const result of prepared) {
+    const { declareAsset, ParsedTexts } = await import("./azureml-assets.js");
+    const parsed = await ParsedTexts.load(cache?.dir);
+    const declared = await mapLimited(assetFiles, READ_CONCURRENCY, (file) => declareAsset(tree, file, (f) => listed.has(f) && !isExcluded(f), parsed));
+    await parsed.save();
+    for (const result of declared) {
       diagnostics.push(...result.diagnostics);
-      const asset = result.prepared;
+      const asset = result.asset;
       if (!asset) continue;
       const spec = asset.declaration.spec;
-      files.candidates.set(spec, { file: spec, declared: asset.declaration.kind, source: "layout", prepared: asset });
+      files.candidates.set(spec, { file: spec, declared: asset.declaration.kind, source: "layout", layout: asset });
       scoped.add(spec);
     }
   }
@@ -271,7 +276,7 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
     // An asset.yaml declares a named asset, even when a pipeline also names its spec by path.
     const result = await files.check(candidate, candidate.source !== "layout" && anonymous.has(candidate.file));
     diagnostics.push(...result.diagnostics);
-    if (result.manifest) manifests.push(candidate.prepared ? { ...result.manifest, layout: "azureml-assets" } : result.manifest);
+    if (result.manifest) manifests.push(candidate.layout ? await candidate.layout.finish(result.manifest) : result.manifest);
   }
 
   for (const file of scope) {
@@ -349,7 +354,7 @@ function refinedKind(candidate: Candidate, value: unknown, out: Diagnostic[], ya
     out.push(
       diagnostic({
         code: "schema-enum",
-        message: `"type" must be one of command, pipeline, spark, not "${type}": assetctl manages no ${type} components`,
+        message: `"type" must be one of ${Object.keys(COMPONENT_KINDS).join(", ")}, not "${type}": assetctl manages no ${type} components`,
         file: candidate.file,
         at: yaml.locate(["type"]),
         hint: didYouMean(type.toLowerCase(), Object.keys(COMPONENT_KINDS)),

@@ -16,6 +16,7 @@ const MANAGED: ReadonlyMap<string, { kind: ManifestKind; datastoreType?: Datasto
   ["commandcomponent", { kind: "command_component" }],
   ["pipelinecomponent", { kind: "pipeline_component" }],
   ["sparkcomponent", { kind: "spark_component" }],
+  ["parallelcomponent", { kind: "parallel_component" }],
   ["pipelinejob", { kind: "pipeline_job" }],
   ["dataimport", { kind: "data_import" }],
   ["azureblob", { kind: "datastore", datastoreType: "azure_blob" }],

@@ -9,6 +9,8 @@ export type ManifestKind =
   | "command_component"
   | "pipeline_component"
   | "spark_component"
+  | "parallel_component"
+  | "automl_component"
   | "datastore"
   | "pipeline_job"
   | "data_import";
@@ -28,6 +30,8 @@ export function assetKindOf(kind: ManifestKind): AssetKind | undefined {
     case "command_component":
     case "pipeline_component":
     case "spark_component":
+    case "parallel_component":
+    case "automl_component":
       return "component";
     case "pipeline_job":
     case "data_import":

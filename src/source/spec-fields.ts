@@ -195,7 +195,12 @@ export function specFields(kind: ManifestKind, spec: SpecObject): SpecFields {
       break;
     case "command_component":
     case "spark_component":
+    case "automl_component":
       c.component(spec, []);
+      break;
+    case "parallel_component":
+      // The code and environment of a parallel component are its task's (azure-ai-ml parallel_task.py).
+      if (isObject(spec["task"])) c.component(spec["task"], ["task"]);
       break;
     case "pipeline_component":
     case "pipeline_job":

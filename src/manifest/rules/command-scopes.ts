@@ -25,6 +25,9 @@ export function commandScopesOf(manifest: Manifest): CommandScope[] {
     case "spark_component":
       addComponent(scopes, manifest.spec, []);
       break;
+    case "parallel_component":
+    case "automl_component":
+      break;
     case "pipeline_component":
     case "pipeline_job":
       addJobs(scopes, manifest.spec, []);

@@ -73,7 +73,11 @@ function environmentsOf(manifest: Manifest): { path: KeyPath; env: SpecObject }[
       break;
     case "command_component":
     case "spark_component":
+    case "automl_component":
       inline(manifest.spec, []);
+      break;
+    case "parallel_component":
+      inline(manifest.spec["task"], ["task"]);
       break;
     case "pipeline_component":
     case "pipeline_job":

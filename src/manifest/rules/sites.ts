@@ -73,7 +73,11 @@ function findSites(manifest: Manifest): Site[] {
       break;
     case "command_component":
     case "spark_component":
+    case "automl_component":
       componentSites(sites, spec, []);
+      break;
+    case "parallel_component":
+      if (typeof spec["task"] === "object" && spec["task"] !== null && !Array.isArray(spec["task"])) componentSites(sites, spec["task"] as SpecObject, ["task"]);
       break;
     case "pipeline_component":
     case "pipeline_job":

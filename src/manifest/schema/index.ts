@@ -9,6 +9,7 @@ import { environmentSchema } from "./environment.js";
 import { modelSchema } from "./model.js";
 import { pipelineComponentSchema } from "./pipeline-component.js";
 import { pipelineJobSchema } from "./pipeline-job.js";
+import { automlComponentSchema, parallelComponentSchema } from "./parallel-component.js";
 import { sparkComponentSchema } from "./spark-component.js";
 
 /** The schema a document of `kind` is checked against; datastores are chosen by their `type`. */
@@ -29,6 +30,10 @@ export function schemaOf(kind: ManifestKind, anonymous: boolean, datastoreType?:
       return pipelineComponentSchema[variant];
     case "spark_component":
       return sparkComponentSchema[variant];
+    case "parallel_component":
+      return parallelComponentSchema[variant];
+    case "automl_component":
+      return automlComponentSchema[variant];
     case "pipeline_job":
       return pipelineJobSchema;
     case "data_import":
@@ -46,6 +51,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, { schema: z.ZodType; tit
   "commandComponent.schema.json": { schema: commandComponentSchema.named, title: "Azure ML command component (assetctl)" },
   "pipelineComponent.schema.json": { schema: pipelineComponentSchema.named, title: "Azure ML pipeline component (assetctl)" },
   "sparkComponent.schema.json": { schema: sparkComponentSchema.named, title: "Azure ML Spark component (assetctl)" },
+  "parallelComponent.schema.json": { schema: parallelComponentSchema.named, title: "Azure ML parallel component (assetctl)" },
   "pipelineJob.schema.json": { schema: pipelineJobSchema, title: "Azure ML pipeline job (assetctl)" },
   "azureBlob.schema.json": { schema: datastoreSchemas.azure_blob, title: "Azure ML Azure Blob datastore (assetctl)" },
   "azureFile.schema.json": { schema: datastoreSchemas.azure_file, title: "Azure ML Azure Files datastore (assetctl)" },
