@@ -8,10 +8,10 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { TokenCredential } from "@azure/identity";
-import type { LockHandle, LockRequest, ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "../../driver.js";
+import type { Fence, LockHandle, LockRequest, ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "../../driver.js";
 import { RegistryError } from "../../driver.js";
 import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
-import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
+import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
 import { ProgressMeter } from "../../../progress.js";
 import {
   addressOf,
@@ -211,7 +211,14 @@ export class AzureMlDriver implements RegistryDriver {
     return `azureml://subscriptions/${a.subscription}/resourcegroups/${a.resourceGroup}/workspaces/${a.name}/datastores/${this.#store().datastore}/paths/${path}`;
   }
 
-  async createVersion(record: VersionRecord): Promise<void> {
+  /** A write under a lock that is no longer the workspace's current one writes nothing (see Fence). */
+  async #checkFence(fence: Fence | undefined): Promise<void> {
+    if (fence === undefined) return;
+    const held = await this.#store().readLock();
+    if (held === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
+  }
+
+  async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     checkVersionRecord(record);
     const address = addressOf(record);
     const storage = this.#store();
@@ -219,6 +226,7 @@ export class AzureMlDriver implements RegistryDriver {
       if (!(await storage.hasObject(digest))) throw objectMissingFor(address, digest);
     }
     const arm = this.#armClient();
+    await this.#checkFence(fence);
     if (record.kind === "datastore") {
       await this.#createDatastore(record);
     } else {
@@ -259,10 +267,11 @@ export class AzureMlDriver implements RegistryDriver {
     arm.check(status, body, `PUT datastore ${record.name}`);
   }
 
-  async updateVersion(update: VersionUpdate): Promise<void> {
+  async updateVersion(update: VersionUpdate, fence?: Fence): Promise<void> {
     checkVersionUpdate(update);
     const address = addressOf(update);
     const arm = this.#armClient();
+    await this.#checkFence(fence);
     if (update.kind === "datastore") {
       const path = `/datastores/${encodeURIComponent(update.name)}`;
       const existing = await arm.get(path);
@@ -303,8 +312,9 @@ export class AzureMlDriver implements RegistryDriver {
     return [];
   }
 
-  async appendJournal(entry: JournalEntry): Promise<number> {
+  async appendJournal(entry: JournalEntry, fence?: Fence): Promise<number> {
     checkCallerJournalEntry(entry);
+    await this.#checkFence(fence);
     return this.#store().append({ at: new Date().toISOString(), entry });
   }
 
