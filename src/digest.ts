@@ -1,7 +1,7 @@
 // Content digests: SHA-256 over bytes, and over a canonical JSON form (sorted keys, no whitespace) so
 // that key order and YAML formatting never change a digest.
 import { hash } from "node:crypto";
-import type { Digest } from "./registry/types.js";
+import type { Digest } from "./domain.js";
 
 export function sha256(data: string | Uint8Array): Digest {
   // One-shot hashing: a third of createHash's cost, for the thousands of small digests every plan makes.

@@ -6,7 +6,7 @@ import path from "node:path";
 import type picomatchType from "picomatch";
 import { UserError, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import { TreeReadError, WorkTree, type SourceTree } from "../source/tree.js";
-import { cachedByStats } from "./cache.js";
+import { cachedByStats } from "../stats-memo.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
 import type { DatastoreType } from "./schema/datastore.js";

@@ -1,9 +1,10 @@
 // The records a registry keeps: immutable versions with their artifacts and provenance, the mutable
 // fields' history, the journal. Shared by every driver; no IO here.
+import type { Digest } from "../domain.js";
 import type { AssetKind } from "../manifest/types.js";
 
-/** `sha256:<64 hex>` */
-export type Digest = `sha256:${string}`;
+/** `sha256:<64 hex>` (defined with the domain's shared types). */
+export type { Digest };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
