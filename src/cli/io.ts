@@ -12,6 +12,11 @@ export interface Terminal {
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Prints a line that must carry a secret of this run's own making, unredacted: the web UI's address with
+   * its access token, which is how its user gets in. Never for anything read from a file or the registry.
+   */
+  reveal?(text: string): void;
   /** Colours for stdout and stderr (plain when not a TTY or with NO_COLOR). */
   style: Style;
   errStyle: Style;
@@ -55,6 +60,7 @@ export function redactingIo(io: Io): Io {
   return {
     ...io,
     out: (text) => io.out(redact(text)),
+    reveal: io.reveal ?? io.out,
     err: (text) => io.err(redact(text)),
     ...(io.errTerminal ? { errTerminal: { write: (text: string) => io.errTerminal?.write(redact(text)), columns: () => io.errTerminal?.columns() } } : {}),
   };

@@ -1,7 +1,7 @@
 // The registry conformance suite, unchanged, on an Azure ML workspace: the control-plane stand-in
 // (validating every body against the OpenAPI definitions) and Azurite for the workspace's storage.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeRegistryConformance } from "../../src/registry/conformance.js";
+import { describeRegistryConformance } from "../../src/registry/conformance.test-helper.js";
 import { freshWorkspaceUrl, standIn, workspaceDriver, type StandIn } from "./support.js";
 
 let server: StandIn;

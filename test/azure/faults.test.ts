@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../src/digest.js";
 import { RegistryError } from "../../src/registry/driver.js";
 import { AzureMlDriver } from "../../src/registry/drivers/azureml/driver.js";
-import { sampleArtifact, sampleRecord } from "../../src/registry/sample-records.js";
+import { sampleArtifact, sampleRecord } from "../../src/registry/sample-records.test-helper.js";
 import { azureEnv, freshWorkspaceUrl, standIn, workspaceDriver, type StandIn } from "./support.js";
 
 let server: StandIn;

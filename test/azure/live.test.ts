@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/digest.js";
 import { AzureMlDriver } from "../../src/registry/drivers/azureml/driver.js";
-import { sampleArtifact, sampleRecord } from "../../src/registry/sample-records.js";
+import { sampleArtifact, sampleRecord } from "../../src/registry/sample-records.test-helper.js";
 import { addressOf } from "../../src/registry/types.js";
 
 const workspace = process.env["ASSETCTL_LIVE_AZUREML"];

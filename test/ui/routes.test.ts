@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sampleRecord } from "../../src/registry/sample-records.js";
+import { sampleRecord } from "../../src/registry/sample-records.test-helper.js";
 import { MemoryDriver } from "../../src/registry/drivers/memory.js";
 import { createUiApp, type UiOptions } from "../../src/ui/app.js";
 import { LivePlan } from "../../src/ui/live.js";

@@ -40,7 +40,7 @@ export const uiCommand: Command = {
       throw error;
     });
     io.out(`assetctl ui is serving ${root}`);
-    io.out(`Open ${ui.url}`);
+    (io.reveal ?? io.out)(`Open ${ui.url}`);
     if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost") io.err(io.errStyle.yellow(`warning: listening on ${host}: anyone who can reach it and has the address above can read the registry.`));
     io.out(io.style.dim("Ctrl-C stops."));
     if (flag(values, "open")) {

@@ -107,12 +107,13 @@ describe("command component manifests", () => {
     `);
   });
 
-  it("refuses component types assetctl does not manage", async () => {
+  it("reads a file of another component type by its type, as Azure ML does, with a warning", async () => {
     const { manifest, diagnostics } = await loadOne(`${head}\nname: p\ntype: parallel\n`);
     expect(manifest).toBeUndefined();
     expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`)).toMatchInlineSnapshot(`
       [
-        "3:7 schema-enum "type" must be one of command, pipeline, spark, not "parallel": assetctl manages no parallel components",
+        "1:1 schema-required missing required key "task"",
+        "3:7 schema-kind-mismatch $schema names the command component schema, but type is parallel: read as a parallel component, as Azure ML does",
       ]
     `);
   });

@@ -60,17 +60,34 @@ export function pythonJson(value: unknown): string {
     .join(", ")}}`;
 }
 
+/** False for a value that contains itself: a YAML alias used inside its own anchor (`tags: &a {x: *a}`). */
+function acyclic(value: unknown, path: Set<unknown> = new Set()): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (path.has(value)) return false;
+  path.add(value);
+  const ok = Object.values(value).every((v) => acyclic(v, path));
+  path.delete(value);
+  return ok;
+}
+
 /** A tag value as the text Azure ML stores: scalars as written, mappings and lists as JSON (see pythonJson). */
 export function tagText(v: unknown): string {
   if (v === null || v === undefined) return "";
-  if (typeof v === "object") return pythonJson(v);
+  if (typeof v === "object") return acyclic(v) ? pythonJson(v) : ""; // refused below; never written out
   return String(v);
 }
 
 /** Tag values Azure ML stringifies (models, environments, data); components take strings only. */
 export const scalarTags = z.record(
   z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).transform(tagText),
+  z
+    .union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+    .superRefine((v, ctx) => {
+      if (!acyclic(v)) {
+        ctx.addIssue({ code: "custom", message: "a tag value must not contain itself (a YAML alias inside its own anchor)", params: { code: "schema-type" } });
+      }
+    })
+    .transform(tagText),
 );
 jsonHints.add(scalarTags, {
   jsonSchema: { type: "object", additionalProperties: { type: ["string", "number", "boolean", "null", "array", "object"] } },
