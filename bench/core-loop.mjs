@@ -6,13 +6,19 @@ import os from "node:os";
 import path from "node:path";
 import { formatMs, printTable, timeProcess } from "./measure.mjs";
 
-export function makeRepo(count) {
-  const root = mkdtempSync(path.join(os.tmpdir(), "assetctl-bench-"));
+/** An empty git repository in a temporary folder, ignoring `.assetctl/`; `git` runs a command in it. */
+export function initRepo(prefix = "assetctl-bench-") {
+  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
   const git = (...args) => execFileSync("git", args, { cwd: root });
   git("init", "-q", "-b", "main");
   git("config", "user.email", "bench@example.com");
   git("config", "user.name", "bench");
   writeFileSync(path.join(root, ".gitignore"), ".assetctl/\n");
+  return { root, git };
+}
+
+export function makeRepo(count) {
+  const { root, git } = initRepo();
   for (let i = 0; i < count; i++) {
     const dir = path.join(root, "models", `m${String(i).padStart(4, "0")}`);
     mkdirSync(dir, { recursive: true });

@@ -1,19 +1,13 @@
 // Benchmark: lineage queries on 10,000 assets (100 environments, components using them by @latest):
 // `impact` of a conda file (manifests only, warm manifest cache) and `dependents` of an environment
 // (registry only), each beside `node -e 0` measured in the same run.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { initRepo } from "./core-loop.mjs";
 import { formatMs, median, printTable, timeProcess } from "./measure.mjs";
 
 function makeLineageRepo(count, environments = 100) {
-  const root = mkdtempSync(path.join(os.tmpdir(), "assetctl-bench-lineage-"));
-  const git = (...args) => execFileSync("git", args, { cwd: root });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "bench@example.com");
-  git("config", "user.name", "bench");
-  writeFileSync(path.join(root, ".gitignore"), ".assetctl/\n");
+  const { root, git } = initRepo("assetctl-bench-lineage-");
   for (let e = 0; e < environments; e++) {
     const dir = path.join(root, "envs", `e${e}`);
     mkdirSync(dir, { recursive: true });

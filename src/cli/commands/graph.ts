@@ -3,10 +3,10 @@ import { UserError } from "../../diagnostics.js";
 import { around, lineageGraph, withoutImpliedEdges, type Direction } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
 import { addressOf } from "../../registry/types.js";
-import { connectRegistry, resolveRoot } from "../context.js";
 import { lineageDot, lineageMermaid } from "../render/lineage.js";
 import { common, flag, json, outputFormat, str, type Command, type Values } from "./command.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
+import { withRegistry } from "./read.js";
 
 /** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
 export function depthOption(values: Values): number {
@@ -26,9 +26,7 @@ export const graphCommand: Command = {
     const format = outputFormat(values, ["dot", "mermaid", "json"]);
     const depth = depthOption(values);
     const direction: Direction = flag(values, "up") && flag(values, "down") ? "both" : flag(values, "down") ? "down" : "up";
-    const root = await resolveRoot(str(values, "dir"), io.cwd);
-    const registry = await connectRegistry(root, str(values, "registry"), io.env);
-    try {
+    return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
       const graph = lineageGraph(snapshot.versions);
       const start = positionals[0] ? [addressOf(findVersion(snapshot, parseAddress(positionals[0])).record)] : undefined;
@@ -40,8 +38,6 @@ export const graphCommand: Command = {
       else if (format === "mermaid") io.out(lineageMermaid(sub));
       else io.out(lineageDot(sub, start));
       return 0;
-    } finally {
-      await registry.close();
-    }
+    });
   },
 };

@@ -1,19 +1,18 @@
 // Lineage queries: `dependents ADDR` (who uses this version), `why A B` (a dependency path between two
 // versions) and `impact PATH|ADDR` (what would re-version if this changed, from the manifests alone).
 import path from "node:path";
-import { UserError } from "../../diagnostics.js";
+import { hasErrors, UserError } from "../../diagnostics.js";
 import { impactOf } from "../../lineage/impact.js";
 import { ASSET_KINDS } from "../../manifest/types.js";
 import { lineageGraph, reachable, somePath } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
-import { hasErrors } from "../../diagnostics.js";
 import { readManifests } from "../../reconcile.js";
 import { addressOf } from "../../registry/types.js";
-import { connectRegistry, resolveRoot } from "../context.js";
+import { resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { depthOption } from "./graph.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
-import { requireArg } from "./read.js";
+import { requireArg, withRegistry } from "./read.js";
 
 export const dependentsCommand: Command = {
   usage: "ADDR [--depth N] [--latest] [--json]",
@@ -23,9 +22,7 @@ export const dependentsCommand: Command = {
   async run(values, positionals, io) {
     const target = parseAddress(requireArg(positionals, 0, "ADDR"));
     const depth = depthOption(values);
-    const root = await resolveRoot(str(values, "dir"), io.cwd);
-    const registry = await connectRegistry(root, str(values, "registry"), io.env);
-    try {
+    return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
       const start = addressOf(findVersion(snapshot, target).record);
       const graph = lineageGraph(snapshot.versions);
@@ -36,20 +33,18 @@ export const dependentsCommand: Command = {
       const rows = found.map(([address, hops]) => {
         const v = graph.nodes.get(address)?.version;
         return { address, depth: hops, latest: latest.has(address), archived: v?.archived ?? false, commit: v?.record.provenance.commit ?? null };
-      });
-      if (flag(values, "json")) json(io, { address: start, dependents: rows });
-      else if (rows.length === 0) io.out(`Nothing depends on ${start}${flag(values, "latest") ? " among latest versions" : ""}.`);
-      else {
-        io.out(`${rows.length} version${rows.length === 1 ? "" : "s"} depend${rows.length === 1 ? "s" : ""} on ${start}:`);
-        for (const r of rows) {
-          const marks = [r.latest ? "latest" : "", r.archived ? "archived" : "", r.depth > 1 ? `${r.depth} hops` : "direct"].filter(Boolean);
-          io.out(`  ${r.address}  ${io.style.dim(`(${marks.join(", ")})`)}`);
-        }
+    });
+    if (flag(values, "json")) json(io, { address: start, dependents: rows });
+    else if (rows.length === 0) io.out(`Nothing depends on ${start}${flag(values, "latest") ? " among latest versions" : ""}.`);
+    else {
+      io.out(`${rows.length} version${rows.length === 1 ? "" : "s"} depend${rows.length === 1 ? "s" : ""} on ${start}:`);
+      for (const r of rows) {
+        const marks = [r.latest ? "latest" : "", r.archived ? "archived" : "", r.depth > 1 ? `${r.depth} hops` : "direct"].filter(Boolean);
+        io.out(`  ${r.address}  ${io.style.dim(`(${marks.join(", ")})`)}`);
       }
-      return 0;
-    } finally {
-      await registry.close();
     }
+    return 0;
+    });
   },
 };
 
@@ -60,9 +55,7 @@ export const whyCommand: Command = {
   async run(values, positionals, io) {
     const a = parseAddress(requireArg(positionals, 0, "A"));
     const b = parseAddress(requireArg(positionals, 1, "B"));
-    const root = await resolveRoot(str(values, "dir"), io.cwd);
-    const registry = await connectRegistry(root, str(values, "registry"), io.env);
-    try {
+    return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
       const from = addressOf(findVersion(snapshot, a).record);
       const to = addressOf(findVersion(snapshot, b).record);
@@ -76,9 +69,7 @@ export const whyCommand: Command = {
         io.out(`${chain.join(" → ")}\n${chain[0]} depends on ${chain.at(-1)}${between > 0 ? ` through ${between} other version${between === 1 ? "" : "s"}` : ""}.`);
       }
       return chain ? 0 : 1;
-    } finally {
-      await registry.close();
-    }
+    });
   },
 };
 

@@ -12,7 +12,8 @@ import type { Io } from "../io.js";
 import { patchLines } from "../render/plan-text.js";
 import { common, flag, json, str, type Command, type Values } from "./command.js";
 
-async function withRegistry<T>(values: Values, io: Io, use: (registry: RegistryDriver) => Promise<T>): Promise<T> {
+/** Runs `use` on the registry of `--dir`/`--registry`, closing it afterwards. */
+export async function withRegistry<T>(values: Values, io: Io, use: (registry: RegistryDriver) => Promise<T>): Promise<T> {
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
