@@ -4,6 +4,8 @@ import type { Readable } from "node:stream";
 import type { OnProgress } from "../progress.js";
 import { redact } from "../redact.js";
 import type {
+  AliasMove,
+  AliasRecord,
   Digest,
   JournalEntry,
   JournalRecord,
@@ -118,6 +120,14 @@ export interface RegistryDriver {
    */
   appendJournal(entry: JournalEntry, fence?: Fence): Promise<number>;
   journal(): Promise<JournalRecord[]>;
+
+  /**
+   * Sets, moves or removes (`to: null`) an alias and journals the move in the same operation. "not-found"
+   * when `to` names no version; `from` is what the caller saw; the move is recorded as given.
+   */
+  moveAlias?(move: AliasMove, fence?: Fence): Promise<void>;
+  /** Every alias move, oldest first. The current aliases are the last move of each `kind:name@alias`. */
+  aliasHistory?(): Promise<AliasRecord[]>;
 
   lock(request: LockRequest): Promise<LockHandle>;
   /** The lock that would block a `lock()` now: undefined when free, released, expired or its holder is gone. */

@@ -105,6 +105,28 @@ export interface JournalRecord {
   entry: JournalEntry;
 }
 
+/**
+ * One move of an alias (`kind:name@alias`), as journaled: `from` is null when the alias is first set,
+ * `to` null when it is removed. Moves come from a commit of `aliases.yaml` (or an out-of-band command).
+ */
+export interface AliasMove {
+  kind: AssetKind;
+  name: string;
+  alias: string;
+  from: string | null;
+  to: string | null;
+  /** The commit the move was declared in, its author and subject; null when not made from git. */
+  commit: string | null;
+  author: string | null;
+  message: string | null;
+  at: string;
+}
+
+/** An alias move as the registry keeps it, with the serial of its journal entry. */
+export interface AliasRecord extends AliasMove {
+  serial: number;
+}
+
 export interface LockInfo {
   id: string;
   owner: string;
