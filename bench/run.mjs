@@ -12,6 +12,7 @@ import { benchScale } from "./scale.mjs";
 import { benchStartup } from "./startup.mjs";
 import { benchTeamRegistry } from "./team-registry.mjs";
 import { benchUi } from "./ui.mjs";
+import { benchUiLive } from "./ui-live.mjs";
 import { benchValidate } from "./validate.mjs";
 import { benchWatch, benchWatchLatency } from "./watch.mjs";
 
@@ -29,6 +30,7 @@ const sections = {
   "watch-latency": () => benchWatchLatency(projectRoot),
   azure: () => benchAzure(projectRoot),
   ui: () => benchUi(projectRoot),
+  "ui-live": () => benchUiLive(projectRoot),
   "azureml-assets": () => benchAzuremlAssets(projectRoot),
 };
 
