@@ -124,15 +124,33 @@ export function compileConfig(config: AssetctlConfig): {
   inLayout: (file: string) => boolean;
 } {
   const compile = (glob: string) => picomatch(glob.endsWith("/") ? `${glob}**` : glob, { dot: true });
-  const excluded = config.exclude.map(compile);
+  const excluded = anyOf(config.exclude.map((glob) => (glob.endsWith("/") ? `${glob}**` : glob)));
   const kinds = config.kinds.map((k) => ({ mapping: k, match: compile(k.glob) }));
   const layout = config.azuremlAssets;
   const layoutGlobs = typeof layout === "boolean" ? undefined : layout.map(compile);
   return {
     inLayout: (file) => (layoutGlobs ? layoutGlobs.some((m) => m(file)) : layout === true),
-    isExcluded: (file) => excluded.some((m) => m(file)),
+    isExcluded: excluded,
     mappedKind: (file) => kinds.find((k) => k.match(file))?.mapping,
   };
+}
+
+/**
+ * One test for a list of globs: their expressions joined into one, so that a long exclude list costs one
+ * match per file, not one per glob (the tree walk asks for every file).
+ */
+function anyOf(globs: readonly string[]): (file: string) => boolean {
+  if (globs.length === 0) return () => false;
+  picomatchLibrary ??= createRequire(import.meta.url)("picomatch") as typeof picomatchType;
+  const expressions = globs.map((glob) => picomatchLibrary!.makeRe(glob, { dot: true }));
+  if (expressions.some((re) => re.flags !== "")) {
+    const matchers = globs.map((glob) => picomatch(glob, { dot: true }));
+    return (file) => matchers.some((m) => m(file));
+  }
+  const joined = new RegExp(expressions.map((re) => `(?:${re.source})`).join("|"));
+  // As picomatch's own matcher: a glob also matches the one path spelled exactly like it.
+  const literal = new Set(globs);
+  return (file) => literal.has(file) || joined.test(file);
 }
 
 /** The `registry:` setting for the CLI, or undefined when assetctl.yaml has none. */

@@ -306,6 +306,10 @@ async function findAnonymous(files: Files, scope: readonly string[] | undefined)
     const candidate = queue.shift() as Candidate;
     if (scanned.has(candidate.file)) continue;
     scanned.add(candidate.file);
+    // Only a pipeline names component files, and a component file is one only when it says `pipeline`
+    // somewhere: the others need no parse here (most of a large repository's components).
+    const text = files.texts.get(candidate.file);
+    if (candidate.declared !== "pipeline_job" && candidate.declared !== "pipeline_component" && text !== undefined && !/pipeline/i.test(text)) continue;
     const shape = await files.shape(candidate.file);
     const kind = refinedKindOf(candidate, shape);
     if (kind !== "pipeline_job" && kind !== "pipeline_component") continue;
