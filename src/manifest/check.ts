@@ -6,7 +6,7 @@ import { MAX_VERSION_LENGTH } from "../registry/validate.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
 import { VERSION_PATTERN } from "./schema/common.js";
-import { COMPONENT_NAME_PATTERN } from "./schema/component.js";
+import { COMPONENT_NAME_PATTERN, IGNORED_COMPONENT_KEYS } from "./schema/component.js";
 import { DATA_NAME_PATTERN } from "./schema/data.js";
 import { DATASTORE_NAME_PATTERN, DATASTORE_TYPES, normalizeDatastoreType, type DatastoreType } from "./schema/datastore.js";
 import { ENVIRONMENT_NAME_PATTERN } from "./schema/environment.js";
@@ -191,7 +191,7 @@ export function checkManifest(input: CheckInput): CheckResult {
       }),
     );
   }
-  diagnostics.push(...inlineNameWarnings(file, kind, value, yaml), ...registryKeyWarnings(file, kind, value, yaml), ...tagValueWarnings(file, value, yaml));
+  diagnostics.push(...inlineNameWarnings(file, kind, value, yaml), ...registryKeyWarnings(file, kind, value, yaml), ...ignoredKeyWarnings(file, kind, value, yaml), ...tagValueWarnings(file, value, yaml));
 
   if (!result.success || diagnostics.some((d) => d.severity === "error")) return { manifest: undefined, diagnostics };
   const spec = result.data as Doc;
@@ -318,6 +318,24 @@ function registryKeyWarnings(file: string, kind: ManifestKind, value: Doc, yaml:
       path: [key],
     }),
   );
+}
+
+/** Keys Azure ML loads on a component and drops (IGNORED_COMPONENT_KEYS): a warning each, never an error. */
+function ignoredKeyWarnings(file: string, kind: ManifestKind, value: Doc, yaml: YamlFile): Diagnostic[] {
+  const ignored = IGNORED_COMPONENT_KEYS[kind] ?? {};
+  return Object.entries(ignored)
+    .filter(([key]) => key in value)
+    .map(([key, hint]) =>
+      diagnostic({
+        code: "ignored-key",
+        severity: "warning",
+        message: `"${key}" is ignored on a ${kind.replace("_", " ")}: Azure ML loads it and does not register it, so it is not part of this version`,
+        file,
+        at: yaml.locateKey([key]),
+        hint,
+        path: [key],
+      }),
+    );
 }
 
 /** One warning per manifest whose tags hold mappings, lists, numbers or booleans: Azure ML stores text. */

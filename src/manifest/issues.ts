@@ -40,6 +40,9 @@ const READ_ONLY_KEYS: ReadonlySet<string> = new Set([
   "log_files",
 ]);
 
+/** The description of a key Azure ML loads and ignores (schema/component.ts): accepted, but never offered. */
+export const IGNORED_ON_LOAD = "Loaded and ignored by Azure ML on a component: it belongs to the job that runs it.";
+
 /**
  * The error map passed to `safeParse`: zod drops the schema from finished issues, so the keys an object
  * allows are copied onto its `unrecognized_keys` issue while the schema is still at hand.
@@ -47,7 +50,8 @@ const READ_ONLY_KEYS: ReadonlySet<string> = new Set([
 export const annotateIssue: z.core.$ZodErrorMap = (issue) => {
   if (issue.code === "unrecognized_keys") {
     const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
-    if (shape) (issue as { allowed?: string[] }).allowed = Object.keys(shape);
+    // Keys Azure ML ignores on a component are accepted, but not offered.
+    if (shape) (issue as { allowed?: string[] }).allowed = Object.keys(shape).filter((key) => (shape[key] as { description?: string } | undefined)?.description !== IGNORED_ON_LOAD);
   }
   return undefined;
 };

@@ -57,6 +57,18 @@ describe("command component manifests", () => {
     `);
   });
 
+  it("warns of keys Azure ML loads and ignores on a component, and keeps them out of the spec", async () => {
+    const { manifest, diagnostics } = await loadOne(
+      `${head}\nname: c\ncommand: echo\nenvironment: azureml:env:1\nenvironment_variables:\n  FOO: bar\nidentity:\n  type: user_identity\n`,
+    );
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code}`)).toEqual(["5:1 warning ignored-key", "7:1 warning ignored-key"]);
+    expect(diagnostics[0]?.hint).toContain("pipeline node");
+    expect(manifest?.spec).not.toHaveProperty("environment_variables");
+    expect(manifest?.spec).not.toHaveProperty("identity");
+    const plain = await loadOne(`${head}\nname: c\ncommand: echo\nenvironment: azureml:env:1\n`);
+    expect(plain.manifest?.spec).toEqual(manifest?.spec);
+  });
+
   it("applies the component naming rule and the I/O rules", async () => {
     const { diagnostics } = await loadOne(
       `${head}\nname: Train-Model\ncommand: echo\nenvironment: azureml:env:1\ninputs:\n  path:\n    type: uri_file\n  2nd:\n    type: string\n  data:\n    type: uri_folder\n    min: 1\n  size:\n    type: integer\n    mode: download\n  raw:\n    type: uri_file\n    default: 3\noutputs:\n  data:\n    type: uri_folder\n`,

@@ -1,7 +1,7 @@
 // Command components (`commandComponent.schema.json`): a command run in an environment, with typed I/O.
 import { z } from "zod";
 import { ciEnum, evenWithIssues, openMapping } from "./common.js";
-import { bothVariants, componentBase, componentOmissions } from "./component.js";
+import { bothVariants, componentBase, componentOmissions, ignoredKeys } from "./component.js";
 import { environmentField } from "./environment.js";
 import { checkIoNames, componentIo } from "./io.js";
 
@@ -24,6 +24,7 @@ export const commandComponentSchema = bothVariants((anonymous) =>
   z
     .strictObject({
       ...componentBase(anonymous),
+      ...ignoredKeys("command_component"),
       type: ciEnum(["command"]).default("command"),
       ...componentIo({ primitiveOutputs: true }),
       command: z.string().min(1),
@@ -37,5 +38,5 @@ export const commandComponentSchema = bothVariants((anonymous) =>
       queue_settings: openMapping.optional(),
     })
     .superRefine(checkIoNames, evenWithIssues)
-    .transform(componentOmissions(anonymous)),
+    .transform(componentOmissions(anonymous, "command_component")),
 );

@@ -3,7 +3,7 @@
 // `_schema/component/parallel_component.py`, `parallel_task.py`, `retry_settings.py`, `automl_component.py`.
 import { z } from "zod";
 import { ciEnum, evenWithIssues, openMapping } from "./common.js";
-import { bothVariants, componentBase, componentOmissions } from "./component.js";
+import { bothVariants, componentBase, componentOmissions, ignoredKeys } from "./component.js";
 import { environmentField } from "./environment.js";
 import { checkIoNames, componentIo } from "./io.js";
 
@@ -23,6 +23,7 @@ export const parallelComponentSchema = bothVariants((anonymous) =>
   z
     .strictObject({
       ...componentBase(anonymous),
+      ...ignoredKeys("parallel_component"),
       type: ciEnum(["parallel"]),
       ...componentIo({ primitiveOutputs: false }),
       task,
@@ -39,7 +40,7 @@ export const parallelComponentSchema = bothVariants((anonymous) =>
       additional_includes: z.array(z.string().min(1)).optional(),
     })
     .superRefine(checkIoNames, evenWithIssues)
-    .transform(componentOmissions(anonymous)),
+    .transform(componentOmissions(anonymous, "parallel_component")),
 );
 
 export const automlComponentSchema = bothVariants((anonymous) =>

@@ -53,13 +53,13 @@ jobs:
     expect((manifest?.spec["jobs"] as Record<string, Record<string, unknown>>)["sweep_step"]?.["search_space"]).toBeDefined();
   });
 
-  it("checks node names, node types and the keys pipeline components may not have", async () => {
+  it("checks node names and node types, and warns that a pipeline component's settings are ignored", async () => {
     const { diagnostics } = await loadOne(
       `${head}\nname: p\ntype: pipeline\nsettings: {default_compute: x}\njobs:\n  class:\n    type: command\n    component: azureml:c:1\n  step-2:\n    type: commnd\n    component: azureml:c:1\n`,
     );
     expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}${d.hint ? ` (${d.hint})` : ""}`)).toMatchInlineSnapshot(`
       [
-        "4:1 schema-unknown-key unknown key "settings" (allowed here: $schema, name, version, display_name, description, tags, is_deterministic, type, inputs, outputs, jobs)",
+        "4:1 ignored-key "settings" is ignored on a pipeline component: Azure ML loads it and does not register it, so it is not part of this version (settings (default compute, datastore, continue_on_step_failure) belong to a pipeline job)",
         "6:3 node-name-invalid "class" is not a valid node name (node names are Python identifiers: letters, digits and underscores, not starting with a digit)",
         "9:3 node-name-invalid "step-2" is not a valid node name (node names are Python identifiers: letters, digits and underscores, not starting with a digit)",
         "10:11 schema-enum "type" in "jobs.step-2" must be one of command, pipeline, sweep, parallel, automl, spark, import, data_transfer, do_while, if_else, parallel_for, not the string "commnd" (did you mean "command"?)",

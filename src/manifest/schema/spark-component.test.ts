@@ -12,6 +12,14 @@ describe("spark component manifests", () => {
     expect(manifest?.kind).toBe("spark_component");
   });
 
+  it("warns that a component's resources and identity are ignored, as Azure ML ignores them", async () => {
+    const { manifest, diagnostics } = await loadOne(
+      `${head}\nname: s\ntype: spark\nentry: {file: a.py}\nresources:\n  instance_type: standard_e4s_v3\n  runtime_version: "3.3"\nidentity: {type: managed}\n`,
+    );
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code}`)).toEqual(["5:1 warning ignored-key", "8:1 warning ignored-key"]);
+    expect(Object.keys(manifest?.spec ?? {})).not.toContain("resources");
+  });
+
   it("refuses primitive outputs, a malformed entry and repeated files", async () => {
     const { diagnostics } = await loadOne(
       `${head}\nname: s\ntype: spark\nentry: {file: a.py, class_name: A}\npy_files: [a.py, a.py]\noutputs:\n  score: {type: number}\n`,

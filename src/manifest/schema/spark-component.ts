@@ -1,7 +1,7 @@
 // Spark components (`sparkComponent.schema.json`): a Spark application (file or class entry) with its files.
 import { z } from "zod";
 import { ciEnum, evenWithIssues, openMapping } from "./common.js";
-import { bothVariants, componentBase, componentOmissions } from "./component.js";
+import { bothVariants, componentBase, componentOmissions, ignoredKeys } from "./component.js";
 import { environmentField } from "./environment.js";
 import { checkIoNames, componentIo } from "./io.js";
 
@@ -20,6 +20,7 @@ export const sparkComponentSchema = bothVariants((anonymous) =>
   z
     .strictObject({
       ...componentBase(anonymous),
+      ...ignoredKeys("spark_component"),
       type: ciEnum(["spark"]),
       ...componentIo({ primitiveOutputs: false }),
       code: z.string().min(1).optional(),
@@ -34,5 +35,5 @@ export const sparkComponentSchema = bothVariants((anonymous) =>
       args: z.string().optional(),
     })
     .superRefine(checkIoNames, evenWithIssues)
-    .transform(componentOmissions(anonymous)),
+    .transform(componentOmissions(anonymous, "spark_component")),
 );
