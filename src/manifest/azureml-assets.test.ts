@@ -66,6 +66,21 @@ describe("the azureml-assets layout", () => {
     ]);
   });
 
+  it("registers a data asset from the storage its storage.yaml names, not from the spec's sample folder", async () => {
+    const { manifests, diagnostics } = await loadManifests(
+      new MemoryTree({
+        "data/gpqa/asset.yaml": "name: gpqa\nversion: 2\ntype: data\nspec: spec.yaml\nextra_config: storage.yaml\n",
+        "data/gpqa/spec.yaml": '$schema: https://azuremlschemas.azureedge.net/latest/data.schema.json\nname: "{{asset.name}}"\nversion: "{{asset.version}}"\ntype: uri_folder\npath: sample_data/\n',
+        "data/gpqa/storage.yaml": "path:\n  container_name: data\n  container_path: bench/gpqa/v1\n  storage_name: benchdata\n  type: azureblob\n",
+        "data/gpqa/sample_data/rows.csv": "a,b\n",
+      }),
+    );
+    expect(diagnostics.filter((d) => d.severity === "error").map(line)).toEqual([]);
+    expect(manifests).toHaveLength(1);
+    expect(manifests[0]).toMatchObject({ kind: "data", name: "gpqa", version: "2" });
+    expect(manifests[0]?.spec["path"]).toBe("https://benchdata.blob.core.windows.net/data/bench/gpqa/v1");
+  });
+
   it("locates every mistake of an asset.yaml with a stable code", async () => {
     const { diagnostics } = await loadManifests(
       new MemoryTree({

@@ -464,8 +464,10 @@ function complete(declaration: AssetDeclaration, value: Record<string, unknown>,
   if (typeof version === "string" && version.includes("{{")) delete value["version"];
   else if (version === undefined && declaration.version !== undefined) value["version"] = declaration.version;
   if (value["name"] === undefined && declaration.name !== undefined) value["name"] = declaration.name;
-  if (weights && declaration.type === "model") {
+  if (weights && (declaration.type === "model" || declaration.type === "data")) {
     // The weights live where model.yaml says; the spec's `path` (often `./`, the metadata folder) is not them.
+    // A data asset's storage.yaml is the same declaration: the publisher registers the data from that
+    // storage (`model/registry_utils.py` prepare_data), never from the spec's local sample folder.
     value["path"] = weights.type === "local" ? relativeTo(specFile, weights.uri) : weights.uri;
     if (weights.revision !== undefined) {
       const properties = isObject(value["properties"]) ? value["properties"] : {};
