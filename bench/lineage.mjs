@@ -6,7 +6,7 @@ import path from "node:path";
 import { initRepo } from "./core-loop.mjs";
 import { formatMs, median, printTable, timeProcess } from "./measure.mjs";
 
-function makeLineageRepo(count, environments = 100) {
+export function makeLineageRepo(count, environments = 100) {
   const { root, git } = initRepo("assetctl-bench-lineage-");
   for (let e = 0; e < environments; e++) {
     const dir = path.join(root, "envs", `e${e}`);
