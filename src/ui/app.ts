@@ -13,7 +13,7 @@ import type { RegistryDriver } from "../registry/driver.js";
 import { loadVerifyRecord } from "../registry/verify-record.js";
 import { drawLineage } from "./lineage-svg.js";
 import type { LivePlan } from "./live.js";
-import { assetRows, queryAssets, type CommitLog, type RegistryAccess, type SortKey } from "./model.js";
+import { aliasesByAsset, assetRows, queryAssets, type CommitLog, type RegistryAccess, type SortKey } from "./model.js";
 import { assetsPage, assetsTable } from "./pages/assets.js";
 import { healthPage, lockNotice } from "./pages/health.js";
 import { addressHref, page, problem, versionHref, type Html, type Section } from "./pages/layout.js";
@@ -138,7 +138,7 @@ export function createUiApp(options: UiOptions): Hono {
   });
 
   app.get("/assets", (c) =>
-    withRegistry(c, "assets", async (_driver, snapshot) => {
+    withRegistry(c, "assets", async (driver, snapshot) => {
       const sortParam = c.req.query("sort") ?? "name";
       const query = {
         q: c.req.query("q") ?? "",
@@ -149,8 +149,8 @@ export function createUiApp(options: UiOptions): Hono {
         perPage: PER_PAGE,
       };
       const found = queryAssets(assetRows(snapshot), query);
-      const commits = await options.commits.lookup(found.rows.map((r) => r.latest.record.provenance.commit));
-      const table = assetsTable(found, query, commits);
+      const [commits, aliasHistory] = await Promise.all([options.commits.lookup(found.rows.map((r) => r.latest.record.provenance.commit)), options.registry.aliasHistory(driver)]);
+      const table = assetsTable(found, query, commits, aliasesByAsset(aliasHistory));
       if (snapshot.versions.length === 0) {
         return { title: "Assets", body: html`<h1>Assets</h1><p>The registry is empty. The <a href="/plan">live plan</a> shows what <code>assetctl apply</code> would write.</p>` };
       }
@@ -164,8 +164,9 @@ export function createUiApp(options: UiOptions): Hono {
       const name = c.req.param("name");
       const versions = kind ? versionsOf(snapshot, kind, name) : [];
       if (versions.length === 0) return notFound(c, `The registry has no ${c.req.param("kind")} named ${name}.`, "The Assets page lists what it has.");
-      const [updates, commits] = await Promise.all([historyOf(driver, versions), options.commits.lookup(versions.map((v) => v.record.provenance.commit))]);
-      return { title: `${kind}:${name}`, body: assetPage(versions, updates, commits) };
+      const [updates, commits, aliasHistory] = await Promise.all([historyOf(driver, versions), options.commits.lookup(versions.map((v) => v.record.provenance.commit)), options.registry.aliasHistory(driver)]);
+      const moves = aliasHistory.filter((m) => m.kind === kind && m.name === name);
+      return { title: `${kind}:${name}`, body: assetPage(versions, updates, commits, moves) };
     }),
   );
 
@@ -179,9 +180,10 @@ export function createUiApp(options: UiOptions): Hono {
       if (!v) return notFound(c, `The registry has no ${c.req.param("kind")} ${name} version ${version}.`, versions.length ? `Its versions are: ${versions.map((x) => x.record.version).join(", ")}` : undefined);
       const address = addressOf(v.record);
       const dependents = snapshot.versions.filter((x) => x.record.dependencies.includes(address)).map((x) => addressOf(x.record)).sort();
-      const [updates, commits] = await Promise.all([driver.history(v.record.kind, name, version), options.commits.lookup([v.record.provenance.commit])]);
+      const [updates, commits, aliasHistory] = await Promise.all([driver.history(v.record.kind, name, version), options.commits.lookup([v.record.provenance.commit]), options.registry.aliasHistory(driver)]);
       const commit = v.record.provenance.commit ? commits.get(v.record.provenance.commit) : undefined;
-      return { title: address, body: versionPage(v, versions[index - 1], dependents, updates, commit) };
+      const aliases = (aliasesByAsset(aliasHistory).get(`${v.record.kind}:${name}`) ?? []).filter((a) => a.version === version);
+      return { title: address, body: versionPage(v, versions[index - 1], dependents, updates, commit, aliases) };
     }),
   );
 

@@ -8,7 +8,8 @@ import { RegistryError, type RegistryDriver } from "../registry/driver.js";
 import { MemoryDriver } from "../registry/drivers/memory.js";
 import { openRegistry, redact, registryDriver } from "../registry/open.js";
 import { byCreation } from "../registry/query.js";
-import type { LockInfo, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import { aliasesAt, type AliasState } from "../registry/alias-state.js";
+import type { AliasRecord, LockInfo, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 
 export type RegistryStatus =
   | { state: "ready"; url: string; driver: RegistryDriver }
@@ -19,6 +20,7 @@ export type RegistryStatus =
 export class RegistryAccess {
   private driver: RegistryDriver | undefined;
   private kept: { token: string; snapshot: RegistrySnapshot } | undefined;
+  private keptAliases: { token: string; history: AliasRecord[] } | undefined;
 
   constructor(
     private readonly root: string,
@@ -67,6 +69,16 @@ export class RegistryAccess {
     return snapshot;
   }
 
+  /** The journal of alias moves (empty for a driver without aliases), reused like the snapshot. */
+  async aliasHistory(driver: RegistryDriver): Promise<AliasRecord[]> {
+    if (driver.aliasHistory === undefined) return [];
+    const token = await driver.stateToken?.();
+    if (token !== undefined && this.keptAliases?.token === token) return this.keptAliases.history;
+    const history = await driver.aliasHistory();
+    this.keptAliases = token === undefined ? undefined : { token, history };
+    return history;
+  }
+
   async lock(driver: RegistryDriver): Promise<LockInfo | undefined> {
     return driver.currentLock();
   }
@@ -112,6 +124,19 @@ export function assetRows(snapshot: RegistrySnapshot): AssetRow[] {
   }
   rowsBySnapshot.set(snapshot, rows);
   return rows;
+}
+
+/** The aliases in force now, by asset (`kind:name`), each asset's sorted by alias name. */
+export function aliasesByAsset(history: readonly AliasRecord[]): Map<string, AliasState[]> {
+  const out = new Map<string, AliasState[]>();
+  for (const state of aliasesAt(history).values()) {
+    const key = `${state.kind}:${state.name}`;
+    const list = out.get(key);
+    if (list) list.push(state);
+    else out.set(key, [state]);
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.alias < b.alias ? -1 : 1));
+  return out;
 }
 
 export type SortKey = "name" | "kind" | "versions" | "created";

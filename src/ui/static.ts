@@ -53,7 +53,7 @@ button { cursor: pointer; background: var(--panel); }
 .badges { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; padding: 0; list-style: none; }
 .badge { display: inline-block; border-radius: 999px; padding: 1px 9px; font-size: 13px; border: 1px solid var(--line); white-space: nowrap; }
 .a-create { color: var(--create); background: var(--create-bg); }
-.a-update { color: var(--update); background: var(--update-bg); }
+.a-update, .a-alias { color: var(--update); background: var(--update-bg); }
 .a-conflict, .a-archive { color: var(--conflict); background: var(--conflict-bg); }
 .a-orphan, .a-noop { color: var(--orphan); background: var(--orphan-bg); }
 .change { border: 1px solid var(--line); border-radius: 8px; margin: 8px 0; padding: 8px 10px; }
@@ -84,6 +84,7 @@ svg .axis { stroke: var(--line); stroke-width: 1; }
 svg .dot { fill: var(--create); }
 svg .dot.archived { fill: var(--orphan); }
 svg .tick { fill: var(--update); }
+svg .move { fill: var(--update); }
 .live-status { font-size: 13px; }
 @media (max-width: 600px) {
   main { padding: 8px 10px 30px; }

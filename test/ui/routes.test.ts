@@ -253,4 +253,35 @@ describe("assetctl ui in bad states", () => {
       repo.remove();
     }
   });
+
+  it("shows aliases: on the assets list, the asset's versions, its timeline and history, and one version; hostile text escaped", async () => {
+    const repo = new TempRepo();
+    const driver = new MemoryDriver({ url: "memory:aliases" });
+    await driver.open({ create: true });
+    for (const version of ["1", "2", "3"]) await driver.createVersion(sampleRecord({ name: "churn", version, created_at: `2026-11-0${version}T00:00:00.000Z` }));
+    const move = (serial: number, alias: string, from: string | null, to: string | null, at: string) => ({
+      serial, kind: "model" as const, name: "churn", alias, from, to, commit: "0123456789abcdef0123", author: `Ada ${HOSTILE}`, message: `Promote ${HOSTILE}`, at,
+    });
+    const history = [move(1, "staging", null, "2", "2026-11-02T12:00:00.000Z"), move(2, "production", null, "1", "2026-11-02T13:00:00.000Z"), move(3, "staging", "2", "3", "2026-11-03T12:00:00.000Z"), move(4, "production", "1", "2", "2026-11-04T12:00:00.000Z")];
+    // The registry's own journal of moves where the driver keeps one; given here as the contract says.
+    const withAliases = Object.assign(driver, { aliasHistory: async () => history });
+    const ui = makeApp(repo.root, withAliases);
+    try {
+      const list = await get(ui.app, "/assets");
+      expect(list.text).toContain("@production → 2");
+      expect(list.text).toContain("@staging → 3");
+      const asset = await get(ui.app, "/asset/model/churn");
+      expect(asset.text).toContain("Alias history");
+      expect(asset.text).toContain("4 alias moves");
+      expect(asset.text).toContain("@production 1 → 2");
+      expect(asset.text).toMatch(/churn\/2">2<\/a>[^<]*<span class="badge a-alias"[^>]*>@production<\/span>/);
+      expectInert(asset.text);
+      const version = await get(ui.app, "/asset/model/churn/3");
+      expect(version.text).toContain("@staging");
+      expect(version.text).not.toContain("@production");
+    } finally {
+      await ui.close();
+      repo.remove();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // The assets list: searchable, sortable by column, paged, so 10,000 assets cost one page of rows.
 import { html, raw } from "hono/html";
 import { ASSET_KINDS } from "../../manifest/types.js";
+import type { AliasState } from "../../registry/alias-state.js";
 import type { AssetQuery, AssetRow, CommitInfo, SortKey } from "../model.js";
 import { assetHref, commitText, versionHref, when, type Html } from "./layout.js";
 
@@ -27,7 +28,13 @@ export function queryString(query: AssetQuery, change: Partial<AssetQuery>): str
   return text ? `/assets?${text}` : "/assets";
 }
 
-export function assetsTable(found: { total: number; rows: AssetRow[] }, query: AssetQuery, commits: Map<string, CommitInfo>): Html {
+/** An asset's aliases as badges, each linking to the version it names. */
+export function aliasBadges(aliases: readonly AliasState[] | undefined): Html {
+  if (!aliases || aliases.length === 0) return html`<span class="muted">—</span>`;
+  return html`<ul class="badges">${aliases.map((a) => html`<li><a class="badge" href="${versionHref(a.kind, a.name, a.version)}" title="since ${a.since}">@${a.alias} → ${a.version}</a></li>`)}</ul>`;
+}
+
+export function assetsTable(found: { total: number; rows: AssetRow[] }, query: AssetQuery, commits: Map<string, CommitInfo>, aliases: ReadonlyMap<string, AliasState[]> = new Map()): Html {
   const pages = Math.max(1, Math.ceil(found.total / query.perPage));
   const header = COLUMNS.map(([key, label, cls]) => {
     if (key === undefined) return html`<th scope="col" class="${cls}">${label}</th>`;
@@ -53,7 +60,7 @@ export function assetsTable(found: { total: number; rows: AssetRow[] }, query: A
 <td><a href="${assetHref(r.kind, r.name)}">${r.name}</a>${r.archived ? html` <span class="badge a-orphan">archived</span>` : ""}</td>
 <td><a href="${versionHref(r.kind, r.name, r.latest.record.version)}">${r.latest.record.version}</a></td>
 <td class="num">${r.versions}</td>
-<td class="hide-narrow muted">—</td>
+<td class="hide-narrow">${aliasBadges(aliases.get(`${r.kind}:${r.name}`))}</td>
 <td class="hide-narrow mono"${info ? html` title="${info.subject}"` : ""}>${commitText(c, r.latest.record.provenance.dirty)}${info ? html`<br><span class="muted">${info.subject}</span>` : ""}</td>
 <td class="hide-narrow">${info?.author ?? ""}</td>
 <td class="hide-narrow">${when(r.latest.record.created_at)}</td>

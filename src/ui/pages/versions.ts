@@ -2,7 +2,8 @@
 // and two versions compared: the spec as a word-level diff and the artifacts by digest.
 import { html } from "hono/html";
 import { shortDigest } from "../../digest.js";
-import { addressOf, type Artifact, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
+import { aliasesAt, type AliasState } from "../../registry/alias-state.js";
+import { addressOf, type AliasRecord, type Artifact, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
 import { versionDocument, versionPatch } from "../../registry/query.js";
 import { documentDiff, documentLines } from "../diff.js";
 import { redactDocument } from "../redact.js";
@@ -23,11 +24,14 @@ function compareHref(a: StoredVersion, b: StoredVersion): string {
 }
 
 /** Versions on a time axis (and their updates as ticks above it), each a link to its page. */
-function timeline(versions: readonly StoredVersion[], updates: ReadonlyMap<string, VersionUpdate[]>): Html {
+function timeline(versions: readonly StoredVersion[], updates: ReadonlyMap<string, VersionUpdate[]>, moves: readonly AliasRecord[]): Html {
   const width = 720;
   const left = 30;
   const right = width - 30;
-  const times = versions.flatMap((v) => [Date.parse(v.record.created_at), ...(updates.get(addressOf(v.record)) ?? []).map((u) => Date.parse(u.updated_at))]);
+  const times = [
+    ...versions.flatMap((v) => [Date.parse(v.record.created_at), ...(updates.get(addressOf(v.record)) ?? []).map((u) => Date.parse(u.updated_at))]),
+    ...moves.map((m) => Date.parse(m.at)),
+  ];
   const min = Math.min(...times);
   const max = Math.max(...times);
   const x = (iso: string): number => (max === min ? (left + right) / 2 : left + ((Date.parse(iso) - min) / (max - min)) * (right - left));
@@ -38,17 +42,41 @@ function timeline(versions: readonly StoredVersion[], updates: ReadonlyMap<strin
       updates.get(addressOf(v.record)) ?? []
     ).map((u) => html`<rect class="tick" x="${(x(u.updated_at) - 2).toFixed(1)}" y="24" width="4" height="16"><title>${v.record.version}: ${updateText(u)} · ${u.updated_at}</title></rect>`)}`;
   });
-  return html`<svg class="timeline" role="group" aria-labelledby="timeline-title" viewBox="0 0 ${width} 110" width="${width}" height="110" xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">Timeline of ${versions.length} versions and their updates</title><line class="axis" x1="${left}" y1="56" x2="${right}" y2="56"></line><text class="label" x="${left}" y="16">updates</text>${marks}</svg>`;
+  // Alias moves below the axis: a diamond per move, titled "@production 3 → 4".
+  const moveMarks = moves.map((m) => {
+    const cx = x(m.at);
+    const label = `@${m.alias} ${m.from ?? "—"} → ${m.to ?? "removed"}`;
+    return html`<path class="move" d="M ${cx.toFixed(1)} 104 l 6 8 l -6 8 l -6 -8 z"><title>${label} · ${m.at}${m.commit ? ` · ${m.commit.slice(0, 12)}` : ""}</title></path>`;
+  });
+  const height = moves.length > 0 ? 130 : 110;
+  return html`<svg class="timeline" role="group" aria-labelledby="timeline-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">Timeline of ${versions.length} versions, their updates${moves.length > 0 ? ` and ${moves.length} alias moves` : ""}</title><line class="axis" x1="${left}" y1="56" x2="${right}" y2="56"></line><text class="label" x="${left}" y="16">updates</text>${marks}${moves.length > 0 ? html`<text class="label" x="${left}" y="126">alias moves</text>` : ""}${moveMarks}</svg>`;
 }
 
-export function assetPage(versions: StoredVersion[], updates: Map<string, VersionUpdate[]>, commits: Map<string, CommitInfo>): Html {
+/** Alias names as badges. */
+function aliasNames(aliases: readonly AliasState[]): Html {
+  return html`${aliases.map((a) => html` <span class="badge a-alias" title="since ${a.since}">@${a.alias}</span>`)}`;
+}
+
+/** Every move of this asset's aliases, newest first: when, which alias, from → to, and the commit it came from. */
+function aliasHistoryList(moves: readonly AliasRecord[]): Html {
+  if (moves.length === 0) return html``;
+  return html`<h2 id="aliases">Alias history</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">Alias</th><th scope="col">Move</th><th scope="col">Commit</th><th scope="col" class="hide-narrow">By</th></tr></thead>
+<tbody>${[...moves].reverse().map(
+    (m) => html`<tr><td>${when(m.at)}</td><td>@${m.alias}</td><td>${m.from ?? "—"} → ${m.to ?? "removed"}</td><td class="mono">${m.commit ? m.commit.slice(0, 12) : "(none)"}${m.message ? html`<br><span class="muted">${m.message}</span>` : ""}</td><td class="hide-narrow">${m.author ?? ""}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+export function assetPage(versions: StoredVersion[], updates: Map<string, VersionUpdate[]>, commits: Map<string, CommitInfo>, moves: readonly AliasRecord[] = []): Html {
   const first = versions[0] as StoredVersion;
   const { kind, name } = first.record;
   const newest = versions.at(-1) as StoredVersion;
+  const current = [...aliasesAt(moves).values()];
+  const aliasesOf = (v: StoredVersion) => current.filter((a) => a.version === v.record.version);
   return html`<h1><span class="muted">${kind}</span> ${name}</h1>
-<p>${versions.length} version${versions.length === 1 ? "" : "s"}. <a href="${versionHref(kind, name, newest.record.version)}">Latest: ${newest.record.version}</a></p>
+<p>${versions.length} version${versions.length === 1 ? "" : "s"}. <a href="${versionHref(kind, name, newest.record.version)}">Latest: ${newest.record.version}</a>${current.length > 0 ? html`. Aliases:${aliasNames(current.map((a) => ({ ...a, alias: `${a.alias} → ${a.version}` })))}` : ""}</p>
 <h2 id="timeline">Timeline</h2>
-${timeline(versions, updates)}
+${timeline(versions, updates, moves)}
 <h2 id="versions">Versions</h2>
 <div class="table-wrap"><table>
 <thead><tr><th scope="col">Version</th><th scope="col">Created</th><th scope="col">Commit</th><th scope="col" class="hide-narrow">Manifest</th><th scope="col" class="hide-narrow">Tool</th><th scope="col" class="num">Size</th><th scope="col" class="hide-narrow">Digest</th><th scope="col">Updates</th><th scope="col">Compare</th></tr></thead>
@@ -58,7 +86,7 @@ ${timeline(versions, updates)}
     const previous = versions[i - 1];
     const ups = updates.get(addressOf(v.record)) ?? [];
     return html`<tr>
-<td><a href="${versionHref(kind, name, v.record.version)}">${v.record.version}</a>${v.archived ? html` <span class="badge a-orphan">archived</span>` : ""}</td>
+<td><a href="${versionHref(kind, name, v.record.version)}">${v.record.version}</a>${v.archived ? html` <span class="badge a-orphan">archived</span>` : ""}${aliasNames(aliasesOf(v))}</td>
 <td>${when(v.record.created_at)}</td>
 <td class="mono">${commitText(c, v.record.provenance.dirty)}${info ? html`<br><span class="muted">${info.author}: ${info.subject}</span>` : ""}</td>
 <td class="hide-narrow mono">${v.record.provenance.manifest}</td>
@@ -74,7 +102,8 @@ ${timeline(versions, updates)}
 <label>From<select name="a">${versions.map((v, i) => html`<option value="${addressOf(v.record)}"${i === Math.max(0, versions.length - 2) ? html` selected` : ""}>${v.record.version}</option>`)}</select></label>
 <label>To<select name="b">${versions.map((v, i) => html`<option value="${addressOf(v.record)}"${i === versions.length - 1 ? html` selected` : ""}>${v.record.version}</option>`)}</select></label>
 <button type="submit">Compare</button>
-</form>`;
+</form>
+${aliasHistoryList(moves)}`;
 }
 
 function artifactRows(artifacts: readonly Artifact[]): Html {
@@ -92,11 +121,11 @@ function addressList(addresses: readonly string[], empty: string): Html {
   })}</ul>`;
 }
 
-export function versionPage(v: StoredVersion, previous: StoredVersion | undefined, dependents: string[], updates: VersionUpdate[], commit: CommitInfo | undefined): Html {
+export function versionPage(v: StoredVersion, previous: StoredVersion | undefined, dependents: string[], updates: VersionUpdate[], commit: CommitInfo | undefined, aliases: readonly AliasState[] = []): Html {
   const r = v.record;
   const p = r.provenance;
   const tags = Object.entries(v.mutable.tags ?? {});
-  return html`<h1><span class="muted">${r.kind}</span> <a href="${assetHref(r.kind, r.name)}">${r.name}</a> <span class="muted">version</span> ${r.version}</h1>
+  return html`<h1><span class="muted">${r.kind}</span> <a href="${assetHref(r.kind, r.name)}">${r.name}</a> <span class="muted">version</span> ${r.version}${aliasNames(aliases)}</h1>
 ${v.archived ? html`<p class="notice">This version is archived.</p>` : ""}
 <p><a href="/lineage/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.name)}/${encodeURIComponent(r.version)}">Lineage</a>${previous ? html` · <a href="${compareHref(previous, v)}">Compare with ${previous.record.version}</a>` : ""}</p>
 <h2>Provenance</h2>
