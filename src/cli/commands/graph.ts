@@ -1,4 +1,5 @@
 // `assetctl graph [ADDR]`: the dependency graph of the registry's versions, as DOT, Mermaid or JSON.
+import path from "node:path";
 import { UserError } from "../../diagnostics.js";
 import { around, lineageGraph, withoutImpliedEdges, type Direction } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
@@ -6,6 +7,8 @@ import { addressOf } from "../../registry/types.js";
 import { lineageDot, lineageMermaid } from "../render/lineage.js";
 import { common, flag, json, outputFormat, str, type Command, type Values } from "./command.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
+import { lineageSnapshot } from "../../lineage/snapshot-memo.js";
+import { STATE_DIR } from "../../source/tree.js";
 import { withRegistry } from "./read.js";
 
 /** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
@@ -26,8 +29,8 @@ export const graphCommand: Command = {
     const format = outputFormat(values, ["dot", "mermaid", "json"]);
     const depth = depthOption(values);
     const direction: Direction = flag(values, "up") && flag(values, "down") ? "both" : flag(values, "down") ? "down" : "up";
-    return withRegistry(values, io, async (registry) => {
-      const snapshot = await registry.snapshot();
+    return withRegistry(values, io, async (registry, root) => {
+      const snapshot = await lineageSnapshot(registry, path.join(root, STATE_DIR, "cache"));
       const graph = lineageGraph(snapshot.versions);
       const start = positionals[0] ? [addressOf(findVersion(snapshot, parseAddress(positionals[0])).record)] : undefined;
       const whole = start

@@ -16,7 +16,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   graph: async () => (await import("./graph.js")).graphCommand,
   dependents: async () => (await import("./lineage.js")).dependentsCommand,
   why: async () => (await import("./lineage.js")).whyCommand,
-  impact: async () => (await import("./lineage.js")).impactCommand,
+  impact: async () => (await import("./impact.js")).impactCommand,
   pull: async () => (await import("./pull.js")).pullCommand,
   verify: async () => (await import("./registry-admin.js")).verifyCommand,
   "force-unlock": async () => (await import("./registry-admin.js")).forceUnlockCommand,

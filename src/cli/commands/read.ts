@@ -13,11 +13,11 @@ import { patchLines } from "../render/plan-text.js";
 import { common, flag, json, str, type Command, type Values } from "./command.js";
 
 /** Runs `use` on the registry of `--dir`/`--registry`, closing it afterwards. */
-export async function withRegistry<T>(values: Values, io: Io, use: (registry: RegistryDriver) => Promise<T>): Promise<T> {
+export async function withRegistry<T>(values: Values, io: Io, use: (registry: RegistryDriver, root: string) => Promise<T>): Promise<T> {
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    return await use(registry);
+    return await use(registry, root);
   } finally {
     await registry.close();
   }
