@@ -123,6 +123,8 @@ export class CachedFile {
       }
       const { kind, name, version, spec, anonymous } = manifest;
       stored = JSON.parse(JSON.stringify({ kind, name, version, spec, anonymous })) as StoredManifest;
+      // Where the manifest starts is what lists of manifests show (impact, graph): known now, at no cost.
+      this.remember([], manifest.locate([]));
     }
     this.data.check = { key, diagnostics: JSON.parse(JSON.stringify(diagnostics)) as Diagnostic[], ...(stored ? { manifest: stored } : {}) };
     this.cache.touch();
