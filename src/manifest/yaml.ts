@@ -3,6 +3,7 @@
 import type { Document, LineCounter, Node, ScalarTag, YAMLError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
+import { quickPosition, readFast } from "./fast-yaml.js";
 import { makeLocators } from "./locate.js";
 import { yamlLibrary } from "./yaml-library.js";
 import { NestingGuard } from "./nesting.js";
@@ -121,8 +122,30 @@ export interface ParseOptions {
   deferred?: ReadonlySet<string>;
 }
 
-/** Parses YAML text under the limits above; the result always has positions, even for a broken file. */
+/**
+ * Parses YAML text under the limits above; the result always has positions, even for a broken file. A
+ * plain manifest is read the fast way (fast-yaml.ts) and its positions found by the full reader only when
+ * asked; any other text is read by the full reader at once.
+ */
 export function parseYaml(text: string, file: string, options: ParseOptions = {}): YamlFile {
+  const fast = readFast(text, MAX_DEPTH, options.deferred);
+  if (fast === undefined) return parseYamlFully(text, file, options);
+  let full: YamlFile | undefined;
+  const fully = (): YamlFile => (full ??= parseYamlFully(text, file, options));
+  return {
+    file,
+    text,
+    value: fast.value,
+    locate: (keyPath) => quickPosition(text, keyPath, false) ?? fully().locate(keyPath),
+    locateKey: (keyPath) => quickPosition(text, keyPath, true) ?? fully().locateKey(keyPath),
+    placeholders: new Set(),
+    numbersAsText: fast.numbersAsText,
+    diagnostics: [],
+  };
+}
+
+/** The full reader, on its own: what parseYaml uses for every text the fast path leaves (and tests compare). */
+export function parseYamlFully(text: string, file: string, options: ParseOptions = {}): YamlFile {
   const diagnostics: Diagnostic[] = [];
   const positionOf = (lineCounter: LineCounter, offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(Math.max(0, offset));
