@@ -2,8 +2,8 @@
 // the lock, so that a refused apply writes nothing; take the lock; make sure the plan is still the one
 // checked (or, when asked, plan again and check that); execute it; release. Its outcome is data — the
 // caller decides what to print and which exit code it means.
-import os from "node:os";
 import { executePlan, type ApplyEvents, type ApplyResult } from "./apply/apply.js";
+import { appliedBy, lockOwner } from "./apply/identity.js";
 import { staleError, staleReasons } from "./apply/stale.js";
 import type { UserError } from "./diagnostics.js";
 import { planHasChanges } from "./plan/changes.js";
@@ -13,6 +13,8 @@ import { keepPlan, type GitView, type PlanMemo } from "./plan-memo.js";
 import type { OnProgress } from "./progress.js";
 import { planAgainst, type Desired } from "./reconcile.js";
 import type { RegistryDriver } from "./registry/driver.js";
+import type { AppliedBy } from "./registry/types.js";
+import { commitAuthor } from "./source/provenance.js";
 import { fenceOf, keepLock } from "./registry/lock-policy.js";
 
 /** Why an apply wrote nothing although its plan was current. */
@@ -48,6 +50,8 @@ export interface ApplyDesiredOptions {
   saved?: Plan;
   /** Who holds the lock (default `user@host`), what for, and how long to wait for it (default 0: one attempt). */
   lock: { operation: string; owner?: string; timeoutMs?: number };
+  /** Who runs the apply, recorded in provenance; by default read from the process's environment (see appliedBy). */
+  appliedBy?: AppliedBy;
   /**
    * When the registry moved while this apply waited for its lock: "replan" applies the plan made under the
    * lock after checking it as any plan is checked (`--auto-approve`, `watch --apply`); "refuse" applies
@@ -95,8 +99,9 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
   if (!o.saved && o.approve && !(await o.approve(preview))) return { status: "refused", reason: "not-approved", plan: preview };
 
   o.signal?.throwIfAborted();
+  const identity = { author: await commitAuthor(desired.tree.root, desired.state.source.commit), appliedBy: o.appliedBy ?? appliedBy(process.env) };
   return withRegistry(source, true, async (registry) => {
-    const owner = o.lock.owner ?? `${os.userInfo().username}@${os.hostname()}`;
+    const owner = o.lock.owner ?? lockOwner();
     const lock = await registry.lock({ owner, operation: o.lock.operation, timeoutMs: o.lock.timeoutMs ?? 0 });
     // Renewed while the apply runs, however long its uploads take; if it is lost, writing stops.
     const kept = keepLock(lock);
@@ -121,6 +126,7 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
         signal: o.signal ? AbortSignal.any([kept.signal, o.signal]) : kept.signal,
         ...(o.events ? { events: o.events } : {}),
         fence: fenceOf(lock),
+        identity,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       });
       if (o.keep) {

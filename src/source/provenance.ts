@@ -136,6 +136,14 @@ export async function readSourceInfo(
   return { commit: parsed.commit, dirty: parsed.changed || untrackedManifest, ref: null, branch, remote: await remote };
 }
 
+/** The author of a commit as git shows it, `Name <email>`; null without a commit, or when git cannot say. */
+export async function commitAuthor(root: string, commit: string | null): Promise<string | null> {
+  if (commit === null) return null;
+  return git(root, ["log", "-1", "--format=%an <%ae>", "--end-of-options", commit])
+    .then((out) => out.trim() || null)
+    .catch(() => null);
+}
+
 /** `git status --porcelain=v2 --branch -z`: the header lines, and whether any entry follows them. */
 export function parseStatus(output: string): { commit: string | null; head: string | null; changed: boolean } {
   let commit: string | null = null;

@@ -3,6 +3,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ApplyResult } from "../../apply/apply.js";
+import { appliedBy, lockOwner } from "../../apply/identity.js";
+import { repairObjects, type ObjectRepair } from "../../apply/repair.js";
+import { defaultProgress } from "../../progress.js";
 import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
 import { PLAN_FORMAT_VERSION, type Change, type Plan } from "../../plan/types.js";
@@ -17,14 +20,15 @@ import { planOptions, printPlan } from "./plan.js";
 import { flag, str, strs, type Command, type Values } from "./command.js";
 
 export const applyCommand: Command = {
-  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]…",
+  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]… [--repair]",
   description:
-    "Creates the new versions, updates mutable fields and archives (with --prune), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required.",
+    "Creates the new versions, updates mutable fields and archives (with --prune), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required. --repair first puts back damaged objects (see verify) from the working tree's files that still hash right.",
   options: {
     ...planOptions,
     "auto-approve": { type: "boolean" },
     "allow-dirty": { type: "boolean" },
     "lock-timeout": { type: "string" },
+    repair: { type: "boolean" },
   },
   async run(values, positionals, io) {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
@@ -35,6 +39,7 @@ export const applyCommand: Command = {
     const memo = ref === undefined ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
+    if (flag(values, "repair")) await repair(root, values, io, timeoutMs);
 
     const interrupt = onInterrupt(io);
     const written: Change[] = [];
@@ -47,6 +52,7 @@ export const applyCommand: Command = {
           options,
           ...(saved ? { saved } : {}),
           lock: { operation: "apply", timeoutMs },
+          appliedBy: appliedBy(io.env),
           // --auto-approve approves whatever the plan is, so a plan made before waiting for the lock is made
           // again under it, against the registry as another apply may have left it meanwhile.
           whenMoved: flag(values, "auto-approve") ? "replan" : "refuse",
@@ -116,6 +122,35 @@ function reportInterrupted(written: readonly Change[], io: Io): void {
   }
   lines.push("Run `assetctl apply` again to finish: what was written is not written twice.");
   io.err(lines.join("\n"));
+}
+
+/** `--repair`: puts back every damaged object it can from the working tree; fails naming those it cannot. */
+async function repair(root: string, values: Values, io: Io, timeoutMs: number): Promise<void> {
+  const registry = await connectRegistry(root, str(values, "registry"), io.env);
+  try {
+    const repairs = await repairObjects(registry, new WorkTree(root), { lock: { owner: lockOwner(), timeoutMs }, onProgress: defaultProgress() });
+    if (repairs.length === 0) io.out(`Every object of ${registry.url} is sound; nothing to repair.`);
+    for (const r of repairs) {
+      if (r.restoredFrom) io.out(`  restored object ${r.digest.slice(0, 19)}… from ${r.restoredFrom.file} (${usedBy(r)})`);
+    }
+    const failed = repairs.filter((r) => r.restoredFrom === undefined);
+    if (failed.length > 0) {
+      const lines = failed.map((r) => {
+        const why = r.refused.length === 0 ? "no version names a file for it" : r.refused.map((f) => `${f.file}: ${f.reason}`).join("; ");
+        return `  ${r.problem === "object-missing" ? "missing" : "corrupt"} ${r.digest.slice(0, 19)}… (${usedBy(r) || "used by no version"}): ${why}`;
+      });
+      throw new UserError("object-unrepaired", `${failed.length} damaged object${failed.length === 1 ? "" : "s"} could not be put back from the working tree:\n${lines.join("\n")}`, {
+        hint: "put the file back as it was when it was applied (e.g. `git checkout COMMIT -- FILE`, with the commit `assetctl show ADDR` names), then run `assetctl apply --repair` again",
+      });
+    }
+    if (repairs.length > 0) io.out("");
+  } finally {
+    await registry.close();
+  }
+}
+
+function usedBy(r: ObjectRepair): string {
+  return [...new Set(r.uses.map((u) => u.address))].join(", ");
 }
 
 function refused(reason: RefusalReason, io: Io): number {

@@ -1,5 +1,6 @@
 // Commands that look after the registry itself: verify its integrity, free a dead owner's lock.
 import { defaultProgress } from "../../progress.js";
+import { affectedBy } from "../../registry/query.js";
 import { saveVerifyRecord } from "../../registry/verify-record.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { UserError } from "../../diagnostics.js";
@@ -18,14 +19,22 @@ export const verifyCommand: Command = {
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       // Re-hashing every object can take minutes: the terminal's progress line (if any) shows it move.
-      const problems = await registry.verify({ onProgress: defaultProgress() });
+      const found = await registry.verify({ onProgress: defaultProgress() });
+      // Which versions and files each damaged object is; a registry whose records cannot be read still gets its problems.
+      const problems = found.length === 0 ? found : await registry.snapshot().then((snapshot) => affectedBy(found, snapshot), () => found);
       // Kept for the web UI's health page; a repository that cannot keep it still gets its answer.
       await saveVerifyRecord(root, { registry: registry.url, at: new Date().toISOString(), ok: problems.length === 0, problems }).catch(() => undefined);
       if (flag(values, "json")) json(io, { ok: problems.length === 0, problems });
       else if (problems.length === 0) io.out(`Registry ${registry.url} verified: every object and record matches its digest.`);
       else {
-        for (const p of problems) io.out(`${io.style.red(p.code)} ${p.subject}: ${p.message}`);
+        for (const p of problems) {
+          io.out(`${io.style.red(p.code)} ${p.subject}: ${p.message}`);
+          for (const use of p.affects ?? []) io.out(`  used by ${use.address} (${use.file})`);
+        }
         io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registry.url}.`);
+        if (problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
+          io.out("To put damaged objects back from the working tree's files (where they still hash right), run `assetctl apply --repair`.");
+        }
       }
       return problems.length === 0 ? 0 : 1;
     } finally {
