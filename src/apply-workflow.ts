@@ -25,6 +25,8 @@ export type RefusalReason =
   | "conflicts"
   /** The working tree has uncommitted changes, and `allowDirty` was not given. */
   | "dirty-tree"
+  /** The desired state comes from no commit (outside git), and neither `allowNoCommit` nor `allowDirty` was given. */
+  | "no-commit"
   /** `approve` said no. */
   | "not-approved";
 
@@ -58,8 +60,10 @@ export interface ApplyDesiredOptions {
    * only a plan that says the same as the one checked, and is stale otherwise.
    */
   whenMoved: "replan" | "refuse";
-  /** Apply a desired state read from a working tree with uncommitted changes. */
+  /** Apply a desired state read from a working tree with uncommitted changes (or from no commit at all). */
   allowDirty?: boolean;
+  /** Apply a desired state that comes from no commit (a folder outside git): versions record "(no commit)". */
+  allowNoCommit?: boolean;
   /** Shown the plan checked before the lock, before it is judged (not for a saved plan). */
   review?(plan: Plan): void | Promise<void>;
   /** Asked, once the plan is checked, whether to go on (not for a saved plan). Default: yes. */
@@ -88,6 +92,10 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
     return { status: "refused", reason: "errors", plan: preview };
   }
   if (desired.state.source.dirty && !o.allowDirty) return { status: "refused", reason: "dirty-tree", plan: preview };
+  // Provenance without a commit says nothing of where a version came from: only when asked for.
+  if (desired.state.source.commit === null && desired.state.source.ref === null && !o.allowDirty && !o.allowNoCommit) {
+    return { status: "refused", reason: "no-commit", plan: preview };
+  }
   if (o.saved) {
     const reasons = staleReasons(o.saved, preview);
     if (reasons.length > 0) return stale(reasons, preview, "saved plan");

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readPathStatus, readSourceInfo, stripCredentials } from "./provenance.js";
+import { commitAuthor, readPathStatus, readSourceInfo, stripCredentials, uncommittedFiles } from "./provenance.js";
 import { cleanupTemporary, commitAll, git, makeRepo, temporaryDir, writeFiles } from "./repo.test-helper.js";
 
 afterAll(cleanupTemporary);
@@ -127,5 +127,24 @@ describe("readPathStatus", () => {
     const plain = temporaryDir();
     writeFiles(plain, { "a.txt": "a" });
     expect(Object.fromEntries(await readPathStatus(plain, ["a.txt"]))).toEqual({ "a.txt": "unknown" });
+  });
+});
+
+describe("uncommittedFiles and commitAuthor", () => {
+  it("lists what differs from the commit below the root, relative to it, and the manifests git does not track", async () => {
+    const top = makeRepo({ "ml/m.yml": "name: m\n", "ml/w.bin": "v1", "ml/gone.txt": "x", "other/x.txt": "elsewhere\n" });
+    const sha = commitAll(top);
+    const root = path.join(top, "ml");
+    writeFiles(root, { "w.bin": "v2", "new.yml": "name: n\n", "scratch.txt": "untracked, not a manifest\n" });
+    writeFiles(top, { "other/x.txt": "changed outside the root\n" });
+    git(top, "rm", "-q", "ml/gone.txt");
+    const files = await uncommittedFiles(root, sha, ["m.yml", "new.yml"]);
+    expect(files).toEqual([
+      { path: "gone.txt", change: "deleted", manifest: false },
+      { path: "w.bin", change: "modified", manifest: false },
+      { path: "new.yml", change: "untracked", manifest: true },
+    ]);
+    expect(await commitAuthor(top, sha)).toBe("Test <test@example.com>");
+    expect(await commitAuthor(top, null)).toBeNull();
   });
 });

@@ -136,6 +136,36 @@ export async function readSourceInfo(
   return { commit: parsed.commit, dirty: parsed.changed || untrackedManifest, ref: null, branch, remote: await remote };
 }
 
+/** A file that makes the working tree differ from its commit, as the dirty-tree refusal lists it. */
+export interface UncommittedFile {
+  /** Relative to the root. */
+  path: string;
+  change: "modified" | "added" | "deleted" | "renamed" | "copied" | "type changed" | "untracked" | "ignored";
+  /** An untracked (or ignored) manifest: the commit would not declare it. */
+  manifest: boolean;
+}
+
+const CHANGES: Record<string, UncommittedFile["change"]> = { M: "modified", A: "added", D: "deleted", R: "renamed", C: "copied", T: "type changed" };
+
+/**
+ * What differs from `commit` below the root (staged or not), and the manifests git does not track: what
+ * made readSourceInfo call the tree dirty. Paths are relative to the root, like the manifests'.
+ */
+export async function uncommittedFiles(root: string, commit: string | null, manifestFiles: readonly string[]): Promise<UncommittedFile[]> {
+  const files: UncommittedFile[] = [];
+  if (commit !== null) {
+    const out = await git(root, ["--no-optional-locks", "diff", "--name-status", "-z", "--relative", "--no-renames", "--end-of-options", commit, "--", "."]).catch(() => "");
+    const fields = nulList(out);
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      files.push({ path: fields[i + 1] as string, change: CHANGES[(fields[i] as string).charAt(0)] ?? "modified", manifest: false });
+    }
+  }
+  for (const [file, status] of await readPathStatus(root, manifestFiles)) {
+    if (status === "untracked" || status === "ignored") files.push({ path: file, change: status, manifest: true });
+  }
+  return files;
+}
+
 /** The author of a commit as git shows it, `Name <email>`; null without a commit, or when git cannot say. */
 export async function commitAuthor(root: string, commit: string | null): Promise<string | null> {
   if (commit === null) return null;

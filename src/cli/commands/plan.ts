@@ -6,7 +6,9 @@ import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
+import { isGitRepository } from "../../source/provenance.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
+import { printable } from "../render/printable.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { renderPlanText } from "../render/plan-text.js";
@@ -103,10 +105,18 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
     return;
   }
   io.out(renderPlanText(result, { style: io.style }));
+  await printSourceNotes(result, desired.tree.root, io);
   for (const target of unmatchedTargets(result)) {
     io.err(`${io.errStyle.yellow("warning")} --target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`);
     io.err(`  ${io.errStyle.cyan("hint:")} check the address: \`assetctl list\` shows the registry's assets, \`assetctl plan\` every change`);
   }
+}
+
+/** What the plan's source means for the versions it would write: made from no commit (outside git). */
+async function printSourceNotes(result: Plan, root: string, io: Io): Promise<void> {
+  if (result.source.commit !== null || result.source.ref !== null || (await isGitRepository(root))) return;
+  io.err(`${io.errStyle.yellow("warning")} ${printable(root)} is not in a git repository: versions applied from here record no commit [no-git]`);
+  io.err(`  ${io.errStyle.cyan("hint:")} apply refuses to write them unless given --no-git (or --allow-dirty); \`git init\` and a commit give them provenance`);
 }
 
 /** The --target addresses no change of the plan answers to (a typo makes a plan of nothing, silently otherwise). */

@@ -7,6 +7,7 @@ import { UserError } from "../../diagnostics.js";
 import { currentProcess, isProcessGone } from "../../registry/lock-policy.js";
 import type { LockInfo } from "../../registry/types.js";
 import type { Io } from "../io.js";
+import { printable } from "../render/printable.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { requireArg } from "./read.js";
 
@@ -29,7 +30,7 @@ export const verifyCommand: Command = {
       else {
         for (const p of problems) {
           io.out(`${io.style.red(p.code)} ${p.subject}: ${p.message}`);
-          for (const use of p.affects ?? []) io.out(`  used by ${use.address} (${use.file})`);
+          for (const use of p.affects ?? []) io.out(printable(`  used by ${use.address} (${use.file})`));
         }
         io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registry.url}.`);
         if (problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
