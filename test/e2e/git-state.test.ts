@@ -161,8 +161,8 @@ describe("a monorepo", () => {
     const root = path.join(repo.root, "ml");
     const plan = await repo.run(["plan"], { cwd });
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain(`Registry ${path.join(root, ".assetctl/registry")} (serial 0)`);
-    expect(plan.stdout).toContain(`root ${root}`);
+    expect(plan.stdout).toContain(`Registry ${path.join(root, ".assetctl/registry")} (serial 0); manifests from commit `);
+    expect(plan.stdout).toContain(`, root ${root}.`);
     expect(plan.stdout).toContain("+  model:churn-model:1");
 
     const apply = await repo.run(["apply", "--auto-approve"], { cwd });
@@ -172,6 +172,7 @@ describe("a monorepo", () => {
     expect(repo.git("status", "--porcelain")).toBe("");
     expect((await repo.run(["show", "model:churn-model:1"], { cwd })).stdout).toContain("  manifest:    models/model.yml");
     expect((await repo.run(["plan"], { cwd })).stdout).toContain("No changes.");
+    expect((await repo.run(["lock", "status"], { cwd })).stdout).toBe(`The registry ${path.join(root, ".assetctl/registry")} is not locked.\n`);
   });
 });
 

@@ -9,7 +9,7 @@ import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.
 import { isGitRepository } from "../../source/provenance.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { printable } from "../render/printable.js";
-import { connectRegistry, resolveRoot } from "../context.js";
+import { connectRegistry, ensureStateDir, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { common, flag, json, outputFormat, str, strs, type Command, type Values } from "./command.js";
@@ -66,6 +66,8 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const ref = str(values, "ref");
   const options = { prune: flag(values, "prune"), targets: strs(values, "target") };
+  // The working tree's plan keeps caches under the root: in a folder git ignores.
+  if (ref === undefined) await ensureStateDir(root);
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
     const tree = ref === undefined ? new WorkTree(root, { shareStats: true }) : undefined;
@@ -104,8 +106,9 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
     io.err(`\nThe manifests have errors; no plan can be made until they are fixed.`);
     return;
   }
-  io.out(renderPlanText(result, { style: io.style }));
-  await printSourceNotes(result, desired.tree.root, io);
+  const root = desired.tree.root;
+  io.out(renderPlanText(result, { style: io.style, where: { root, registry: registryLocation(result.registry.url, root) } }));
+  await printSourceNotes(result, root, io);
   for (const target of unmatchedTargets(result)) {
     io.err(`${io.errStyle.yellow("warning")} --target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`);
     io.err(`  ${io.errStyle.cyan("hint:")} check the address: \`assetctl list\` shows the registry's assets, \`assetctl plan\` every change`);

@@ -2,7 +2,7 @@
 import { defaultProgress } from "../../progress.js";
 import { affectedBy } from "../../registry/query.js";
 import { saveVerifyRecord } from "../../registry/verify-record.js";
-import { connectRegistry, resolveRoot } from "../context.js";
+import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
 import { UserError } from "../../diagnostics.js";
 import { currentProcess, isProcessGone } from "../../registry/lock-policy.js";
 import type { LockInfo } from "../../registry/types.js";
@@ -26,13 +26,13 @@ export const verifyCommand: Command = {
       // Kept for the web UI's health page; a repository that cannot keep it still gets its answer.
       await saveVerifyRecord(root, { registry: registry.url, at: new Date().toISOString(), ok: problems.length === 0, problems }).catch(() => undefined);
       if (flag(values, "json")) json(io, { ok: problems.length === 0, problems });
-      else if (problems.length === 0) io.out(`Registry ${registry.url} verified: every object and record matches its digest.`);
+      else if (problems.length === 0) io.out(`Registry ${registryLocation(registry.url, root)} verified: every object and record matches its digest.`);
       else {
         for (const p of problems) {
           io.out(`${io.style.red(p.code)} ${p.subject}: ${p.message}`);
           for (const use of p.affects ?? []) io.out(printable(`  used by ${use.address} (${use.file})`));
         }
-        io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registry.url}.`);
+        io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registryLocation(registry.url, root)}.`);
         if (problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
           io.out("To put damaged objects back from the working tree's files (where they still hash right), run `assetctl apply --repair`.");
         }
@@ -105,9 +105,9 @@ export const lockCommand: Command = {
       if (flag(values, "json")) {
         json(io, { registry: registry.url, locked: held !== undefined, lock: held === undefined ? null : { ...held, holder: holderState(held) } });
       } else if (held === undefined) {
-        io.out(`The registry ${registry.url} is not locked.`);
+        io.out(`The registry ${registryLocation(registry.url, root)} is not locked.`);
       } else {
-        io.out(`The registry ${registry.url} is locked.\n${describeLock(held, io)}`);
+        io.out(`The registry ${registryLocation(registry.url, root)} is locked.\n${describeLock(held, io)}`);
         io.out(`\nOnce that process is gone, free the lock with:\n  assetctl force-unlock ${held.id}`);
       }
       return 0;
