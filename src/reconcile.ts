@@ -14,6 +14,7 @@ import { addressOf, type RegistrySnapshot } from "./registry/types.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
+import { explainIgnoredMissing } from "./source/provenance.js";
 import { StatCache } from "./source/stat-cache.js";
 import type { SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
@@ -81,11 +82,13 @@ async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree;
 
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
-  const [{ tree, manifests, diagnostics, cache: manifestCache }, source, cache] = await Promise.all([
+  const [{ tree, manifests, diagnostics: found, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options),
     readSourceInfo(options.root, options.ref),
     usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
   ]);
+  // A file a commit lacks because git ignores it is explained by the ignore rule, not the manifest.
+  const diagnostics = options.ref !== undefined && hasErrors(found) ? await explainIgnoredMissing(options.root, found) : found;
   if (hasErrors(diagnostics)) {
     await manifestCache?.save();
     return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) }, gitSource: source };

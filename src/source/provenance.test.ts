@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { commitAuthor, readPathStatus, readSourceInfo, stripCredentials, uncommittedFiles } from "./provenance.js";
+import { commitAuthor, explainIgnoredMissing, ignoreRules, readPathStatus, readSourceInfo, stripCredentials, uncommittedFiles } from "./provenance.js";
 import { cleanupTemporary, commitAll, git, makeRepo, temporaryDir, writeFiles } from "./repo.test-helper.js";
 
 afterAll(cleanupTemporary);
@@ -146,5 +146,22 @@ describe("uncommittedFiles and commitAuthor", () => {
     ]);
     expect(await commitAuthor(top, sha)).toBe("Test <test@example.com>");
     expect(await commitAuthor(top, null)).toBeNull();
+  });
+});
+
+describe("ignoreRules and explainIgnoredMissing", () => {
+  it("names the rule that ignores each path, not a path a !rule takes back, and nothing outside git", async () => {
+    const root = makeRepo({ ".gitignore": "*.pkl\n!keep.pkl\n", "ml/.gitignore": "out/\n", "a.pkl": "x", "keep.pkl": "y", "ml/out/w.bin": "z", "b.txt": "t" });
+    const rules = await ignoreRules(root, ["a.pkl", "keep.pkl", "ml/out/w.bin", "b.txt"]);
+    expect(Object.fromEntries(rules)).toEqual({ "a.pkl": ".gitignore:1: *.pkl", "ml/out/w.bin": "ml/.gitignore:1: out/" });
+    expect(await ignoreRules(temporaryDir(), ["a.pkl"])).toEqual(new Map());
+  });
+
+  it("explains a file missing from a commit by the rule that ignores it, when the working tree has it", async () => {
+    const root = makeRepo({ ".gitignore": "*.pkl\n", "m/model.pkl": "w" });
+    const missing = (file: string) => ({ code: "path-missing", severity: "error" as const, message: `path: ${file} does not exist`, file: "m/model.yml", line: 3, column: 7, hint: "Did you mean ./model.yml?" });
+    const [explained, typo] = await explainIgnoredMissing(root, [missing("m/model.pkl"), missing("m/modle.pkl")]);
+    expect(explained?.hint).toContain("m/model.pkl is in the working tree but ignored by git (.gitignore:1: *.pkl)");
+    expect(typo?.hint).toBe("Did you mean ./model.yml?");
   });
 });

@@ -6,7 +6,7 @@ import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
-import { isGitRepository } from "../../source/provenance.js";
+import { ignoreRules, isGitRepository } from "../../source/provenance.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { printable } from "../render/printable.js";
 import { connectRegistry, ensureStateDir, registryLocation, resolveRoot } from "../context.js";
@@ -115,11 +115,32 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
   }
 }
 
-/** What the plan's source means for the versions it would write: made from no commit (outside git). */
+/**
+ * What the plan's source means for the versions it would write: made from no commit (outside git), or
+ * storing files git ignores, which the commit (and so a plan of it in CI) will not have.
+ */
 async function printSourceNotes(result: Plan, root: string, io: Io): Promise<void> {
-  if (result.source.commit !== null || result.source.ref !== null || (await isGitRepository(root))) return;
-  io.err(`${io.errStyle.yellow("warning")} ${printable(root)} is not in a git repository: versions applied from here record no commit [no-git]`);
-  io.err(`  ${io.errStyle.cyan("hint:")} apply refuses to write them unless given --no-git (or --allow-dirty); \`git init\` and a commit give them provenance`);
+  if (result.source.ref !== null) return;
+  if (result.source.commit === null && !(await isGitRepository(root))) {
+    io.err(`${io.errStyle.yellow("warning")} ${printable(root)} is not in a git repository: versions applied from here record no commit [no-git]`);
+    io.err(`  ${io.errStyle.cyan("hint:")} apply refuses to write them unless given --no-git (or --allow-dirty); \`git init\` and a commit give them provenance`);
+    return;
+  }
+  const ignored = result.changes.flatMap((c) => (c.action === "create" ? (c.record?.artifacts ?? []) : [])).filter((a) => a.git === "ignored");
+  if (ignored.length === 0) return;
+  const filesOf = (a: (typeof ignored)[number]): string[] => (a.type === "file" ? [a.source] : a.files.map((f) => `${a.source}/${f.path}`));
+  const rules = await ignoreRules(root, ignored.flatMap(filesOf));
+  const seen = new Set<string>();
+  for (const artifact of ignored) {
+    if (seen.has(artifact.source)) continue;
+    seen.add(artifact.source);
+    const files = filesOf(artifact).filter((f) => rules.has(f));
+    const first = files[0];
+    if (first === undefined) continue;
+    const what = files.length === 1 ? `${first} is` : `${first} and ${files.length - 1} more file${files.length === 2 ? "" : "s"} of ${artifact.source} are`;
+    io.err(`${io.errStyle.yellow("warning")} ${printable(`${what} ignored by git (${rules.get(first) ?? ""})`)}: the commit will not have ${files.length === 1 ? "it" : "them"}, so a plan of the commit (as CI makes) cannot store ${files.length === 1 ? "it" : "them"} [artifact-ignored]`);
+    io.err(`  ${io.errStyle.cyan("hint:")} commit ${files.length === 1 ? "it" : "them"} all the same (${printable(`\`git add -f ${first}\``)}), or keep large files in storage and name them by URI`);
+  }
 }
 
 /** The --target addresses no change of the plan answers to (a typo makes a plan of nothing, silently otherwise). */
