@@ -16,7 +16,7 @@ import type { GitView } from "./plan-memo.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
 import { explainIgnoredMissing } from "./source/provenance.js";
 import { StatCache } from "./source/stat-cache.js";
-import type { SourceTree } from "./source/tree.js";
+import { ensureStateDir, type SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
 
 export interface ReadOptions {
@@ -55,7 +55,7 @@ export async function validate(options: ReadOptions): Promise<{ tree: SourceTree
 export async function readManifests(options: ReadOptions): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref),
-    usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
+    usesCache(options) ? loadManifestCache(options.root) : undefined,
   ]);
   const loaded = await loadManifests(tree, cache ? { cache } : {});
   await cache?.save();
@@ -67,6 +67,12 @@ function cacheDir(root: string): string {
   return path.join(root, ".assetctl", "cache");
 }
 
+/** The manifest cache, in a state folder git is kept out of (the caches are written under it). */
+async function loadManifestCache(root: string): Promise<ManifestCache> {
+  await ensureStateDir(root);
+  return ManifestCache.load(root, cacheDir(root));
+}
+
 function usesCache(options: ReadOptions): boolean {
   return options.cache !== false && options.ref === undefined;
 }
@@ -74,7 +80,7 @@ function usesCache(options: ReadOptions): boolean {
 async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref),
-    usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
+    usesCache(options) ? loadManifestCache(options.root) : undefined,
   ]);
   const { manifests, diagnostics } = await validateRepository(tree, { ...(options.paths ? { paths: options.paths } : {}), ...(cache ? { cache } : {}) });
   return { tree, manifests, diagnostics, cache };

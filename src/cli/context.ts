@@ -1,13 +1,13 @@
 // What every command needs to know before it starts: the repository root and the registry address.
 import { execFile } from "node:child_process";
-import { lstat, mkdir, realpath, stat, writeFile } from "node:fs/promises";
+import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../diagnostics.js";
 import { joinSplitUrl } from "../registry/drivers/split.js";
 import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
-import { STATE_DIR, WorkTree } from "../source/tree.js";
+import { ensureStateDir, WorkTree } from "../source/tree.js";
 
 const run = promisify(execFile);
 
@@ -52,18 +52,6 @@ export function registryLocation(url: string, root: string): string {
   return path.resolve(root, url);
 }
 
-/**
- * Makes the root's state folder (`.assetctl/`: the embedded registry, the caches) and keeps git out of
- * it with a `.gitignore` of its own, so that it stays ignored wherever the root is in the repository —
- * the root of a monorepo's folder included — without editing the user's own .gitignore.
- */
-export async function ensureStateDir(root: string): Promise<void> {
-  const dir = path.join(root, STATE_DIR);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, ".gitignore"), "# assetctl's registry and caches: never committed\n*\n", { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "EEXIST") throw error;
-  });
-}
 
 /**
  * `--registry`, else `ASSETCTL_REGISTRY`, else `registry:` in assetctl.yaml, else the embedded default.

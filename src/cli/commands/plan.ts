@@ -9,7 +9,7 @@ import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.
 import { ignoreRules, isGitRepository } from "../../source/provenance.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { printable } from "../render/printable.js";
-import { connectRegistry, ensureStateDir, registryLocation, resolveRoot } from "../context.js";
+import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { common, flag, json, outputFormat, str, strs, type Command, type Values } from "./command.js";
@@ -66,8 +66,6 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const ref = str(values, "ref");
   const options = { prune: flag(values, "prune"), targets: strs(values, "target") };
-  // The working tree's plan keeps caches under the root: in a folder git ignores.
-  if (ref === undefined) await ensureStateDir(root);
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
     const tree = ref === undefined ? new WorkTree(root, { shareStats: true }) : undefined;
