@@ -14,7 +14,7 @@ import { readDesiredWithGit, type Desired } from "../../reconcile.js";
 import { isGitRepository, uncommittedFiles } from "../../source/provenance.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { WorkTree } from "../../source/tree.js";
-import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
+import { connectRegistry, parseDuration, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { printable } from "../render/printable.js";
 import { formatBytes } from "../render/progress.js";
@@ -133,7 +133,7 @@ async function repair(root: string, values: Values, io: Io, timeoutMs: number): 
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
     const repairs = await repairObjects(registry, new WorkTree(root), { lock: { owner: lockOwner(), timeoutMs }, onProgress: defaultProgress() });
-    if (repairs.length === 0) io.out(`Every object of ${registry.url} is sound; nothing to repair.`);
+    if (repairs.length === 0) io.out(`Every object of ${registryLocation(registry.url, root)} is sound; nothing to repair.`);
     for (const r of repairs) {
       if (r.restoredFrom) io.out(printable(`  restored object ${r.digest.slice(0, 19)}… from ${r.restoredFrom.file} (${usedBy(r)})`));
     }
