@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { applyDesired, type ApplyOutcome } from "./apply-workflow.js";
 import { readDesired } from "./reconcile.js";
 import { MemoryDriver } from "./registry/drivers/memory.js";
-import { cleanupTemporary, commitAll, makeRepo, writeFiles } from "./source/repo.test-helper.js";
+import { cleanupTemporary, commitAll, makeRepo, temporaryDir, writeFiles } from "./source/repo.test-helper.js";
 
 afterAll(cleanupTemporary);
 
@@ -51,6 +51,17 @@ describe("applyDesired", () => {
     expect(said(await applyDesired(desired, reg, { lock: LOCK, whenMoved: "refuse", allowDirty: true, approve }))).toBe("refused: not-approved");
     expect(asked).toBe(1);
     expect((await reg.snapshot()).versions).toEqual([]);
+  });
+
+  it("refuses a desired state from no commit (outside git) unless allowed", async () => {
+    const root = temporaryDir("assetctl-nogit-");
+    writeFiles(root, { "m.yml": model("loose"), "w.bin": "weights" });
+    const reg = await registry();
+    const desired = await readDesired({ root, cache: false });
+    expect(desired.state.source.commit).toBeNull();
+    expect(said(await applyDesired(desired, reg, { lock: LOCK, whenMoved: "refuse" }))).toBe("refused: no-commit");
+    expect((await reg.snapshot()).versions).toEqual([]);
+    expect(said(await applyDesired(desired, reg, { lock: LOCK, whenMoved: "refuse", allowNoCommit: true }))).toBe("applied: 1 created");
   });
 
   it("refuses conflicts and manifests with errors", async () => {

@@ -2,8 +2,8 @@
 // the lock, so that a refused apply writes nothing; take the lock; make sure the plan is still the one
 // checked (or, when asked, plan again and check that); execute it; release. Its outcome is data — the
 // caller decides what to print and which exit code it means.
-import os from "node:os";
 import { executePlan, type ApplyEvents, type ApplyResult } from "./apply/apply.js";
+import { appliedBy, lockOwner } from "./apply/identity.js";
 import { staleError, staleReasons } from "./apply/stale.js";
 import type { UserError } from "./diagnostics.js";
 import { planHasChanges } from "./plan/changes.js";
@@ -13,6 +13,8 @@ import { keepPlan, type GitView, type PlanMemo } from "./plan-memo.js";
 import type { OnProgress } from "./progress.js";
 import { planAgainst, type Desired } from "./reconcile.js";
 import type { RegistryDriver } from "./registry/driver.js";
+import type { AppliedBy } from "./registry/types.js";
+import { commitAuthor } from "./source/provenance.js";
 import { fenceOf, keepLock } from "./registry/lock-policy.js";
 
 /** Why an apply wrote nothing although its plan was current. */
@@ -23,6 +25,8 @@ export type RefusalReason =
   | "conflicts"
   /** The working tree has uncommitted changes, and `allowDirty` was not given. */
   | "dirty-tree"
+  /** The desired state comes from no commit (outside git), and neither `allowNoCommit` nor `allowDirty` was given. */
+  | "no-commit"
   /** `approve` said no. */
   | "not-approved";
 
@@ -48,14 +52,18 @@ export interface ApplyDesiredOptions {
   saved?: Plan;
   /** Who holds the lock (default `user@host`), what for, and how long to wait for it (default 0: one attempt). */
   lock: { operation: string; owner?: string; timeoutMs?: number };
+  /** Who runs the apply, recorded in provenance; by default read from the process's environment (see appliedBy). */
+  appliedBy?: AppliedBy;
   /**
    * When the registry moved while this apply waited for its lock: "replan" applies the plan made under the
    * lock after checking it as any plan is checked (`--auto-approve`, `watch --apply`); "refuse" applies
    * only a plan that says the same as the one checked, and is stale otherwise.
    */
   whenMoved: "replan" | "refuse";
-  /** Apply a desired state read from a working tree with uncommitted changes. */
+  /** Apply a desired state read from a working tree with uncommitted changes (or from no commit at all). */
   allowDirty?: boolean;
+  /** Apply a desired state that comes from no commit (a folder outside git): versions record "(no commit)". */
+  allowNoCommit?: boolean;
   /** Shown the plan checked before the lock, before it is judged (not for a saved plan). */
   review?(plan: Plan): void | Promise<void>;
   /** Asked, once the plan is checked, whether to go on (not for a saved plan). Default: yes. */
@@ -84,6 +92,10 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
     return { status: "refused", reason: "errors", plan: preview };
   }
   if (desired.state.source.dirty && !o.allowDirty) return { status: "refused", reason: "dirty-tree", plan: preview };
+  // Provenance without a commit says nothing of where a version came from: only when asked for.
+  if (desired.state.source.commit === null && desired.state.source.ref === null && !o.allowDirty && !o.allowNoCommit) {
+    return { status: "refused", reason: "no-commit", plan: preview };
+  }
   if (o.saved) {
     const reasons = staleReasons(o.saved, preview);
     if (reasons.length > 0) return stale(reasons, preview, "saved plan");
@@ -95,8 +107,9 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
   if (!o.saved && o.approve && !(await o.approve(preview))) return { status: "refused", reason: "not-approved", plan: preview };
 
   o.signal?.throwIfAborted();
+  const identity = { author: await commitAuthor(desired.tree.root, desired.state.source.commit), appliedBy: o.appliedBy ?? appliedBy(process.env) };
   return withRegistry(source, true, async (registry) => {
-    const owner = o.lock.owner ?? `${os.userInfo().username}@${os.hostname()}`;
+    const owner = o.lock.owner ?? lockOwner();
     const lock = await registry.lock({ owner, operation: o.lock.operation, timeoutMs: o.lock.timeoutMs ?? 0 });
     // Renewed while the apply runs, however long its uploads take; if it is lost, writing stops.
     const kept = keepLock(lock);
@@ -121,6 +134,7 @@ export async function applyDesired(desired: Desired, source: RegistrySource, o: 
         signal: o.signal ? AbortSignal.any([kept.signal, o.signal]) : kept.signal,
         ...(o.events ? { events: o.events } : {}),
         fence: fenceOf(lock),
+        identity,
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       });
       if (o.keep) {

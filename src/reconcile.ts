@@ -14,8 +14,9 @@ import { addressOf, type RegistrySnapshot } from "./registry/types.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
+import { explainIgnoredMissing } from "./source/provenance.js";
 import { StatCache } from "./source/stat-cache.js";
-import type { SourceTree } from "./source/tree.js";
+import { ensureStateDir, type SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
 
 export interface ReadOptions {
@@ -54,7 +55,7 @@ export async function validate(options: ReadOptions): Promise<{ tree: SourceTree
 export async function readManifests(options: ReadOptions): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref),
-    usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
+    usesCache(options) ? loadManifestCache(options.root) : undefined,
   ]);
   const loaded = await loadManifests(tree, cache ? { cache } : {});
   await cache?.save();
@@ -66,6 +67,12 @@ function cacheDir(root: string): string {
   return path.join(root, ".assetctl", "cache");
 }
 
+/** The manifest cache, in a state folder git is kept out of (the caches are written under it). */
+async function loadManifestCache(root: string): Promise<ManifestCache> {
+  await ensureStateDir(root);
+  return ManifestCache.load(root, cacheDir(root));
+}
+
 function usesCache(options: ReadOptions): boolean {
   return options.cache !== false && options.ref === undefined;
 }
@@ -73,7 +80,7 @@ function usesCache(options: ReadOptions): boolean {
 async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref),
-    usesCache(options) ? ManifestCache.load(options.root, cacheDir(options.root)) : undefined,
+    usesCache(options) ? loadManifestCache(options.root) : undefined,
   ]);
   const { manifests, diagnostics } = await validateRepository(tree, { ...(options.paths ? { paths: options.paths } : {}), ...(cache ? { cache } : {}) });
   return { tree, manifests, diagnostics, cache };
@@ -81,11 +88,13 @@ async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree;
 
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
-  const [{ tree, manifests, diagnostics, cache: manifestCache }, source, cache] = await Promise.all([
+  const [{ tree, manifests, diagnostics: found, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options),
     readSourceInfo(options.root, options.ref),
     usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
   ]);
+  // A file a commit lacks because git ignores it is explained by the ignore rule, not the manifest.
+  const diagnostics = options.ref !== undefined && hasErrors(found) ? await explainIgnoredMissing(options.root, found) : found;
   if (hasErrors(diagnostics)) {
     await manifestCache?.save();
     return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) }, gitSource: source };

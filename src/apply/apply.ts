@@ -8,7 +8,7 @@ import { UserError } from "../diagnostics.js";
 import type { Change, Plan } from "../plan/types.js";
 import { defaultProgress, ProgressMeter, type OnProgress } from "../progress.js";
 import { RegistryError, type Fence, type RegistryDriver } from "../registry/driver.js";
-import type { Digest, Provenance, VersionRecord } from "../registry/types.js";
+import type { AppliedBy, Digest, Provenance, VersionRecord } from "../registry/types.js";
 import type { SourceTree } from "../source/tree.js";
 import { TOOL_VERSION } from "../version.js";
 import { artifactFilePath, objectSource } from "./objects.js";
@@ -36,6 +36,14 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** The lock this apply holds: every record and journal write carries it, and the registry refuses it once that lock is lost. */
   fence?: Fence;
+  /** Who made the commit and who runs the apply, recorded in the provenance of everything written. */
+  identity?: Identity;
+}
+
+/** The people behind a version: the commit's author (`Name <email>`, null without a commit) and who applied it. */
+export interface Identity {
+  author: string | null;
+  appliedBy: AppliedBy;
 }
 
 export interface ApplyResult {
@@ -71,7 +79,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
   for (const wave of creationWaves(plan.changes)) {
     await forEachConcurrent(wave, WRITE_CONCURRENCY, async (change) => {
       options.signal?.throwIfAborted();
-      await createVersion(registry, versionRecord(change, provenanceOf(plan, change), now()), options.fence);
+      await createVersion(registry, versionRecord(change, provenanceOf(plan, change, options.identity), now()), options.fence);
       result.created += 1;
       options.events?.onChange?.(change);
     });
@@ -79,7 +87,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
   const updates = plan.changes.filter((c) => (c.action === "update" && c.mutable) || c.action === "archive" || c.action === "unarchive");
   await forEachConcurrent(updates, WRITE_CONCURRENCY, async (change) => {
     options.signal?.throwIfAborted();
-    const provenance = provenanceOf(plan, change);
+    const provenance = provenanceOf(plan, change, options.identity);
     const at = now().toISOString();
     if (change.action === "archive") {
       await registry.updateVersion({ kind: change.kind, name: change.name, version: change.version, archived: true, provenance, updated_at: at }, options.fence);
@@ -199,7 +207,7 @@ function versionRecord(change: Change, provenance: Provenance, at: Date): Versio
   };
 }
 
-function provenanceOf(plan: Plan, change: Change): Provenance {
+function provenanceOf(plan: Plan, change: Change, identity: Identity | undefined): Provenance {
   return {
     commit: plan.source.commit,
     dirty: plan.source.dirty,
@@ -208,5 +216,6 @@ function provenanceOf(plan: Plan, change: Change): Provenance {
     ref: plan.source.ref,
     manifest: change.manifest?.file ?? "",
     tool_version: TOOL_VERSION,
+    ...(identity ? { author: identity.author, applied_by: identity.appliedBy } : {}),
   };
 }

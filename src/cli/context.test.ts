@@ -1,10 +1,11 @@
 // Which registry a command talks to: --registry, then ASSETCTL_REGISTRY, then assetctl.yaml (where a
 // team registry's two halves become one address), then the embedded default.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { connectRegistry, DEFAULT_REGISTRY, registrySpec } from "./context.js";
+import { connectRegistry, DEFAULT_REGISTRY, registryLocation, registrySpec, resolveRoot } from "./context.js";
 
 describe("registrySpec", () => {
   let root: string;
@@ -41,5 +42,33 @@ describe("registrySpec", () => {
     expect(registry.url).toBe("./records?objects=./objects");
     expect(await registry.snapshot()).toEqual({ serial: 0, versions: [] });
     await registry.close();
+  });
+});
+
+describe("resolveRoot and registryLocation", () => {
+  let top: string;
+  beforeEach(async () => {
+    top = await realpath(await mkdtemp(path.join(tmpdir(), "assetctl-root-")));
+    execFileSync("git", ["init", "-q"], { cwd: top });
+  });
+  afterEach(async () => {
+    await rm(top, { recursive: true, force: true });
+  });
+
+  it("is the nearest folder with assetctl.yaml, never above the git top; else the git top; --dir wins", async () => {
+    await mkdir(path.join(top, "ml", "sub", "deeper"), { recursive: true });
+    expect(await resolveRoot(undefined, path.join(top, "ml", "sub"))).toBe(top);
+    await writeFile(path.join(top, "ml", "assetctl.yaml"), "exclude: []\n");
+    expect(await resolveRoot(undefined, path.join(top, "ml", "sub", "deeper"))).toBe(path.join(top, "ml"));
+    expect(await resolveRoot(undefined, path.join(top, "ml"))).toBe(path.join(top, "ml"));
+    expect(await resolveRoot(undefined, top)).toBe(top);
+    expect(await resolveRoot("sub", path.join(top, "ml"))).toBe(path.join(top, "ml", "sub"));
+  });
+
+  it("names an embedded registry by its absolute path, any other address as given", () => {
+    expect(registryLocation(".assetctl/registry", "/repo/ml")).toBe("/repo/ml/.assetctl/registry");
+    expect(registryLocation("/srv/registry", "/repo")).toBe("/srv/registry");
+    expect(registryLocation("postgres://db/assets?objects=oci://r/ns", "/repo")).toBe("postgres://db/assets?objects=oci://r/ns");
+    expect(registryLocation("memory:x", "/repo")).toBe("memory:x");
   });
 });

@@ -1,19 +1,23 @@
 // What every command needs to know before it starts: the repository root and the registry address.
 import { execFile } from "node:child_process";
-import { lstat, stat } from "node:fs/promises";
+import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../diagnostics.js";
 import { joinSplitUrl } from "../registry/drivers/split.js";
 import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
-import { WorkTree } from "../source/tree.js";
+import { ensureStateDir, WorkTree } from "../source/tree.js";
 
 const run = promisify(execFile);
 
 export const DEFAULT_REGISTRY = ".assetctl/registry";
 
-/** `--dir`, else the git top level of the current directory, else the current directory. */
+/**
+ * `--dir`; else the nearest folder at or above the current one that holds `assetctl.yaml`, no higher than
+ * the git top level (a monorepo keeps its manifests in a folder of its own); else the git top level;
+ * else the current directory.
+ */
 export async function resolveRoot(dir: string | undefined, cwd: string): Promise<string> {
   if (dir !== undefined) {
     const root = path.resolve(cwd, dir);
@@ -21,13 +25,33 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
     if (!st?.isDirectory()) throw new UserError("dir-missing", `--dir ${dir}: no such directory`);
     return root;
   }
-  try {
-    const { stdout } = await run("git", ["rev-parse", "--show-toplevel"], { cwd });
-    return stdout.trim() || cwd;
-  } catch {
-    return cwd;
+  const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd }).then(
+    ({ stdout }) => stdout.trim() || undefined,
+    () => undefined,
+  );
+  // git names the top with symlinks resolved: walk from the resolved current folder, to meet it.
+  const from = await realpath(cwd).catch(() => cwd);
+  return (await nearestConfigFolder(from, top)) ?? top ?? cwd;
+}
+
+/** The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml. */
+async function nearestConfigFolder(from: string, stop: string | undefined): Promise<string | undefined> {
+  for (let folder = from; ; folder = path.dirname(folder)) {
+    const config = await lstat(path.join(folder, "assetctl.yaml")).catch(() => undefined);
+    if (config?.isFile()) return folder;
+    if (folder === stop || path.dirname(folder) === folder) return undefined;
   }
 }
+
+/**
+ * Where a registry is, as headers print it: an embedded registry's path made absolute against the root,
+ * any other address as given.
+ */
+export function registryLocation(url: string, root: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) || /[?&]objects=/.test(url)) return url;
+  return path.resolve(root, url);
+}
+
 
 /**
  * `--registry`, else `ASSETCTL_REGISTRY`, else `registry:` in assetctl.yaml, else the embedded default.
@@ -52,6 +76,7 @@ export async function connectRegistry(
   options: { create?: boolean } = {},
 ): Promise<RegistryDriver> {
   const spec = await registrySpec(root, flag, env);
+  if (options.create === true) await ensureStateDir(root);
   try {
     return await openRegistry(spec, { repoRoot: root, create: options.create ?? false });
   } catch (error) {

@@ -292,6 +292,22 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         await expectCode(registry.readObject(sha256("nothing")), "object-missing");
       });
 
+      it("repairObject puts back a missing object, leaves a sound one, and refuses bytes that hash otherwise", async (context) => {
+        if (!registry.repairObject) return context.skip();
+        const data = Buffer.from("restored bytes");
+        const digest = sha256(data);
+        const liar = registry.repairObject(digest, { kind: "bytes", data: Buffer.from("other bytes") });
+        const refused = await liar.then(() => undefined, (error: unknown) => error);
+        if (refused instanceof RegistryError && refused.code === "unavailable") return context.skip(); // a store that cannot repair says so
+        expect(refused).toMatchObject({ code: "object-digest-mismatch" });
+        expect(await registry.hasObject(digest)).toBe(false);
+        expect(await registry.repairObject(digest, { kind: "bytes", data })).toBe("restored");
+        expect(await readAll(await registry.readObject(digest))).toEqual(data);
+        // Sound already: the source is not even read, so bytes that hash otherwise change nothing.
+        expect(await registry.repairObject(digest, { kind: "file", path: path.join(scratch, "absent.bin"), size: 1 })).toBe("sound");
+        expect(await readAll(await registry.readObject(digest))).toEqual(data);
+      });
+
       it("refuses a malformed digest", async () => {
         await expectCode(registry.hasObject("sha256:xyz" as never), "invalid");
         await expectCode(registry.putObject("sha256:../../x" as never, { kind: "bytes", data: Buffer.from("") }), "invalid");

@@ -97,6 +97,13 @@ export interface RegistryDriver {
    * temporary file and keep it only once the stream ended cleanly.
    */
   readObject(digest: Digest): Promise<Readable>;
+  /**
+   * Optional: replaces an object that is missing, or whose stored bytes no longer hash to its digest, with
+   * bytes that do ("object-digest-mismatch" otherwise, nothing stored): "restored". A sound object is
+   * left as it is and the source not read: "sound". The one write that may replace an object's bytes, and
+   * only with the bytes its name promises, so immutability holds.
+   */
+  repairObject?(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound">;
 
   /**
    * Write-once: throws RegistryError "version-exists" when kind:name:version exists, whatever the

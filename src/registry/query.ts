@@ -2,12 +2,13 @@
 // version an address names, the latest versions, the dependency graph, the difference of two versions.
 // Pure: the snapshot is an argument, nothing is fetched.
 import type { Operation } from "fast-json-patch";
+import { isDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
 import type { AssetKind } from "../manifest/types.js";
 import type { Address } from "../plan/address.js";
 import { diffDocuments } from "../plan/patch.js";
 import { compareVersions } from "../plan/plan.js";
-import type { JsonObject, RegistrySnapshot, StoredVersion } from "./types.js";
+import { addressOf, type Digest, type JsonObject, type ObjectUse, type RegistrySnapshot, type StoredVersion, type VerifyProblem } from "./types.js";
 
 /** Oldest first: by creation time, then by version. */
 export function byCreation(a: StoredVersion, b: StoredVersion): number {
@@ -54,4 +55,25 @@ export function versionDocument(v: StoredVersion): JsonObject {
 /** What differs between two versions, as a JSON patch from the first to the second. */
 export function versionPatch(from: StoredVersion, to: StoredVersion): Operation[] {
   return diffDocuments(versionDocument(from), versionDocument(to));
+}
+
+/** Every version's file whose bytes are the object `digest`, in address order. */
+export function objectUses(snapshot: RegistrySnapshot, digest: Digest): ObjectUse[] {
+  const uses: ObjectUse[] = [];
+  for (const v of snapshot.versions) {
+    for (const artifact of v.record.artifacts) {
+      for (const f of artifact.files) {
+        if (f.digest === digest) uses.push({ address: addressOf(v.record), file: artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`, size: f.size });
+      }
+    }
+  }
+  return uses;
+}
+
+/** Verify's problems, each object problem told which versions and files the object is (see objectUses). */
+export function affectedBy(problems: readonly VerifyProblem[], snapshot: RegistrySnapshot): VerifyProblem[] {
+  return problems.map((p) =>
+    (p.code === "object-corrupt" || p.code === "object-missing") && isDigest(p.subject) ? { ...p, affects: objectUses(snapshot, p.subject) }
+      : p,
+  );
 }

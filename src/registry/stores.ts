@@ -9,7 +9,7 @@ import type { Digest, VerifyProblem, VersionRecord } from "./types.js";
  * object ones, with the same contract. `createVersion` does not check objects (the split driver has
  * checked them in the objects store); `verify` checks records and journal only.
  */
-export type RecordStore = Omit<RegistryDriver, "hasObject" | "putObject" | "readObject">;
+export type RecordStore = Omit<RegistryDriver, "hasObject" | "putObject" | "readObject" | "repairObject">;
 
 /** Content-addressed bytes, with the same contract as the RegistryDriver object methods. */
 export interface ObjectStore {
@@ -20,6 +20,8 @@ export interface ObjectStore {
   hasObject(digest: Digest): Promise<boolean>;
   putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void>;
   readObject(digest: Digest): Promise<Readable>;
+  /** Optional, as RegistryDriver.repairObject. */
+  repairObject?(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound">;
   /**
    * Checks the objects these records need (present, and hashing to their digest), plus whatever the
    * store keeps per version (an OCI artifact). A store that can list its objects may check them all.

@@ -48,6 +48,16 @@ export interface Provenance {
   ref: string | null;
   manifest: string;
   tool_version: string;
+  /** The commit's author, `Name <email>`; null without a commit. Absent from records written before it was kept. */
+  author?: string | null;
+  /** Who ran the apply. Absent from records written before it was kept. */
+  applied_by?: AppliedBy;
+}
+
+/** Who ran an apply: the CI system's actor when a CI system ran it, else the OS user on that host (`user@host`). */
+export interface AppliedBy {
+  user: string;
+  via: "github-actions" | "gitlab-ci" | "azure-pipelines" | "ci" | "os";
 }
 
 /** One immutable version, exactly as written by apply. */
@@ -142,6 +152,15 @@ export interface VerifyProblem {
   message: string;
   /** Object digest, record address or file the problem is about. */
   subject: string;
+  /** For an object problem: the versions that use the object, and as which of their files (see affectedBy). */
+  affects?: ObjectUse[];
+}
+
+/** A version's file stored as an object: the version's address and the file's repository-relative path. */
+export interface ObjectUse {
+  address: string;
+  file: string;
+  size: number;
 }
 
 export function addressOf(v: { kind: AssetKind; name: string; version: string }): string {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readPathStatus, readSourceInfo, stripCredentials } from "./provenance.js";
+import { commitAuthor, explainIgnoredMissing, ignoreRules, readPathStatus, readSourceInfo, stripCredentials, uncommittedFiles } from "./provenance.js";
 import { cleanupTemporary, commitAll, git, makeRepo, temporaryDir, writeFiles } from "./repo.test-helper.js";
 
 afterAll(cleanupTemporary);
@@ -127,5 +127,41 @@ describe("readPathStatus", () => {
     const plain = temporaryDir();
     writeFiles(plain, { "a.txt": "a" });
     expect(Object.fromEntries(await readPathStatus(plain, ["a.txt"]))).toEqual({ "a.txt": "unknown" });
+  });
+});
+
+describe("uncommittedFiles and commitAuthor", () => {
+  it("lists what differs from the commit below the root, relative to it, and the manifests git does not track", async () => {
+    const top = makeRepo({ "ml/m.yml": "name: m\n", "ml/w.bin": "v1", "ml/gone.txt": "x", "other/x.txt": "elsewhere\n" });
+    const sha = commitAll(top);
+    const root = path.join(top, "ml");
+    writeFiles(root, { "w.bin": "v2", "new.yml": "name: n\n", "scratch.txt": "untracked, not a manifest\n" });
+    writeFiles(top, { "other/x.txt": "changed outside the root\n" });
+    git(top, "rm", "-q", "ml/gone.txt");
+    const files = await uncommittedFiles(root, sha, ["m.yml", "new.yml"]);
+    expect(files).toEqual([
+      { path: "gone.txt", change: "deleted", manifest: false },
+      { path: "w.bin", change: "modified", manifest: false },
+      { path: "new.yml", change: "untracked", manifest: true },
+    ]);
+    expect(await commitAuthor(top, sha)).toBe("Test <test@example.com>");
+    expect(await commitAuthor(top, null)).toBeNull();
+  });
+});
+
+describe("ignoreRules and explainIgnoredMissing", () => {
+  it("names the rule that ignores each path, not a path a !rule takes back, and nothing outside git", async () => {
+    const root = makeRepo({ ".gitignore": "*.pkl\n!keep.pkl\n", "ml/.gitignore": "out/\n", "a.pkl": "x", "keep.pkl": "y", "ml/out/w.bin": "z", "b.txt": "t" });
+    const rules = await ignoreRules(root, ["a.pkl", "keep.pkl", "ml/out/w.bin", "b.txt"]);
+    expect(Object.fromEntries(rules)).toEqual({ "a.pkl": ".gitignore:1: *.pkl", "ml/out/w.bin": "ml/.gitignore:1: out/" });
+    expect(await ignoreRules(temporaryDir(), ["a.pkl"])).toEqual(new Map());
+  });
+
+  it("explains a file missing from a commit by the rule that ignores it, when the working tree has it", async () => {
+    const root = makeRepo({ ".gitignore": "*.pkl\n", "m/model.pkl": "w" });
+    const missing = (file: string) => ({ code: "path-missing", severity: "error" as const, message: `path: ${file} does not exist`, file: "m/model.yml", line: 3, column: 7, hint: "Did you mean ./model.yml?" });
+    const [explained, typo] = await explainIgnoredMissing(root, [missing("m/model.pkl"), missing("m/modle.pkl")]);
+    expect(explained?.hint).toContain("m/model.pkl is in the working tree but ignored by git (.gitignore:1: *.pkl)");
+    expect(typo?.hint).toBe("Did you mean ./model.yml?");
   });
 });

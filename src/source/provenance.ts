@@ -4,6 +4,9 @@
 // possible (one `status` says the commit, the branch and whether the tree is dirty), since every plan
 // asks.
 import { execFile, spawn } from "node:child_process";
+import { lstat } from "node:fs/promises";
+import path from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
 import { resolveCommit } from "./git-tree.js";
 import type { SourceInfo } from "./types.js";
 
@@ -134,6 +137,82 @@ export async function readSourceInfo(
       : parsed.head;
   const untrackedManifest = [...manifestStatus.values()].some((s) => s === "untracked" || s === "ignored");
   return { commit: parsed.commit, dirty: parsed.changed || untrackedManifest, ref: null, branch, remote: await remote };
+}
+
+/**
+ * The ignore rule that makes git ignore each path (repository-relative to `root`), as
+ * `SOURCE:LINE: PATTERN` (`.gitignore:2: *.pkl`), for the paths an ignore rule matches; a path
+ * re-included by a `!pattern` is not ignored and not listed. Empty outside git.
+ */
+export async function ignoreRules(root: string, paths: readonly string[]): Promise<Map<string, string>> {
+  const rules = new Map<string, string>();
+  if (paths.length === 0) return rules;
+  const out = await gitWithInput(root, ["check-ignore", "-v", "-z", "--stdin"], [...new Set(paths)].join("\0")).catch(() => "");
+  // -v -z: four NUL-terminated fields per path: source, line number, pattern, path.
+  const fields = out.split("\0");
+  for (let i = 0; i + 3 < fields.length; i += 4) {
+    const [source, line, pattern, file] = fields.slice(i, i + 4) as [string, string, string, string];
+    if (!pattern.startsWith("!")) rules.set(file, `${source}:${line}: ${pattern}`);
+  }
+  return rules;
+}
+
+/**
+ * For a plan of a git ref: a `path-missing` error about a file that the working tree has but git ignores
+ * gets a hint naming the ignore rule — no commit can have that file, whatever the manifest says.
+ */
+export async function explainIgnoredMissing(root: string, diagnostics: Diagnostic[]): Promise<Diagnostic[]> {
+  const missing = new Map<Diagnostic, string>();
+  for (const d of diagnostics) {
+    const file = d.code === "path-missing" ? /^[^:]*: (.+) does not exist$/.exec(d.message)?.[1] : undefined;
+    if (file !== undefined && (await lstat(path.join(root, ...file.split("/"))).catch(() => undefined))) missing.set(d, file);
+  }
+  if (missing.size === 0) return diagnostics;
+  const rules = await ignoreRules(root, [...missing.values()]);
+  return diagnostics.map((d) => {
+    const file = missing.get(d);
+    const rule = file === undefined ? undefined : rules.get(file);
+    if (file === undefined || rule === undefined) return d;
+    return { ...d, hint: `${file} is in the working tree but ignored by git (${rule}), so no commit has it: commit it all the same (\`git add -f ${file}\`), or keep it in storage and name it by URI.` };
+  });
+}
+
+/** A file that makes the working tree differ from its commit, as the dirty-tree refusal lists it. */
+export interface UncommittedFile {
+  /** Relative to the root. */
+  path: string;
+  change: "modified" | "added" | "deleted" | "renamed" | "copied" | "type changed" | "untracked" | "ignored";
+  /** An untracked (or ignored) manifest: the commit would not declare it. */
+  manifest: boolean;
+}
+
+const CHANGES: Record<string, UncommittedFile["change"]> = { M: "modified", A: "added", D: "deleted", R: "renamed", C: "copied", T: "type changed" };
+
+/**
+ * What differs from `commit` below the root (staged or not), and the manifests git does not track: what
+ * made readSourceInfo call the tree dirty. Paths are relative to the root, like the manifests'.
+ */
+export async function uncommittedFiles(root: string, commit: string | null, manifestFiles: readonly string[]): Promise<UncommittedFile[]> {
+  const files: UncommittedFile[] = [];
+  if (commit !== null) {
+    const out = await git(root, ["--no-optional-locks", "diff", "--name-status", "-z", "--relative", "--no-renames", "--end-of-options", commit, "--", "."]).catch(() => "");
+    const fields = nulList(out);
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      files.push({ path: fields[i + 1] as string, change: CHANGES[(fields[i] as string).charAt(0)] ?? "modified", manifest: false });
+    }
+  }
+  for (const [file, status] of await readPathStatus(root, manifestFiles)) {
+    if (status === "untracked" || status === "ignored") files.push({ path: file, change: status, manifest: true });
+  }
+  return files;
+}
+
+/** The author of a commit as git shows it, `Name <email>`; null without a commit, or when git cannot say. */
+export async function commitAuthor(root: string, commit: string | null): Promise<string | null> {
+  if (commit === null) return null;
+  return git(root, ["log", "-1", "--format=%an <%ae>", "--end-of-options", commit])
+    .then((out) => out.trim() || null)
+    .catch(() => null);
 }
 
 /** `git status --porcelain=v2 --branch -z`: the header lines, and whether any entry follows them. */

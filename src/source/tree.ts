@@ -1,7 +1,7 @@
 // A read-only view of the repository's files: the working tree on disk, or a git commit read without
 // checking it out. Manifest loading and artifact hashing only ever read through this interface.
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, type BigIntStats, type Dirent } from "node:fs";
-import { open } from "node:fs/promises";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { stampOf, statKey, type FileStamp } from "./stat-cache.js";
@@ -42,6 +42,19 @@ export interface SourceTree {
 
 /** Where assetctl keeps its own state (the embedded registry, caches): never manifests, never asset content. */
 export const STATE_DIR = ".assetctl";
+
+/**
+ * Makes the root's state folder (`.assetctl/`: the embedded registry, the caches) and keeps git out of
+ * it with a `.gitignore` of its own, so that it stays ignored wherever the root is in the repository —
+ * the root of a monorepo's folder included — without editing the user's own .gitignore.
+ */
+export async function ensureStateDir(root: string): Promise<void> {
+  const dir = path.join(root, STATE_DIR);
+  // Best effort: a root that cannot be written to fails where the registry or a cache is written, saying so.
+  await mkdir(dir, { recursive: true })
+    .then(() => writeFile(path.join(dir, ".gitignore"), "# assetctl's registry and caches: never committed\n*\n", { flag: "wx" }))
+    .catch(() => undefined);
+}
 
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules", STATE_DIR]);
 

@@ -117,6 +117,7 @@ describe("assetctl ui routes", () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain("Retrained. &lt;script&gt;window.__pwned=1&lt;/script&gt;");
     expect(res.text).toContain("note=&lt;script&gt;");
+    expect(res.text).toMatch(/<dt>Applied by<\/dt><dd>[^<]+<\/dd>/);
     expectInert(res.text);
     const component = await get(ui.app, "/asset/component/train_regressor/1");
     expect(component.status).toBe(200);

@@ -3,28 +3,35 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ApplyResult } from "../../apply/apply.js";
+import { appliedBy, lockOwner } from "../../apply/identity.js";
+import { repairObjects, type ObjectRepair } from "../../apply/repair.js";
+import { defaultProgress } from "../../progress.js";
 import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
 import { PLAN_FORMAT_VERSION, type Change, type Plan } from "../../plan/types.js";
 import { surveyForPlan } from "../../plan-memo.js";
-import { readDesiredWithGit } from "../../reconcile.js";
+import { readDesiredWithGit, type Desired } from "../../reconcile.js";
+import { isGitRepository, uncommittedFiles } from "../../source/provenance.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { WorkTree } from "../../source/tree.js";
-import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
+import { connectRegistry, parseDuration, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
+import { printable } from "../render/printable.js";
 import { formatBytes } from "../render/progress.js";
 import { planOptions, printPlan } from "./plan.js";
 import { flag, str, strs, type Command, type Values } from "./command.js";
 
 export const applyCommand: Command = {
-  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]…",
+  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]… [--repair] [--no-git]",
   description:
-    "Creates the new versions, updates mutable fields and archives (with --prune), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required.",
+    "Creates the new versions, updates mutable fields and archives (with --prune), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required. --repair first puts back damaged objects (see verify) from the working tree's files that still hash right. Outside git, --no-git applies versions that record no commit.",
   options: {
     ...planOptions,
     "auto-approve": { type: "boolean" },
     "allow-dirty": { type: "boolean" },
     "lock-timeout": { type: "string" },
+    "no-git": { type: "boolean" },
+    repair: { type: "boolean" },
   },
   async run(values, positionals, io) {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
@@ -35,6 +42,7 @@ export const applyCommand: Command = {
     const memo = ref === undefined ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
+    if (flag(values, "repair")) await repair(root, values, io, timeoutMs);
 
     const interrupt = onInterrupt(io);
     const written: Change[] = [];
@@ -47,10 +55,12 @@ export const applyCommand: Command = {
           options,
           ...(saved ? { saved } : {}),
           lock: { operation: "apply", timeoutMs },
+          appliedBy: appliedBy(io.env),
           // --auto-approve approves whatever the plan is, so a plan made before waiting for the lock is made
           // again under it, against the registry as another apply may have left it meanwhile.
           whenMoved: flag(values, "auto-approve") ? "replan" : "refuse",
           allowDirty: flag(values, "allow-dirty") || ref !== undefined,
+          allowNoCommit: flag(values, "no-git"),
           review: (plan) => printPlan(plan, desired, io),
           approve: () => approved(values, io),
           replanned: async (before, after) => {
@@ -79,7 +89,7 @@ export const applyCommand: Command = {
       case "stale":
         throw outcome.error;
       case "refused":
-        return refused(outcome.reason, io);
+        return refused(outcome.reason, { root, desired }, io);
     }
   },
 };
@@ -118,11 +128,56 @@ function reportInterrupted(written: readonly Change[], io: Io): void {
   io.err(lines.join("\n"));
 }
 
-function refused(reason: RefusalReason, io: Io): number {
+/** `--repair`: puts back every damaged object it can from the working tree; fails naming those it cannot. */
+async function repair(root: string, values: Values, io: Io, timeoutMs: number): Promise<void> {
+  const registry = await connectRegistry(root, str(values, "registry"), io.env);
+  try {
+    const repairs = await repairObjects(registry, new WorkTree(root), { lock: { owner: lockOwner(), timeoutMs }, onProgress: defaultProgress() });
+    if (repairs.length === 0) io.out(`Every object of ${registryLocation(registry.url, root)} is sound; nothing to repair.`);
+    for (const r of repairs) {
+      if (r.restoredFrom) io.out(printable(`  restored object ${r.digest.slice(0, 19)}… from ${r.restoredFrom.file} (${usedBy(r)})`));
+    }
+    const failed = repairs.filter((r) => r.restoredFrom === undefined);
+    if (failed.length > 0) {
+      for (const r of failed) {
+        const why = r.refused.length === 0 ? "no version names a file for it" : r.refused.map((f) => `${f.file}: ${f.reason}`).join("; ");
+        io.err(printable(`  ${r.problem === "object-missing" ? "missing" : "corrupt"} ${r.digest.slice(0, 19)}… (${usedBy(r) || "used by no version"}): ${why}`));
+      }
+      throw new UserError("object-unrepaired", `${failed.length} damaged object${failed.length === 1 ? "" : "s"} could not be put back from the working tree (above).`, {
+        hint: "put the file back as it was when it was applied (e.g. `git checkout COMMIT -- FILE`, with the commit `assetctl show ADDR` names), then run `assetctl apply --repair` again",
+      });
+    }
+    if (repairs.length > 0) io.out("");
+  } finally {
+    await registry.close();
+  }
+}
+
+function usedBy(r: ObjectRepair): string {
+  return [...new Set(r.uses.map((u) => u.address))].join(", ");
+}
+
+async function refused(reason: RefusalReason, { root, desired }: { root: string; desired: Desired }, io: Io): Promise<number> {
   switch (reason) {
-    case "dirty-tree":
-      throw new UserError("tree-dirty", "The working tree has uncommitted changes to tracked files; apply records the commit each version came from.", {
+    case "dirty-tree": {
+      const source = desired.state.source;
+      const files = await uncommittedFiles(root, source.commit, desired.manifests.map((m) => m.file)).catch(() => []);
+      if (files.length > 0) {
+        io.err(`The working tree differs from ${source.commit ? `commit ${source.commit.slice(0, 12)}` : "its commit"}:`);
+        for (const f of files) io.err(printable(`  ${f.change.padEnd(10)} ${f.path}${f.manifest ? " (a manifest)" : ""}`));
+      }
+      throw new UserError("tree-dirty", "The working tree has uncommitted changes; apply records the commit each version came from.", {
         hint: "commit first, or pass --allow-dirty to record the versions as made from a dirty tree",
+      });
+    }
+    case "no-commit":
+      if (await isGitRepository(root)) {
+        throw new UserError("no-commit", `${root} has no commit yet; apply records the commit each version came from.`, {
+          hint: "commit the manifests first, or pass --no-git to record the versions as made from no commit",
+        });
+      }
+      throw new UserError("no-git", `${root} is not in a git repository; apply records the commit each version came from.`, {
+        hint: "run `git init` and commit the manifests, or pass --no-git (or --allow-dirty) to record the versions as made from no commit",
       });
     case "conflicts":
       io.err("\nApply refused: the plan has conflicts. Nothing was written.");

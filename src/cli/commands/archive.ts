@@ -1,6 +1,7 @@
 // `assetctl archive ADDR…` / `assetctl unarchive ADDR…`: archive or restore versions out of band, under
 // the registry's lock and journaled, as `apply --prune` and a re-declared manifest do.
 import { setArchived } from "../../apply/archive.js";
+import { appliedBy } from "../../apply/identity.js";
 import { parseAddress } from "../../plan/address.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
@@ -29,7 +30,7 @@ function archiveCommand(archived: boolean): Command {
         const targets = addresses.map((a) => findVersion(snapshot, a).record);
         const results: { address: string; outcome: "changed" | "unchanged" }[] = [];
         for (const t of targets) {
-          const outcome = await setArchived(registry, { kind: t.kind, name: t.name, version: t.version, archived, lockTimeoutMs });
+          const outcome = await setArchived(registry, { kind: t.kind, name: t.name, version: t.version, archived, lockTimeoutMs, appliedBy: appliedBy(io.env) });
           results.push({ address: `${t.kind}:${t.name}:${t.version}`, outcome });
         }
         if (flag(values, "json")) json(io, { [archived ? "archived" : "unarchived"]: results });

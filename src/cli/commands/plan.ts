@@ -6,8 +6,10 @@ import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
+import { ignoreRules, isGitRepository } from "../../source/provenance.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
-import { connectRegistry, resolveRoot } from "../context.js";
+import { printable } from "../render/printable.js";
+import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { common, flag, json, outputFormat, str, strs, type Command, type Values } from "./command.js";
@@ -102,10 +104,40 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
     io.err(`\nThe manifests have errors; no plan can be made until they are fixed.`);
     return;
   }
-  io.out(renderPlanText(result, { style: io.style }));
+  const root = desired.tree.root;
+  io.out(renderPlanText(result, { style: io.style, where: { root, registry: registryLocation(result.registry.url, root) } }));
+  await printSourceNotes(result, root, io);
   for (const target of unmatchedTargets(result)) {
     io.err(`${io.errStyle.yellow("warning")} --target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`);
     io.err(`  ${io.errStyle.cyan("hint:")} check the address: \`assetctl list\` shows the registry's assets, \`assetctl plan\` every change`);
+  }
+}
+
+/**
+ * What the plan's source means for the versions it would write: made from no commit (outside git), or
+ * storing files git ignores, which the commit (and so a plan of it in CI) will not have.
+ */
+async function printSourceNotes(result: Plan, root: string, io: Io): Promise<void> {
+  if (result.source.ref !== null) return;
+  if (result.source.commit === null && !(await isGitRepository(root))) {
+    io.err(`${io.errStyle.yellow("warning")} ${printable(root)} is not in a git repository: versions applied from here record no commit [no-git]`);
+    io.err(`  ${io.errStyle.cyan("hint:")} apply refuses to write them unless given --no-git (or --allow-dirty); \`git init\` and a commit give them provenance`);
+    return;
+  }
+  const ignored = result.changes.flatMap((c) => (c.action === "create" ? (c.record?.artifacts ?? []) : [])).filter((a) => a.git === "ignored");
+  if (ignored.length === 0) return;
+  const filesOf = (a: (typeof ignored)[number]): string[] => (a.type === "file" ? [a.source] : a.files.map((f) => `${a.source}/${f.path}`));
+  const rules = await ignoreRules(root, ignored.flatMap(filesOf));
+  const seen = new Set<string>();
+  for (const artifact of ignored) {
+    if (seen.has(artifact.source)) continue;
+    seen.add(artifact.source);
+    const files = filesOf(artifact).filter((f) => rules.has(f));
+    const first = files[0];
+    if (first === undefined) continue;
+    const what = files.length === 1 ? `${first} is` : `${first} and ${files.length - 1} more file${files.length === 2 ? "" : "s"} of ${artifact.source} are`;
+    io.err(`${io.errStyle.yellow("warning")} ${printable(`${what} ignored by git (${rules.get(first) ?? ""})`)}: the commit will not have ${files.length === 1 ? "it" : "them"}, so a plan of the commit (as CI makes) cannot store ${files.length === 1 ? "it" : "them"} [artifact-ignored]`);
+    io.err(`  ${io.errStyle.cyan("hint:")} commit ${files.length === 1 ? "it" : "them"} all the same (${printable(`\`git add -f ${first}\``)}), or keep large files in storage and name them by URI`);
   }
 }
 

@@ -6,7 +6,8 @@ import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
 import { parseAddress } from "../../plan/address.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { byCreation, findVersion, versionPatch, versionsOf } from "../../registry/query.js";
-import type { StoredVersion } from "../../registry/types.js";
+import type { Provenance, StoredVersion } from "../../registry/types.js";
+import { appliedByText } from "../../apply/identity.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { patchLines } from "../render/plan-text.js";
@@ -121,9 +122,7 @@ export const showCommand: Command = {
         `${r.kind}:${r.name}:${r.version}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
         `  digest:      ${r.digest}`,
         `  created:     ${r.created_at}`,
-        `  commit:      ${r.provenance.commit ?? "(none)"}${r.provenance.dirty ? " (dirty)" : ""}${r.provenance.branch ? ` on ${r.provenance.branch}` : ""}`,
-        `  manifest:    ${r.provenance.manifest}`,
-        `  tool:        assetctl ${r.provenance.tool_version}`,
+        ...provenanceLines(r.provenance),
       ];
       if (v.mutable.description !== undefined) lines.push(`  description: ${v.mutable.description}`);
       if (v.mutable.display_name !== undefined) lines.push(`  display:     ${v.mutable.display_name}`);
@@ -170,6 +169,8 @@ export const historyCommand: Command = {
             commit: v.record.provenance.commit,
             dirty: v.record.provenance.dirty,
             manifest: v.record.provenance.manifest,
+            author: v.record.provenance.author ?? null,
+            applied_by: v.record.provenance.applied_by ?? null,
             created_at: v.record.created_at,
             archived: v.archived,
             updates,
@@ -179,10 +180,10 @@ export const historyCommand: Command = {
       }
       const lines: string[] = [];
       for (const { v, updates } of events) {
-        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}`);
+        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}${byText(v.record.provenance)}`);
         for (const u of updates) {
           const what = u.archived !== undefined ? (u.archived ? "archived" : "restored") : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
-          lines.push(`         ${u.updated_at}  ${u.provenance.commit?.slice(0, 12) ?? "(no commit)"}  ${what}`);
+          lines.push(`         ${u.updated_at}  ${u.provenance.commit?.slice(0, 12) ?? "(no commit)"}  ${what}${byText(u.provenance)}`);
         }
       }
       io.out(lines.join("\n"));
@@ -211,6 +212,23 @@ export const diffCommand: Command = {
     });
   },
 };
+
+/**
+ * A version's provenance as `show` prints it. Records written before the author and who applied were
+ * kept have neither: those lines are left out rather than guessed.
+ */
+export function provenanceLines(p: Provenance): string[] {
+  const lines = [`  commit:      ${p.commit ?? "(no commit)"}${p.dirty ? " (dirty)" : ""}${p.branch ? ` on ${p.branch}` : ""}`];
+  if (p.author) lines.push(`  author:      ${p.author}`);
+  if (p.applied_by) lines.push(`  applied by:  ${appliedByText(p.applied_by)}`);
+  lines.push(`  manifest:    ${p.manifest}`, `  tool:        assetctl ${p.tool_version}`);
+  return lines;
+}
+
+/** `  by WHO` after a history line, when the record says who. */
+function byText(p: Provenance): string {
+  return p.applied_by ? `  by ${appliedByText(p.applied_by)}` : "";
+}
 
 export function requireArg(positionals: string[], index: number, what: string): string {
   const value = positionals[index];

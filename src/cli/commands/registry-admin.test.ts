@@ -97,7 +97,7 @@ describe("lock status and force-unlock", () => {
     await registry.close();
     const io = recordingIo({ cwd: root });
     expect(await lockCommand.run(target(), [], io)).toBe(0);
-    expect(io.lines).toEqual([`The registry ./registry is not locked.`]);
+    expect(io.lines).toEqual([`The registry ${path.join(root, "registry")} is not locked.`]);
   });
 
   it("force-unlock refuses a lock whose holder is a running process on this host, unless --force", async () => {

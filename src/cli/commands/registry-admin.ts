@@ -1,11 +1,13 @@
 // Commands that look after the registry itself: verify its integrity, free a dead owner's lock.
 import { defaultProgress } from "../../progress.js";
+import { affectedBy } from "../../registry/query.js";
 import { saveVerifyRecord } from "../../registry/verify-record.js";
-import { connectRegistry, resolveRoot } from "../context.js";
+import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
 import { UserError } from "../../diagnostics.js";
 import { currentProcess, isProcessGone } from "../../registry/lock-policy.js";
 import type { LockInfo } from "../../registry/types.js";
 import type { Io } from "../io.js";
+import { printable } from "../render/printable.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { requireArg } from "./read.js";
 
@@ -18,14 +20,22 @@ export const verifyCommand: Command = {
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       // Re-hashing every object can take minutes: the terminal's progress line (if any) shows it move.
-      const problems = await registry.verify({ onProgress: defaultProgress() });
+      const found = await registry.verify({ onProgress: defaultProgress() });
+      // Which versions and files each damaged object is; a registry whose records cannot be read still gets its problems.
+      const problems = found.length === 0 ? found : await registry.snapshot().then((snapshot) => affectedBy(found, snapshot), () => found);
       // Kept for the web UI's health page; a repository that cannot keep it still gets its answer.
       await saveVerifyRecord(root, { registry: registry.url, at: new Date().toISOString(), ok: problems.length === 0, problems }).catch(() => undefined);
       if (flag(values, "json")) json(io, { ok: problems.length === 0, problems });
-      else if (problems.length === 0) io.out(`Registry ${registry.url} verified: every object and record matches its digest.`);
+      else if (problems.length === 0) io.out(`Registry ${registryLocation(registry.url, root)} verified: every object and record matches its digest.`);
       else {
-        for (const p of problems) io.out(`${io.style.red(p.code)} ${p.subject}: ${p.message}`);
-        io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registry.url}.`);
+        for (const p of problems) {
+          io.out(`${io.style.red(p.code)} ${p.subject}: ${p.message}`);
+          for (const use of p.affects ?? []) io.out(printable(`  used by ${use.address} (${use.file})`));
+        }
+        io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registryLocation(registry.url, root)}.`);
+        if (problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
+          io.out("To put damaged objects back from the working tree's files (where they still hash right), run `assetctl apply --repair`.");
+        }
       }
       return problems.length === 0 ? 0 : 1;
     } finally {
@@ -95,9 +105,9 @@ export const lockCommand: Command = {
       if (flag(values, "json")) {
         json(io, { registry: registry.url, locked: held !== undefined, lock: held === undefined ? null : { ...held, holder: holderState(held) } });
       } else if (held === undefined) {
-        io.out(`The registry ${registry.url} is not locked.`);
+        io.out(`The registry ${registryLocation(registry.url, root)} is not locked.`);
       } else {
-        io.out(`The registry ${registry.url} is locked.\n${describeLock(held, io)}`);
+        io.out(`The registry ${registryLocation(registry.url, root)} is locked.\n${describeLock(held, io)}`);
         io.out(`\nOnce that process is gone, free the lock with:\n  assetctl force-unlock ${held.id}`);
       }
       return 0;

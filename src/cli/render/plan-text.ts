@@ -85,6 +85,8 @@ export interface PlanTextOptions {
   style?: Style;
   /** Show every field of new assets rather than a count. */
   verbose?: boolean;
+  /** The root the manifests were read from and where the registry is, both absolute: named in the header. */
+  where?: { root: string; registry: string };
 }
 
 export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): string {
@@ -92,7 +94,8 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   const out: string[] = [];
   const src = plan.source;
   const from = src.commit ? `commit ${src.commit.slice(0, 12)}${src.dirty ? " (with uncommitted changes)" : ""}` : "the working tree (not a git commit)";
-  out.push(style.dim(`Registry ${plan.registry.url} (serial ${plan.registry.serial}); manifests from ${from}.`));
+  const where = options.where;
+  out.push(style.dim(`Registry ${where?.registry ?? plan.registry.url} (serial ${plan.registry.serial}); manifests from ${from}${where ? `, root ${where.root}` : ""}.`));
   const visible = plan.changes.filter((c) => c.action !== "noop");
   // Conflicts first: they are what blocks the apply.
   const ordered = [...visible.filter((c) => c.action === "conflict"), ...visible.filter((c) => c.action !== "conflict")];

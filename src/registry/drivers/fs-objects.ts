@@ -60,6 +60,12 @@ export class FsObjectStore implements ObjectStore {
     return this.#objects.read(digest);
   }
 
+  async repairObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound"> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    return this.#objects.repair(digest, source, options);
+  }
+
   /** Re-hashes every object in the directory, and names the objects the records need that are not there. */
   async verify(records: VersionRecord[], options: VerifyOptions = {}): Promise<VerifyProblem[]> {
     this.#ensureOpen();

@@ -168,6 +168,19 @@ describe("fs registry", () => {
       expect(error).toMatchObject({ name: "RegistryError", code: "corrupt" });
     });
 
+    it("repairObject replaces a corrupt object with bytes that hash right, read-only again, and verify is clean", async () => {
+      const { data } = await stored();
+      const file = layout.objectPath(sha256(data));
+      await chmod(file, 0o644);
+      await writeFile(file, "bit rot");
+      await expectCode(registry.repairObject(sha256(data), { kind: "bytes", data: Buffer.from("bit rot") }), "object-digest-mismatch");
+      expect(await readFile(file, "utf8")).toBe("bit rot");
+      expect(await registry.repairObject(sha256(data), { kind: "bytes", data })).toBe("restored");
+      expect((await readFile(file)).equals(data)).toBe(true);
+      expect((await stat(file)).mode & 0o222).toBe(0);
+      expect(await registry.verify()).toEqual([]);
+    });
+
     it("catches an object a record needs but that is gone", async () => {
       const { data, record } = await stored();
       await unlink(layout.objectPath(sha256(data)));

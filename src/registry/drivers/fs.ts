@@ -159,6 +159,12 @@ export class FsDriver implements RegistryDriver {
     return this.#objects.read(digest);
   }
 
+  async repairObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound"> {
+    this.#ensureOpen();
+    checkDigest(digest);
+    return this.#objects.repair(digest, source, options);
+  }
+
   async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     this.#ensureOpen();
     checkVersionRecord(record);

@@ -64,6 +64,12 @@ export class SplitDriver implements RegistryDriver {
     return this.objects.putObject(digest, source, options);
   }
 
+  async repairObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound"> {
+    checkDigest(digest);
+    if (!this.objects.repairObject) throw new RegistryError("unavailable", `The object store ${this.objects.url} cannot repair objects.`);
+    return this.objects.repairObject(digest, source, options);
+  }
+
   async readObject(digest: Digest): Promise<Readable> {
     checkDigest(digest);
     return this.objects.readObject(digest);

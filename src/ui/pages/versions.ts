@@ -2,6 +2,7 @@
 // and two versions compared: the spec as a word-level diff and the artifacts by digest.
 import { html } from "hono/html";
 import { shortDigest } from "../../digest.js";
+import { appliedByText } from "../../apply/identity.js";
 import { aliasesAt, type AliasState } from "../../registry/alias-state.js";
 import { addressOf, type AliasRecord, type Artifact, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
 import { versionDocument, versionPatch } from "../../registry/query.js";
@@ -133,7 +134,8 @@ ${v.archived ? html`<p class="notice">This version is archived.</p>` : ""}
 <dt>Digest</dt><dd class="mono">${r.digest}</dd>
 <dt>Created</dt><dd>${when(r.created_at)}</dd>
 <dt>Commit</dt><dd class="mono">${p.commit ?? "(none)"}${p.dirty ? " (dirty working tree)" : ""}</dd>
-${commit ? html`<dt>Author</dt><dd>${commit.author}</dd><dt>Message</dt><dd>${commit.subject}</dd>` : ""}
+${commit ? html`<dt>Author</dt><dd>${commit.author}</dd><dt>Message</dt><dd>${commit.subject}</dd>` : p.author ? html`<dt>Author</dt><dd>${p.author}</dd>` : ""}
+${p.applied_by ? html`<dt>Applied by</dt><dd>${appliedByText(p.applied_by)}</dd>` : ""}
 ${p.branch ? html`<dt>Branch</dt><dd class="mono">${p.branch}</dd>` : ""}
 <dt>Manifest</dt><dd class="mono">${p.manifest}</dd>
 <dt>Tool</dt><dd>assetctl ${p.tool_version}</dd>
@@ -147,7 +149,7 @@ ${v.mutable.display_name !== undefined ? html`<dt>Display name</dt><dd>${v.mutab
 <dt>Tags</dt><dd>${tags.length === 0 ? html`<span class="muted">none</span>` : html`<ul class="badges">${tags.map(([k, val]) => html`<li><span class="badge">${k}=${val}</span></li>`)}</ul>`}</dd>
 </dl>
 <h2>Updates</h2>
-${updates.length === 0 ? html`<p class="muted">None since it was created.</p>` : html`<ul>${updates.map((u) => html`<li>${when(u.updated_at)} ${updateText(u)} <span class="mono muted">${commitText(u.provenance.commit, u.provenance.dirty)}</span></li>`)}</ul>`}
+${updates.length === 0 ? html`<p class="muted">None since it was created.</p>` : html`<ul>${updates.map((u) => html`<li>${when(u.updated_at)} ${updateText(u)} <span class="mono muted">${commitText(u.provenance.commit, u.provenance.dirty)}</span>${u.provenance.applied_by ? html` <span class="muted">by ${appliedByText(u.provenance.applied_by)}</span>` : ""}</li>`)}</ul>`}
 <h2>Depends on</h2>
 ${addressList(r.dependencies, "Nothing.")}
 <h2>Used by</h2>

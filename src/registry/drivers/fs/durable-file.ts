@@ -62,7 +62,10 @@ export async function linkOnce(tempPath: string, finalPath: string): Promise<boo
   return true;
 }
 
-/** Replaces a derived file (the snapshot cache) atomically; never used for versions or objects. */
+/**
+ * Replaces a derived file (the snapshot cache) atomically; never used for versions, nor for objects but to
+ * put back one whose bytes no longer hash to its name (FsObjects.repair checks the new bytes first).
+ */
 export async function replaceDerived(tempPath: string, finalPath: string): Promise<void> {
   try {
     await rename(tempPath, finalPath);
