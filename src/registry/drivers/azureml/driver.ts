@@ -26,6 +26,7 @@ import {
   type VersionUpdate,
 } from "../../types.js";
 import { checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../../validate.js";
+import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
 import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
@@ -294,10 +295,12 @@ export class AzureMlDriver implements RegistryDriver {
         props["tags"] = update.mutable.tags ?? {};
       }
       if (update.archived !== undefined) props["isArchived"] = update.archived;
+      // Azure ML cannot delete a version and keep its number: a version gc deletes is archived there.
+      if (update.deleted !== undefined) props["isArchived"] = update.deleted;
       const { status, body } = await arm.request("PUT", arm.urlOf(path), { properties: props });
       arm.check(status, body, `PUT ${address}`);
     }
-    const entry: JournalEntry = update.mutable === undefined && update.archived !== undefined ? { op: "archive", address, archived: update.archived } : { op: "update", address };
+    const entry: JournalEntry = journalEntryOf(update);
     await this.#store().append({ at: new Date().toISOString(), entry, update });
   }
 
