@@ -112,13 +112,15 @@ export const showCommand: Command = {
     const address = parseAddress(requireArg(positionals, 0, "ADDR"));
     return withRegistry(values, io, async (registry) => {
       const v = findVersion(await registry.snapshot(), address);
+      const deletedAt = v.deleted === true ? await gcDeletionSerial(registry, `${v.record.kind}:${v.record.name}:${v.record.version}`) : undefined;
       if (flag(values, "json")) {
-        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, updated_at: v.updated_at });
+        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, ...(v.deleted === true ? { deleted: { by: "gc", journal: deletedAt ?? null } } : {}), updated_at: v.updated_at });
         return 0;
       }
       const r = v.record;
+      const deleted = v.deleted === true ? ` (deleted by gc, journal #${deletedAt ?? "?"})` : "";
       const lines = [
-        `${r.kind}:${r.name}:${r.version}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
+        `${r.kind}:${r.name}:${r.version}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
         `  digest:      ${r.digest}`,
         `  created:     ${r.created_at}`,
         `  commit:      ${r.provenance.commit ?? "(none)"}${r.provenance.dirty ? " (dirty)" : ""}${r.provenance.branch ? ` on ${r.provenance.branch}` : ""}`,
@@ -145,6 +147,11 @@ export const showCommand: Command = {
     });
   },
 };
+
+/** The serial of the journal entry that deleted a version (its last `gc-delete`). */
+async function gcDeletionSerial(registry: RegistryDriver, address: string): Promise<number | undefined> {
+  return (await registry.journal()).findLast((j) => j.entry.op === "gc-delete" && j.entry.address === address)?.serial;
+}
 
 export const historyCommand: Command = {
   usage: "ADDR [--json]",
