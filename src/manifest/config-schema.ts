@@ -20,8 +20,8 @@ const MANIFEST_KINDS: readonly ManifestKind[] = [
   "data_import",
 ];
 
-/** `30d`, `12h`, `2w`, `90m`: how long, for retention. */
-export const DURATION_PATTERN = /^[1-9][0-9]*(m|h|d|w)$/;
+/** `30d`, `12h`, `2w`, `90m`: how long, for retention (`0d`: no time at all). */
+export const DURATION_PATTERN = /^(0|[1-9][0-9]*)(m|h|d|w)$/;
 
 const duration = (description: string) =>
   z
