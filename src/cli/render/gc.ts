@@ -1,6 +1,6 @@
 // A gc plan and its outcome for people: text for the terminal, markdown for a job summary. Deletions are
 // listed one per line; kept versions are counted by the first rule that keeps them (the JSON has them all).
-import { reasonText, type GcPlan, type KeepReason } from "../../gc/plan.js";
+import type { GcPlan, KeepReason } from "../../gc/plan.js";
 import type { GcOutcome, GcRestoreOutcome } from "../../apply/gc.js";
 import { code, escapeCell, MAX_MARKDOWN_LENGTH } from "./plan-markdown.js";
 import { formatBytes } from "./progress.js";
