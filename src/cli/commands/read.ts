@@ -186,9 +186,18 @@ export const historyCommand: Command = {
       }
       const lines: string[] = [];
       for (const { v, updates } of events) {
-        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}`);
+        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}${v.deleted === true ? "  (deleted by gc)" : ""}`);
         for (const u of updates) {
-          const what = u.archived !== undefined ? (u.archived ? "archived" : "restored") : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
+          const what =
+            u.deleted !== undefined
+              ? u.deleted
+                ? "deleted by gc"
+                : "restored by gc --restore"
+              : u.archived !== undefined
+                ? u.archived
+                  ? "archived"
+                  : "restored"
+                : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
           lines.push(`         ${u.updated_at}  ${u.provenance.commit?.slice(0, 12) ?? "(no commit)"}  ${what}`);
         }
       }
