@@ -45,7 +45,7 @@ async function fillRegistry(projectRoot, registry, models, versions) {
   }
 }
 
-export async function benchGc(projectRoot, models = 100, versions = 100) {
+export async function benchGc(projectRoot, models = 100, versions = 100, keep = false) {
   const cli = path.join(projectRoot, "dist/cli/bin.js");
   const { root, git } = initRepo("assetctl-bench-gc-");
   try {
@@ -85,6 +85,7 @@ export async function benchGc(projectRoot, models = 100, versions = 100) {
       row("gc dry run, --json (every version with its reasons)", json),
     ]);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (keep) console.log(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
   }
 }

@@ -10,9 +10,9 @@ import { common, flag, json, outputFormat, str, type Command } from "./command.j
 
 /** What a registry without its own sweep says about its objects. */
 function objectsNote(registry: RegistryDriver): string {
-  return registry.url.includes("oci://")
-    ? "Objects live in an OCI registry: its own garbage collection frees the bytes no manifest references; assetctl deletes no blobs."
-    : "This registry's storage keeps the objects; assetctl sweeps none.";
+  if (registry.url.includes("oci://")) return "Objects live in an OCI registry: its own garbage collection frees the bytes no manifest references; assetctl deletes no blobs.";
+  if (registry.url.startsWith("azureml://")) return "Azure ML keeps the objects in its own storage: a version gc deletes is archived there, and assetctl sweeps no bytes.";
+  return "This registry's storage keeps the objects; assetctl sweeps none.";
 }
 
 /** The versions the manifests of `ref` declare (as a plan of that ref sees them) and what those need. */
