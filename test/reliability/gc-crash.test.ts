@@ -4,7 +4,7 @@
 // next one (run with --lock-timeout 0s), which finishes the job to exactly what one uninterrupted gc
 // makes; and `gc --restore` then brings every version and object back, `verify` still clean.
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,16 +54,35 @@ async function stateOf(registry: string): Promise<State> {
   }
 }
 
-function gcKilledAfter(cwd: string, registry: string, afterMs: number): Promise<boolean> {
+/**
+ * Starts `gc --apply` and kills it with SIGKILL `afterMs` after it started or, with `afterWrites`, that
+ * long after its first journal entry (gc had begun writing). Resolves whether the kill landed.
+ */
+function gcKilledAfter(cwd: string, registry: string, afterMs: number, afterWrites: boolean): Promise<boolean> {
   return new Promise((resolve, reject) => {
+    const journal = path.join(registry, "journal");
+    const before = readdirSync(journal).length;
     const child = spawn(process.execPath, [cliPath, "gc", "--apply", "--registry", registry], { cwd, env: cleanEnv(), stdio: "ignore" });
     let killed = false;
-    const timer = setTimeout(() => {
-      killed = child.kill("SIGKILL");
-    }, afterMs);
+    let timer: NodeJS.Timeout | undefined;
+    const kill = () => {
+      timer = setTimeout(() => {
+        killed = child.kill("SIGKILL");
+      }, afterMs);
+    };
+    const poll = afterWrites
+      ? setInterval(() => {
+          if (readdirSync(journal).length > before) {
+            clearInterval(poll);
+            kill();
+          }
+        }, 5)
+      : undefined;
+    if (!afterWrites) kill();
     child.on("error", reject);
     child.on("exit", (code) => {
       clearTimeout(timer);
+      clearInterval(poll);
       resolve(killed && code === null);
     });
   });
@@ -123,11 +142,11 @@ describe("gc killed at any instant", () => {
       const results = await mapLimited(batch, 2, async (i) => {
         const registry = path.join(dirs, `trial-${i}`);
         cpSync(template, registry, { recursive: true });
-        // Mostly where gc writes (after what a dry run takes), a few before it.
-        const from = random() < 0.2 ? 0 : Math.min(dryMs * 0.8, cleanMs);
-        const instant = Math.round(from + random() * (cleanMs - from));
-        const killed = await gcKilledAfter(repo.root, registry, instant);
-        const where = `trial ${i}, killed after ${instant} ms (${killed ? "killed" : "had finished"})`;
+        // Most kills land while gc writes (timed from its first journal entry), a few anywhere.
+        const afterWrites = random() >= 0.2;
+        const instant = Math.round(random() * (afterWrites ? Math.max(cleanMs - dryMs, 100) : cleanMs));
+        const killed = await gcKilledAfter(repo.root, registry, instant, afterWrites);
+        const where = `trial ${i}, killed ${instant} ms after ${afterWrites ? "its first write" : "it started"} (${killed ? "killed" : "had finished"})`;
 
         const verify = await runCli(["verify", "--registry", registry], { cwd: repo.root });
         expect(verify.code, `${where}\n${verify.stdout}${verify.stderr}`).toBe(0);
