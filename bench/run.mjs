@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { benchAzure } from "./azure.mjs";
 import { benchAzuremlAssets } from "./azureml-assets.mjs";
 import { benchCoreLoop } from "./core-loop.mjs";
+import { benchGc } from "./gc.mjs";
 import { benchHashing } from "./hashing.mjs";
 import { benchLineage } from "./lineage.mjs";
 import { benchScale } from "./scale.mjs";
@@ -26,6 +27,7 @@ const sections = {
   hashing: () => benchHashing(projectRoot),
   team: () => benchTeamRegistry(projectRoot),
   lineage: () => benchLineage(projectRoot),
+  gc: () => benchGc(projectRoot),
   startup: () => benchStartup(projectRoot),
   "watch-latency": () => benchWatchLatency(projectRoot),
   azure: () => benchAzure(projectRoot),

@@ -13,7 +13,7 @@ const LAYERS: [name: string, owns: (file: string) => boolean][] = [
   ["registry", (f) => f.startsWith("registry/")],
   ["source", (f) => f.startsWith("source/") || f === "stats-memo.ts"],
   ["manifest", (f) => f.startsWith("manifest/")],
-  ["plan", (f) => f.startsWith("plan/") || f.startsWith("lineage/")],
+  ["plan", (f) => f.startsWith("plan/") || f.startsWith("lineage/") || f.startsWith("gc/")],
   ["apply", (f) => f.startsWith("apply/") || f.startsWith("watch/")],
   ["pipeline", (f) => ["reconcile.ts", "plan-memo.ts", "apply-workflow.ts"].includes(f)],
   ["interface", (f) => f.startsWith("cli/") || f.startsWith("ui/") || f === "index.ts"],

@@ -28,6 +28,7 @@ Commands:
   pull ADDR [DEST]           write a version's files out of the registry, verified
   archive ADDR…              archive versions (reversible; journaled)
   unarchive ADDR…            restore archived versions
+  gc                         delete what no retention rule keeps (dry run; --apply, --restore)
   verify                     re-hash every object and record
   lock status                who holds the registry's lock, and its ID
   force-unlock ID            free a lock whose owner is known to be gone (asks first; --force)
@@ -36,7 +37,7 @@ Commands:
 
 Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help.
 Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).
-Exit codes: 0 success, 1 error or conflict, 2 changes present (plan --detailed-exitcode).`;
+Exit codes: 0 success, 1 error or conflict, 2 changes present (plan, gc --detailed-exitcode).`;
 
 export async function main(argv: string[], unredacted: Io): Promise<number> {
   const io = redactingIo(unredacted);

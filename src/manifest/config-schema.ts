@@ -20,6 +20,36 @@ const MANIFEST_KINDS: readonly ManifestKind[] = [
   "data_import",
 ];
 
+/** `30d`, `12h`, `2w`, `90m`: how long, for retention (`0d`: no time at all). */
+export const DURATION_PATTERN = /^(0|[1-9][0-9]*)(m|h|d|w)$/;
+
+const duration = (description: string) =>
+  z
+    .string()
+    .superRefine((text, ctx) => {
+      if (DURATION_PATTERN.test(text)) return;
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration`, params: { code: "config-duration-invalid", hint: "write a whole number and a unit: 90m, 12h, 30d or 2w" } });
+    })
+    .meta({ description, pattern: DURATION_PATTERN.source });
+
+const keepRules = {
+  keep_last: z.number().int().min(1).optional().meta({ description: "The newest N versions of each asset are kept (default 10)." }),
+  keep_within: duration("Versions created within this time are kept (default 30d).").optional(),
+};
+
+const retentionSchema = z
+  .strictObject({
+    ...keepRules,
+    kinds: z
+      .partialRecord(z.enum(["model", "data", "environment", "component", "datastore"]), z.strictObject(keepRules))
+      .default({})
+      .meta({ description: "Per asset kind, keep_last and keep_within in place of the defaults above." }),
+    alias_history: duration("A version an alias pointed at within this time is kept (default 90d).").optional(),
+    grace: duration("Objects stored within this time are never swept, used or not (default 1d).").optional(),
+    trash_days: z.number().int().min(0).optional().meta({ description: "Days swept objects stay in the trash, restorable with `gc --restore` (default 7)." }),
+  })
+  .meta({ description: "What `assetctl gc` keeps. A version is deleted only when no rule keeps it." });
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   exclude: z.array(z.string().min(1)).default([]).meta({ description: "Globs of files that are never manifests." }),
@@ -53,7 +83,10 @@ export const configSchema = z.strictObject({
     .union([z.string().min(1), z.strictObject({ records: z.string().min(1), objects: z.string().min(1) })])
     .optional()
     .meta({ description: "A registry directory or URL, or {records, objects} for a team registry." }),
+  retention: retentionSchema.optional(),
 });
+
+export type RetentionBlock = z.infer<typeof retentionSchema>;
 
 /** `command_component`, or the Azure ML schema name `commandComponent` / `azureBlob`. */
 export function kindFromName(name: string): { kind: ManifestKind; datastoreType?: DatastoreType } | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "../diagnostics.js";
-import { compileConfig, loadConfig, readRegistrySetting } from "./config.js";
+import { compileConfig, DEFAULT_RETENTION, loadConfig, readRegistrySetting, readRetention } from "./config.js";
 import { MemoryTree } from "./memory-tree.test-helper.js";
 
 const load = (text: string) => loadConfig(new MemoryTree({ "assetctl.yaml": text }));
@@ -57,5 +57,31 @@ describe("assetctl.yaml", () => {
     expect(await readRegistrySetting(new MemoryTree({ "assetctl.yaml": "registry: ./shared/registry\n" }))).toBe("./shared/registry");
     expect(await readRegistrySetting(new MemoryTree({}))).toBeUndefined();
     await expect(readRegistrySetting(new MemoryTree({ "assetctl.yaml": "registry: [x]\n" }))).rejects.toBeInstanceOf(UserError);
+  });
+
+  it("reads the retention block, kind rules falling back to its defaults, durations in ms", async () => {
+    const day = 86_400_000;
+    const text = "retention:\n  keep_last: 3\n  keep_within: 2w\n  kinds:\n    model: {keep_last: 20}\n    data: {keep_within: 12h}\n  alias_history: 90m\n  grace: 2d\n  trash_days: 3\n";
+    expect(await readRetention(new MemoryTree({ "assetctl.yaml": text }))).toEqual({
+      keepLast: 3,
+      keepWithinMs: 14 * day,
+      kinds: { model: { keepLast: 20, keepWithinMs: 14 * day }, data: { keepLast: 3, keepWithinMs: 12 * 3_600_000 } },
+      aliasHistoryMs: 90 * 60_000,
+      graceMs: 2 * day,
+      trashDays: 3,
+    });
+    expect(await readRetention(new MemoryTree({}))).toEqual(DEFAULT_RETENTION);
+    expect((await load("")).config.retention).toBeUndefined();
+  });
+
+  it("locates a bad retention block", async () => {
+    const { diagnostics } = await load("retention:\n  keep_last: 0\n  keep_within: 30 days\n  kinds: {modle: {keep_last: 1}}\n  grace: 1y\n");
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`)).toEqual([
+      "2:14 schema-value",
+      "3:16 config-duration-invalid",
+      "4:11 schema-unknown-key",
+      "5:10 config-duration-invalid",
+    ]);
+    await expect(readRetention(new MemoryTree({ "assetctl.yaml": "retention: {grace: soon}\n" }))).rejects.toBeInstanceOf(UserError);
   });
 });

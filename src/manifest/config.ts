@@ -10,7 +10,8 @@ import { cachedByStats } from "../stats-memo.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
 import type { DatastoreType } from "./schema/datastore.js";
-import type { ManifestKind } from "./types.js";
+import type { AssetKind, ManifestKind } from "./types.js";
+import type { RetentionBlock } from "./config-schema.js";
 import { decodeText } from "./decode.js";
 import { MAX_FILE_BYTES, parseYaml } from "./yaml.js";
 
@@ -28,12 +29,42 @@ export interface KindMapping {
 /** Where the azureml-assets layout applies: everywhere, nowhere, or to the asset.yaml files these globs match. */
 export type LayoutScope = boolean | string[];
 
+/** How many versions, and how recent, a retention rule keeps of each asset. */
+export interface KeepRule {
+  keepLast: number;
+  /** In ms. */
+  keepWithinMs: number;
+}
+
+/** What `assetctl gc` keeps (the `retention` block); durations in ms. */
+export interface RetentionPolicy extends KeepRule {
+  /** Rules for some kinds in place of the defaults. */
+  kinds: Partial<Record<AssetKind, KeepRule>>;
+  aliasHistoryMs: number;
+  /** Objects stored more recently than this are never swept. */
+  graceMs: number;
+  trashDays: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Conservative: with no retention block, gc keeps ten versions of each asset and everything of the last month. */
+export const DEFAULT_RETENTION: RetentionPolicy = { keepLast: 10, keepWithinMs: 30 * DAY_MS, kinds: {}, aliasHistoryMs: 90 * DAY_MS, graceMs: DAY_MS, trashDays: 7 };
+
+/** `90m`, `12h`, `30d`, `2w` in ms (the schema has checked the text). */
+export function retentionDurationMs(text: string): number {
+  const unit = text.slice(-1);
+  return Number(text.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS }[unit as "m" | "h" | "d" | "w"];
+}
+
 export interface AssetctlConfig {
   exclude: string[];
   kinds: KindMapping[];
   /** The azureml-assets layout (asset.yaml → spec). */
   azuremlAssets: LayoutScope;
   registry: RegistrySetting | undefined;
+  /** Undefined when assetctl.yaml has no `retention` block (gc then keeps DEFAULT_RETENTION). */
+  retention?: RetentionPolicy;
 }
 
 export const DEFAULT_CONFIG: AssetctlConfig = { exclude: [], kinds: [], azuremlAssets: true, registry: undefined };
@@ -85,6 +116,8 @@ async function readConfig(tree: SourceTree): Promise<LoadedConfig> {
   }
 
   const config: AssetctlConfig = { exclude: [], kinds: [], azuremlAssets: true, registry: parsed.data.registry };
+  const retention = parsed.data.retention;
+  if (retention !== undefined) config.retention = retentionPolicy(retention);
   const layout = parsed.data.layouts["azureml-assets"];
   if (typeof layout === "boolean") config.azuremlAssets = layout;
   else config.azuremlAssets = layout.filter((glob, i) => checkGlob(glob, ["layouts", "azureml-assets", i], yaml.locate, diagnostics));
@@ -96,6 +129,32 @@ async function readConfig(tree: SourceTree): Promise<LoadedConfig> {
     if (kind && checkGlob(glob, ["kinds", glob], yaml.locateKey, diagnostics)) config.kinds.push({ glob, ...kind });
   }
   return { config, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function retentionPolicy(block: RetentionBlock): RetentionPolicy {
+  const d = DEFAULT_RETENTION;
+  const keepLast = block.keep_last ?? d.keepLast;
+  const keepWithinMs = block.keep_within === undefined ? d.keepWithinMs : retentionDurationMs(block.keep_within);
+  const kinds: RetentionPolicy["kinds"] = {};
+  for (const [kind, rule] of Object.entries(block.kinds) as [AssetKind, { keep_last?: number | undefined; keep_within?: string | undefined } | undefined][]) {
+    if (rule === undefined) continue;
+    kinds[kind] = { keepLast: rule.keep_last ?? keepLast, keepWithinMs: rule.keep_within === undefined ? keepWithinMs : retentionDurationMs(rule.keep_within) };
+  }
+  return {
+    keepLast,
+    keepWithinMs,
+    kinds,
+    aliasHistoryMs: block.alias_history === undefined ? d.aliasHistoryMs : retentionDurationMs(block.alias_history),
+    graceMs: block.grace === undefined ? d.graceMs : retentionDurationMs(block.grace),
+    trashDays: block.trash_days ?? d.trashDays,
+  };
+}
+
+/** The retention policy for gc: the `retention` block, else the defaults. A broken file is a user error. */
+export async function readRetention(tree: SourceTree, options: { cacheDir?: string } = {}): Promise<RetentionPolicy> {
+  const { config, diagnostics } = await loadConfig(tree, options);
+  throwIfInvalid(diagnostics);
+  return config.retention ?? DEFAULT_RETENTION;
 }
 
 function checkGlob(glob: string, path: (string | number)[], locate: (p: (string | number)[]) => { line: number; column: number }, out: Diagnostic[]): boolean {
@@ -156,11 +215,14 @@ function anyOf(globs: readonly string[]): (file: string) => boolean {
 /** The `registry:` setting for the CLI, or undefined when assetctl.yaml has none. */
 export async function readRegistrySetting(tree: SourceTree, options: { cacheDir?: string } = {}): Promise<RegistrySetting | undefined> {
   const { config, diagnostics } = await loadConfig(tree, options);
-  if (hasErrors(diagnostics)) {
-    const first = diagnostics.find((d) => d.severity === "error");
-    // Located like every other diagnostic, since commands that need the registry stop here.
-    const where = first && first.line > 0 ? `${CONFIG_FILE}:${first.line}:${first.column}: ` : "";
-    throw new UserError("config-invalid", `${where}${CONFIG_FILE} is invalid${first ? `: ${first.message}` : ""}`, { diagnostics });
-  }
+  throwIfInvalid(diagnostics);
   return config.registry;
+}
+
+function throwIfInvalid(diagnostics: Diagnostic[]): void {
+  if (!hasErrors(diagnostics)) return;
+  const first = diagnostics.find((d) => d.severity === "error");
+  // Located like every other diagnostic, since commands that need the registry stop here.
+  const where = first && first.line > 0 ? `${CONFIG_FILE}:${first.line}:${first.column}: ` : "";
+  throw new UserError("config-invalid", `${where}${CONFIG_FILE} is invalid${first ? `: ${first.message}` : ""}`, { diagnostics });
 }

@@ -133,6 +133,21 @@ describe("plan", () => {
     expect(plan(desired(), registry, { ...opts, prune: true }).summary.archive).toBe(1);
   });
 
+  it("treats a version gc deleted as gone for latest and references, and never gives its number again", () => {
+    const env = asset("environment", "e", { image: "python:3.11" });
+    const first = applied(plan(desired(env), { serial: 0, versions: [] }, opts));
+    const second = applied(plan(desired(asset("environment", "e", { image: "python:3.12" })), first, opts), first);
+    const deleted = { ...second, versions: second.versions.map((v) => (v.record.version === "2" ? { ...v, deleted: true as const } : v)) };
+    // Content equal to the deleted latest makes a new number, not 2 again.
+    expect(plan(desired(asset("environment", "e", { image: "python:3.12" })), deleted, opts).changes.map((c) => [c.action, c.address])).toEqual([["create", "environment:e:3"]]);
+    const pinned = plan(desired(asset("environment", "e", { image: "python:3.12" }, { version: "2" })), deleted, opts).changes[0];
+    expect(pinned).toMatchObject({ action: "conflict", reason: expect.stringContaining("deleted by gc") });
+    const user = asset("component", "c", { command: "x" }, { references: [ref("environment", "e", "2")] });
+    expect(plan(desired(user), deleted, opts).errors.map((e) => e.code)).toEqual(["reference-deleted"]);
+    const latest = plan(desired(asset("component", "c", { command: "x" }, { references: [ref("environment", "e", "latest")] })), deleted, opts);
+    expect(latest.changes[0]?.record?.dependencies).toEqual(["environment:e:1"]);
+  });
+
   it("plans an unarchive when a manifest declares an archived version again, pinned or auto-versioned", () => {
     const auto = asset("model", "m", { path: "a" }, { mutable: { description: "d" } });
     const pinned = asset("model", "p", { path: "b" }, { version: "4" });

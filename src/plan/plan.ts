@@ -55,9 +55,9 @@ class RegistryIndex {
     return this.byAddress.get(`${assetKey(kind, name)}:${version}`);
   }
 
+  /** The most recent version gc has not deleted. */
   latest(kind: AssetKind, name: string): StoredVersion | undefined {
-    const list = this.versions(kind, name);
-    return list[list.length - 1];
+    return this.versions(kind, name).findLast((v) => v.deleted !== true);
   }
 
   assets(): Iterable<[string, StoredVersion[]]> {
@@ -200,8 +200,9 @@ function markCauses(changes: Change[], plannedAssets: ReadonlyMap<DesiredAsset, 
 }
 
 function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], index: RegistryIndex): Change {
+  // Every version, gc-deleted ones too, so that a deleted number is never given again.
   const versions = index.versions(asset.kind, asset.name);
-  const latest = versions[versions.length - 1];
+  const latest = index.latest(asset.kind, asset.name);
   const base = {
     kind: asset.kind,
     name: asset.name,
@@ -231,6 +232,18 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         patch: diffDocuments(latest ? storedDocument(latest) : {}, document()),
         reason: versions.length === 0 ? "new asset" : `new version (previous ${latest?.record.version})`,
         record: record(),
+      };
+    }
+    if (existing.deleted === true) {
+      return {
+        ...base,
+        address: `${asset.kind}:${asset.name}:${pinned}`,
+        version: pinned,
+        action: "conflict",
+        previous: pinned,
+        patch: [],
+        reason: `version ${pinned} was deleted by gc; its number is never reused: bump "version" or remove it to let assetctl pick the next one`,
+        fields: [],
       };
     }
     if (existing.record.digest !== digest) {
@@ -404,7 +417,11 @@ function resolveReference(
     if (declared.some((a) => a.version === ref.version)) return `${key}:${ref.version}`;
     const resolved = planned.get(key);
     if (resolved && resolved.version === ref.version) return `${key}:${ref.version}`;
-    if (index.get(ref.kind, ref.name, ref.version)) return `${key}:${ref.version}`;
+    const stored = index.get(ref.kind, ref.name, ref.version);
+    if (stored?.deleted === true) {
+      return { code: "reference-deleted", message: `${ref.raw} refers to ${ref.kind} ${ref.name} version ${ref.version}, which gc deleted; refer to a live version` };
+    }
+    if (stored) return `${key}:${ref.version}`;
   }
   return {
     code: "reference-missing",
@@ -489,7 +506,7 @@ function orphans(assets: readonly DesiredAsset[], index: RegistryIndex, prune: b
     if (declared.has(key)) continue;
     for (const stored of versions) {
       const r = stored.record;
-      if (stored.archived || r.anonymous) continue;
+      if (stored.archived || stored.deleted === true || r.anonymous) continue;
       changes.push({
         address: `${r.kind}:${r.name}:${r.version}`,
         kind: r.kind,

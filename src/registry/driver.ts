@@ -35,6 +35,41 @@ export interface VerifyOptions {
   onProgress?: OnProgress | undefined;
 }
 
+/** An object as the store keeps it, for gc's sweep. */
+export interface StoredObject {
+  digest: Digest;
+  size: number;
+  /** When the bytes were stored (ISO time): objects younger than the grace period are never swept. */
+  stored_at: string;
+}
+
+export interface TrashedObject {
+  digest: Digest;
+  size: number;
+  /** When gc moved it to the trash (ISO time). */
+  trashed_at: string;
+}
+
+/**
+ * What gc's second phase needs of an objects store: swept objects go to a trash, whole, from which they
+ * can be brought back until purged. Every call that moves bytes carries the apply lock's fence and is
+ * refused ("locked", nothing more moved) once that lock is no longer current.
+ */
+export interface ObjectSweep {
+  /** Every stored object, the trash not included. */
+  listObjects(): Promise<StoredObject[]>;
+  /** Moves objects to the trash, each in one step; an object no longer there is skipped. Returns those moved. */
+  trashObjects(digests: readonly Digest[], at: Date, fence: Fence): Promise<Digest[]>;
+  listTrash(): Promise<TrashedObject[]>;
+  /** Moves trashed objects back (all of them when `digests` is undefined). Returns those brought back. */
+  restoreObjects(digests: readonly Digest[] | undefined, fence: Fence): Promise<Digest[]>;
+  /** Deletes for good what was trashed before `before`. Returns what was deleted. */
+  purgeTrash(before: Date, fence: Fence): Promise<Digest[]>;
+}
+
+/** How a store that does not keep the lock itself asks whether a fence is current (throws "locked" if not). */
+export type FenceCheck = (fence: Fence) => Promise<void>;
+
 export interface LockRequest {
   owner: string;
   operation: string;
@@ -135,6 +170,12 @@ export interface RegistryDriver {
   moveAlias?(move: AliasMove, fence?: Fence): Promise<void>;
   /** Every alias move, oldest first. The current aliases are the last move of each `kind:name@alias`. */
   aliasHistory?(): Promise<AliasRecord[]>;
+
+  /**
+   * The sweep of gc's second phase, when this registry can delete objects itself. Undefined where another
+   * system frees the bytes (an OCI registry's own garbage collection, Azure ML's storage).
+   */
+  readonly sweep?: ObjectSweep | undefined;
 
   lock(request: LockRequest): Promise<LockHandle>;
   /** The lock that would block a `lock()` now: undefined when free, released, expired or its holder is gone. */

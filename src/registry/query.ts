@@ -24,7 +24,7 @@ export function findVersion(snapshot: RegistrySnapshot, address: Address): Store
   const versions = versionsOf(snapshot, address.kind, address.name);
   const found =
     address.version === undefined || address.version === "latest"
-      ? versions.filter((v) => !v.archived).at(-1) ?? versions.at(-1)
+      ? versions.filter((v) => !v.archived && v.deleted !== true).at(-1) ?? versions.filter((v) => v.deleted !== true).at(-1)
       : versions.find((v) => v.record.version === address.version);
   if (!found) {
     const known = versions.map((v) => v.record.version).join(", ");
@@ -39,7 +39,7 @@ export function findVersion(snapshot: RegistrySnapshot, address: Address): Store
 export function latestVersions(versions: readonly StoredVersion[]): StoredVersion[] {
   const latest = new Map<string, StoredVersion>();
   for (const v of versions) {
-    if (v.archived || v.record.anonymous) continue;
+    if (v.archived || v.deleted === true || v.record.anonymous) continue;
     const key = `${v.record.kind}:${v.record.name}`;
     const current = latest.get(key);
     if (!current || current.record.created_at <= v.record.created_at) latest.set(key, v);

@@ -1,7 +1,7 @@
 // The two halves a team registry is made of, so that any records backend (a directory, PostgreSQL) can
 // be combined with any objects backend (a directory, an OCI registry) by the split driver.
 import type { Readable } from "node:stream";
-import type { ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "./driver.js";
+import type { FenceCheck, ObjectSource, ObjectSweep, PutObjectOptions, RegistryDriver, VerifyOptions } from "./driver.js";
 import type { Digest, VerifyProblem, VersionRecord } from "./types.js";
 
 /**
@@ -9,7 +9,7 @@ import type { Digest, VerifyProblem, VersionRecord } from "./types.js";
  * object ones, with the same contract. `createVersion` does not check objects (the split driver has
  * checked them in the objects store); `verify` checks records and journal only.
  */
-export type RecordStore = Omit<RegistryDriver, "hasObject" | "putObject" | "readObject" | "repairObject">;
+export type RecordStore = Omit<RegistryDriver, "hasObject" | "putObject" | "readObject" | "repairObject" | "sweep">;
 
 /** Content-addressed bytes, with the same contract as the RegistryDriver object methods. */
 export interface ObjectStore {
@@ -37,4 +37,9 @@ export interface ObjectStore {
    * store was unreachable in between). Called by a process that has just taken the apply lock.
    */
   publishMissing?(records: VersionRecord[]): Promise<number>;
+  /**
+   * Optional: gc's sweep of this store, its fences checked by `checkFence` (the records store keeps the
+   * lock). Absent where another system frees the bytes (an OCI registry's own garbage collection).
+   */
+  sweeper?(checkFence: FenceCheck): ObjectSweep;
 }

@@ -84,6 +84,11 @@ export interface VersionUpdate {
   version: string;
   mutable?: MutableFields;
   archived?: boolean;
+  /**
+   * true: deleted by gc — the record, its number and provenance stay, the version is no longer live (not
+   * latest, not referable) and its objects may be swept; false: brought back by `gc --restore`.
+   */
+  deleted?: boolean;
   provenance: Provenance;
   updated_at: string;
 }
@@ -93,6 +98,8 @@ export interface StoredVersion {
   record: VersionRecord;
   mutable: MutableFields;
   archived: boolean;
+  /** Present (true) only when gc deleted the version; its journal has the `gc-delete` entry. */
+  deleted?: true;
   updated_at: string;
 }
 
@@ -106,6 +113,8 @@ export type JournalEntry =
   | { op: "create"; address: string; digest: Digest }
   | { op: "update"; address: string }
   | { op: "archive"; address: string; archived: boolean }
+  | { op: "gc-delete"; address: string }
+  | { op: "gc-restore"; address: string }
   | { op: "apply-begin"; plan: string }
   | { op: "apply-end"; plan: string };
 

@@ -61,6 +61,10 @@ export function checkVersionRecord(record: VersionRecord): void {
 export function checkVersionUpdate(update: VersionUpdate): void {
   checkAddress(update.kind, update.name, update.version);
   if (typeof update.updated_at !== "string") throw new RegistryError("invalid", "a version update needs updated_at");
+  if (update.deleted !== undefined && (update.mutable !== undefined || update.archived !== undefined)) {
+    // One journal entry per update: gc's deletion flag travels alone.
+    throw new RegistryError("invalid", "a gc deletion or restore changes nothing else of the version");
+  }
 }
 
 /** Callers journal only apply markers; create/update/archive entries are the driver's own. */

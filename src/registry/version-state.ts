@@ -8,10 +8,12 @@ export function initialState(record: VersionRecord): StoredVersion {
 
 /** An update replaces the mutable fields when it carries them, the archive flag when it carries it. */
 export function withUpdate(state: StoredVersion, update: VersionUpdate): StoredVersion {
+  const deleted = update.deleted ?? state.deleted === true;
   return {
     record: state.record,
     mutable: update.mutable ?? state.mutable,
     archived: update.archived ?? state.archived,
+    ...(deleted ? { deleted: true as const } : {}),
     updated_at: update.updated_at,
   };
 }
@@ -22,9 +24,13 @@ export function compareAddresses(a: StoredVersion, b: StoredVersion): number {
   return x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : x.version < y.version ? -1 : x.version > y.version ? 1 : 0;
 }
 
-/** The journal entry an update is recorded under: `archive` when it only flips the archive flag. */
+/**
+ * The journal entry an update is recorded under: `gc-delete`/`gc-restore` for gc's deletion flag,
+ * `archive` when it only flips the archive flag.
+ */
 export function journalEntryOf(update: VersionUpdate): JournalEntry {
   const address = addressOf(update);
+  if (update.deleted !== undefined) return { op: update.deleted ? "gc-delete" : "gc-restore", address };
   if (update.mutable === undefined && update.archived !== undefined) return { op: "archive", address, archived: update.archived };
   return { op: "update", address };
 }

@@ -12,7 +12,7 @@ export async function openSourceTree(root: string, ref?: string): Promise<Source
 export { buildDesiredState, type BuildOptions } from "./desired.js";
 export { GitTree, resolveCommit } from "./git-tree.js";
 export { ArtifactError, ArtifactHasher, folderDigest, type HashedArtifact, type HashOptions } from "./hash.js";
-export { readPathStatus, readSourceInfo, stripCredentials, type GitPathStatus } from "./provenance.js";
+export { defaultBranchRef, readPathStatus, readSourceInfo, stripCredentials, type GitPathStatus } from "./provenance.js";
 export { StatCache } from "./stat-cache.js";
 export { resolveReal } from "./symlinks.js";
 export { WorkTree, type SourceTree } from "./tree.js";

@@ -67,6 +67,20 @@ export async function isGitRepository(root: string): Promise<boolean> {
  * bare token used as user name), for other schemes the password. scp-like `git@host:path` is kept: the
  * user there is a login name, not a secret.
  */
+/**
+ * The ref merges land on, as the repository knows it: the remote's default branch (`origin/main`), else a
+ * local `main` or `master`. Undefined when none exists (the caller asks for --ref).
+ */
+export async function defaultBranchRef(root: string): Promise<string | undefined> {
+  const remote = await git(root, ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]).then((out) => out.trim(), () => "");
+  if (remote !== "") return remote;
+  for (const branch of ["main", "master"]) {
+    const found = await git(root, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).then(() => true, () => false);
+    if (found) return branch;
+  }
+  return undefined;
+}
+
 export function stripCredentials(url: string): string {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
   try {

@@ -119,7 +119,7 @@ describe("the GitHub workflows", () => {
       }
     }
     // The check saw the commands that matter, so it cannot pass by finding none.
-    expect([...new Set(seen)].sort()).toEqual(["--version", "apply", "plan", "validate"]);
+    expect([...new Set(seen)].sort()).toEqual(["--version", "apply", "gc", "plan", "validate"]);
   });
 
   it("the command check itself catches a wrong command, a wrong flag and a missing value", () => {
@@ -204,10 +204,11 @@ describe("the credentials in the workflows", () => {
     expect(secretUses(reusable).sort()).toEqual([
       "apply/Apply the saved plan/ASSETCTL_REGISTRY=registry-write",
       "apply/Plan at the merged commit/ASSETCTL_REGISTRY=registry-read",
+      "gc-report/Report what gc would delete/ASSETCTL_REGISTRY=registry-read",
       "plan/Plan/ASSETCTL_REGISTRY=registry-read",
     ]);
     expect(reusable.jobs["apply"]?.environment).toBe("assetctl-apply");
-    for (const id of ["plan", "comment"]) expect(reusable.jobs[id]?.environment, id).toBeUndefined();
+    for (const id of ["plan", "comment", "gc-report"]) expect(reusable.jobs[id]?.environment, id).toBeUndefined();
     const call = reusable.on["workflow_call"] as { secrets: Record<string, { required: boolean }> };
     expect(Object.keys(call.secrets).sort()).toEqual(["registry-read", "registry-write"]);
     // No workflow hands every secret on, or reads one elsewhere.
@@ -217,7 +218,7 @@ describe("the credentials in the workflows", () => {
 
   it("mask every part of a credential before a step that holds one prints anything", () => {
     const holders = Object.values(reusable.jobs).flatMap((job) => (job.steps ?? []).filter((step) => JSON.stringify(step.env ?? {}).includes("secrets.")));
-    expect(holders).toHaveLength(3);
+    expect(holders).toHaveLength(4);
     for (const step of holders) expect(step.run?.split("\n")[0], step.name).toMatch(/^node -e .*::add-mask::/);
   });
 
@@ -271,7 +272,7 @@ describe("the workflow init --github writes", () => {
       expect(job?.permissions).toEqual({ contents: "read", "pull-requests": "write", actions: "read" });
       expect(job?.with).toEqual({ "working-directory": root, "assetctl-version": "1.2.3" });
       expect(job?.secrets).toEqual({ "registry-read": "${{ secrets.ASSETCTL_REGISTRY_READ }}", "registry-write": "${{ secrets.ASSETCTL_REGISTRY_WRITE }}" });
-      expect(Object.keys(workflow.on).sort()).toEqual(["merge_group", "pull_request", "push", "workflow_dispatch"]);
+      expect(Object.keys(workflow.on).sort()).toEqual(["merge_group", "pull_request", "push", "schedule", "workflow_dispatch"]);
     }
   });
 });

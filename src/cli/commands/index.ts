@@ -22,6 +22,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   "force-unlock": async () => (await import("./registry-admin.js")).forceUnlockCommand,
   lock: async () => (await import("./registry-admin.js")).lockCommand,
   archive: async () => (await import("./archive.js")).archiveVersionsCommand,
+  gc: async () => (await import("./gc.js")).gcCommand,
   unarchive: async () => (await import("./archive.js")).unarchiveVersionsCommand,
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,

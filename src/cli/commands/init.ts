@@ -84,6 +84,9 @@ on:
   merge_group:
   # "Run workflow" applies the default branch as it is, once the environment's reviewers approve.
   workflow_dispatch:
+  # Weekly: what \`assetctl gc\` would delete, as a dry-run report in the job summary (nothing is deleted).
+  schedule:
+    - cron: "23 5 * * 1"
 
 permissions:
   contents: read

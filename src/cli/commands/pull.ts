@@ -28,6 +28,11 @@ export const pullCommand: Command = {
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       const v = findVersion(await registry.snapshot(), address);
+      if (v.deleted === true) {
+        throw new UserError("version-deleted", `${v.record.kind}:${v.record.name}:${v.record.version} was deleted by gc; its files may be gone.`, {
+          hint: "`assetctl gc --restore` brings back what the trash still holds; `assetctl show` says when it was deleted",
+        });
+      }
       assertIntact(v.record);
       const dest = path.resolve(io.cwd, positionals[1] ?? `${v.record.name}-${v.record.version}`);
       const existing = await stat(dest).catch(() => undefined);

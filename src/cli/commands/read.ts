@@ -113,13 +113,15 @@ export const showCommand: Command = {
     const address = parseAddress(requireArg(positionals, 0, "ADDR"));
     return withRegistry(values, io, async (registry) => {
       const v = findVersion(await registry.snapshot(), address);
+      const deletedAt = v.deleted === true ? await gcDeletionSerial(registry, `${v.record.kind}:${v.record.name}:${v.record.version}`) : undefined;
       if (flag(values, "json")) {
-        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, updated_at: v.updated_at });
+        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, ...(v.deleted === true ? { deleted: { by: "gc", journal: deletedAt ?? null } } : {}), updated_at: v.updated_at });
         return 0;
       }
       const r = v.record;
+      const deleted = v.deleted === true ? ` (deleted by gc, journal #${deletedAt ?? "?"})` : "";
       const lines = [
-        `${r.kind}:${r.name}:${r.version}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
+        `${r.kind}:${r.name}:${r.version}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
         `  digest:      ${r.digest}`,
         `  created:     ${r.created_at}`,
         ...provenanceLines(r.provenance),
@@ -144,6 +146,11 @@ export const showCommand: Command = {
     });
   },
 };
+
+/** The serial of the journal entry that deleted a version (its last `gc-delete`). */
+async function gcDeletionSerial(registry: RegistryDriver, address: string): Promise<number | undefined> {
+  return (await registry.journal()).findLast((j) => j.entry.op === "gc-delete" && j.entry.address === address)?.serial;
+}
 
 export const historyCommand: Command = {
   usage: "ADDR [--json]",
@@ -180,9 +187,18 @@ export const historyCommand: Command = {
       }
       const lines: string[] = [];
       for (const { v, updates } of events) {
-        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}${byText(v.record.provenance)}`);
+        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}${v.deleted === true ? "  (deleted by gc)" : ""}${byText(v.record.provenance)}`);
         for (const u of updates) {
-          const what = u.archived !== undefined ? (u.archived ? "archived" : "restored") : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
+          const what =
+            u.deleted !== undefined
+              ? u.deleted
+                ? "deleted by gc"
+                : "restored by gc --restore"
+              : u.archived !== undefined
+                ? u.archived
+                  ? "archived"
+                  : "restored"
+                : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
           lines.push(`         ${u.updated_at}  ${u.provenance.commit?.slice(0, 12) ?? "(no commit)"}  ${what}${byText(u.provenance)}`);
         }
       }

@@ -21,12 +21,12 @@ function escapeText(text: string): string {
 }
 
 /** In a table row a pipe ends the cell, even inside a code span. */
-function escapeCell(markdown: string): string {
+export function escapeCell(markdown: string): string {
   return markdown.replace(/\|/g, "\\|");
 }
 
 /** A code span that survives backticks in its content (CommonMark: a longer backtick fence). */
-function code(text: string): string {
+export function code(text: string): string {
   const flat = text.replace(/\r?\n/g, " ");
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);

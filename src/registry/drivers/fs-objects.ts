@@ -3,14 +3,14 @@
 // so an embedded registry's directory can serve as the objects store of a team registry unchanged.
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { RegistryError, type ObjectSource, type PutObjectOptions, type VerifyOptions } from "../driver.js";
+import { RegistryError, type FenceCheck, type ObjectSweep, type ObjectSource, type PutObjectOptions, type VerifyOptions } from "../driver.js";
 import { currentProcess, type ProcessIdentity } from "../lock-policy.js";
 import type { ObjectStore } from "../stores.js";
 import { addressOf, type Digest, type VerifyProblem, type VersionRecord } from "../types.js";
 import { checkDigest } from "../validate.js";
 import { openFormat } from "./fs/format.js";
 import { FsLayout } from "./fs/layout.js";
-import { FsObjects } from "./fs/objects.js";
+import { FsObjects, fsSweep } from "./fs/objects.js";
 import { verifyObjects } from "./fs/verify.js";
 
 export interface FsObjectStoreOptions {
@@ -64,6 +64,11 @@ export class FsObjectStore implements ObjectStore {
     this.#ensureOpen();
     checkDigest(digest);
     return this.#objects.repair(digest, source, options);
+  }
+
+  sweeper(checkFence: FenceCheck): ObjectSweep {
+    this.#ensureOpen();
+    return fsSweep(this.#layout, checkFence);
   }
 
   /** Re-hashes every object in the directory, and names the objects the records need that are not there. */

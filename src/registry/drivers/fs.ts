@@ -14,7 +14,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { RegistryError, type Fence, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { RegistryError, type Fence, type ObjectSweep, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectMissingFor, versionNotFound } from "../errors.js";
 import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-policy.js";
 import {
@@ -37,7 +37,7 @@ import { FsIntents } from "./fs/intents.js";
 import { FsJournal, type JournalFile } from "./fs/journal.js";
 import { FsLayout } from "./fs/layout.js";
 import { FsLock } from "./fs/lock.js";
-import { FsObjects } from "./fs/objects.js";
+import { FsObjects, fsSweep } from "./fs/objects.js";
 import { readRegularTextSync } from "./fs/read-file.js";
 import { corruptFile, FsRecords, parseRecordDoc, parseUpdateDoc, type Intent } from "./fs/records.js";
 import { SnapshotCache } from "./fs/snapshot-cache.js";
@@ -91,6 +91,11 @@ export class FsDriver implements RegistryDriver {
     this.#lock = new FsLock(this.#layout, this.#identity, now);
     this.#cache = new SnapshotCache(this.#layout, this.#identity);
     this.#objectsHere = options.objects !== "elsewhere";
+  }
+
+  /** gc's sweep of this directory's objects (none when they are kept elsewhere). */
+  get sweep(): ObjectSweep | undefined {
+    return this.#objectsHere ? fsSweep(this.#layout, (fence) => this.#lock.checkFence(fence)) : undefined;
   }
 
   async open(options: { create?: boolean } = {}): Promise<void> {
@@ -288,7 +293,7 @@ export class FsDriver implements RegistryDriver {
 
   async #apply(versions: VersionMap, file: JournalFile): Promise<boolean> {
     const { entry } = file;
-    if (entry.op !== "create" && entry.op !== "update" && entry.op !== "archive") return true;
+    if (entry.op === "apply-begin" || entry.op === "apply-end") return true;
     const [kind, name, version] = entry.address.split(":");
     if (kind === undefined || name === undefined || version === undefined) return false;
     const state = await this.#records.stateOf(kind, name, version);

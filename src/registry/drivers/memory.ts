@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { RegistryError, type Fence, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { RegistryError, type Fence, type ObjectSweep, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { sourceChanged } from "../object-digest.js";
 import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
 import { ProgressMeter } from "../../progress.js";
@@ -27,13 +27,17 @@ import { compareAddresses, initialState, journalEntryOf, withUpdate } from "../v
 export interface MemoryStore {
   created: boolean;
   objects: Map<Digest, Buffer>;
+  /** When each object was stored (ISO time). */
+  storedAt: Map<Digest, string>;
+  /** Objects gc swept, until purged. */
+  trash: Map<Digest, { data: Buffer; trashed_at: string }>;
   versions: Map<string, { record: VersionRecord; updates: VersionUpdate[] }>;
   journal: JournalRecord[];
   lock: { info: LockInfo; released: boolean } | undefined;
 }
 
 export function createMemoryStore(): MemoryStore {
-  return { created: false, objects: new Map(), versions: new Map(), journal: [], lock: undefined };
+  return { created: false, objects: new Map(), storedAt: new Map(), trash: new Map(), versions: new Map(), journal: [], lock: undefined };
 }
 
 export interface MemoryDriverOptions {
@@ -56,6 +60,44 @@ export class MemoryDriver implements RegistryDriver {
     this.#now = options.now ?? (() => new Date());
     this.url = options.url ?? "memory:";
   }
+
+  readonly sweep: ObjectSweep = {
+    listObjects: async () => {
+      this.#ensureOpen();
+      return [...this.store.objects].map(([digest, data]) => ({ digest, size: data.length, stored_at: this.store.storedAt.get(digest) ?? new Date(0).toISOString() }));
+    },
+    trashObjects: async (digests, at, fence) => {
+      this.#ensureOpen();
+      this.#checkFence(fence);
+      const moved = digests.filter((d) => this.store.objects.has(d));
+      for (const digest of moved) {
+        this.store.trash.set(digest, { data: this.store.objects.get(digest) as Buffer, trashed_at: at.toISOString() });
+        this.store.objects.delete(digest);
+      }
+      return moved;
+    },
+    listTrash: async () => {
+      this.#ensureOpen();
+      return [...this.store.trash].map(([digest, { data, trashed_at }]) => ({ digest, size: data.length, trashed_at }));
+    },
+    restoreObjects: async (digests, fence) => {
+      this.#ensureOpen();
+      this.#checkFence(fence);
+      const restored = [...this.store.trash.keys()].filter((d) => digests === undefined || digests.includes(d));
+      for (const digest of restored) {
+        if (!this.store.objects.has(digest)) this.store.objects.set(digest, (this.store.trash.get(digest) as { data: Buffer }).data);
+        this.store.trash.delete(digest);
+      }
+      return restored;
+    },
+    purgeTrash: async (before, fence) => {
+      this.#ensureOpen();
+      this.#checkFence(fence);
+      const purged = [...this.store.trash].filter(([, t]) => Date.parse(t.trashed_at) < before.getTime()).map(([d]) => d);
+      for (const digest of purged) this.store.trash.delete(digest);
+      return purged;
+    },
+  };
 
   async open(options: { create?: boolean } = {}): Promise<void> {
     if (!this.store.created) {
@@ -93,6 +135,7 @@ export class MemoryDriver implements RegistryDriver {
       throw objectDigestMismatch(digest, actual);
     }
     this.store.objects.set(digest, data);
+    this.store.storedAt.set(digest, this.#now().toISOString());
     // Stored in one step: the whole object at once.
     options.onBytes?.(data.length);
   }
@@ -195,7 +238,9 @@ export class MemoryDriver implements RegistryDriver {
       meter.advance(data.length);
     }
     meter.end();
-    for (const [address, { record }] of this.store.versions) {
+    for (const [address, { record, updates }] of this.store.versions) {
+      // A version gc deleted no longer needs its objects: they may have been swept.
+      if (updates.reduce(withUpdate, initialState(record)).deleted === true) continue;
       for (const digest of objectDigestsOf(record)) {
         if (!this.store.objects.has(digest)) {
           problems.push({ code: "object-missing", message: `${address} needs object ${digest}, which is missing.`, subject: digest });

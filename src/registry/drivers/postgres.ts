@@ -38,8 +38,8 @@ export interface PostgresRecordsOptions {
   poolSize?: number;
 }
 
-/** A version as the snapshot query lists it: record, current mutable fields, archived, updated_at. */
-type SnapshotEntry = [VersionRecord, MutableFields, boolean, string];
+/** A version as the snapshot query lists it: record, current mutable fields, archived, updated_at, gc's last deletion flag. */
+type SnapshotEntry = [VersionRecord, MutableFields, boolean, string, "true" | "false" | null];
 
 export class PostgresRecords implements RecordStore {
   readonly url: string;
@@ -86,14 +86,20 @@ export class PostgresRecords implements RecordStore {
     // one JSON document built by the server: a single parse instead of one per row and column.
     const rows = await this.#query<{ serial: string; versions: string | null }>(
       "read the registry",
-      `SELECT s.serial, (SELECT json_agg(json_build_array(v.record, v.mutable, v.archived, v.updated_at))::text FROM ${this.tables.version} v) AS versions
+      // gc's deletion flag is read from the history it is kept in (the version row predates it); a
+      // version with updates is rare, and the primary key finds its history.
+      `SELECT s.serial, (SELECT json_agg(json_build_array(v.record, v.mutable, v.archived, v.updated_at,
+         CASE WHEN v.updates = 0 THEN NULL ELSE (SELECT h."update"->>'deleted' FROM ${this.tables.history} h
+           WHERE h.kind = v.kind AND h.name = v.name AND h.version = v.version AND h."update"->>'deleted' IS NOT NULL ORDER BY h.seq DESC LIMIT 1) END))::text
+         FROM ${this.tables.version} v) AS versions
        FROM ${this.tables.serial} s`,
     );
     const row = rows[0];
-    const versions: StoredVersion[] = (JSON.parse(row?.versions ?? "[]") as SnapshotEntry[]).map(([record, mutable, archived, updated_at]) => ({
+    const versions: StoredVersion[] = (JSON.parse(row?.versions ?? "[]") as SnapshotEntry[]).map(([record, mutable, archived, updated_at, deleted]) => ({
       record,
       mutable,
       archived,
+      ...(deleted === "true" ? { deleted: true as const } : {}),
       updated_at,
     }));
     return { serial: Number(row?.serial ?? 0), versions: versions.sort(compareAddresses) };

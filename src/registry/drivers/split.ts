@@ -3,8 +3,9 @@
 // cheap and bytes where large files are at home. A version's objects are checked in the objects store
 // before its record is created, so a record never names bytes that are not there.
 import type { Readable } from "node:stream";
-import { RegistryError, type Fence, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
+import { RegistryError, type Fence, type ObjectSweep, type LockHandle, type LockRequest, type ObjectSource, type PutObjectOptions, type RegistryDriver, type VerifyOptions } from "../driver.js";
 import { objectMissingFor } from "../errors.js";
+import { fencedError } from "../lock-policy.js";
 import type { ObjectStore, RecordStore } from "../stores.js";
 import {
   addressOf,
@@ -28,6 +29,16 @@ export class SplitDriver implements RegistryDriver {
     options: { url?: string } = {},
   ) {
     this.url = options.url ?? joinSplitUrl(records.url, objects.url);
+  }
+
+  /**
+   * gc's sweep of the objects store, when it can delete (an OCI registry frees bytes by its own garbage
+   * collection). Its fence is checked against the records store's lock before each object moves.
+   */
+  get sweep(): ObjectSweep | undefined {
+    return this.objects.sweeper?.(async (fence) => {
+      if ((await this.records.currentLock())?.id !== fence.lockId) throw fencedError(fence, this.url);
+    });
   }
 
   async open(options: { create?: boolean } = {}): Promise<void> {
@@ -138,7 +149,8 @@ export class SplitDriver implements RegistryDriver {
   async verify(options?: VerifyOptions): Promise<VerifyProblem[]> {
     const problems = await this.records.verify();
     const { versions } = await this.records.snapshot();
-    problems.push(...(await this.objects.verify(versions.map((v) => v.record), options)));
+    // A version gc deleted no longer needs its objects: they may have been swept.
+    problems.push(...(await this.objects.verify(versions.filter((v) => v.deleted !== true).map((v) => v.record), options)));
     return problems;
   }
 }

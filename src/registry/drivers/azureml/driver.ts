@@ -26,6 +26,7 @@ import {
   type VersionUpdate,
 } from "../../types.js";
 import { checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../../validate.js";
+import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
 import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
@@ -153,9 +154,17 @@ export class AzureMlDriver implements RegistryDriver {
     const [versions, { lines }] = await Promise.all([this.#versions(), this.#store().journalLines()]);
     const journaled = new Set<string>();
     const latest = new Map<string, VersionUpdate>();
+    // gc's deletion is an archive in Azure ML (it cannot delete and keep the number): the journal tells them apart.
+    const deleted = new Map<string, boolean>();
+    const archived = new Map<string, boolean>();
     for (const line of lines) {
       if (line.entry.op === "create") journaled.add(line.entry.address);
-      if (line.update !== undefined) latest.set(addressOf(line.update), line.update);
+      if (line.update !== undefined) {
+        const address = addressOf(line.update);
+        latest.set(address, line.update);
+        if (line.update.deleted !== undefined) deleted.set(address, line.update.deleted);
+        if (line.update.archived !== undefined) archived.set(address, line.update.archived);
+      }
     }
     let outside = 0;
     for (const v of versions) {
@@ -164,6 +173,10 @@ export class AzureMlDriver implements RegistryDriver {
       if (update !== undefined) {
         v.updated_at = update.updated_at;
         if (update.mutable?.display_name !== undefined) v.mutable.display_name = update.mutable.display_name;
+      }
+      if (deleted.get(address) === true) {
+        v.deleted = true;
+        v.archived = archived.get(address) ?? false;
       }
       if (!journaled.has(address)) outside++;
     }
@@ -294,10 +307,12 @@ export class AzureMlDriver implements RegistryDriver {
         props["tags"] = update.mutable.tags ?? {};
       }
       if (update.archived !== undefined) props["isArchived"] = update.archived;
+      // Azure ML cannot delete a version and keep its number: a version gc deletes is archived there.
+      if (update.deleted !== undefined) props["isArchived"] = update.deleted;
       const { status, body } = await arm.request("PUT", arm.urlOf(path), { properties: props });
       arm.check(status, body, `PUT ${address}`);
     }
-    const entry: JournalEntry = update.mutable === undefined && update.archived !== undefined ? { op: "archive", address, archived: update.archived } : { op: "update", address };
+    const entry: JournalEntry = journalEntryOf(update);
     await this.#store().append({ at: new Date().toISOString(), entry, update });
   }
 

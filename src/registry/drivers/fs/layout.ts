@@ -28,6 +28,8 @@ export class FsLayout {
   readonly journalDir: string;
   readonly indexFile: string;
   readonly lockDir: string;
+  /** `trash/<16-digit ms>/<hex>`: objects gc swept, by the time they were swept, until purged. */
+  readonly trashDir: string;
 
   constructor(readonly root: string) {
     this.formatFile = path.join(root, "format.json");
@@ -38,6 +40,7 @@ export class FsLayout {
     this.journalDir = path.join(root, "journal");
     this.indexFile = path.join(root, "index", "snapshot.json");
     this.lockDir = path.join(root, "lock");
+    this.trashDir = path.join(root, "trash");
   }
 
   /** Directories made when the registry is created; every writer also makes its parent on demand. */

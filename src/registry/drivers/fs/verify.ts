@@ -36,12 +36,13 @@ export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProble
   // entry is not in the journal yet was still in flight when the intents were read.
   const head = (await parts.journal.serials()).at(-1) ?? 0;
   const { recorded, needs } = await verifyRecords(parts, problems);
-  await verifyHistory(parts, problems);
+  const deleted = await verifyHistory(parts, problems);
   const inFlight = new Set((await parts.intents.published()).map((i) => `${i.address.kind}:${i.address.name}:${i.address.version}`));
   if (parts.objects) {
     const present = await verifyObjects(parts.layout, problems, parts.onProgress);
     for (const need of needs) {
-      if (!present.has(need.digest)) problems.push({ code: "object-missing", message: need.message, subject: need.digest });
+      // A version gc deleted no longer needs its objects: they may have been swept.
+      if (!present.has(need.digest) && !deleted.has(need.address)) problems.push({ code: "object-missing", message: need.message, subject: need.digest });
     }
   }
   await verifyJournal(parts, { head, recorded, inFlight }, problems);
@@ -95,6 +96,7 @@ export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[],
 
 /** An object a record needs, with what to say if it is missing. */
 interface ObjectNeed {
+  address: string;
   digest: Digest;
   message: string;
 }
@@ -122,15 +124,17 @@ async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]
     for (const artifact of record.artifacts ?? []) {
       for (const f of artifact.files ?? []) {
         const source = artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`;
-        needs.push({ digest: f.digest, message: `${address} needs object ${f.digest} (${source}), which is missing.` });
+        needs.push({ address, digest: f.digest, message: `${address} needs object ${f.digest} (${source}), which is missing.` });
       }
     }
   }
   return { recorded, needs };
 }
 
-async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
-  for (const { file, kind, name, version } of records.historyFiles()) {
+/** Returns the addresses gc deleted (as their history says, in sequence order). */
+async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<Set<string>> {
+  const deleted = new Set<string>();
+  for (const { file, kind, name, version } of records.historyFiles().sort((a, b) => a.seq - b.seq)) {
     const address = `${kind}:${name}:${version}`;
     const doc = parseUpdateDoc(await readRegularText(file).catch(() => ""));
     if (typeof doc === "string") {
@@ -140,7 +144,12 @@ async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]
     } else if (jsonDigest(doc.update) !== doc.update_digest) {
       problems.push({ code: "record-tampered", message: `A history entry of ${address} (${file}) was changed after it was written.`, subject: address });
     }
+    if (typeof doc !== "string" && doc.update.deleted !== undefined) {
+      if (doc.update.deleted) deleted.add(address);
+      else deleted.delete(address);
+    }
   }
+  return deleted;
 }
 
 /**

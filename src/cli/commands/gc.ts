@@ -1,0 +1,98 @@
+// `assetctl gc [--apply | --restore]`: the garbage collector. A dry run by default (what would be deleted,
+// every kept version with its reasons in --json); --apply deletes under the registry's lock; --restore
+// brings back what the trash still holds.
+import { UserError, hasErrors } from "../../diagnostics.js";
+import { readRetention } from "../../manifest/config.js";
+import type { RegistryDriver } from "../../registry/driver.js";
+import { defaultBranchRef, openSourceTree } from "../../source/index.js";
+import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
+import { common, flag, json, outputFormat, str, type Command } from "./command.js";
+
+/** What a registry without its own sweep says about its objects. */
+function objectsNote(registry: RegistryDriver): string {
+  if (registry.url.includes("oci://")) return "Objects live in an OCI registry: its own garbage collection frees the bytes no manifest references; assetctl deletes no blobs.";
+  if (registry.url.startsWith("azureml://")) return "Azure ML keeps the objects in its own storage: a version gc deletes is archived there, and assetctl sweeps no bytes.";
+  return "This registry's storage keeps the objects; assetctl sweeps none.";
+}
+
+/** The versions the manifests of `ref` declare (as a plan of that ref sees them) and what those need. */
+async function declaredAt(root: string, ref: string, registry: RegistryDriver): Promise<Set<string>> {
+  const { makePlan, readDesired } = await import("../../reconcile.js");
+  const desired = await readDesired({ root, ref, cache: false });
+  if (hasErrors(desired.state.diagnostics)) {
+    const first = desired.state.diagnostics.find((d) => d.severity === "error");
+    // Without a clean reading of the default branch, gc cannot tell what is in use: it does nothing.
+    throw new UserError("gc-manifests-invalid", `The manifests on ${ref} have errors, so gc cannot tell what they declare${first ? ` (${first.file}:${first.line}: ${first.message})` : ""}.`, {
+      hint: `fix them on ${ref}, or name another ref with --ref`,
+    });
+  }
+  const plan = await makePlan(desired, registry);
+  const declared = new Set<string>();
+  for (const change of plan.changes) {
+    if (change.action === "orphan" || change.action === "archive") continue;
+    declared.add(change.address);
+    for (const dependency of change.record?.dependencies ?? []) declared.add(dependency);
+  }
+  return declared;
+}
+
+export const gcCommand: Command = {
+  usage: "[--apply | --restore] [--ref REF] [--format text|json|markdown] [--detailed-exitcode] [--lock-timeout DUR]",
+  description:
+    "Deletes versions no retention rule keeps (the latest, those the default branch declares, aliased now or within alias_history, depended on, keep_last, keep_within) and sweeps objects no live version uses into a trash. A dry run unless --apply; --restore brings back what the trash holds. Exit 0 (or 2 with --detailed-exitcode when there is work), 1 on errors.",
+  options: {
+    ...common,
+    apply: { type: "boolean" },
+    restore: { type: "boolean" },
+    ref: { type: "string" },
+    format: { type: "string" },
+    "detailed-exitcode": { type: "boolean" },
+    "lock-timeout": { type: "string" },
+  },
+  async run(values, _positionals, io) {
+    const format = outputFormat(values, ["text", "json", "markdown"]);
+    if (flag(values, "apply") && flag(values, "restore")) throw new UserError("usage", "--apply and --restore cannot be combined.");
+    const lockTimeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
+    const root = await resolveRoot(str(values, "dir"), io.cwd);
+    const registry = await connectRegistry(root, str(values, "registry"), io.env);
+    try {
+      const { applyGc, readGcState, restoreGc } = await import("../../apply/gc.js");
+      const render = await import("../render/gc.js");
+      if (flag(values, "restore")) {
+        const outcome = await restoreGc(registry, { lockTimeoutMs });
+        if (format === "json") json(io, { restored: outcome });
+        else io.out(render.renderRestore(outcome));
+        return 0;
+      }
+      const ref = str(values, "ref") ?? (await defaultBranchRef(root));
+      if (ref === undefined) {
+        throw new UserError("gc-ref-unknown", "gc keeps what the default branch declares, and this repository has no origin/HEAD, main or master.", {
+          hint: "name the branch with --ref BRANCH",
+        });
+      }
+      const retention = await readRetention(await openSourceTree(root, ref));
+      const declared = await declaredAt(root, ref, registry);
+      const { planGc, gcHasWork } = await import("../../gc/plan.js");
+      const note = objectsNote(registry);
+      const plan = (state: Awaited<ReturnType<typeof readGcState>>) =>
+        planGc({ ...state, registryUrl: registry.url, declared, ref, retention, now: new Date(), objectsNote: note });
+
+      if (flag(values, "apply")) {
+        const outcome = await applyGc(registry, { plan, trashDays: retention.trashDays, lockTimeoutMs });
+        if (format === "json") json(io, { ...outcome, plan: undefined, summary: outcome.plan.summary });
+        else io.out(render.renderGcOutcome(outcome, retention.trashDays));
+        return 0;
+      }
+      const result = plan(await readGcState(registry));
+      if (format === "json") json(io, result);
+      else if (format === "markdown") io.out(render.renderGcMarkdown(result));
+      else {
+        io.out(render.renderGcText(result, io.style));
+        if (gcHasWork(result)) io.err(`\nThis was a dry run. To delete and sweep, run:\n  assetctl gc --apply`);
+      }
+      return flag(values, "detailed-exitcode") && gcHasWork(result) ? 2 : 0;
+    } finally {
+      await registry.close();
+    }
+  },
+};
