@@ -97,7 +97,9 @@ export type JournalEntry =
   | { op: "update"; address: string }
   | { op: "archive"; address: string; archived: boolean }
   | { op: "apply-begin"; plan: string }
-  | { op: "apply-end"; plan: string };
+  | { op: "apply-end"; plan: string }
+  /** Written by the driver itself in moveAlias: the journal is where aliases live. */
+  | { op: "alias"; move: AliasMove };
 
 export interface JournalRecord {
   serial: number;

@@ -20,6 +20,8 @@ import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-pol
 import {
   addressOf,
   type Digest,
+  type AliasMove,
+  type AliasRecord,
   type JournalEntry,
   type JournalRecord,
   type LockInfo,
@@ -29,7 +31,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../types.js";
-import { checkAddress, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
+import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
 import { compareAddresses, initialState, journalEntryOf, withUpdate } from "../version-state.js";
 import { removeIfPresent } from "./fs/durable-file.js";
 import { openFormat } from "./fs/format.js";
@@ -41,6 +43,7 @@ import { FsObjects } from "./fs/objects.js";
 import { readRegularTextSync } from "./fs/read-file.js";
 import { corruptFile, FsRecords, parseRecordDoc, parseUpdateDoc, type Intent } from "./fs/records.js";
 import { SnapshotCache } from "./fs/snapshot-cache.js";
+import { aliasRecordsOf } from "../alias-state.js";
 import { verifyFsRegistry } from "./fs/verify.js";
 
 export interface FsDriverOptions {
@@ -217,6 +220,20 @@ export class FsDriver implements RegistryDriver {
       if (read.state === "ok") records.push({ serial: read.file.serial, at: read.file.at, entry: read.file.entry });
     }
     return records;
+  }
+
+  /** A journal entry alone: versions are never removed, so the target checked before stays there. */
+  async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
+    this.#ensureOpen();
+    checkAliasMove(move);
+    if (move.to !== null && !(await this.#records.exists(move.kind, move.name, move.to))) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    await this.#lock.checkFence(fence);
+    this.#wrote = true;
+    return this.#journal.append({ op: "alias", move });
+  }
+
+  async aliasHistory(): Promise<AliasRecord[]> {
+    return aliasRecordsOf(await this.journal());
   }
 
   async lock(request: LockRequest): Promise<LockHandle> {
