@@ -14,6 +14,8 @@ import { addressOf, type RegistrySnapshot } from "./registry/types.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
+import { readCommitSummary } from "./source/provenance.js";
+import { loadAliases } from "./manifest/aliases.js";
 import { StatCache } from "./source/stat-cache.js";
 import type { SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
@@ -81,11 +83,13 @@ async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree;
 
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
-  const [{ tree, manifests, diagnostics, cache: manifestCache }, source, cache] = await Promise.all([
+  const [{ tree, manifests, diagnostics: manifestDiagnostics, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options),
     readSourceInfo(options.root, options.ref),
     usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
   ]);
+  const aliases = await readAliases(options.root, tree, source);
+  const diagnostics = [...manifestDiagnostics, ...aliases.diagnostics];
   if (hasErrors(diagnostics)) {
     await manifestCache?.save();
     return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) }, gitSource: source };
@@ -97,7 +101,20 @@ export async function readDesired(options: ReadOptions): Promise<Desired> {
   });
   // Saved last: building the desired state asks positions of the manifests, kept for the next run.
   await Promise.all([cache?.save(), manifestCache?.save()]);
-  return { tree, manifests, state: { ...state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) }, gitSource: source };
+  return {
+    tree,
+    manifests,
+    state: { ...state, ...aliases.state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) },
+    gitSource: source,
+  };
+}
+
+/** aliases.yaml of the tree, with the author and subject of the commit it is read from. */
+async function readAliases(root: string, tree: SourceTree, source: SourceInfo): Promise<{ state: Pick<DesiredState, "aliases" | "aliasesDeclaredIn">; diagnostics: Diagnostic[] }> {
+  const { declared, diagnostics } = await loadAliases(tree);
+  if (declared === undefined) return { state: {}, diagnostics };
+  const summary = source.commit === null ? undefined : await readCommitSummary(root, source.commit);
+  return { state: { aliases: declared, ...(summary === undefined ? {} : { aliasesDeclaredIn: summary }) }, diagnostics };
 }
 
 /**
@@ -155,7 +172,10 @@ export async function planAgainst(
   ) {
     return { plan: earlier.plan, snapshot };
   }
-  return { plan: computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url }), snapshot };
+  // The alias journal is read only when aliases.yaml manages aliases: other plans cost no extra read.
+  const aliasHistory = desired.state.aliases === undefined ? [] : await registry.aliasHistory();
+  const plan = computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url, aliasHistory, now: new Date().toISOString() });
+  return { plan, snapshot };
 }
 
 /**

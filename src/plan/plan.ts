@@ -3,12 +3,14 @@
 import type { Operation } from "fast-json-patch";
 import { canonicalJson, sha256, shortDigest } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
-import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import type { Digest, JsonObject, JsonValue, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { redact } from "../redact.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
-import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
+import { PLAN_FORMAT_VERSION, type AliasChange, type AliasSummary, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
+import type { AliasRecord } from "../registry/types.js";
+import { planAliases, type TargetState } from "./alias-plan.js";
 
 export interface PlanOptions {
   registryUrl: string;
@@ -16,6 +18,12 @@ export interface PlanOptions {
   prune?: boolean;
   /** Restrict the plan to these addresses and what they depend on. */
   targets?: readonly string[];
+  /** Move protected aliases (policy.protected of aliases.yaml); without it their moves are refused. */
+  allowProtected?: boolean;
+  /** The registry's alias journal (aliasHistory()): where the aliases are now, and where they were. */
+  aliasHistory?: readonly AliasRecord[];
+  /** The time soak periods are measured to (ISO); the planner reads no clock. Default: the latest move's time. */
+  now?: string;
 }
 
 /** Apply order of kinds: what a kind may refer to comes first. */
@@ -111,6 +119,16 @@ export function desiredDigest(assets: readonly DesiredAsset[]): Digest {
   return sha256(`${text}]`);
 }
 
+/** What aliases.yaml declares, without positions: a saved plan goes stale when it changes. */
+function declaredAliasRows(desired: DesiredState): JsonValue {
+  const declared = desired.aliases;
+  if (declared === undefined) return null;
+  return {
+    aliases: declared.aliases.map((a) => [a.kind, a.name, a.alias, a.version]),
+    policy: { names: declared.policy.names ?? null, order: declared.policy.order, soak: declared.policy.soak, protected: declared.policy.protected },
+  };
+}
+
 interface Resolved {
   asset: DesiredAsset;
   version: string;
@@ -172,17 +190,54 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   markCauses(changes, plannedAssets);
   changes.push(...orphans(desired.assets, index, options.prune === true));
   const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
+  const history = options.aliasHistory ?? [];
+  const aliasPlan = planAliases({
+    declared: desired.aliases,
+    history,
+    target: targetState(changes, index),
+    now: options.now ?? history.at(-1)?.at ?? new Date(0).toISOString(),
+    allowProtected: options.allowProtected === true,
+    declaredIn: { commit: desired.source.commit, author: desired.aliasesDeclaredIn?.author ?? null, message: desired.aliasesDeclaredIn?.message ?? null },
+  });
+  errors.push(...aliasPlan.errors);
+  const aliases = options.targets?.length ? selectAliasTargets(aliasPlan.changes, options.targets) : aliasPlan.changes;
 
   return {
     format_version: PLAN_FORMAT_VERSION,
     source: desired.source,
     registry: { url: redact(options.registryUrl), serial: snapshot.serial },
-    desired_digest: desiredDigest(desired.assets),
-    options: { prune: options.prune === true, targets: [...(options.targets ?? [])] },
+    desired_digest: desired.aliases === undefined ? desiredDigest(desired.assets) : sha256(`${desiredDigest(desired.assets)}:${canonicalJson(declaredAliasRows(desired))}`),
+    options: { prune: options.prune === true, targets: [...(options.targets ?? [])], ...(options.allowProtected === true ? { allowProtected: true } : {}) },
     changes: selected,
-    summary: summarize(selected),
+    ...(desired.aliases === undefined ? {} : { aliases }),
+    summary: { ...summarize(selected), ...(desired.aliases === undefined ? {} : { aliases: summarizeAliases(aliases) }) },
     errors,
   };
+}
+
+/** What an alias may point at once this plan is applied: versions it creates or restores are live. */
+function targetState(changes: readonly Change[], index: RegistryIndex): (kind: AssetKind, name: string, version: string) => TargetState {
+  const byAddress = new Map<string, Change>();
+  for (const c of changes) if (c.action !== "orphan") byAddress.set(c.address, c);
+  return (kind, name, version) => {
+    const change = byAddress.get(`${kind}:${name}:${version}`);
+    if (change?.action === "archive") return "archived";
+    if (change?.action === "create" || change?.action === "unarchive") return "live";
+    const stored = index.get(kind, name, version);
+    if (stored === undefined) return "missing";
+    return stored.archived ? "archived" : "live";
+  };
+}
+
+function selectAliasTargets(changes: AliasChange[], targets: readonly string[]): AliasChange[] {
+  const parsed = targets.map((t) => parseAddress(t));
+  return changes.filter((c) => parsed.some((t) => t.kind === c.kind && t.name === c.name));
+}
+
+function summarizeAliases(changes: readonly AliasChange[]): AliasSummary {
+  const summary: AliasSummary = { new: 0, move: 0, remove: 0, refused: 0, noop: 0 };
+  for (const c of changes) summary[c.action] += 1;
+  return summary;
 }
 
 /** Sets `caused_by` on new versions and conflicts of existing assets whose dependencies this plan creates. */

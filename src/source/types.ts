@@ -1,6 +1,7 @@
 // The desired state: what the manifests of one commit (or the working tree) declare, with every local
 // artifact hashed. Produced by source/, consumed by the pure planner.
 import type { Diagnostic } from "../diagnostics.js";
+import type { DeclaredAliases } from "../manifest/aliases.js";
 import type { AssetKind } from "../manifest/types.js";
 import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
 
@@ -48,4 +49,8 @@ export interface DesiredState {
   assets: DesiredAsset[];
   source: SourceInfo;
   diagnostics: Diagnostic[];
+  /** aliases.yaml; undefined when the repository has none (aliases are then not managed). */
+  aliases?: DeclaredAliases;
+  /** Author and subject of the commit aliases.yaml was read from. */
+  aliasesDeclaredIn?: { author: string; message: string };
 }
