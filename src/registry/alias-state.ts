@@ -41,3 +41,14 @@ export function versionsAliasedSince(history: readonly AliasRecord[], since: str
 export function aliasRecordsOf(journal: readonly JournalRecord[]): AliasRecord[] {
   return journal.flatMap((j) => (j.entry.op === "alias" ? [{ ...structuredClone(j.entry.move), serial: j.serial }] : []));
 }
+
+/**
+ * The version an alias named before its current one: the `from` of the move that made it point where it
+ * does now. Undefined when the alias was never set, or its current version is the first it held.
+ */
+export function previousVersion(history: readonly AliasRecord[], key: string, at?: string): string | undefined {
+  const state = aliasesAt(history, at).get(key);
+  if (state === undefined) return undefined;
+  const move = history.find((m) => m.serial === state.serial);
+  return move?.from ?? undefined;
+}

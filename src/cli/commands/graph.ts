@@ -6,7 +6,7 @@ import { addressOf } from "../../registry/types.js";
 import { lineageDot, lineageMermaid } from "../render/lineage.js";
 import { common, flag, json, outputFormat, str, type Command, type Values } from "./command.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
-import { withRegistry } from "./read.js";
+import { aliasHistoryFor, withRegistry } from "./read.js";
 
 /** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
 export function depthOption(values: Values): number {
@@ -29,7 +29,8 @@ export const graphCommand: Command = {
     return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
       const graph = lineageGraph(snapshot.versions);
-      const start = positionals[0] ? [addressOf(findVersion(snapshot, parseAddress(positionals[0])).record)] : undefined;
+      const from = positionals[0] === undefined ? undefined : parseAddress(positionals[0]);
+      const start = from ? [addressOf(findVersion(snapshot, from, await aliasHistoryFor(registry, from)).record)] : undefined;
       const whole = start
         ? around(graph, start, direction, depth)
         : around(graph, latestVersions(snapshot.versions).map((v) => addressOf(v.record)), "up", depth);

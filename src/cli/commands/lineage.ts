@@ -12,7 +12,7 @@ import { resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { depthOption } from "./graph.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
-import { requireArg, withRegistry } from "./read.js";
+import { aliasHistoryFor, requireArg, withRegistry } from "./read.js";
 
 export const dependentsCommand: Command = {
   usage: "ADDR [--depth N] [--latest] [--json]",
@@ -24,7 +24,7 @@ export const dependentsCommand: Command = {
     const depth = depthOption(values);
     return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
-      const start = addressOf(findVersion(snapshot, target).record);
+      const start = addressOf(findVersion(snapshot, target, await aliasHistoryFor(registry, target)).record);
       const graph = lineageGraph(snapshot.versions);
       const latest = new Set(latestVersions(snapshot.versions).map((v) => addressOf(v.record)));
       const found = [...reachable(graph, [start], "down", depth)]
@@ -57,8 +57,9 @@ export const whyCommand: Command = {
     const b = parseAddress(requireArg(positionals, 1, "B"));
     return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
-      const from = addressOf(findVersion(snapshot, a).record);
-      const to = addressOf(findVersion(snapshot, b).record);
+      const aliases = await aliasHistoryFor(registry, a, b);
+      const from = addressOf(findVersion(snapshot, a, aliases).record);
+      const to = addressOf(findVersion(snapshot, b, aliases).record);
       const graph = lineageGraph(snapshot.versions);
       // Always in dependency order: the dependent first, what it depends on last.
       const chain = somePath(graph, from, to) ?? somePath(graph, to, from);
