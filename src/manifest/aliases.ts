@@ -7,7 +7,10 @@ import { decodeText } from "./decode.js";
 import { diagnostic } from "./diagnostic.js";
 import { annotateIssue, issuesToDiagnostics } from "./issues.js";
 import { didYouMean } from "./suggest.js";
+import type { AliasPolicy, DeclaredAlias, DeclaredAliases } from "../source/types.js";
 import type { AssetKind, SourcePosition } from "./types.js";
+
+export type { AliasPolicy, DeclaredAlias, DeclaredAliases };
 import { MAX_FILE_BYTES, parseYaml } from "./yaml.js";
 
 export const ALIASES_FILE = "aliases.yaml";
@@ -15,33 +18,6 @@ export const ALIASES_FILE = "aliases.yaml";
 /** Names an alias may never take: they already mean something in an address. */
 export function reservedAlias(name: string): boolean {
   return name === "latest" || name === "default" || /^v\d+$/.test(name);
-}
-
-export interface DeclaredAlias {
-  kind: AssetKind;
-  name: string;
-  alias: string;
-  version: string;
-  /** Where the version is written in aliases.yaml. */
-  at: SourcePosition;
-}
-
-export interface AliasPolicy {
-  /** The names allowed; undefined: any name that is not reserved. */
-  names: string[] | undefined;
-  /** A promotion chain: each alias only takes a version the one before it has held. */
-  order: string[];
-  /** Alias → ms the alias before it in `order` must have held a version. */
-  soak: Record<string, number>;
-  protected: string[];
-}
-
-export interface DeclaredAliases {
-  file: string;
-  aliases: DeclaredAlias[];
-  policy: AliasPolicy;
-  /** Where an asset's block (`model:churn:`) starts, for moves about an alias no longer written there. */
-  assetAt: Record<string, SourcePosition>;
 }
 
 export interface LoadedAliases {

@@ -12,7 +12,6 @@ import { aliasesAt, aliasKey, previousVersion } from "../../registry/alias-state
 import { findVersion, versionPatch } from "../../registry/query.js";
 import type { StoredVersion } from "../../registry/types.js";
 import { resolveRoot } from "../context.js";
-import type { Io } from "../io.js";
 import { patchLines } from "../render/plan-text.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { requireArg, withRegistry } from "./read.js";

@@ -13,7 +13,6 @@ import { RegistryError } from "../../driver.js";
 import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
 import { ProgressMeter } from "../../../progress.js";
-import type { AssetKind } from "../../../manifest/types.js";
 import { aliasRecordsOf } from "../../alias-state.js";
 import {
   addressOf,
@@ -338,7 +337,7 @@ export class AzureMlDriver implements RegistryDriver {
     return aliasRecordsOf(await this.journal());
   }
 
-  async #exists(kind: AssetKind, name: string, version: string): Promise<boolean> {
+  async #exists(kind: VersionRecord["kind"], name: string, version: string): Promise<boolean> {
     if (kind === "datastore") {
       const existing = await this.#armClient().get(`/datastores/${encodeURIComponent(name)}`);
       return existing !== undefined && storedDatastore(name, existing)?.record.version === version;
