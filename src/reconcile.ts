@@ -172,8 +172,9 @@ export async function planAgainst(
   ) {
     return { plan: earlier.plan, snapshot };
   }
-  // The alias journal is read only when aliases.yaml manages aliases: other plans cost no extra read.
-  const aliasHistory = desired.state.aliases === undefined ? [] : await registry.aliasHistory();
+  // The alias journal is read only when aliases.yaml manages aliases or a manifest names one: other plans cost no extra read.
+  const usesAliases = desired.state.aliases !== undefined || desired.state.assets.some((a) => a.references.some((r) => /^azureml:[^:@/]+@(?!latest$)[^@:/\s]+$/.test(r.raw)));
+  const aliasHistory = usesAliases ? await registry.aliasHistory() : [];
   const plan = computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url, aliasHistory, now: new Date().toISOString() });
   return { plan, snapshot };
 }

@@ -11,6 +11,7 @@ import { parseAddress, type Address } from "./address.js";
 import { PLAN_FORMAT_VERSION, type AliasChange, type AliasSummary, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
 import type { AliasRecord } from "../registry/types.js";
 import { planAliases, type TargetState } from "./alias-plan.js";
+import { aliasesAt, aliasKey } from "../registry/alias-state.js";
 
 export interface PlanOptions {
   registryUrl: string;
@@ -154,10 +155,11 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   const changes: Change[] = [];
   /** The change planned for each address so far: one address is never created twice by one plan. */
   const byAddress = new Map<string, Change>();
+  const aliasVersion = aliasResolver(desired, options);
   for (const asset of ordered) {
     const dependencies: string[] = [];
     for (const ref of asset.references) {
-      const resolved = resolveReference(ref, desired.assets, planned, plannedAssets, byContent, index);
+      const resolved = resolveReference(ref, desired.assets, planned, plannedAssets, byContent, index, aliasVersion);
       if (typeof resolved === "string") dependencies.push(resolved);
       // Workspaces come with datastores of their own (workspaceblobstore, …) that no manifest declares.
       else if (ref.kind === "datastore") continue;
@@ -440,7 +442,20 @@ function resolveReference(
   plannedAssets: ReadonlyMap<DesiredAsset, Resolved>,
   byContent: ReadonlyMap<Digest, DesiredAsset>,
   index: RegistryIndex,
+  aliasVersion: AliasResolver,
 ): string | Omit<PlanError, "file" | "line" | "column"> {
+  const alias = aliasOfReference(ref);
+  if (alias !== undefined) {
+    // `azureml:churn@production`: pinned now to the version the alias names, so moving it re-versions this.
+    const named = aliasVersion(ref.kind, ref.name, alias);
+    if (named === undefined) {
+      return {
+        code: "reference-alias-missing",
+        message: `${ref.raw} names the alias ${alias} of ${ref.kind} ${ref.name}, which neither aliases.yaml nor the registry sets`,
+      };
+    }
+    return resolveReference({ ...ref, version: named, raw: `${ref.raw} (= ${named})` }, assets, planned, plannedAssets, byContent, index, aliasVersion);
+  }
   if (ref.version.startsWith("sha256:")) {
     // A local component file referenced from a pipeline: the anonymous asset with that content.
     const target = byContent.get(ref.version as Digest);
@@ -464,6 +479,25 @@ function resolveReference(
   return {
     code: "reference-missing",
     message: `${ref.raw} refers to ${ref.kind} ${ref.name}${ref.version === "latest" ? "" : ` version ${ref.version}`}, which neither the manifests nor the registry define`,
+  };
+}
+
+type AliasResolver = (kind: AssetKind, name: string, alias: string) => string | undefined;
+
+/** `azureml:<name>@<alias>` with an alias other than latest; undefined for every other reference. */
+function aliasOfReference(ref: AssetReference): string | undefined {
+  const match = /^azureml:[^:@/]+@([^@:/\s]+)$/.exec(ref.raw);
+  const label = match?.[1];
+  return label === undefined || label === "latest" ? undefined : label;
+}
+
+/** An alias as this commit's aliases.yaml declares it, else as the registry's journal has it now. */
+function aliasResolver(desired: DesiredState, options: PlanOptions): AliasResolver {
+  const declared = new Map((desired.aliases?.aliases ?? []).map((a) => [aliasKey(a), a.version]));
+  const current = aliasesAt(options.aliasHistory ?? [], options.now);
+  return (kind, name, alias) => {
+    const key = aliasKey({ kind, name, alias });
+    return declared.get(key) ?? current.get(key)?.version;
   };
 }
 
