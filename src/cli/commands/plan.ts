@@ -107,7 +107,8 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
   const planOnly = result.errors.filter((e) => !diagnostics.some((d) => d.code === e.code && d.file === e.file && d.line === e.line));
   for (const e of planOnly) io.err(`${e.file}:${e.line}:${e.column}: ${io.errStyle.red("error")} ${e.message} [${e.code}]`);
   if (hasErrors(diagnostics) || planOnly.length > 0) {
-    io.err(`\nThe manifests have errors; no plan can be made until they are fixed.`);
+    const where = planOnly.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";
+    io.err(`\n${where}; no plan can be made until they are fixed.`);
     return;
   }
   io.out(renderPlanText(result, { style: io.style }));
