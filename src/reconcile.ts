@@ -15,7 +15,7 @@ import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
 import { readCommitSummary } from "./source/provenance.js";
-import { loadAliases } from "./manifest/aliases.js";
+import { ALIASES_FILE, loadAliases } from "./manifest/aliases.js";
 import { StatCache } from "./source/stat-cache.js";
 import type { SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
@@ -46,7 +46,10 @@ export interface Desired {
 export async function validate(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[] }> {
   const { cache, ...validated } = await validateCached(options);
   await cache?.save();
-  return validated;
+  // aliases.yaml is checked with the manifests (schema and policy; its moves are judged by plan).
+  if (options.paths !== undefined && !options.paths.includes(ALIASES_FILE)) return validated;
+  const aliases = await loadAliases(validated.tree);
+  return aliases.diagnostics.length === 0 ? validated : { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...aliases.diagnostics]) };
 }
 
 /**

@@ -90,6 +90,15 @@ describe("aliases declared in git", () => {
     expect(json.summary.aliases.refused).toBe(1);
   });
 
+  it("validate checks aliases.yaml: reserved and unknown names, located, with a did-you-mean", async () => {
+    repo.write({ "aliases.yaml": aliases({ latest: 1, prodution: 1 }, `${POLICY}  names: [staging, production]\n`) });
+    const validate = await repo.run(["validate"]);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain("aliases.yaml:4:5: error \"latest\" is reserved");
+    expect(validate.stdout).toContain('did you mean "production"?');
+    expect((await repo.run(["plan"])).code).toBe(1);
+  });
+
   it("moves a protected alias never from watch --apply: the plan there has no --allow-protected", async () => {
     repo.write({ "aliases.yaml": aliases({ staging: 1, production: 1 }) });
     const watch = await repo.run(["watch", "--apply", "--help"]);
