@@ -14,7 +14,8 @@ import { addressOf, type RegistrySnapshot } from "./registry/types.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
-import { explainIgnoredMissing } from "./source/provenance.js";
+import { explainIgnoredMissing, readCommitSummary } from "./source/provenance.js";
+import { ALIASES_FILE, loadAliases } from "./manifest/aliases.js";
 import { StatCache } from "./source/stat-cache.js";
 import { ensureStateDir, type SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
@@ -45,7 +46,10 @@ export interface Desired {
 export async function validate(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[] }> {
   const { cache, ...validated } = await validateCached(options);
   await cache?.save();
-  return validated;
+  // aliases.yaml is checked with the manifests (schema and policy; its moves are judged by plan).
+  if (options.paths !== undefined && !options.paths.includes(ALIASES_FILE)) return validated;
+  const aliases = await loadAliases(validated.tree);
+  return aliases.diagnostics.length === 0 ? validated : { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...aliases.diagnostics]) };
 }
 
 /**
@@ -88,13 +92,15 @@ async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree;
 
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
-  const [{ tree, manifests, diagnostics: found, cache: manifestCache }, source, cache] = await Promise.all([
+  const [{ tree, manifests, diagnostics: manifestDiagnostics, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options),
     readSourceInfo(options.root, options.ref),
     usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
   ]);
+  const aliases = await readAliases(options.root, tree, source);
   // A file a commit lacks because git ignores it is explained by the ignore rule, not the manifest.
-  const diagnostics = options.ref !== undefined && hasErrors(found) ? await explainIgnoredMissing(options.root, found) : found;
+  const found = options.ref !== undefined && hasErrors(manifestDiagnostics) ? await explainIgnoredMissing(options.root, manifestDiagnostics) : manifestDiagnostics;
+  const diagnostics = [...found, ...aliases.diagnostics];
   if (hasErrors(diagnostics)) {
     await manifestCache?.save();
     return { tree, manifests, state: { assets: [], source, diagnostics: sortDiagnostics(diagnostics) }, gitSource: source };
@@ -106,7 +112,20 @@ export async function readDesired(options: ReadOptions): Promise<Desired> {
   });
   // Saved last: building the desired state asks positions of the manifests, kept for the next run.
   await Promise.all([cache?.save(), manifestCache?.save()]);
-  return { tree, manifests, state: { ...state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) }, gitSource: source };
+  return {
+    tree,
+    manifests,
+    state: { ...state, ...aliases.state, diagnostics: sortDiagnostics([...diagnostics, ...state.diagnostics]) },
+    gitSource: source,
+  };
+}
+
+/** aliases.yaml of the tree, with the author and subject of the commit it is read from. */
+async function readAliases(root: string, tree: SourceTree, source: SourceInfo): Promise<{ state: Pick<DesiredState, "aliases" | "aliasesDeclaredIn">; diagnostics: Diagnostic[] }> {
+  const { declared, diagnostics } = await loadAliases(tree);
+  if (declared === undefined) return { state: {}, diagnostics };
+  const summary = source.commit === null ? undefined : await readCommitSummary(root, source.commit);
+  return { state: { aliases: declared, ...(summary === undefined ? {} : { aliasesDeclaredIn: summary }) }, diagnostics };
 }
 
 /**
@@ -164,7 +183,11 @@ export async function planAgainst(
   ) {
     return { plan: earlier.plan, snapshot };
   }
-  return { plan: computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url }), snapshot };
+  // The alias journal is read only when aliases.yaml manages aliases or a manifest names one: other plans cost no extra read.
+  const usesAliases = desired.state.aliases !== undefined || desired.state.assets.some((a) => a.references.some((r) => /^azureml:[^:@/]+@(?!latest$)[^@:/\s]+$/.test(r.raw)));
+  const aliasHistory = usesAliases ? await registry.aliasHistory() : [];
+  const plan = computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url, aliasHistory, now: new Date().toISOString() });
+  return { plan, snapshot };
 }
 
 /**

@@ -10,8 +10,9 @@ const dir = path.resolve(import.meta.dirname, "../schemas");
 describe("schemas/", () => {
   const generated = jsonSchemaFiles();
 
-  it("holds one schema per manifest kind and datastore type, and assetctl.yaml's", () => {
+  it("holds one schema per manifest kind and datastore type, assetctl.yaml's and aliases.yaml's", () => {
     expect(Object.keys(generated).sort()).toEqual([
+      "aliases.schema.json",
       "assetctl.schema.json",
       "azureBlob.schema.json",
       "azureDataLakeGen1.schema.json",

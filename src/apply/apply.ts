@@ -1,11 +1,12 @@
 // Executes a plan on a registry whose lock the caller holds: objects first (each once), then version
-// records in plan order (dependencies first), then mutable updates and archives, journaling each step.
+// records in plan order (dependencies first), then mutable updates and archives, then alias moves (after
+// the versions they point at), journaling each step.
 // A crash at any instant leaves only whole versions; re-planning and applying again finishes the job.
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { jsonDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
-import type { Change, Plan } from "../plan/types.js";
+import type { AliasChange, Change, Plan } from "../plan/types.js";
 import { defaultProgress, ProgressMeter, type OnProgress } from "../progress.js";
 import { RegistryError, type Fence, type RegistryDriver } from "../registry/driver.js";
 import type { AppliedBy, Digest, Provenance, VersionRecord } from "../registry/types.js";
@@ -21,6 +22,7 @@ export interface ApplyEvents {
   /** Called once per object actually stored (not for objects the registry had). */
   onObject?(digest: Digest, size: number): void;
   onChange?(change: Change): void;
+  onAlias?(change: AliasChange): void;
 }
 
 export interface ApplyOptions {
@@ -51,6 +53,8 @@ export interface ApplyResult {
   updated: number;
   archived: number;
   unarchived: number;
+  /** Aliases set, moved or removed. */
+  aliasesMoved: number;
   objectsStored: number;
   bytesStored: number;
 }
@@ -68,7 +72,7 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     );
   }
   const now = options.now ?? (() => new Date());
-  const result: ApplyResult = { created: 0, updated: 0, archived: 0, unarchived: 0, objectsStored: 0, bytesStored: 0 };
+  const result: ApplyResult = { created: 0, updated: 0, archived: 0, unarchived: 0, aliasesMoved: 0, objectsStored: 0, bytesStored: 0 };
   const planId = jsonDigest(plan);
   options.signal?.throwIfAborted();
   await registry.appendJournal({ op: "apply-begin", plan: planId }, options.fence);
@@ -102,6 +106,15 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     }
     options.events?.onChange?.(change);
   });
+  // Aliases last: a move names a version that exists by now. A crash before a move leaves it for the next plan.
+  for (const move of plan.aliases ?? []) {
+    if (move.action !== "new" && move.action !== "move" && move.action !== "remove") continue;
+    options.signal?.throwIfAborted();
+    const { commit, author, message } = move.declared_in;
+    await registry.moveAlias({ kind: move.kind, name: move.name, alias: move.alias, from: move.from, to: move.to, commit, author, message, at: now().toISOString() }, options.fence);
+    result.aliasesMoved += 1;
+    options.events?.onAlias?.(move);
+  }
   options.signal?.throwIfAborted();
   await registry.appendJournal({ op: "apply-end", plan: planId }, options.fence);
   return result;

@@ -19,7 +19,9 @@ export function staleReasons(saved: Plan, fresh: Plan): string[] {
   }
   if (saved.desired_digest !== fresh.desired_digest) reasons.push("the manifests or their files changed since");
   // Same inputs give the same plan; a saved plan that differs anyway was edited and is not applied.
-  if (reasons.length === 0 && canonicalJson(saved.changes) !== canonicalJson(fresh.changes)) {
+  // Alias moves compare by what they do: how long a version has soaked grows with the clock.
+  const moves = (p: Plan) => canonicalJson((p.aliases ?? []).map((a) => [a.address, a.action, a.from, a.to]));
+  if (reasons.length === 0 && (canonicalJson(saved.changes) !== canonicalJson(fresh.changes) || moves(saved) !== moves(fresh))) {
     reasons.push("its changes differ from the plan the same manifests and registry give (was the file edited?)");
   }
   return reasons;

@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { aliasesSchema } from "./aliases-schema.js";
 import { configSchema } from "./config-schema.js";
 import { jsonHints } from "./schema/common.js";
 import { PUBLISHED_SCHEMAS } from "./schema/index.js";
@@ -25,11 +26,12 @@ function generate(schema: z.ZodType, file: string, title: string): Record<string
   return { $id: `${BASE_URL}${file}`, title, ...json };
 }
 
-/** Every published schema by file name: one per manifest kind (and datastore type), and assetctl.yaml's. */
+/** Every published schema by file name: one per manifest kind (and datastore type), assetctl.yaml's and aliases.yaml's. */
 export function jsonSchemas(): Record<string, object> {
   const out: Record<string, object> = {};
   for (const [file, { schema, title }] of Object.entries(PUBLISHED_SCHEMAS)) out[file] = generate(schema, file, title);
   out["assetctl.schema.json"] = generate(configSchema, "assetctl.schema.json", "assetctl.yaml");
+  out["aliases.schema.json"] = generate(aliasesSchema, "aliases.schema.json", "aliases.yaml");
   return out;
 }
 

@@ -2,5 +2,7 @@
 import type { Plan } from "./types.js";
 
 export function planHasChanges(p: Plan): boolean {
-  return p.summary.create + p.summary.update + p.summary.archive + (p.summary.unarchive ?? 0) > 0;
+  const aliases = p.summary.aliases;
+  const moves = aliases === undefined ? 0 : aliases.new + aliases.move + aliases.remove;
+  return p.summary.create + p.summary.update + p.summary.archive + (p.summary.unarchive ?? 0) + moves > 0;
 }

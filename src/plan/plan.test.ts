@@ -221,3 +221,37 @@ describe("nextVersion", () => {
     expect(nextVersion(["1", "10", "2", "1.5", "beta"])).toBe("11");
   });
 });
+
+describe("plan: references to an alias", () => {
+  const pipelineUsing = () =>
+    asset("component", "score", { command: "python score.py" }, { references: [{ kind: "model", name: "churn", version: "production", pointer: "/inputs/model", raw: "azureml:churn@production", line: 4, column: 12 }] });
+  const models = [asset("model", "churn", { path: "v1" }, { version: "1" }), asset("model", "churn", { path: "v2" }, { version: "2" })];
+  const withAliases = (production: string): DesiredState => ({
+    ...desired(...models, pipelineUsing()),
+    aliases: {
+      file: "aliases.yaml",
+      aliases: [{ kind: "model", name: "churn", alias: "production", version: production, at: { line: 3, column: 17 } }],
+      policy: { names: undefined, order: [], soak: {}, protected: [] },
+      assetAt: {},
+    },
+  });
+
+  it("pins the version the alias names at plan time, so moving the alias re-versions what uses it", () => {
+    const first = plan(withAliases("1"), { serial: 0, versions: [] }, opts);
+    expect(first.errors).toEqual([]);
+    expect(first.changes.find((c) => c.kind === "component")?.record?.dependencies).toEqual(["model:churn:1"]);
+    const moved = plan(withAliases("2"), applied(first), opts);
+    const score = moved.changes.find((c) => c.kind === "component");
+    expect([score?.action, score?.version, score?.record?.dependencies]).toEqual(["create", "2", ["model:churn:2"]]);
+    expect(moved.aliases?.map((a) => [a.address, a.action, a.to])).toEqual([["model:churn@production", "new", "2"]]);
+  });
+
+  it("falls back to the registry's alias journal, and is an error when nothing sets the alias", () => {
+    const state = desired(...models, pipelineUsing());
+    const history = [{ kind: "model" as const, name: "churn", alias: "production", from: null, to: "2", commit: null, author: null, message: null, at: "2026-01-01T00:00:00.000Z", serial: 3 }];
+    expect(plan(state, { serial: 0, versions: [] }, { ...opts, aliasHistory: history }).changes.find((c) => c.kind === "component")?.record?.dependencies).toEqual(["model:churn:2"]);
+    expect(plan(state, { serial: 0, versions: [] }, opts).errors).toEqual([
+      { code: "reference-alias-missing", message: "azureml:churn@production names the alias production of model churn, which neither aliases.yaml nor the registry sets", file: "component/score.yml", line: 4, column: 12 },
+    ]);
+  });
+});

@@ -3,12 +3,15 @@
 import type { Operation } from "fast-json-patch";
 import { canonicalJson, sha256, shortDigest } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
-import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import type { Digest, JsonObject, JsonValue, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { redact } from "../redact.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
-import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
+import { PLAN_FORMAT_VERSION, type AliasChange, type AliasSummary, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
+import type { AliasRecord } from "../registry/types.js";
+import { planAliases, type TargetState } from "./alias-plan.js";
+import { aliasesAt, aliasKey } from "../registry/alias-state.js";
 
 export interface PlanOptions {
   registryUrl: string;
@@ -16,6 +19,12 @@ export interface PlanOptions {
   prune?: boolean;
   /** Restrict the plan to these addresses and what they depend on. */
   targets?: readonly string[];
+  /** Move protected aliases (policy.protected of aliases.yaml); without it their moves are refused. */
+  allowProtected?: boolean;
+  /** The registry's alias journal (aliasHistory()): where the aliases are now, and where they were. */
+  aliasHistory?: readonly AliasRecord[];
+  /** The time soak periods are measured to (ISO); the planner reads no clock. Default: the latest move's time. */
+  now?: string;
 }
 
 /** Apply order of kinds: what a kind may refer to comes first. */
@@ -111,6 +120,16 @@ export function desiredDigest(assets: readonly DesiredAsset[]): Digest {
   return sha256(`${text}]`);
 }
 
+/** What aliases.yaml declares, without positions: a saved plan goes stale when it changes. */
+function declaredAliasRows(desired: DesiredState): JsonValue {
+  const declared = desired.aliases;
+  if (declared === undefined) return null;
+  return {
+    aliases: declared.aliases.map((a) => [a.kind, a.name, a.alias, a.version]),
+    policy: { names: declared.policy.names ?? null, order: declared.policy.order, soak: declared.policy.soak, protected: declared.policy.protected },
+  };
+}
+
 interface Resolved {
   asset: DesiredAsset;
   version: string;
@@ -136,10 +155,11 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   const changes: Change[] = [];
   /** The change planned for each address so far: one address is never created twice by one plan. */
   const byAddress = new Map<string, Change>();
+  const aliasVersion = aliasResolver(desired, options);
   for (const asset of ordered) {
     const dependencies: string[] = [];
     for (const ref of asset.references) {
-      const resolved = resolveReference(ref, desired.assets, planned, plannedAssets, byContent, index);
+      const resolved = resolveReference(ref, desired.assets, planned, plannedAssets, byContent, index, aliasVersion);
       if (typeof resolved === "string") dependencies.push(resolved);
       // Workspaces come with datastores of their own (workspaceblobstore, …) that no manifest declares.
       else if (ref.kind === "datastore") continue;
@@ -172,17 +192,54 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   markCauses(changes, plannedAssets);
   changes.push(...orphans(desired.assets, index, options.prune === true));
   const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
+  const history = options.aliasHistory ?? [];
+  const aliasPlan = planAliases({
+    declared: desired.aliases,
+    history,
+    target: targetState(changes, index),
+    now: options.now ?? history.at(-1)?.at ?? new Date(0).toISOString(),
+    allowProtected: options.allowProtected === true,
+    declaredIn: { commit: desired.source.commit, author: desired.aliasesDeclaredIn?.author ?? null, message: desired.aliasesDeclaredIn?.message ?? null },
+  });
+  errors.push(...aliasPlan.errors);
+  const aliases = options.targets?.length ? selectAliasTargets(aliasPlan.changes, options.targets) : aliasPlan.changes;
 
   return {
     format_version: PLAN_FORMAT_VERSION,
     source: desired.source,
     registry: { url: redact(options.registryUrl), serial: snapshot.serial },
-    desired_digest: desiredDigest(desired.assets),
-    options: { prune: options.prune === true, targets: [...(options.targets ?? [])] },
+    desired_digest: desired.aliases === undefined ? desiredDigest(desired.assets) : sha256(`${desiredDigest(desired.assets)}:${canonicalJson(declaredAliasRows(desired))}`),
+    options: { prune: options.prune === true, targets: [...(options.targets ?? [])], ...(options.allowProtected === true ? { allowProtected: true } : {}) },
     changes: selected,
-    summary: summarize(selected),
+    ...(desired.aliases === undefined ? {} : { aliases }),
+    summary: { ...summarize(selected), ...(desired.aliases === undefined ? {} : { aliases: summarizeAliases(aliases) }) },
     errors,
   };
+}
+
+/** What an alias may point at once this plan is applied: versions it creates or restores are live. */
+function targetState(changes: readonly Change[], index: RegistryIndex): (kind: AssetKind, name: string, version: string) => TargetState {
+  const byAddress = new Map<string, Change>();
+  for (const c of changes) if (c.action !== "orphan") byAddress.set(c.address, c);
+  return (kind, name, version) => {
+    const change = byAddress.get(`${kind}:${name}:${version}`);
+    if (change?.action === "archive") return "archived";
+    if (change?.action === "create" || change?.action === "unarchive") return "live";
+    const stored = index.get(kind, name, version);
+    if (stored === undefined) return "missing";
+    return stored.archived ? "archived" : "live";
+  };
+}
+
+function selectAliasTargets(changes: AliasChange[], targets: readonly string[]): AliasChange[] {
+  const parsed = targets.map((t) => parseAddress(t));
+  return changes.filter((c) => parsed.some((t) => t.kind === c.kind && t.name === c.name));
+}
+
+function summarizeAliases(changes: readonly AliasChange[]): AliasSummary {
+  const summary: AliasSummary = { new: 0, move: 0, remove: 0, refused: 0, noop: 0 };
+  for (const c of changes) summary[c.action] += 1;
+  return summary;
 }
 
 /** Sets `caused_by` on new versions and conflicts of existing assets whose dependencies this plan creates. */
@@ -398,7 +455,20 @@ function resolveReference(
   plannedAssets: ReadonlyMap<DesiredAsset, Resolved>,
   byContent: ReadonlyMap<Digest, DesiredAsset>,
   index: RegistryIndex,
+  aliasVersion: AliasResolver,
 ): string | Omit<PlanError, "file" | "line" | "column"> {
+  const alias = aliasOfReference(ref);
+  if (alias !== undefined) {
+    // `azureml:churn@production`: pinned now to the version the alias names, so moving it re-versions this.
+    const named = aliasVersion(ref.kind, ref.name, alias);
+    if (named === undefined) {
+      return {
+        code: "reference-alias-missing",
+        message: `${ref.raw} names the alias ${alias} of ${ref.kind} ${ref.name}, which neither aliases.yaml nor the registry sets`,
+      };
+    }
+    return resolveReference({ ...ref, version: named, raw: `${ref.raw} (= ${named})` }, assets, planned, plannedAssets, byContent, index, aliasVersion);
+  }
   if (ref.version.startsWith("sha256:")) {
     // A local component file referenced from a pipeline: the anonymous asset with that content.
     const target = byContent.get(ref.version as Digest);
@@ -426,6 +496,25 @@ function resolveReference(
   return {
     code: "reference-missing",
     message: `${ref.raw} refers to ${ref.kind} ${ref.name}${ref.version === "latest" ? "" : ` version ${ref.version}`}, which neither the manifests nor the registry define`,
+  };
+}
+
+type AliasResolver = (kind: AssetKind, name: string, alias: string) => string | undefined;
+
+/** `azureml:<name>@<alias>` with an alias other than latest; undefined for every other reference. */
+function aliasOfReference(ref: AssetReference): string | undefined {
+  const match = /^azureml:[^:@/]+@([^@:/\s]+)$/.exec(ref.raw);
+  const label = match?.[1];
+  return label === undefined || label === "latest" ? undefined : label;
+}
+
+/** An alias as this commit's aliases.yaml declares it, else as the registry's journal has it now. */
+function aliasResolver(desired: DesiredState, options: PlanOptions): AliasResolver {
+  const declared = new Map((desired.aliases?.aliases ?? []).map((a) => [aliasKey(a), a.version]));
+  const current = aliasesAt(options.aliasHistory ?? [], options.now);
+  return (kind, name, alias) => {
+    const key = aliasKey({ kind, name, alias });
+    return declared.get(key) ?? current.get(key)?.version;
   };
 }
 

@@ -43,6 +43,42 @@ export interface PlannedVersion {
   anonymous: boolean;
 }
 
+export type AliasAction = "new" | "move" | "remove" | "noop" | "refused";
+
+/** One alias of aliases.yaml (or of the registry, when it leaves the file) and what apply does to it. */
+export interface AliasChange {
+  /** `kind:name@alias`. */
+  address: string;
+  kind: AssetKind;
+  name: string;
+  alias: string;
+  /** `refused`: the move breaks the policy or names no live version; the plan has an error for it. */
+  action: AliasAction;
+  /** The version the alias names in the registry now, or null. */
+  from: string | null;
+  /** The version aliases.yaml declares, or null when the alias leaves the file. */
+  to: string | null;
+  protected: boolean;
+  /** Where aliases.yaml declares it (for a removal: its asset's block). */
+  manifest: { file: string; line: number; column: number } | null;
+  /** Why it is refused or removed; "" otherwise. */
+  reason: string;
+  /** For a refusal: the error's code (alias-target-missing, alias-order, alias-soak, alias-protected, …). */
+  code?: string;
+  /** For an alias in a promotion order: the alias before it, and since when (and how long) it has held `to`. */
+  held?: { alias: string; since: string; ms: number };
+  /** The commit aliases.yaml was read from, with its author and subject: what the move is journaled with. */
+  declared_in: { commit: string | null; author: string | null; message: string | null };
+}
+
+export interface AliasSummary {
+  new: number;
+  move: number;
+  remove: number;
+  refused: number;
+  noop: number;
+}
+
 export interface PlanSummary {
   create: number;
   update: number;
@@ -53,6 +89,8 @@ export interface PlanSummary {
   orphan: number;
   /** Of the creates, how many start a new asset (no earlier version). */
   new_assets: number;
+  /** The alias changes by action; absent when the repository has no aliases.yaml. */
+  aliases?: AliasSummary;
 }
 
 export interface PlanError {
@@ -70,8 +108,10 @@ export interface Plan {
   /** Digest over the desired state the plan was made from; apply refuses a saved plan when it moved. */
   desired_digest: Digest;
   /** The options the plan was made with, so a saved plan is re-checked with the same ones. */
-  options: { prune: boolean; targets: string[] };
+  options: { prune: boolean; targets: string[]; allowProtected?: boolean };
   changes: Change[];
+  /** The alias moves, applied after the versions; absent when the repository has no aliases.yaml. */
+  aliases?: AliasChange[];
   summary: PlanSummary;
   errors: PlanError[];
 }

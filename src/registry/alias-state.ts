@@ -1,6 +1,6 @@
 // What the aliases are at a time, from the journal of their moves: shared by plan, the read commands,
 // gc and the web UI so that they agree on "which version was production then". Pure.
-import type { AliasRecord } from "./types.js";
+import type { AliasRecord, JournalRecord } from "./types.js";
 
 export interface AliasState {
   kind: string;
@@ -35,4 +35,20 @@ export function versionsAliasedSince(history: readonly AliasRecord[], since: str
   for (const state of aliasesAt(history, since).values()) held.add(`${state.kind}:${state.name}:${state.version}`);
   for (const move of history) if (move.at >= since && move.to !== null) held.add(`${move.kind}:${move.name}:${move.to}`);
   return held;
+}
+
+/** The alias moves of a journal, oldest first: how every driver that journals moves answers aliasHistory(). */
+export function aliasRecordsOf(journal: readonly JournalRecord[]): AliasRecord[] {
+  return journal.flatMap((j) => (j.entry.op === "alias" ? [{ ...structuredClone(j.entry.move), serial: j.serial }] : []));
+}
+
+/**
+ * The version an alias named before its current one: the `from` of the move that made it point where it
+ * does now. Undefined when the alias was never set, or its current version is the first it held.
+ */
+export function previousVersion(history: readonly AliasRecord[], key: string, at?: string): string | undefined {
+  const state = aliasesAt(history, at).get(key);
+  if (state === undefined) return undefined;
+  const move = history.find((m) => m.serial === state.serial);
+  return move?.from ?? undefined;
 }

@@ -14,7 +14,8 @@ import { sha256 } from "../digest.js";
 import type { ProgressUpdate } from "../progress.js";
 import { RegistryError, type RegistryDriver, type RegistryErrorCode } from "./driver.js";
 import { fenceOf, type ProcessIdentity } from "./lock-policy.js";
-import { sampleArtifact, sampleRecord, sampleUpdate } from "./sample-records.test-helper.js";
+import { aliasesAt } from "./alias-state.js";
+import { sampleAliasMove, sampleArtifact, sampleRecord, sampleUpdate } from "./sample-records.test-helper.js";
 import { addressOf } from "./types.js";
 import { applyGc, restoreGc, type GcState } from "../apply/gc.js";
 import { planGc } from "../gc/plan.js";
@@ -375,6 +376,56 @@ export function describeRegistryConformance(name: string, factory: () => Promise
       });
     });
 
+    describe("aliases", () => {
+      it("journals every move with its commit, author, message and time; the history replays to the aliases in force", async () => {
+        await registry.createVersion(sampleRecord({ version: "1" }));
+        await registry.createVersion(sampleRecord({ version: "2" }));
+        const first = sampleAliasMove();
+        const second = sampleAliasMove({ from: "1", to: "2", at: "2026-04-01T00:00:00.000Z", message: "promote 2" });
+        const staging = sampleAliasMove({ alias: "staging", to: "2", at: "2026-03-15T00:00:00.000Z" });
+        expect(await registry.moveAlias(first)).toBe(3);
+        await registry.moveAlias(staging);
+        await registry.moveAlias(second);
+        const history = await registry.aliasHistory();
+        expect(history).toEqual([
+          { ...first, serial: 3 },
+          { ...staging, serial: 4 },
+          { ...second, serial: 5 },
+        ]);
+        // A move bumps the serial like any write, so a plan saved before it goes stale.
+        expect((await registry.snapshot()).serial).toBe(5);
+        expect((await registry.journal()).at(-1)?.entry).toEqual({ op: "alias", move: second });
+        expect(aliasesAt(history, "2026-03-20T00:00:00.000Z").get("model:mnist@production")?.version).toBe("1");
+        expect(aliasesAt(history).get("model:mnist@production")?.version).toBe("2");
+        // Another process sees the same moves.
+        expect(await (await peer()).aliasHistory()).toEqual(history);
+      });
+
+      it("removes an alias with a move to null", async () => {
+        await registry.createVersion(sampleRecord({ version: "1" }));
+        await registry.moveAlias(sampleAliasMove());
+        await registry.moveAlias(sampleAliasMove({ from: "1", to: null, at: "2026-05-01T00:00:00.000Z" }));
+        expect(aliasesAt(await registry.aliasHistory()).size).toBe(0);
+        expect((await registry.aliasHistory()).map((m) => m.to)).toEqual(["1", null]);
+      });
+
+      it("refuses a move to a version that does not exist, and a malformed move, writing nothing", async () => {
+        await registry.createVersion(sampleRecord({ version: "1" }));
+        await expectCode(registry.moveAlias(sampleAliasMove({ to: "9" })), "not-found");
+        await expectCode(registry.moveAlias(sampleAliasMove({ name: "other" })), "not-found");
+        await expectCode(registry.moveAlias(sampleAliasMove({ alias: "a/b" })), "invalid");
+        await expectCode(registry.moveAlias(sampleAliasMove({ alias: "x@y" })), "invalid");
+        await expectCode(registry.moveAlias(sampleAliasMove({ from: null, to: null })), "invalid");
+        expect(await registry.aliasHistory()).toEqual([]);
+        expect((await registry.snapshot()).serial).toBe(1);
+      });
+
+      it("refuses alias entries from appendJournal: moves go through moveAlias", async () => {
+        await expectCode(registry.appendJournal({ op: "alias", move: sampleAliasMove() }), "invalid");
+        expect(await registry.aliasHistory()).toEqual([]);
+      });
+    });
+
     describe("lock", () => {
       const request = { owner: "alice", operation: "apply", timeoutMs: 0 };
 
@@ -508,6 +559,7 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         // Writes under a current lock go through.
         await registry.appendJournal({ op: "apply-begin", plan: "p1" }, fence);
         await registry.updateVersion(sampleUpdate(existing, { mutable: { description: "under the lock", tags: {} } }), fence);
+        await registry.moveAlias(sampleAliasMove({ alias: "staging" }), fence);
         const before = await registry.snapshot();
         const journalBefore = await registry.journal();
 
@@ -521,6 +573,7 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         await expectCode(registry.updateVersion(sampleUpdate(existing, { mutable: { description: "too late", tags: {} } }), fence), "locked");
         await expectCode(registry.updateVersion(sampleUpdate(existing, { archived: true }), fence), "locked");
         await expectCode(registry.appendJournal({ op: "apply-end", plan: "p1" }, fence), "locked");
+        await expectCode(registry.moveAlias(sampleAliasMove(), fence), "locked");
         expect(await other.snapshot()).toEqual(before);
         expect(await other.journal()).toEqual(journalBefore);
 
@@ -538,6 +591,7 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         const held = await registry.lock(request);
         await expectCode(registry.createVersion(sampleRecord(), stranger), "locked");
         await expectCode(registry.appendJournal({ op: "apply-begin", plan: "p" }, stranger), "locked");
+        await expectCode(registry.moveAlias(sampleAliasMove({ to: null, from: "1" }), stranger), "locked");
         expect(await registry.snapshot()).toEqual({ serial: 0, versions: [] });
         await held.release();
       });

@@ -164,12 +164,14 @@ export interface RegistryDriver {
   journal(): Promise<JournalRecord[]>;
 
   /**
-   * Sets, moves or removes (`to: null`) an alias and journals the move in the same operation. "not-found"
-   * when `to` names no version; `from` is what the caller saw; the move is recorded as given.
+   * Sets, moves or removes (`to: null`) an alias and journals the move in the same operation: the move
+   * is a journal entry `{op: "alias", move}`, so it bumps the serial (a saved plan goes stale). "not-found"
+   * when `to` names no version; "invalid" for a malformed move (checkAliasMove); fenced like every write.
+   * `from` is what the caller saw; the move is recorded as given. Returns the move's serial.
    */
-  moveAlias?(move: AliasMove, fence?: Fence): Promise<void>;
+  moveAlias(move: AliasMove, fence?: Fence): Promise<number>;
   /** Every alias move, oldest first. The current aliases are the last move of each `kind:name@alias`. */
-  aliasHistory?(): Promise<AliasRecord[]>;
+  aliasHistory(): Promise<AliasRecord[]>;
 
   /**
    * The sweep of gc's second phase, when this registry can delete objects itself. Undefined where another

@@ -8,7 +8,8 @@ import type { AssetKind } from "../manifest/types.js";
 import type { Address } from "../plan/address.js";
 import { diffDocuments } from "../plan/patch.js";
 import { compareVersions } from "../plan/plan.js";
-import { addressOf, type Digest, type JsonObject, type ObjectUse, type RegistrySnapshot, type StoredVersion, type VerifyProblem } from "./types.js";
+import { aliasesAt, aliasKey } from "./alias-state.js";
+import { addressOf, type AliasRecord, type Digest, type JsonObject, type ObjectUse, type RegistrySnapshot, type StoredVersion, type VerifyProblem } from "./types.js";
 
 /** Oldest first: by creation time, then by version. */
 export function byCreation(a: StoredVersion, b: StoredVersion): number {
@@ -19,8 +20,12 @@ export function versionsOf(snapshot: RegistrySnapshot, kind: AssetKind, name: st
   return snapshot.versions.filter((v) => v.record.kind === kind && v.record.name === name).sort(byCreation);
 }
 
-/** Finds the version an address names; `KIND:NAME` and `@latest` mean the most recently created one. */
-export function findVersion(snapshot: RegistrySnapshot, address: Address): StoredVersion {
+/**
+ * Finds the version an address names; `KIND:NAME` and `@latest` mean the most recently created one, and
+ * `@ALIAS` the version the alias named at `at` (default: now) by the alias journal given.
+ */
+export function findVersion(snapshot: RegistrySnapshot, given: Address, aliasHistory: readonly AliasRecord[] = [], at?: string): StoredVersion {
+  const address = given.alias === undefined ? given : resolveAlias(given, aliasHistory, at);
   const versions = versionsOf(snapshot, address.kind, address.name);
   const found =
     address.version === undefined || address.version === "latest"
@@ -33,6 +38,20 @@ export function findVersion(snapshot: RegistrySnapshot, address: Address): Store
     });
   }
   return found;
+}
+
+/** `KIND:NAME@ALIAS` → the address of the version the alias named at `at` (default: now). */
+export function resolveAlias(address: Address, aliasHistory: readonly AliasRecord[], at?: string): Address {
+  const alias = address.alias ?? "";
+  const aliases = aliasesAt(aliasHistory, at);
+  const state = aliases.get(aliasKey({ kind: address.kind, name: address.name, alias }));
+  if (state === undefined) {
+    const known = [...aliases.values()].filter((a) => a.kind === address.kind && a.name === address.name).map((a) => a.alias);
+    throw new UserError("alias-not-found", `${address.kind}:${address.name}@${alias} names no version${at === undefined ? "" : ` at ${at}`}.`, {
+      hint: known.length > 0 ? `its aliases${at === undefined ? "" : " then"}: ${known.join(", ")}` : "aliases are set by aliases.yaml and apply; `assetctl history KIND:NAME@ALIAS` lists an alias's moves",
+    });
+  }
+  return { kind: address.kind, name: address.name, version: state.version };
 }
 
 /** The latest live version of every named (not anonymous) asset. */

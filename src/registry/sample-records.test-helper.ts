@@ -2,7 +2,7 @@
 // when the record shape grows.
 import { sha256 } from "../digest.js";
 import type { AssetKind } from "../manifest/types.js";
-import type { Artifact, Provenance, VersionRecord, VersionUpdate } from "./types.js";
+import type { AliasMove, Artifact, Provenance, VersionRecord, VersionUpdate } from "./types.js";
 
 export function sampleProvenance(overrides: Partial<Provenance> = {}): Provenance {
   return {
@@ -60,6 +60,22 @@ export function sampleUpdate(record: Pick<VersionRecord, "kind" | "name" | "vers
     version: record.version,
     provenance: sampleProvenance(),
     updated_at: "2026-02-01T00:00:00.000Z",
+    ...overrides,
+  };
+}
+
+/** A move of `model:mnist@production` from nothing to version 1, declared in a commit. */
+export function sampleAliasMove(overrides: Partial<AliasMove> = {}): AliasMove {
+  return {
+    kind: "model",
+    name: "mnist",
+    alias: "production",
+    from: null,
+    to: "1",
+    commit: "0123456789abcdef0123456789abcdef01234567",
+    author: "Ada <ada@example.com>",
+    message: "promote mnist",
+    at: "2026-03-01T00:00:00.000Z",
     ...overrides,
   };
 }

@@ -116,7 +116,9 @@ export type JournalEntry =
   | { op: "gc-delete"; address: string }
   | { op: "gc-restore"; address: string }
   | { op: "apply-begin"; plan: string }
-  | { op: "apply-end"; plan: string };
+  | { op: "apply-end"; plan: string }
+  /** Written by the driver itself in moveAlias: the journal is where aliases live. */
+  | { op: "alias"; move: AliasMove };
 
 export interface JournalRecord {
   serial: number;

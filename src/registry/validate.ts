@@ -4,7 +4,7 @@
 import { isDigest } from "../digest.js";
 import { ASSET_KINDS, type AssetKind } from "../manifest/types.js";
 import { RegistryError } from "./driver.js";
-import type { Digest, JournalEntry, VersionRecord, VersionUpdate } from "./types.js";
+import type { AliasMove, Digest, JournalEntry, VersionRecord, VersionUpdate } from "./types.js";
 
 /** Longest name or version accepted; Azure ML allows 255 characters. */
 export const MAX_SEGMENT_LENGTH = 255;
@@ -67,12 +67,27 @@ export function checkVersionUpdate(update: VersionUpdate): void {
   }
 }
 
+/**
+ * An alias move: a known kind, a safe name, an alias name that is a segment without `@`, and versions
+ * (`from`, `to`) that are segments or null. Policy (reserved names, order, soak) is the planner's.
+ */
+export function checkAliasMove(move: AliasMove): void {
+  checkKind(move.kind);
+  checkSegment("name", move.name);
+  const problem = segmentProblem(move.alias) ?? (move.alias.includes("@") ? "contains @" : undefined);
+  if (problem !== undefined) throw new RegistryError("invalid", `alias ${JSON.stringify(move.alias)} ${problem}; the registry refuses it`);
+  if (move.from !== null) checkSegment("version", move.from);
+  if (move.to !== null) checkSegment("version", move.to);
+  if (move.from === null && move.to === null) throw new RegistryError("invalid", "an alias move needs a version it moves from or to");
+  if (typeof move.at !== "string" || Number.isNaN(Date.parse(move.at))) throw new RegistryError("invalid", "an alias move needs the time it was made");
+}
+
 /** Callers journal only apply markers; create/update/archive entries are the driver's own. */
 export function checkCallerJournalEntry(entry: JournalEntry): void {
   if (entry.op !== "apply-begin" && entry.op !== "apply-end") {
     throw new RegistryError(
       "invalid",
-      `journal entries of type "${entry.op}" are written by the registry itself when a version is created or updated`,
+      `journal entries of type "${entry.op}" are written by the registry itself when a version is created or updated, or an alias moved`,
     );
   }
 }

@@ -276,3 +276,11 @@ export async function readPathStatus(root: string, paths: readonly string[]): Pr
   }
   return status;
 }
+
+/** Who made a commit and its subject line: what an alias move declared in it is journaled with. */
+export async function readCommitSummary(root: string, commit: string): Promise<{ author: string; message: string } | undefined> {
+  const out = await git(root, ["log", "-1", "--format=%an <%ae>%x00%s", "--end-of-options", commit]).catch(() => undefined);
+  if (out === undefined) return undefined;
+  const [author = "", message = ""] = out.replace(/\n$/, "").split("\0");
+  return { author, message };
+}

@@ -8,7 +8,7 @@ import { repairObjects, type ObjectRepair } from "../../apply/repair.js";
 import { defaultProgress } from "../../progress.js";
 import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
-import { PLAN_FORMAT_VERSION, type Change, type Plan } from "../../plan/types.js";
+import { PLAN_FORMAT_VERSION, type AliasChange, type Change, type Plan } from "../../plan/types.js";
 import { surveyForPlan } from "../../plan-memo.js";
 import { readDesiredWithGit, type Desired } from "../../reconcile.js";
 import { isGitRepository, uncommittedFiles } from "../../source/provenance.js";
@@ -18,13 +18,13 @@ import { connectRegistry, parseDuration, registryLocation, resolveRoot } from ".
 import type { Io } from "../io.js";
 import { printable } from "../render/printable.js";
 import { formatBytes } from "../render/progress.js";
-import { planOptions, printPlan } from "./plan.js";
+import { aliasesManaged, planOptions, printPlan } from "./plan.js";
 import { flag, str, strs, type Command, type Values } from "./command.js";
 
 export const applyCommand: Command = {
-  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]… [--repair] [--no-git]",
+  usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]… [--repair] [--no-git] [--allow-protected]",
   description:
-    "Creates the new versions, updates mutable fields and archives (with --prune), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required. --repair first puts back damaged objects (see verify) from the working tree's files that still hash right. Outside git, --no-git applies versions that record no commit.",
+    "Creates the new versions, updates mutable fields and archives (with --prune), then moves the aliases of aliases.yaml (protected ones only with --allow-protected), under the registry's lock. With PLANFILE, applies exactly that saved plan or refuses it as stale. Without a terminal, --auto-approve is required. --repair first puts back damaged objects (see verify) from the working tree's files that still hash right. Outside git, --no-git applies versions that record no commit.",
   options: {
     ...planOptions,
     "auto-approve": { type: "boolean" },
@@ -37,15 +37,16 @@ export const applyCommand: Command = {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const saved = positionals[0] ? await readPlanFile(path.resolve(io.cwd, positionals[0])) : undefined;
     const ref = str(values, "ref") ?? saved?.source.ref ?? undefined;
-    const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target") };
+    const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target"), ...(flag(values, "allow-protected") ? { allowProtected: true } : {}) };
     // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the next plan.
-    const memo = ref === undefined ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
+    const memo = ref === undefined && !aliasesManaged(root) ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
     if (flag(values, "repair")) await repair(root, values, io, timeoutMs);
 
     const interrupt = onInterrupt(io);
     const written: Change[] = [];
+    const moved: AliasChange[] = [];
     let outcome;
     try {
       outcome = await applyDesired(
@@ -69,7 +70,7 @@ export const applyCommand: Command = {
           },
           ...(memo && git ? { keep: { memo, git } } : {}),
           signal: interrupt.signal,
-          events: { onChange: (change) => void written.push(change) },
+          events: { onChange: (change) => void written.push(change), onAlias: (change) => void moved.push(change) },
         },
       );
     } catch (error) {
@@ -81,7 +82,7 @@ export const applyCommand: Command = {
     }
     switch (outcome.status) {
       case "applied":
-        io.out(`\n${appliedLines(written, outcome.plan)}${applySummary(outcome.result)}`);
+        io.out(`\n${appliedLines(written, outcome.plan)}${movedLines(moved)}${applySummary(outcome.result)}`);
         return 0;
       case "nothing-to-do":
         if (saved) io.out("No changes. The registry matches the manifests.");
@@ -203,8 +204,15 @@ async function approved(values: Values, io: Io): Promise<boolean> {
   return true;
 }
 
+/** One line per alias set, moved or removed: `moved model:churn@production 3 → 4`. */
+function movedLines(moved: readonly AliasChange[]): string {
+  const lines = moved.map((a) => (a.to === null ? `  removed ${a.address} (was ${a.from ?? "?"})` : a.from === null ? `  set ${a.address} → ${a.to}` : `  moved ${a.address} ${a.from} → ${a.to}`));
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
 function applySummary(r: ApplyResult): string {
-  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived${r.unarchived > 0 ? `, ${r.unarchived} restored` : ""}; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${formatBytes(r.bytesStored)}).`;
+  const aliases = r.aliasesMoved > 0 ? `, ${r.aliasesMoved} alias${r.aliasesMoved === 1 ? "" : "es"} moved` : "";
+  return `Apply complete: ${r.created} version${r.created === 1 ? "" : "s"} created, ${r.updated} updated, ${r.archived} archived${r.unarchived > 0 ? `, ${r.unarchived} restored` : ""}${aliases}; ${r.objectsStored} object${r.objectsStored === 1 ? "" : "s"} stored (${formatBytes(r.bytesStored)}).`;
 }
 
 /** One line per version written, in plan order, with the size of a new version's artifacts. */

@@ -5,7 +5,7 @@ import { appliedBy } from "../../apply/identity.js";
 import { parseAddress } from "../../plan/address.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
-import { findVersion } from "./read.js";
+import { aliasHistoryFor, findVersion } from "./read.js";
 import { UserError } from "../../diagnostics.js";
 
 function archiveCommand(archived: boolean): Command {
@@ -27,7 +27,8 @@ function archiveCommand(archived: boolean): Command {
       try {
         const snapshot = await registry.snapshot();
         // Every address is resolved before anything is written: a typo in the third changes nothing.
-        const targets = addresses.map((a) => findVersion(snapshot, a).record);
+        const aliases = await aliasHistoryFor(registry, ...addresses);
+        const targets = addresses.map((a) => findVersion(snapshot, a, aliases).record);
         const results: { address: string; outcome: "changed" | "unchanged" }[] = [];
         for (const t of targets) {
           const outcome = await setArchived(registry, { kind: t.kind, name: t.name, version: t.version, archived, lockTimeoutMs, appliedBy: appliedBy(io.env) });

@@ -9,7 +9,7 @@ import { common, flag, json, outputFormat, str, type Command, type Values } from
 import { findVersion, latestVersions } from "../../registry/query.js";
 import { lineageSnapshot } from "../../lineage/snapshot-memo.js";
 import { STATE_DIR } from "../../source/tree.js";
-import { withRegistry } from "./read.js";
+import { aliasHistoryFor, withRegistry } from "./read.js";
 
 /** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
 export function depthOption(values: Values): number {
@@ -32,7 +32,8 @@ export const graphCommand: Command = {
     return withRegistry(values, io, async (registry, root) => {
       const snapshot = await lineageSnapshot(registry, path.join(root, STATE_DIR, "cache"));
       const graph = lineageGraph(snapshot.versions);
-      const start = positionals[0] ? [addressOf(findVersion(snapshot, parseAddress(positionals[0])).record)] : undefined;
+      const from = positionals[0] === undefined ? undefined : parseAddress(positionals[0]);
+      const start = from ? [addressOf(findVersion(snapshot, from, await aliasHistoryFor(registry, from)).record)] : undefined;
       const whole = start
         ? around(graph, start, direction, depth)
         : around(graph, latestVersions(snapshot.versions).map((v) => addressOf(v.record)), "up", depth);

@@ -27,4 +27,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,
   ui: async () => (await import("./ui.js")).uiCommand,
+  alias: async () => (await import("./alias.js")).aliasCommand,
 };

@@ -9,7 +9,7 @@ import { depthOption } from "./graph.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
 import { lineageSnapshot } from "../../lineage/snapshot-memo.js";
 import { STATE_DIR } from "../../source/tree.js";
-import { requireArg, withRegistry } from "./read.js";
+import { aliasHistoryFor, requireArg, withRegistry } from "./read.js";
 
 export const dependentsCommand: Command = {
   usage: "ADDR [--depth N] [--latest] [--json]",
@@ -21,7 +21,7 @@ export const dependentsCommand: Command = {
     const depth = depthOption(values);
     return withRegistry(values, io, async (registry, root) => {
       const snapshot = await lineageSnapshot(registry, path.join(root, STATE_DIR, "cache"));
-      const start = addressOf(findVersion(snapshot, target).record);
+      const start = addressOf(findVersion(snapshot, target, await aliasHistoryFor(registry, target)).record);
       const graph = lineageGraph(snapshot.versions);
       const latest = new Set(latestVersions(snapshot.versions).map((v) => addressOf(v.record)));
       const found = [...reachable(graph, [start], "down", depth)]
@@ -54,8 +54,9 @@ export const whyCommand: Command = {
     const b = parseAddress(requireArg(positionals, 1, "B"));
     return withRegistry(values, io, async (registry, root) => {
       const snapshot = await lineageSnapshot(registry, path.join(root, STATE_DIR, "cache"));
-      const from = addressOf(findVersion(snapshot, a).record);
-      const to = addressOf(findVersion(snapshot, b).record);
+      const aliases = await aliasHistoryFor(registry, a, b);
+      const from = addressOf(findVersion(snapshot, a, aliases).record);
+      const to = addressOf(findVersion(snapshot, b, aliases).record);
       const graph = lineageGraph(snapshot.versions);
       // Always in dependency order: the dependent first, what it depends on last.
       const chain = somePath(graph, from, to) ?? somePath(graph, to, from);

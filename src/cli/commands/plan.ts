@@ -1,7 +1,9 @@
 // `assetctl plan`: the diff between the manifests and the registry, as text, JSON or markdown.
 import { mkdir, writeFile } from "node:fs/promises";
 import { parseAddress } from "../../plan/address.js";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { ALIASES_FILE } from "../../manifest/aliases.js";
 import { hasErrors, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
@@ -19,10 +21,16 @@ export const planOptions = {
   ref: { type: "string" },
   target: { type: "string", multiple: true },
   prune: { type: "boolean" },
+  "allow-protected": { type: "boolean" },
 } as const;
 
+/** Plans of a repository with aliases.yaml are made afresh: a move's soak depends on the clock. */
+export function aliasesManaged(root: string): boolean {
+  return existsSync(path.join(root, ALIASES_FILE));
+}
+
 export const planCommand: Command = {
-  usage: "[--ref REF] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--target ADDR]… [--prune]",
+  usage: "[--ref REF] [--out FILE] [--format text|json|markdown] [--detailed-exitcode] [--target ADDR]… [--prune] [--allow-protected]",
   description:
     "Diffs the manifests (the working tree, or a git ref without checking it out) against the registry and prints what apply would change. Exit 0 (or 2 with --detailed-exitcode when there are changes), 1 on errors or conflicts.",
   options: { ...planOptions, out: { type: "string" }, format: { type: "string" }, "detailed-exitcode": { type: "boolean" } },
@@ -65,10 +73,10 @@ export interface PlanContext {
 export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Plan; desired: PlanContext }> {
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const ref = str(values, "ref");
-  const options = { prune: flag(values, "prune"), targets: strs(values, "target") };
+  const options = { prune: flag(values, "prune"), targets: strs(values, "target"), ...(flag(values, "allow-protected") ? { allowProtected: true } : {}) };
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    const tree = ref === undefined ? new WorkTree(root, { shareStats: true }) : undefined;
+    const tree = ref === undefined && !aliasesManaged(root) ? new WorkTree(root, { shareStats: true }) : undefined;
     // Git is asked about the kept plan first: it answers while this process surveys the tree.
     const recalled = tree ? recallPlan(root) : undefined;
     const memo = tree ? surveyForPlan(root, tree, options) : undefined;
@@ -101,7 +109,8 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
   const planOnly = result.errors.filter((e) => !diagnostics.some((d) => d.code === e.code && d.file === e.file && d.line === e.line));
   for (const e of planOnly) io.err(`${e.file}:${e.line}:${e.column}: ${io.errStyle.red("error")} ${e.message} [${e.code}]`);
   if (hasErrors(diagnostics) || planOnly.length > 0) {
-    io.err(`\nThe manifests have errors; no plan can be made until they are fixed.`);
+    const where = planOnly.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";
+    io.err(`\n${where}; no plan can be made until they are fixed.`);
     return;
   }
   const root = desired.tree.root;

@@ -15,7 +15,7 @@ import { localPathOf } from "../../source/spec-fields.js";
 import { resolveInTree } from "../../source/tree.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
-import { findVersion, requireArg } from "./read.js";
+import { aliasHistoryFor, findVersion, requireArg } from "./read.js";
 
 export const pullCommand: Command = {
   usage: "ADDR [DEST] [--json]",
@@ -27,7 +27,7 @@ export const pullCommand: Command = {
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
-      const v = findVersion(await registry.snapshot(), address);
+      const v = findVersion(await registry.snapshot(), address, await aliasHistoryFor(registry, address));
       if (v.deleted === true) {
         throw new UserError("version-deleted", `${v.record.kind}:${v.record.name}:${v.record.version} was deleted by gc; its files may be gone.`, {
           hint: "`assetctl gc --restore` brings back what the trash still holds; `assetctl show` says when it was deleted",

@@ -3,10 +3,10 @@ import { localPathOf } from "../../source/spec-fields.js";
 import { UserError } from "../../diagnostics.js";
 import { shortDigest } from "../../digest.js";
 import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
-import { parseAddress } from "../../plan/address.js";
+import { parseAddress, type Address } from "../../plan/address.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { byCreation, findVersion, versionPatch, versionsOf } from "../../registry/query.js";
-import type { Provenance, StoredVersion } from "../../registry/types.js";
+import type { AliasRecord, Provenance, StoredVersion } from "../../registry/types.js";
 import { appliedByText } from "../../apply/identity.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -26,6 +26,20 @@ export async function withRegistry<T>(values: Values, io: Io, use: (registry: Re
 
 // Kept here too for the commands that import them from this module.
 export { findVersion };
+
+/** The alias journal, read only when an address names an alias (`KIND:NAME@ALIAS`). */
+export async function aliasHistoryFor(registry: RegistryDriver, ...addresses: Address[]): Promise<AliasRecord[]> {
+  return addresses.some((a) => a.alias !== undefined) ? registry.aliasHistory() : [];
+}
+
+/** `--at 2026-10-01` (the end of that day, UTC) or an ISO time: "which version was it then". */
+export function parseAt(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const time = Date.parse(day ? `${text}T23:59:59.999Z` : text);
+  if (Number.isNaN(time)) throw new UserError("time-invalid", `"${text}" is not a date or time`, { hint: "write e.g. 2026-10-01 or 2026-10-01T12:00:00Z" });
+  return new Date(time).toISOString();
+}
 
 function commitOf(v: StoredVersion): string {
   const c = v.record.provenance.commit;
@@ -106,22 +120,27 @@ export const listCommand: Command = {
 };
 
 export const showCommand: Command = {
-  usage: "ADDR [--json]",
-  description: "Shows one version: its spec, mutable fields, artifacts, dependencies and provenance.",
-  options: common,
+  usage: "ADDR [--at DATE] [--json]",
+  description: "Shows one version: its spec, mutable fields, artifacts, dependencies and provenance. ADDR may be KIND:NAME@ALIAS; --at DATE shows the version the alias named then.",
+  options: { ...common, at: { type: "string" } },
   async run(values, positionals, io) {
     const address = parseAddress(requireArg(positionals, 0, "ADDR"));
+    const at = parseAt(str(values, "at"));
+    if (at !== undefined && address.alias === undefined) {
+      throw new UserError("at-needs-alias", "--at applies to an alias: a version never changes, but what an alias names does", { hint: "write KIND:NAME@ALIAS, e.g. model:churn@production" });
+    }
     return withRegistry(values, io, async (registry) => {
-      const v = findVersion(await registry.snapshot(), address);
+      const v = findVersion(await registry.snapshot(), address, await aliasHistoryFor(registry, address), at);
+      const via = address.alias === undefined ? undefined : { alias: address.alias, at: at ?? null };
       const deletedAt = v.deleted === true ? await gcDeletionSerial(registry, `${v.record.kind}:${v.record.name}:${v.record.version}`) : undefined;
       if (flag(values, "json")) {
-        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, ...(v.deleted === true ? { deleted: { by: "gc", journal: deletedAt ?? null } } : {}), updated_at: v.updated_at });
+        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, ...(v.deleted === true ? { deleted: { by: "gc", journal: deletedAt ?? null } } : {}), updated_at: v.updated_at, ...(via === undefined ? {} : { via_alias: via }) });
         return 0;
       }
       const r = v.record;
       const deleted = v.deleted === true ? ` (deleted by gc, journal #${deletedAt ?? "?"})` : "";
       const lines = [
-        `${r.kind}:${r.name}:${r.version}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}`,
+        `${r.kind}:${r.name}:${r.version}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}${via === undefined ? "" : `  (${r.kind}:${r.name}@${via.alias}${via.at === null ? "" : ` at ${via.at}`})`}`,
         `  digest:      ${r.digest}`,
         `  created:     ${r.created_at}`,
         ...provenanceLines(r.provenance),
@@ -154,10 +173,12 @@ async function gcDeletionSerial(registry: RegistryDriver, address: string): Prom
 
 export const historyCommand: Command = {
   usage: "ADDR [--json]",
-  description: "Lists an asset's versions (oldest first) with their commits, and every mutable-field update and archive.",
+  description:
+    "Lists an asset's versions (oldest first) with their commits, and every mutable-field update and archive. For KIND:NAME@ALIAS, every move of the alias with its commit, author, message and time.",
   options: common,
   async run(values, positionals, io) {
     const address = parseAddress(requireArg(positionals, 0, "ADDR"));
+    if (address.alias !== undefined) return aliasHistory(values, io, address);
     return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
       const versions = versionsOf(snapshot, address.kind, address.name).filter(
@@ -208,16 +229,45 @@ export const historyCommand: Command = {
   },
 };
 
+/** `history KIND:NAME@ALIAS`: the alias's moves, oldest first. */
+async function aliasHistory(values: Values, io: Io, address: Address): Promise<number> {
+  return withRegistry(values, io, async (registry) => {
+    const key = `${address.kind}:${address.name}@${address.alias ?? ""}`;
+    const all = await registry.aliasHistory();
+    const moves = all.filter((m) => `${m.kind}:${m.name}@${m.alias}` === key);
+    if (flag(values, "json")) {
+      json(io, { alias: key, moves });
+      return 0;
+    }
+    if (moves.length === 0) {
+      const others = [...new Set(all.filter((m) => m.kind === address.kind && m.name === address.name).map((m) => m.alias))];
+      throw new UserError("alias-not-found", `${key} has never been set.`, {
+        hint: others.length > 0 ? `${address.kind}:${address.name} has the aliases: ${others.join(", ")}` : "aliases are set from aliases.yaml by apply",
+      });
+    }
+    const rows = moves.map((m) => [
+      m.at,
+      m.from === null ? `→ ${m.to ?? ""}` : m.to === null ? `${m.from} → (removed)` : `${m.from} → ${m.to}`,
+      m.commit?.slice(0, 12) ?? "(no commit)",
+      m.author ?? "",
+      m.message ?? "",
+    ]);
+    io.out(table([["TIME", "MOVE", "COMMIT", "AUTHOR", "MESSAGE"], ...rows]));
+    return 0;
+  });
+}
+
 export const diffCommand: Command = {
   usage: "ADDR ADDR [--json]",
-  description: "Shows what differs between two versions, as a JSON patch from the first to the second.",
+  description: "Shows what differs between two versions (either may be KIND:NAME@ALIAS), as a JSON patch from the first to the second.",
   options: common,
   async run(values, positionals, io) {
     const a = parseAddress(requireArg(positionals, 0, "ADDR"));
     const b = parseAddress(requireArg(positionals, 1, "second ADDR"));
     return withRegistry(values, io, async (registry) => {
       const snapshot = await registry.snapshot();
-      const [va, vb] = [findVersion(snapshot, a), findVersion(snapshot, b)];
+      const aliases = await aliasHistoryFor(registry, a, b);
+      const [va, vb] = [findVersion(snapshot, a, aliases), findVersion(snapshot, b, aliases)];
       const patch = versionPatch(va, vb);
       if (flag(values, "json")) {
         json(io, { from: va.record.digest, to: vb.record.digest, patch });

@@ -2,7 +2,7 @@
 // changes and each change's patch folded in <details>; bounded in size, cut only between whole sections.
 import type { Change, Plan } from "../../plan/types.js";
 import { cascadeLines, cascades } from "../../plan/cascade.js";
-import { patchLines, summaryLine, symbolOf } from "./plan-text.js";
+import { aliasSymbol, aliasText, patchLines, summaryLine, symbolOf } from "./plan-text.js";
 
 /** GitHub refuses comments over 65,536 characters; the workflow adds its markers, so stay below. */
 export const MAX_MARKDOWN_LENGTH = 60_000;
@@ -148,6 +148,13 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   if (plan.errors.length === 0) {
     const rows = visible.map((c) => `| ${escapeCell(code(symbolOf(c)))} | ${escapeCell(code(c.address))} | ${escapeCell(escapeText(shorten(shortReason(c))))} |`);
     out.section("#### Changes\n\n| | asset | change |\n|:-:|---|---|", rows, "\n", "changes");
+    const aliases = (plan.aliases ?? []).filter((a) => a.action !== "noop");
+    out.section(
+      "#### Aliases\n\nMoved after the versions they point at.\n\n| | alias |\n|:-:|---|",
+      aliases.map((a) => `| ${escapeCell(code(aliasSymbol(a)))} | ${escapeCell(code(aliasText(a)))} |`),
+      "\n",
+      "changes",
+    );
     out.section(
       "#### Cascades\n\nA new version re-versions what uses it:",
       cascades(visible).map((group) => fenced("", cascadeLines(group))),

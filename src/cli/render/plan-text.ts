@@ -1,7 +1,8 @@
 // Plan as people read it, in Terraform's manner: one line per change, the changed fields, a summary.
 import type { Operation } from "fast-json-patch";
 import { cascadeLines, cascades } from "../../plan/cascade.js";
-import type { Change, Plan, PlanSummary } from "../../plan/types.js";
+import { formatSpan } from "../../plan/alias-plan.js";
+import type { AliasChange, Change, Plan, PlanSummary } from "../../plan/types.js";
 import { plain, type Style } from "./style.js";
 
 const MAX_VALUE = 80;
@@ -67,7 +68,11 @@ function plural(n: number, word: string, words = `${word}s`): string {
 }
 
 export function summaryLine(s: PlanSummary): string {
-  if (s.create + s.update + s.archive + (s.unarchive ?? 0) + s.conflict + s.orphan === 0) return "No changes. The registry matches the manifests.";
+  const a = s.aliases;
+  const aliasWork = a === undefined ? 0 : a.new + a.move + a.remove + a.refused;
+  if (s.create + s.update + s.archive + (s.unarchive ?? 0) + s.conflict + s.orphan + aliasWork === 0) {
+    return a === undefined ? "No changes. The registry matches the manifests." : "No changes. The registry matches the manifests and aliases.yaml.";
+  }
   const parts = [
     plural(s.new_assets, "new asset"),
     plural(s.create - s.new_assets, "new version"),
@@ -78,7 +83,40 @@ export function summaryLine(s: PlanSummary): string {
   if (s.unarchive > 0) parts.push(`${s.unarchive} to unarchive`);
   if (s.orphan > 0) parts.push(`${s.orphan} orphaned`);
   parts.push(`${s.noop} unchanged`);
+  if (a !== undefined && aliasWork > 0) {
+    const moves = [plural(a.move, "alias move"), `${a.new} new`, `${a.remove} removed`, `${a.refused} refused`];
+    return `Plan: ${parts.join(", ")}; ${moves.join(", ")}.`;
+  }
   return `Plan: ${parts.join(", ")}.`;
+}
+
+export function aliasSymbol(change: AliasChange): string {
+  switch (change.action) {
+    case "new":
+      return "+@";
+    case "move":
+      return "→";
+    case "remove":
+      return "-@";
+    case "refused":
+      return "!@";
+    case "noop":
+      return " ";
+  }
+}
+
+/** `model:churn@production 3 → 4 (staging since 11-30, 3d)`, without the symbol. */
+export function aliasText(change: AliasChange): string {
+  const versions = change.from === null ? `→ ${change.to ?? "?"}` : `${change.from} → ${change.to ?? "(removed)"}`;
+  const held = change.held === undefined ? "" : ` (${change.held.alias} since ${change.held.since.slice(5, 10)}, ${formatSpan(change.held.ms)})`;
+  const flag = change.protected ? " [protected]" : "";
+  const reason = change.action === "refused" ? `  refused: ${change.reason}` : change.action === "remove" ? `  ${change.reason}` : "";
+  return `${change.address} ${versions}${held}${flag}${reason}`;
+}
+
+function paintAlias(change: AliasChange, text: string, style: Style): string {
+  if (change.action === "refused" || change.action === "remove") return style.red(text);
+  return change.action === "noop" ? style.dim(text) : style.green(text);
 }
 
 export interface PlanTextOptions {
@@ -106,6 +144,11 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
     out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${style.dim(change.reason)}`);
     const showPatch = change.action === "update" || change.action === "unarchive" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
     if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
+  }
+  const aliases = (plan.aliases ?? []).filter((a) => a.action !== "noop");
+  if (aliases.length > 0) {
+    out.push("", "Aliases (moved after the versions they point at):");
+    for (const a of aliases) out.push(`  ${paintAlias(a, `${aliasSymbol(a).padEnd(2)} ${aliasText(a)}`, style)}`);
   }
   const groups = cascades(ordered);
   if (groups.length > 0) {

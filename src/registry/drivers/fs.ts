@@ -20,6 +20,8 @@ import { acquireWithin, currentProcess, type ProcessIdentity } from "../lock-pol
 import {
   addressOf,
   type Digest,
+  type AliasMove,
+  type AliasRecord,
   type JournalEntry,
   type JournalRecord,
   type LockInfo,
@@ -29,7 +31,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../types.js";
-import { checkAddress, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
+import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
 import { compareAddresses, initialState, journalEntryOf, withUpdate } from "../version-state.js";
 import { removeIfPresent } from "./fs/durable-file.js";
 import { openFormat } from "./fs/format.js";
@@ -41,6 +43,7 @@ import { FsObjects, fsSweep } from "./fs/objects.js";
 import { readRegularTextSync } from "./fs/read-file.js";
 import { corruptFile, FsRecords, parseRecordDoc, parseUpdateDoc, type Intent } from "./fs/records.js";
 import { SnapshotCache } from "./fs/snapshot-cache.js";
+import { aliasRecordsOf } from "../alias-state.js";
 import { verifyFsRegistry } from "./fs/verify.js";
 
 export interface FsDriverOptions {
@@ -230,6 +233,20 @@ export class FsDriver implements RegistryDriver {
     return records;
   }
 
+  /** A journal entry alone: versions are never removed, so the target checked before stays there. */
+  async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
+    this.#ensureOpen();
+    checkAliasMove(move);
+    if (move.to !== null && !(await this.#records.exists(move.kind, move.name, move.to))) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    await this.#lock.checkFence(fence);
+    this.#wrote = true;
+    return this.#journal.append({ op: "alias", move });
+  }
+
+  async aliasHistory(): Promise<AliasRecord[]> {
+    return aliasRecordsOf(await this.journal());
+  }
+
   async lock(request: LockRequest): Promise<LockHandle> {
     this.#ensureOpen();
     return acquireWithin(request.timeoutMs, () => this.#lock.attempt(request));
@@ -293,7 +310,7 @@ export class FsDriver implements RegistryDriver {
 
   async #apply(versions: VersionMap, file: JournalFile): Promise<boolean> {
     const { entry } = file;
-    if (entry.op === "apply-begin" || entry.op === "apply-end") return true;
+    if (entry.op === "apply-begin" || entry.op === "apply-end" || entry.op === "alias") return true;
     const [kind, name, version] = entry.address.split(":");
     if (kind === undefined || name === undefined || version === undefined) return false;
     const state = await this.#records.stateOf(kind, name, version);

@@ -9,8 +9,11 @@ import { sourceChanged } from "../object-digest.js";
 import { objectDigestMismatch, objectMissing, objectMissingFor, versionExists, versionNotFound } from "../errors.js";
 import { ProgressMeter } from "../../progress.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../lock-policy.js";
+import { aliasRecordsOf } from "../alias-state.js";
 import {
   addressOf,
+  type AliasMove,
+  type AliasRecord,
   type Digest,
   type JournalEntry,
   type JournalRecord,
@@ -20,7 +23,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../types.js";
-import { checkAddress, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
+import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../validate.js";
 import { compareAddresses, initialState, journalEntryOf, withUpdate } from "../version-state.js";
 
 /** The registry's contents; several MemoryDrivers may share one, like processes sharing a directory. */
@@ -204,6 +207,19 @@ export class MemoryDriver implements RegistryDriver {
   async journal(): Promise<JournalRecord[]> {
     this.#ensureOpen();
     return structuredClone(this.store.journal);
+  }
+
+  async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
+    this.#ensureOpen();
+    checkAliasMove(move);
+    this.#checkFence(fence);
+    if (move.to !== null && !this.store.versions.has(`${move.kind}:${move.name}:${move.to}`)) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    return this.#journal({ op: "alias", move });
+  }
+
+  async aliasHistory(): Promise<AliasRecord[]> {
+    this.#ensureOpen();
+    return aliasRecordsOf(this.store.journal);
   }
 
   async lock(request: LockRequest): Promise<LockHandle> {

@@ -9,8 +9,11 @@ import { RegistryError, type Fence, type LockHandle, type LockRequest } from "..
 import { versionExists, versionNotFound } from "../errors.js";
 import { acquireWithin, currentProcess, fencedError, type ProcessIdentity } from "../lock-policy.js";
 import type { RecordStore } from "../stores.js";
+import { aliasRecordsOf } from "../alias-state.js";
 import {
   addressOf,
+  type AliasMove,
+  type AliasRecord,
   type JournalEntry,
   type JournalRecord,
   type LockInfo,
@@ -21,7 +24,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../types.js";
-import { checkAddress, checkCallerJournalEntry, checkVersionRecord, checkVersionUpdate } from "../validate.js";
+import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkVersionRecord, checkVersionUpdate } from "../validate.js";
 import { compareAddresses, journalEntryOf } from "../version-state.js";
 import { createPool, parsePostgresUrl, type PostgresLocation } from "./postgres/connection.js";
 import { isUniqueViolation, registryErrorFrom } from "./postgres/errors.js";
@@ -208,6 +211,28 @@ export class PostgresRecords implements RecordStore {
     );
     if (rows[0] === undefined && fence !== undefined) throw fencedError(fence, this.url);
     return Number(rows[0]?.serial);
+  }
+
+  /** One statement: the serial moves only when the fence holds and the target version exists. */
+  async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
+    checkAliasMove(move);
+    this.#lockHeld();
+    const rows = await this.#query<{ serial: string }>(
+      `move ${move.kind}:${move.name}@${move.alias}`,
+      `WITH s AS (UPDATE ${this.tables.serial} SET serial = serial + 1
+                  WHERE ${this.#fenced(3)}
+                    AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM ${this.tables.version} WHERE kind = $4 AND name = $5 AND version = $6::text))
+                  RETURNING serial)
+       INSERT INTO ${this.tables.journal} (serial, at, entry) SELECT serial, $1, $2 FROM s RETURNING serial`,
+      [this.#now().toISOString(), JSON.stringify({ op: "alias", move } satisfies JournalEntry), fence?.lockId ?? null, move.kind, move.name, move.to],
+    );
+    if (rows[0] !== undefined) return Number(rows[0].serial);
+    if (fence !== undefined && !(await this.#fenceCurrent(fence))) throw fencedError(fence, this.url);
+    throw versionNotFound(`${move.kind}:${move.name}:${move.to ?? ""}`);
+  }
+
+  async aliasHistory(): Promise<AliasRecord[]> {
+    return aliasRecordsOf(await this.journal());
   }
 
   async journal(): Promise<JournalRecord[]> {

@@ -10,6 +10,8 @@ import type { ObjectStore, RecordStore } from "../stores.js";
 import {
   addressOf,
   type Digest,
+  type AliasMove,
+  type AliasRecord,
   type JournalEntry,
   type JournalRecord,
   type LockInfo,
@@ -121,6 +123,15 @@ export class SplitDriver implements RegistryDriver {
 
   journal(): Promise<JournalRecord[]> {
     return this.records.journal();
+  }
+
+  /** Aliases name versions, not objects: the records side keeps them. */
+  moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
+    return this.records.moveAlias(move, fence);
+  }
+
+  aliasHistory(): Promise<AliasRecord[]> {
+    return this.records.aliasHistory();
   }
 
   /** Whoever takes the lock first finishes publications an earlier, interrupted apply left undone. */

@@ -13,9 +13,12 @@ import { RegistryError } from "../../driver.js";
 import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
 import { ProgressMeter } from "../../../progress.js";
+import { aliasRecordsOf } from "../../alias-state.js";
 import {
   addressOf,
   type Digest,
+  type AliasMove,
+  type AliasRecord,
   type JournalEntry,
   type JournalRecord,
   type LockInfo,
@@ -25,7 +28,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../../types.js";
-import { checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../../validate.js";
+import { checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../../validate.js";
 import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
@@ -331,6 +334,30 @@ export class AzureMlDriver implements RegistryDriver {
     checkCallerJournalEntry(entry);
     await this.#checkFence(fence);
     return this.#store().append({ at: new Date().toISOString(), entry });
+  }
+
+  /**
+   * Journaled beside the assetctl journal only. Not as tags: tags are the mutable fields manifests
+   * declare and plan compares, so an alias tag would read as drift on every version it leaves; and
+   * Azure ML properties cannot change once a version exists, while an alias moves.
+   */
+  async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
+    checkAliasMove(move);
+    await this.#checkFence(fence);
+    if (move.to !== null && !(await this.#exists(move.kind, move.name, move.to))) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    return this.#store().append({ at: new Date().toISOString(), entry: { op: "alias", move } });
+  }
+
+  async aliasHistory(): Promise<AliasRecord[]> {
+    return aliasRecordsOf(await this.journal());
+  }
+
+  async #exists(kind: VersionRecord["kind"], name: string, version: string): Promise<boolean> {
+    if (kind === "datastore") {
+      const existing = await this.#armClient().get(`/datastores/${encodeURIComponent(name)}`);
+      return existing !== undefined && storedDatastore(name, existing)?.record.version === version;
+    }
+    return (await this.#armClient().get(`/${SEGMENTS[kind]}/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`)) !== undefined;
   }
 
   async journal(): Promise<JournalRecord[]> {

@@ -18,7 +18,7 @@ export interface JournalFile extends JournalRecord {
 
 export type JournalRead = { state: "ok"; file: JournalFile } | { state: "missing" } | { state: "broken"; reason: string };
 
-const OPS = new Set(["create", "update", "archive", "gc-delete", "gc-restore", "apply-begin", "apply-end"]);
+const OPS = new Set(["create", "update", "archive", "gc-delete", "gc-restore", "apply-begin", "apply-end", "alias"]);
 
 /** Entries committed together at most: each holds a file open while it is written. */
 const GROUP_LIMIT = 64;
