@@ -6,6 +6,7 @@ import type { AssetKind } from "../manifest/types.js";
 import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { redact } from "../redact.js";
+import { artifactChanges, markUploads } from "./artifacts.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
@@ -172,6 +173,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   markCauses(changes, plannedAssets);
   changes.push(...orphans(desired.assets, index, options.prune === true));
   const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
+  const upload = markUploads(selected, snapshot);
 
   return {
     format_version: PLAN_FORMAT_VERSION,
@@ -180,7 +182,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     desired_digest: desiredDigest(desired.assets),
     options: { prune: options.prune === true, targets: [...(options.targets ?? [])] },
     changes: selected,
-    summary: summarize(selected),
+    summary: { ...summarize(selected), upload },
     errors,
   };
 }
@@ -231,6 +233,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         patch: diffDocuments(latest ? storedDocument(latest) : {}, document()),
         reason: versions.length === 0 ? "new asset" : `new version (previous ${latest?.record.version})`,
         record: record(),
+        ...filesChanged(latest?.record.artifacts, asset.artifacts),
       };
     }
     if (existing.record.digest !== digest) {
@@ -246,6 +249,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
           `version ${pinned} already exists with different content (${fields.join(", ")}); versions are immutable: ` +
           `bump "version" or remove it to let assetctl pick the next one`,
         fields,
+        ...filesChanged(existing.record.artifacts, asset.artifacts),
       };
     }
     return unchangedOrUpdate(asset, existing, base, pinned);
@@ -267,7 +271,15 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         ? `new version (previous ${latest.record.version}; same content as ${reverted.record.version})`
         : `new version (previous ${latest.record.version})`,
     record: record(),
+    ...filesChanged(latest?.record.artifacts, asset.artifacts),
   };
+}
+
+/** `{ artifacts }` naming the files that changed against the version compared with, or nothing. */
+function filesChanged(before: StoredVersion["record"]["artifacts"] | undefined, after: DesiredAsset["artifacts"]): Pick<Change, "artifacts"> {
+  if (before === undefined) return {};
+  const artifacts = artifactChanges(before, after);
+  return artifacts.length > 0 ? { artifacts } : {};
 }
 
 function unchangedOrUpdate(
@@ -290,7 +302,7 @@ function unchangedOrUpdate(
       version,
       action: "unarchive",
       previous: version,
-      patch: [{ op: "replace", path: "/archived", value: false }, ...patch],
+      patch: [{ op: "replace", path: "/archived", old: true, value: false }, ...patch],
       reason: patch.length === 0 ? "archived in the registry; a manifest declares it again" : "archived in the registry; a manifest declares it again, with mutable fields changed",
       ...(patch.length === 0 ? {} : { mutable: asset.mutable }),
     };

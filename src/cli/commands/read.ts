@@ -9,7 +9,8 @@ import { byCreation, findVersion, versionPatch, versionsOf } from "../../registr
 import type { StoredVersion } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
-import { patchLines } from "../render/plan-text.js";
+import { artifactLines, patchLines } from "../render/plan-text.js";
+import { artifactChanges } from "../../plan/artifacts.js";
 import { common, flag, json, str, type Command, type Values } from "./command.js";
 
 /** Runs `use` on the registry of `--dir`/`--registry`, closing it afterwards. */
@@ -192,9 +193,10 @@ export const historyCommand: Command = {
 };
 
 export const diffCommand: Command = {
-  usage: "ADDR ADDR [--json]",
-  description: "Shows what differs between two versions, as a JSON patch from the first to the second.",
-  options: common,
+  usage: "ADDR ADDR [--exit-code] [--json]",
+  description:
+    "Shows what differs between two versions: each changed field as old → new (a JSON patch from the first to the second), and the files each changed artifact adds, removes and changes, with sizes. --exit-code: exit 1 when they differ, 0 when they do not.",
+  options: { ...common, "exit-code": { type: "boolean" } },
   async run(values, positionals, io) {
     const a = parseAddress(requireArg(positionals, 0, "ADDR"));
     const b = parseAddress(requireArg(positionals, 1, "second ADDR"));
@@ -202,12 +204,14 @@ export const diffCommand: Command = {
       const snapshot = await registry.snapshot();
       const [va, vb] = [findVersion(snapshot, a), findVersion(snapshot, b)];
       const patch = versionPatch(va, vb);
+      const artifacts = artifactChanges(va.record.artifacts, vb.record.artifacts);
+      const differ = patch.length > 0 || artifacts.length > 0;
       if (flag(values, "json")) {
-        json(io, { from: va.record.digest, to: vb.record.digest, patch });
-        return 0;
+        json(io, { from: va.record.digest, to: vb.record.digest, patch, artifacts });
+      } else {
+        io.out(differ ? [...patchLines(patch, Number.MAX_SAFE_INTEGER), ...artifactLines(artifacts, Number.MAX_SAFE_INTEGER)].join("\n") : "The two versions have the same content.");
       }
-      io.out(patch.length === 0 ? "The two versions have the same content." : patchLines(patch, Number.MAX_SAFE_INTEGER).join("\n"));
-      return 0;
+      return differ && flag(values, "exit-code") ? 1 : 0;
     });
   },
 };

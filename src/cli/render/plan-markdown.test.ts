@@ -94,13 +94,15 @@ describe("renderPlanMarkdown", () => {
 
       #### Diffs
 
-      <details><summary><code>environment:train-env:1</code> new asset</summary>
+      <code>environment:train-env:1</code> new asset
 
-      \`\`\`diff
-      + /spec: {"image":"python:3.11"}
+      \`\`\`json
+      {
+        "spec": {
+          "image": "python:3.11"
+        }
+      }
       \`\`\`
-
-      </details>
 
       <details><summary><code>model:credit:4</code> new version (previous 3)</summary>
 

@@ -1,0 +1,98 @@
+// What the output says, end to end on the built CLI: plans that show old → new, the files of a changed
+// artifact and the bytes to upload; validate as sharp as plan; JSON a script can trust; the CLI surface.
+import { afterEach, describe, expect, it } from "vitest";
+import { TempRepo } from "./harness.js";
+
+const FOLDER_MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
+name: churn-model
+description: First model.
+type: custom_model
+path: ./churn
+`;
+
+describe("plans say old → new", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("shows each changed field as old → new, the files of a changed artifact with sizes, and the bytes to upload", async () => {
+    repo = new TempRepo({
+      "models/model.yml": FOLDER_MODEL,
+      "models/churn/config.json": '{"depth": 3}',
+      "models/churn/weights.bin": Buffer.alloc(2048, 1),
+      "models/churn/old.txt": "notes",
+    });
+    repo.commit("a model");
+    const first = await repo.run(["plan"]);
+    expect(first.stdout).toContain("+  model:churn-model:1  new asset; 2.0 KiB to upload");
+    expect(first.stdout).toContain("2.0 KiB to upload (3 objects).");
+    expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
+
+    repo.write({
+      "models/model.yml": FOLDER_MODEL.replace("First model.", "Better model."),
+      "models/churn/config.json": '{"depth": 12}',
+      "models/churn/new.bin": Buffer.alloc(1536, 2),
+    });
+    repo.git("rm", "-q", "models/churn/old.txt");
+    repo.commit("retrain");
+    const plan = await repo.run(["plan"]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain("+v model:churn-model:2  new version (previous 1); 1.5 KiB to upload");
+    expect(plan.stdout).toContain('~ /description: "First model." → "Better model."');
+    expect(plan.stdout).toMatch(/~ \/spec\/path: "sha256:[0-9a-f…]+" → "sha256:[0-9a-f…]+"/);
+    expect(plan.stdout).toContain("files of models/churn: 1 added, 1 changed, 1 removed");
+    expect(plan.stdout).toContain("+ new.bin  1.5 KiB");
+    expect(plan.stdout).toContain("~ config.json  12 B → 13 B");
+    expect(plan.stdout).toContain("- old.txt  5 B");
+    expect(plan.stdout).toContain("1.5 KiB to upload (2 objects).");
+
+    const json = JSON.parse((await repo.run(["plan", "--json"])).stdout) as {
+      changes: { address: string; patch: { op: string; path: string; old?: unknown; value?: unknown }[]; artifacts?: unknown[]; upload?: unknown }[];
+      summary: { upload: { objects: number; bytes: number } };
+    };
+    const change = json.changes.find((c) => c.address === "model:churn-model:2");
+    expect(change?.patch).toContainEqual({ op: "replace", path: "/description", old: "First model.", value: "Better model." });
+    expect(change?.artifacts).toEqual([
+      {
+        pointer: "/path",
+        source: "models/churn",
+        added: [{ path: "new.bin", size: 1536 }],
+        changed: [{ path: "config.json", old_size: 12, size: 13 }],
+        removed: [{ path: "old.txt", size: 5 }],
+      },
+    ]);
+    expect(change?.upload).toEqual({ objects: 2, bytes: 1549 });
+    expect(json.summary.upload).toEqual({ objects: 2, bytes: 1549 });
+  });
+
+  it("diff ADDR ADDR shows the same, and --exit-code says whether they differ", async () => {
+    repo = new TempRepo({ "models/model.yml": FOLDER_MODEL, "models/churn/config.json": '{"depth": 3}' });
+    repo.commit("a model");
+    await repo.run(["apply", "--auto-approve"]);
+    repo.write({ "models/model.yml": FOLDER_MODEL.replace("First model.", "Better model."), "models/churn/config.json": '{"depth": 12}' });
+    repo.commit("retrain");
+    await repo.run(["apply", "--auto-approve"]);
+
+    const diff = await repo.run(["diff", "model:churn-model:1", "model:churn-model:2"]);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toContain('~ /description: "First model." → "Better model."');
+    expect(diff.stdout).toContain("files of models/churn: 0 added, 1 changed, 0 removed");
+    expect(diff.stdout).toContain("~ config.json  12 B → 13 B");
+    expect((await repo.run(["diff", "--exit-code", "model:churn-model:1", "model:churn-model:2"])).code).toBe(1);
+    const same = await repo.run(["diff", "--exit-code", "model:churn-model:2", "model:churn-model:2"]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain("The two versions have the same content.");
+    const json = JSON.parse((await repo.run(["diff", "--json", "model:churn-model:1", "model:churn-model:2"])).stdout) as { artifacts: unknown[]; patch: unknown[] };
+    expect(json.artifacts).toHaveLength(1);
+    expect(json.patch).toContainEqual({ op: "replace", path: "/description", old: "First model.", value: "Better model." });
+  });
+
+  it("the markdown plan shows a new asset's whole spec, never cut at 80 characters", async () => {
+    const long = "A model of churn trained on two years of subscriptions, with the features of the billing system and support tickets.";
+    repo = new TempRepo({ "models/model.yml": FOLDER_MODEL.replace("First model.", long), "models/churn/config.json": "{}" });
+    repo.commit("a model");
+    const md = (await repo.run(["plan", "--format", "markdown"])).stdout;
+    expect(md).toContain(long);
+    expect(md).toContain('"type": "custom_model"');
+    expect(md).not.toContain("…");
+  });
+});
