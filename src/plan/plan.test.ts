@@ -176,11 +176,15 @@ describe("plan", () => {
           "code": "reference-missing",
           "column": 14,
           "file": "component/c.yml",
+          "hint": "define environment missing in a manifest; \`assetctl list\` shows the registry's assets",
           "line": 3,
           "message": "azureml:missing:3 refers to environment missing version 3, which neither the manifests nor the registry define",
         },
       ]
     `);
+    // A near name the manifests define is suggested.
+    const env = asset("environment", "missinh", { image: "python" });
+    expect(plan(desired(env, comp), { serial: 0, versions: [] }, opts).errors[0]?.hint).toBe("did you mean environment missinh?");
     const a = asset("component", "a", {}, { references: [ref("component", "b", "latest")] });
     const b = asset("component", "b", {}, { references: [ref("component", "a", "latest")] });
     expect(plan(desired(a, b), { serial: 0, versions: [] }, opts).errors.map((e) => e.code)).toContain("reference-cycle");

@@ -7,6 +7,7 @@ import type { Digest, JsonObject, MutableFields, RegistrySnapshot, StoredVersion
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { redact } from "../redact.js";
 import { artifactChanges, markUploads } from "./artifacts.js";
+import { closest } from "../manifest/suggest.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
 import { PLAN_FORMAT_VERSION, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
@@ -418,9 +419,21 @@ function resolveReference(
     if (resolved && resolved.version === ref.version) return `${key}:${ref.version}`;
     if (index.get(ref.kind, ref.name, ref.version)) return `${key}:${ref.version}`;
   }
+  const names = new Set([...assets.filter((a) => a.kind === ref.kind && !a.anonymous).map((a) => a.name)]);
+  for (const [key] of index.assets()) if (key.startsWith(`${ref.kind}:`)) names.add(key.slice(ref.kind.length + 1));
+  names.delete(ref.name);
+  const near = closest(ref.name, names);
+  const versions = declared.map((a) => a.version).filter((v): v is string => v !== undefined);
+  for (const v of index.versions(ref.kind, ref.name)) versions.push(v.record.version);
   return {
     code: "reference-missing",
     message: `${ref.raw} refers to ${ref.kind} ${ref.name}${ref.version === "latest" ? "" : ` version ${ref.version}`}, which neither the manifests nor the registry define`,
+    hint:
+      near !== undefined
+        ? `did you mean ${ref.kind} ${near}?`
+        : versions.length > 0
+          ? `${ref.kind} ${ref.name} has version ${[...new Set(versions)].sort(compareVersions).join(", ")}`
+          : `define ${ref.kind} ${ref.name} in a manifest; \`assetctl list\` shows the registry's assets`,
   };
 }
 

@@ -87,6 +87,8 @@ export interface PlanError {
   file: string;
   line: number;
   column: number;
+  /** What to do about it, e.g. a did-you-mean; absent when there is nothing to add. */
+  hint?: string;
 }
 
 export interface Plan {

@@ -96,3 +96,42 @@ describe("plans say old → new", () => {
     expect(md).not.toContain("…");
   });
 });
+
+const ENV = `$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json
+name: train-env
+image: python:3.11
+`;
+const COMPONENT = `$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+name: train
+command: echo
+environment: azureml:trian-env@latest
+`;
+
+describe("validate finds what plan finds", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("warns at @latest of a name no manifest defines, with the line and a did-you-mean; plan's error has both too", async () => {
+    repo = new TempRepo({ "envs/env.yml": ENV, "components/train.yml": COMPONENT });
+    repo.commit("a component");
+    const validate = await repo.run(["validate"]);
+    expect(validate.stdout).toContain("components/train.yml:4:14: warning environment: azureml:trian-env@latest refers to environment trian-env, which no manifest defines");
+    expect(validate.stdout).toContain("4 | environment: azureml:trian-env@latest");
+    expect(validate.stdout).toContain('did you mean "train-env"?');
+    const plan = await repo.run(["plan"]);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain("[reference-missing]");
+    expect(plan.stderr).toContain("4 | environment: azureml:trian-env@latest");
+    expect(plan.stderr).toContain("hint: did you mean environment train-env?");
+  });
+
+  it("a schema error no longer hides the file's other errors: all are reported in one pass", async () => {
+    repo = new TempRepo({ "models/model.yml": "$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json\nname: churn-model\ndescriptoin: x\npath: ./missing.pkl\n" });
+    repo.commit("a model");
+    const validate = await repo.run(["validate"]);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain("[schema-unknown-key]");
+    expect(validate.stdout).toMatch(/missing.pkl does not exist.*\[path-missing\]/);
+    expect(validate.stdout).toContain("2 errors");
+  });
+});
