@@ -33,14 +33,18 @@ Commands:
   force-unlock ID            free a lock whose owner is known to be gone (asks first; --force)
   schemas [--out DIR]        write the JSON Schemas for editors
   ui [--port N] [--open]     a read-only web UI: live plan, assets, versions, lineage, health
+  completion bash|zsh|fish   a shell completion script
+  help COMMAND               a command's usage and every flag
 
-Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help.
+Common options: --dir DIR (repository root), --registry PATH|URL, --json, --no-color, --help.
+Colour: on for a terminal; NO_COLOR or --no-color turns it off, FORCE_COLOR turns it on in pipes.
 Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).
 Exit codes: 0 success, 1 error or conflict, 2 changes present (plan --detailed-exitcode).`;
 
 export async function main(argv: string[], unredacted: Io): Promise<number> {
   const io = redactingIo(unredacted);
   const [name, ...rest] = argv;
+  if (name === "help" && rest[0] !== undefined) return main([rest[0], "--help"], unredacted);
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     io.out(HELP);
     return name === undefined ? 1 : 0;
@@ -61,7 +65,7 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
     const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
     const parsed = parseFlags(name, command, config);
     if (parsed.values["help"]) {
-      io.out(`Usage: assetctl ${name} ${command.usage}\n\n${command.description}`);
+      io.out((await import("./commands/flags.js")).commandHelp(name, command));
       return 0;
     }
     const values = parsed.values as Record<string, unknown>;

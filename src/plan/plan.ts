@@ -172,7 +172,8 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   }
 
   markCauses(changes, plannedAssets);
-  changes.push(...orphans(desired.assets, index, options.prune === true));
+  // A manifest that failed to load declares nothing: with errors, what looks undeclared may be its asset.
+  if (errors.length === 0) changes.push(...orphans(desired.assets, index, options.prune === true));
   const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
   const upload = markUploads(selected, snapshot);
 

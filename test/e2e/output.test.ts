@@ -135,3 +135,62 @@ describe("validate finds what plan finds", () => {
     expect(validate.stdout).toContain("2 errors");
   });
 });
+
+describe("the CLI surface", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("FORCE_COLOR colours piped output, --no-color and NO_COLOR turn it off; the conflict's fix is bold", async () => {
+    repo = new TempRepo({ "models/model.yml": FOLDER_MODEL.replace("type:", "version: \"1\"\ntype:"), "models/churn/a.txt": "a" });
+    repo.commit("a model");
+    await repo.run(["apply", "--auto-approve"]);
+    repo.write({ "models/churn/a.txt": "b" });
+    repo.commit("retrain without a new version");
+    const coloured = await repo.run(["plan"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
+    expect(coloured.stdout).toContain("\u001b[");
+    expect(coloured.stdout).toContain('\u001b[1mbump "version" or remove it to let assetctl pick the next one\u001b[22m');
+    const plain = await repo.run(["plan", "--no-color"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
+    expect(plain.stdout).not.toContain("\u001b[");
+    expect((await repo.run(["plan"])).stdout).not.toContain("\u001b[");
+  });
+
+  it("completion bash|zsh|fish prints a script naming every command; help COMMAND describes every flag", async () => {
+    repo = new TempRepo({});
+    for (const shell of ["bash", "zsh", "fish"]) {
+      const out = await repo.run(["completion", shell]);
+      expect(out.code).toBe(0);
+      for (const command of ["plan", "apply", "validate", "diff", "completion"]) expect(out.stdout).toContain(command);
+    }
+    expect((await repo.run(["completion", "tcsh"])).stderr).toContain("[flag-invalid]");
+    const help = await repo.run(["help", "plan"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--detailed-exitcode\s+exit 2 when/);
+    expect(help.stdout).toMatch(/--target ADDR\s+/);
+    expect((await repo.run(["plan", "--help"])).stdout).toBe(help.stdout);
+  });
+
+  it("exits quietly when the reader of its output goes away (| head)", async () => {
+    repo = new TempRepo({});
+    const { spawnSync } = await import("node:child_process");
+    const { cliPath } = await import("./harness.js");
+    const run = spawnSync("sh", ["-c", `"${process.execPath}" "${cliPath}" completion bash | head -c 1`], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+  });
+});
+
+describe("JSON a script can trust", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("a plan with errors lists no orphans: the failed manifest's asset is not reported as undeclared", async () => {
+    repo = new TempRepo({ "models/model.yml": FOLDER_MODEL, "models/churn/a.txt": "a" });
+    repo.commit("a model");
+    await repo.run(["apply", "--auto-approve"]);
+    repo.write({ "models/model.yml": FOLDER_MODEL.replace("description:", "descriptoin:") });
+    repo.commit("a typo");
+    const plan = JSON.parse((await repo.run(["plan", "--json"])).stdout) as { changes: { action: string }[]; summary: { orphan: number }; errors: unknown[] };
+    expect(plan.errors.length).toBeGreaterThan(0);
+    expect(plan.changes.filter((c) => c.action === "orphan")).toEqual([]);
+    expect(plan.summary.orphan).toBe(0);
+  });
+});

@@ -26,4 +26,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   schemas: async () => (await import("./schemas.js")).schemasCommand,
   watch: async () => (await import("./watch.js")).watchCommand,
   ui: async () => (await import("./ui.js")).uiCommand,
+  // Given the table rather than importing it: the scripts are made from every command's flags.
+  completion: async () => (await import("./completion.js")).completionCommand(commands),
 };

@@ -116,6 +116,14 @@ export function summaryLine(s: PlanSummary): string {
   return `Plan: ${parts.join(", ")}.`;
 }
 
+/** The reason, dim; a conflict's fix (after "versions are immutable: ") bold, as it is what to do next. */
+function reasonText(change: Change, upload: string | undefined, style: Style): string {
+  const text = `${change.reason}${upload ? `; ${upload}` : ""}`;
+  const fix = change.action === "conflict" ? text.indexOf(": bump ") : -1;
+  if (fix < 0) return style.dim(text);
+  return `${style.dim(text.slice(0, fix + 2))}${style.bold(text.slice(fix + 2))}`;
+}
+
 export interface PlanTextOptions {
   style?: Style;
   /** Show every field of new assets rather than a count. */
@@ -136,7 +144,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   for (const change of ordered) {
     const symbol = symbolOf(change).padEnd(2);
     const upload = uploadText(change.upload, false);
-    out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${style.dim(`${change.reason}${upload ? `; ${upload}` : ""}`)}`);
+    out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${reasonText(change, upload, style)}`);
     const showPatch = change.action === "update" || change.action === "unarchive" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
     if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
     for (const line of artifactLines(change.artifacts ?? [])) out.push(`        ${line}`);
