@@ -176,6 +176,7 @@ describe("plan", () => {
           "code": "reference-missing",
           "column": 14,
           "file": "component/c.yml",
+          "hint": "define environment missing in a manifest; \`assetctl list\` shows the registry's assets",
           "line": 3,
           "message": "azureml:missing:3 refers to environment missing version 3, which neither the manifests nor the registry define",
         },
