@@ -69,6 +69,7 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
       return 0;
     }
     const values = parsed.values as Record<string, unknown>;
+    (await import("./commands/flags.js")).checkFlagValues(name, values);
     return await withTerminalProgress(io, values, (shown) => command.run(values, parsed.positionals, shown));
   } catch (error) {
     return reportError(error, io);

@@ -169,6 +169,18 @@ describe("the CLI surface", () => {
     expect((await repo.run(["plan", "--help"])).stdout).toBe(help.stdout);
   });
 
+  it("refuses a malformed flag value before any work: no lock taken, nothing hashed", async () => {
+    repo = new TempRepo({ "models/model.yml": FOLDER_MODEL, "models/churn/a.txt": "a" });
+    repo.commit("a model");
+    const apply = await repo.run(["apply", "--auto-approve", "--lock-timeout", "5 minutes"]);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain("--lock-timeout 5 minutes is not a duration [flag-invalid]");
+    expect(apply.stdout).toBe("");
+    const watch = await repo.run(["watch", "--debounce", "soon"]);
+    expect(watch.code).toBe(1);
+    expect(watch.stderr).toContain("--debounce soon is not a whole number [flag-invalid]");
+  });
+
   it("exits quietly when the reader of its output goes away (| head)", async () => {
     repo = new TempRepo({});
     const { spawnSync } = await import("node:child_process");
