@@ -62,13 +62,28 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
   }
   try {
     const command: Command = await load();
-    const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+    // `--format json` is `--json` wherever a command has no formats of its own.
+    const ownFormat = Object.hasOwn(command.options, "format");
+    const jsonFormat = !ownFormat && Object.hasOwn(command.options, "json");
+    const config: ParseArgsConfig = {
+      args: rest,
+      options: { ...command.options, ...(jsonFormat ? { format: { type: "string" } } : {}), help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    };
     const parsed = parseFlags(name, command, config);
     if (parsed.values["help"]) {
       io.out((await import("./commands/flags.js")).commandHelp(name, command));
       return 0;
     }
     const values = parsed.values as Record<string, unknown>;
+    if (jsonFormat && values["format"] !== undefined) {
+      if (values["format"] !== "json" && values["format"] !== "text") {
+        throw new UserError("format-invalid", `--format ${String(values["format"])} is not supported here`, { hint: "use one of: text, json" });
+      }
+      if (values["format"] === "json") values["json"] = true;
+      delete values["format"];
+    }
     (await import("./commands/flags.js")).checkFlagValues(name, values);
     return await withTerminalProgress(io, values, (shown) => command.run(values, parsed.positionals, shown));
   } catch (error) {

@@ -194,6 +194,23 @@ describe("JSON a script can trust", () => {
   let repo: TempRepo;
   afterEach(() => repo.remove());
 
+  it("--json and --format json are accepted by every command that prints data, and give the same JSON", async () => {
+    repo = new TempRepo({ "models/model.yml": FOLDER_MODEL, "models/churn/a.txt": "a" });
+    repo.commit("a model");
+    await repo.run(["apply", "--auto-approve"]);
+    await repo.run(["init"]); // so that both runs of init below find the same files
+    for (const args of [["init"], ["list"], ["show", "model:churn-model"], ["history", "model:churn-model"], ["diff", "model:churn-model:1", "model:churn-model:1"], ["validate"], ["plan"], ["verify"], ["lock", "status"]]) {
+      const a = await repo.run([...args, "--json"]);
+      expect(a.code, `${args.join(" ")} --json: ${a.stderr}`).toBe(0);
+      const parsed: unknown = JSON.parse(a.stdout);
+      expect(parsed).toBeTypeOf("object");
+      const b = await repo.run([...args, "--format", "json"]);
+      expect(b.code, `${args.join(" ")} --format json: ${b.stderr}`).toBe(0);
+      expect(JSON.parse(b.stdout)).toEqual(parsed);
+    }
+    expect((await repo.run(["list", "--format", "yaml"])).stderr).toContain("[format-invalid]");
+  });
+
   it("a plan with errors lists no orphans: the failed manifest's asset is not reported as undeclared", async () => {
     repo = new TempRepo({ "models/model.yml": FOLDER_MODEL, "models/churn/a.txt": "a" });
     repo.commit("a model");
