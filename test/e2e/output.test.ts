@@ -1,7 +1,18 @@
 // What the output says, end to end on the built CLI: plans that show old → new, the files of a changed
 // artifact and the bytes to upload; validate as sharp as plan; JSON a script can trust; the CLI surface.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Ajv } from "ajv";
 import { afterEach, describe, expect, it } from "vitest";
-import { TempRepo } from "./harness.js";
+import { projectRoot, TempRepo } from "./harness.js";
+
+/** Validates against schemas/output/NAME.schema.json, which may refer to its neighbours. */
+function outputSchemaErrors(name: string, value: unknown): unknown {
+  const ajv = new Ajv({ allErrors: true });
+  for (const file of ["plan", "diff", "watch-event"]) ajv.addSchema(JSON.parse(readFileSync(path.join(projectRoot, "schemas/output", `${file}.schema.json`), "utf8")) as object);
+  const validate = ajv.getSchema(`https://assetctl.dev/schemas/output/${name}.schema.json`);
+  return validate?.(value) ? null : (validate?.errors ?? "no schema");
+}
 
 const FOLDER_MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
 name: churn-model
@@ -62,6 +73,7 @@ describe("plans say old → new", () => {
     ]);
     expect(change?.upload).toEqual({ objects: 2, bytes: 1549 });
     expect(json.summary.upload).toEqual({ objects: 2, bytes: 1549 });
+    expect(outputSchemaErrors("plan", json)).toBeNull();
   });
 
   it("diff ADDR ADDR shows the same, and --exit-code says whether they differ", async () => {
@@ -83,6 +95,8 @@ describe("plans say old → new", () => {
     expect(same.stdout).toContain("The two versions have the same content.");
     const json = JSON.parse((await repo.run(["diff", "--json", "model:churn-model:1", "model:churn-model:2"])).stdout) as { artifacts: unknown[]; patch: unknown[] };
     expect(json.artifacts).toHaveLength(1);
+    expect(outputSchemaErrors("diff", json)).toBeNull();
+    expect(outputSchemaErrors("diff", { ...json, artifacts: "none" })).not.toBeNull();
     expect(json.patch).toContainEqual({ op: "replace", path: "/description", old: "First model.", value: "Better model." });
   });
 
