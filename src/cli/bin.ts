@@ -4,5 +4,15 @@
 import module from "node:module";
 
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// A reader that goes away (`assetctl list | head`) is no error: stop quietly, as other Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+// `--no-color` anywhere is NO_COLOR for this run, read before any output is styled.
+const args = process.argv.slice(2).filter((arg) => arg !== "--no-color");
+if (args.length !== process.argv.length - 2) process.env["NO_COLOR"] = "1";
 const [{ main }, { processIo }] = await Promise.all([import("./main.js"), import("./io.js")]);
-process.exitCode = await main(process.argv.slice(2), processIo());
+process.exitCode = await main(args, processIo());

@@ -34,14 +34,18 @@ Commands:
   force-unlock ID            free a lock whose owner is known to be gone (asks first; --force)
   schemas [--out DIR]        write the JSON Schemas for editors
   ui [--port N] [--open]     a read-only web UI: live plan, assets, versions, lineage, health
+  completion bash|zsh|fish   a shell completion script
+  help COMMAND               a command's usage and every flag
 
-Common options: --dir DIR (repository root), --registry PATH|URL, --json, --help.
+Common options: --dir DIR (repository root), --registry PATH|URL, --json, --no-color, --help.
+Colour: on for a terminal; NO_COLOR or --no-color turns it off, FORCE_COLOR turns it on in pipes.
 Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).
 Exit codes: 0 success, 1 error or conflict, 2 changes present (plan, gc --detailed-exitcode).`;
 
 export async function main(argv: string[], unredacted: Io): Promise<number> {
   const io = redactingIo(unredacted);
   const [name, ...rest] = argv;
+  if (name === "help" && rest[0] !== undefined) return main([rest[0], "--help"], unredacted);
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     io.out(HELP);
     return name === undefined ? 1 : 0;
@@ -59,13 +63,29 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
   }
   try {
     const command: Command = await load();
-    const config: ParseArgsConfig = { args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+    // `--format json` is `--json` wherever a command has no formats of its own.
+    const ownFormat = Object.hasOwn(command.options, "format");
+    const jsonFormat = !ownFormat && Object.hasOwn(command.options, "json");
+    const config: ParseArgsConfig = {
+      args: rest,
+      options: { ...command.options, ...(jsonFormat ? { format: { type: "string" } } : {}), help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    };
     const parsed = parseFlags(name, command, config);
     if (parsed.values["help"]) {
-      io.out(`Usage: assetctl ${name} ${command.usage}\n\n${command.description}`);
+      io.out((await import("./commands/flags.js")).commandHelp(name, command));
       return 0;
     }
     const values = parsed.values as Record<string, unknown>;
+    if (jsonFormat && values["format"] !== undefined) {
+      if (values["format"] !== "json" && values["format"] !== "text") {
+        throw new UserError("format-invalid", `--format ${String(values["format"])} is not supported here`, { hint: "use one of: text, json" });
+      }
+      if (values["format"] === "json") values["json"] = true;
+      delete values["format"];
+    }
+    (await import("./commands/flags.js")).checkFlagValues(name, values);
     return await withTerminalProgress(io, values, (shown) => command.run(values, parsed.positionals, shown));
   } catch (error) {
     return reportError(error, io);

@@ -71,6 +71,8 @@ export interface CheckInput {
 
 export interface CheckResult {
   manifest: Manifest | undefined;
+  /** A mapping that failed its checks, as written: the semantic rules still run on it so every error shows at once. */
+  unchecked?: Manifest;
   diagnostics: Diagnostic[];
 }
 
@@ -193,7 +195,11 @@ export function checkManifest(input: CheckInput): CheckResult {
   }
   diagnostics.push(...inlineNameWarnings(file, kind, value, yaml), ...registryKeyWarnings(file, kind, value, yaml), ...ignoredKeyWarnings(file, kind, value, yaml), ...tagValueWarnings(file, value, yaml));
 
-  if (!result.success || diagnostics.some((d) => d.severity === "error")) return { manifest: undefined, diagnostics };
+  if (!result.success || diagnostics.some((d) => d.severity === "error")) {
+    // Not a manifest to plan from, but the file's other rules (paths, references) still run on it as written.
+    const unchecked: Manifest = { file, kind, name, version: anonymous || typeof version !== "string" ? undefined : version, spec: value as Doc, anonymous, locate: yaml.locate };
+    return { manifest: undefined, unchecked, diagnostics };
+  }
   const spec = result.data as Doc;
   const manifest: Manifest = {
     file,

@@ -74,7 +74,7 @@ describe("loading a repository", () => {
     expect(folder.manifests.map((m) => m.file)).toEqual(["models/model.yml"]);
     expect(folder.diagnostics.map(line)).toMatchInlineSnapshot(`
       [
-        "models/broken.yml:3:1 error yaml-syntax Flow sequence in block collection must be sufficiently indented and end with a ]",
+        "models/broken.yml:2:7 error yaml-syntax Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]
     `);
   });

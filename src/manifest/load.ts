@@ -147,7 +147,7 @@ class Files {
   }
 
   /** A candidate checked against its kind's schema, as the pipelines make it (anonymous or not). */
-  async check(candidate: Candidate, anonymous: boolean): Promise<{ diagnostics: Diagnostic[]; manifest: Manifest | undefined }> {
+  async check(candidate: Candidate, anonymous: boolean): Promise<{ diagnostics: Diagnostic[]; manifest: Manifest | undefined; unchecked?: Manifest }> {
     // A rendered spec stands for its asset.yaml and extra config too: their fingerprint is part of the key.
     const key = `${candidate.declared}|${candidate.source}|${candidate.datastoreType ?? ""}|${anonymous}${candidate.layout ? `|${candidate.layout.fingerprint}` : ""}`;
     const entry = this.cache?.entry(candidate.file);
@@ -157,6 +157,7 @@ class Files {
     const yaml = candidate.layout ? await candidate.layout.render() : await this.parse(candidate.file);
     const diagnostics: Diagnostic[] = [...yaml.diagnostics];
     let manifest: Manifest | undefined;
+    let unchecked: Manifest | undefined;
     const kind = yaml.value === undefined ? undefined : refinedKind(candidate, yaml.value, diagnostics, yaml);
     if (kind !== undefined) {
       // The schemas (zod) load with the first file that needs checking.
@@ -170,8 +171,10 @@ class Files {
       });
       diagnostics.push(...result.diagnostics);
       if (result.manifest && !yaml.diagnostics.some((d) => d.severity === "error")) manifest = result.manifest;
+      else unchecked = result.unchecked ?? (result.manifest && { ...result.manifest });
     }
-    if (!entry) return { diagnostics, manifest };
+    // A file with errors is checked again each run (it is the one being fixed): its unchecked form is not kept.
+    if (!entry || unchecked) return { diagnostics, manifest, ...(unchecked ? { unchecked } : {}) };
     entry.keepChecked(key, diagnostics, manifest);
     return { diagnostics, manifest: manifest && { ...manifest, locate: entry.recording(manifest.locate) } };
   }
@@ -271,12 +274,14 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
   }
 
   const manifests: Manifest[] = [];
+  const unchecked: Manifest[] = [];
   for (const candidate of [...files.candidates.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
     if (!scoped.has(candidate.file)) continue;
     // An asset.yaml declares a named asset, even when a pipeline also names its spec by path.
     const result = await files.check(candidate, candidate.source !== "layout" && anonymous.has(candidate.file));
     diagnostics.push(...result.diagnostics);
     if (result.manifest) manifests.push(candidate.layout ? await candidate.layout.finish(result.manifest) : result.manifest);
+    else if (result.unchecked && !candidate.layout) unchecked.push(result.unchecked);
   }
 
   for (const file of scope) {
@@ -288,7 +293,7 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
       diagnostics.push(diagnostic({ code: "not-a-manifest", severity: "warning", message: `${file} is not read as a manifest: ${cls.reason}`, file }));
     }
   }
-  return { manifests, diagnostics: sortDiagnostics(diagnostics) };
+  return { manifests, diagnostics: sortDiagnostics(diagnostics), ...(unchecked.length > 0 ? { unchecked } : {}) };
 }
 
 /**

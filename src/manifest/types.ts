@@ -68,4 +68,6 @@ export interface Manifest {
 export interface LoadResult {
   manifests: Manifest[];
   diagnostics: Diagnostic[];
+  /** Files that failed their schema, as written: not planned from, but checked by the other rules. */
+  unchecked?: Manifest[];
 }

@@ -22,5 +22,21 @@ export async function validateRepository(
       ? { known: cache.ruleFindings(key), keep: (found: Diagnostic[]) => cache.keepRuleFindings(key, found) }
       : undefined;
   const ruled = await runRules({ manifests: loaded.manifests, tree }, memo ? { memo } : {});
-  return { manifests: loaded.manifests, diagnostics: sortDiagnostics([...loaded.diagnostics, ...ruled]) };
+  return { manifests: loaded.manifests, diagnostics: sortDiagnostics([...loaded.diagnostics, ...ruled, ...(await uncheckedFindings(loaded.unchecked ?? [], loaded.manifests, tree))]) };
+}
+
+/**
+ * What the rules say of the files that failed their schema, so that one pass reports all of a file's
+ * errors. The rules run on them as written, beside the valid manifests (which they may refer to); a rule
+ * that stumbles on a malformed value says nothing rather than hide the schema's diagnostics.
+ */
+async function uncheckedFindings(unchecked: readonly Manifest[], manifests: readonly Manifest[], tree: SourceTree): Promise<Diagnostic[]> {
+  if (unchecked.length === 0) return [];
+  const files = new Set(unchecked.map((m) => m.file));
+  try {
+    const found = await runRules({ manifests: [...manifests, ...unchecked], tree });
+    return found.filter((d) => files.has(d.file));
+  } catch {
+    return [];
+  }
 }

@@ -27,12 +27,13 @@ describe("reading YAML under limits", () => {
     expect(yaml.diagnostics).toEqual([]);
   });
 
-  it("reports syntax errors where the parser finds them, one per line", () => {
+  it("reports syntax errors one per line, an unclosed bracket or quote where it opens, not where the parser gave up", () => {
     expect(codes("name: [x\npath: y\n")).toMatchInlineSnapshot(`
       [
-        "2:1 error yaml-syntax Flow sequence in block collection must be sufficiently indented and end with a ]",
+        "1:7 error yaml-syntax Flow sequence in block collection must be sufficiently indented and end with a ]",
       ]
     `);
+    expect(codes('name: x\ndescription: "unclosed\ntype: custom_model\n')[0]).toMatch(/^2:14 error yaml-syntax Missing closing "quote/);
     expect(codes("a: b: c\n")).toMatchInlineSnapshot(`
       [
         "1:4 error yaml-syntax Nested mappings are not allowed in compact mappings",

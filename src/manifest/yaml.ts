@@ -201,7 +201,7 @@ export function parseYamlFully(text: string, file: string, options: ParseOptions
     // After the first error on a line the parser is resynchronizing: later ones on that line are noise.
     const lines = new Set<number>();
     for (const error of doc.errors) {
-      const at = positionOf(lineCounter, error.pos[0]);
+      const at = positionOf(lineCounter, mistakeOffset(parsed.text, error));
       if (lines.has(at.line)) continue;
       lines.add(at.line);
       if (lines.size > MAX_SYNTAX_ERRORS) break;
@@ -307,6 +307,34 @@ function tooDeep(file: string, at: SourcePosition): Diagnostic {
     at,
     hint: "manifests are shallow; this file is probably generated or hostile",
   });
+}
+
+/**
+ * Where the mistake is: an unclosed quote or flow collection is reported by the parser where it gave up
+ * (the next line, or the end of the file); the mistake is the opening character, found scanning back.
+ */
+export function mistakeOffset(text: string, error: YAMLError): number {
+  const at = error.pos[0];
+  const message = error.message;
+  const quote = /^Missing closing (["'])quote/.exec(message)?.[1];
+  if (quote !== undefined) {
+    const open = text.lastIndexOf(quote, Math.max(0, at - 1));
+    return open >= 0 ? open : at;
+  }
+  const close = /end with a ([\]}])/.exec(message)?.[1];
+  if (close !== undefined) {
+    const opener = close === "]" ? "[" : "{";
+    let depth = 0;
+    for (let i = Math.min(at, text.length) - 1; i >= 0; i--) {
+      const c = text[i];
+      if (c === close) depth++;
+      else if (c === opener) {
+        if (depth === 0) return i;
+        depth--;
+      }
+    }
+  }
+  return at;
 }
 
 function syntaxDiagnostic(file: string, error: YAMLError, at: SourcePosition): Diagnostic {

@@ -22,10 +22,10 @@ describe("diffDocuments", () => {
     expect(patch.find((op) => op.path === "/spec")).toMatchObject({ value: { type: "custom_model" } });
   });
 
-  it("between two documents, sorts fast-json-patch's operations by path", () => {
+  it("between two documents, sorts fast-json-patch's operations by path, each replace and remove saying what it replaces", () => {
     expect(diffDocuments({ b: 1, a: { x: 1 } }, { b: 2, a: {}, c: true })).toEqual([
-      { op: "remove", path: "/a/x" },
-      { op: "replace", path: "/b", value: 2 },
+      { op: "remove", path: "/a/x", old: 1 },
+      { op: "replace", path: "/b", old: 1, value: 2 },
       { op: "add", path: "/c", value: true },
     ]);
   });

@@ -78,9 +78,9 @@ describe("plan", () => {
       "Registry mem (serial 2); manifests from commit aaaaaaaaaaaa.
 
       +v environment:e:2  new version (previous 1)
-            ~ /spec/image: "python:3.12"
+            ~ /spec/image: "python:3.11" → "python:3.12"
       +v component:c:2    new version (previous 1)
-            ~ /dependencies/0: "environment:e:2"
+            ~ /dependencies/0: "environment:e:1" → "environment:e:2"
 
       Cascades (a new version re-versions what uses it):
         environment:e:2 (image) ⇒ component:c:2
@@ -99,7 +99,7 @@ describe("plan", () => {
     expect(p.summary.conflict).toBe(1);
     expect(renderPlanText(p).split("\n").slice(2, 4).join("\n")).toMatchInlineSnapshot(`
       "!  model:m:1  version 1 already exists with different content (path); versions are immutable: bump "version" or remove it to let assetctl pick the next one
-            ~ /spec/path: "sha256:3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d""
+            ~ /spec/path: "sha256:ca978112ca1b…" → "sha256:3e23e8160039…""
     `);
   });
 
@@ -110,7 +110,7 @@ describe("plan", () => {
     const p = plan(desired(edited), registry, opts);
     expect(p.changes.map((c) => [c.action, c.address])).toEqual([["update", "model:m:1"]]);
     expect(p.changes[0]?.patch).toEqual([
-      { op: "replace", path: "/description", value: "new" },
+      { op: "replace", path: "/description", old: "old", value: "new" },
       { op: "add", path: "/tags", value: { stage: "prod" } },
     ]);
     expect(plan(desired(edited), applied(p, registry), opts).summary.update).toBe(0);
@@ -155,8 +155,8 @@ describe("plan", () => {
     const archived = { ...live, versions: live.versions.map((v) => ({ ...v, archived: true })) };
     const restored = plan(desired(auto, pinned), archived, opts);
     expect(restored.changes.map((c) => [c.action, c.address, c.patch])).toEqual([
-      ["unarchive", "model:m:1", [{ op: "replace", path: "/archived", value: false }]],
-      ["unarchive", "model:p:4", [{ op: "replace", path: "/archived", value: false }]],
+      ["unarchive", "model:m:1", [{ op: "replace", path: "/archived", old: true, value: false }]],
+      ["unarchive", "model:p:4", [{ op: "replace", path: "/archived", old: true, value: false }]],
     ]);
     expect(restored.summary).toMatchObject({ unarchive: 2, noop: 0 });
     expect(planHasChanges(restored)).toBe(true);
@@ -168,8 +168,8 @@ describe("plan", () => {
     const edited = plan(desired({ ...auto, mutable: { description: "new" } }), archived, opts).changes[0];
     expect(edited).toMatchObject({ action: "unarchive", mutable: { description: "new" } });
     expect(edited?.patch).toEqual([
-      { op: "replace", path: "/archived", value: false },
-      { op: "replace", path: "/description", value: "new" },
+      { op: "replace", path: "/archived", old: true, value: false },
+      { op: "replace", path: "/description", old: "d", value: "new" },
     ]);
   });
 
@@ -191,11 +191,15 @@ describe("plan", () => {
           "code": "reference-missing",
           "column": 14,
           "file": "component/c.yml",
+          "hint": "define environment missing in a manifest; \`assetctl list\` shows the registry's assets",
           "line": 3,
           "message": "azureml:missing:3 refers to environment missing version 3, which neither the manifests nor the registry define",
         },
       ]
     `);
+    // A near name the manifests define is suggested.
+    const env = asset("environment", "missinh", { image: "python" });
+    expect(plan(desired(env, comp), { serial: 0, versions: [] }, opts).errors[0]?.hint).toBe("did you mean environment missinh?");
     const a = asset("component", "a", {}, { references: [ref("component", "b", "latest")] });
     const b = asset("component", "b", {}, { references: [ref("component", "a", "latest")] });
     expect(plan(desired(a, b), { serial: 0, versions: [] }, opts).errors.map((e) => e.code)).toContain("reference-cycle");

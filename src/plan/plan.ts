@@ -6,6 +6,8 @@ import type { AssetKind } from "../manifest/types.js";
 import type { Digest, JsonObject, JsonValue, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { redact } from "../redact.js";
+import { artifactChanges, markUploads } from "./artifacts.js";
+import { closest } from "../manifest/suggest.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
 import { PLAN_FORMAT_VERSION, type AliasChange, type AliasSummary, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
@@ -190,7 +192,8 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   }
 
   markCauses(changes, plannedAssets);
-  changes.push(...orphans(desired.assets, index, options.prune === true));
+  // A manifest that failed to load declares nothing: with errors, what looks undeclared may be its asset.
+  if (errors.length === 0) changes.push(...orphans(desired.assets, index, options.prune === true));
   const selected = options.targets?.length ? selectTargets(changes, options.targets, planned) : changes;
   const history = options.aliasHistory ?? [];
   const aliasPlan = planAliases({
@@ -203,6 +206,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
   });
   errors.push(...aliasPlan.errors);
   const aliases = options.targets?.length ? selectAliasTargets(aliasPlan.changes, options.targets) : aliasPlan.changes;
+  const upload = markUploads(selected, snapshot);
 
   return {
     format_version: PLAN_FORMAT_VERSION,
@@ -212,7 +216,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
     options: { prune: options.prune === true, targets: [...(options.targets ?? [])], ...(options.allowProtected === true ? { allowProtected: true } : {}) },
     changes: selected,
     ...(desired.aliases === undefined ? {} : { aliases }),
-    summary: { ...summarize(selected), ...(desired.aliases === undefined ? {} : { aliases: summarizeAliases(aliases) }) },
+    summary: { ...summarize(selected), upload, ...(desired.aliases === undefined ? {} : { aliases: summarizeAliases(aliases) }) },
     errors,
   };
 }
@@ -289,6 +293,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         patch: diffDocuments(latest ? storedDocument(latest) : {}, document()),
         reason: versions.length === 0 ? "new asset" : `new version (previous ${latest?.record.version})`,
         record: record(),
+        ...filesChanged(latest?.record.artifacts, asset.artifacts),
       };
     }
     if (existing.deleted === true) {
@@ -316,6 +321,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
           `version ${pinned} already exists with different content (${fields.join(", ")}); versions are immutable: ` +
           `bump "version" or remove it to let assetctl pick the next one`,
         fields,
+        ...filesChanged(existing.record.artifacts, asset.artifacts),
       };
     }
     return unchangedOrUpdate(asset, existing, base, pinned);
@@ -337,7 +343,15 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         ? `new version (previous ${latest.record.version}; same content as ${reverted.record.version})`
         : `new version (previous ${latest.record.version})`,
     record: record(),
+    ...filesChanged(latest?.record.artifacts, asset.artifacts),
   };
+}
+
+/** `{ artifacts }` naming the files that changed against the version compared with, or nothing. */
+function filesChanged(before: StoredVersion["record"]["artifacts"] | undefined, after: DesiredAsset["artifacts"]): Pick<Change, "artifacts"> {
+  if (before === undefined) return {};
+  const artifacts = artifactChanges(before, after);
+  return artifacts.length > 0 ? { artifacts } : {};
 }
 
 function unchangedOrUpdate(
@@ -360,7 +374,7 @@ function unchangedOrUpdate(
       version,
       action: "unarchive",
       previous: version,
-      patch: [{ op: "replace", path: "/archived", value: false }, ...patch],
+      patch: [{ op: "replace", path: "/archived", old: true, value: false }, ...patch],
       reason: patch.length === 0 ? "archived in the registry; a manifest declares it again" : "archived in the registry; a manifest declares it again, with mutable fields changed",
       ...(patch.length === 0 ? {} : { mutable: asset.mutable }),
     };
@@ -493,9 +507,21 @@ function resolveReference(
     }
     if (stored) return `${key}:${ref.version}`;
   }
+  const names = new Set([...assets.filter((a) => a.kind === ref.kind && !a.anonymous).map((a) => a.name)]);
+  for (const [key] of index.assets()) if (key.startsWith(`${ref.kind}:`)) names.add(key.slice(ref.kind.length + 1));
+  names.delete(ref.name);
+  const near = closest(ref.name, names);
+  const versions = declared.map((a) => a.version).filter((v): v is string => v !== undefined);
+  for (const v of index.versions(ref.kind, ref.name)) versions.push(v.record.version);
   return {
     code: "reference-missing",
     message: `${ref.raw} refers to ${ref.kind} ${ref.name}${ref.version === "latest" ? "" : ` version ${ref.version}`}, which neither the manifests nor the registry define`,
+    hint:
+      near !== undefined
+        ? `did you mean ${ref.kind} ${near}?`
+        : versions.length > 0
+          ? `${ref.kind} ${ref.name} has version ${[...new Set(versions)].sort(compareVersions).join(", ")}`
+          : `define ${ref.kind} ${ref.name} in a manifest; \`assetctl list\` shows the registry's assets`,
   };
 }
 

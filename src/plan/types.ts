@@ -1,8 +1,8 @@
 // The plan: what apply would do, as data. Serialized as the `--json` output and the saved plan file.
-import type { Operation } from "fast-json-patch";
 import type { AssetKind } from "../manifest/types.js";
 import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
 import type { SourceInfo } from "../source/types.js";
+import type { PatchOperation } from "./patch.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -18,7 +18,8 @@ export interface Change {
   /** Version this one is compared with (the previous latest), or null for a new asset. */
   previous: string | null;
   digest: Digest | null;
-  patch: Operation[];
+  /** The changed fields as a JSON patch; a `replace` or `remove` says what it replaces in `old`. */
+  patch: PatchOperation[];
   manifest: { file: string; line: number } | null;
   reason: string;
   /** Names of differing immutable fields, for conflicts. */
@@ -32,6 +33,29 @@ export interface Change {
    * on — a cascade's cause (a new environment version re-versions its components). Absent when none.
    */
   caused_by?: string[];
+  /** For a new version of an existing asset (and a conflict): the files each changed artifact adds, removes and changes. */
+  artifacts?: ArtifactChange[];
+  /** For create: the objects the registry does not hold yet, and their bytes. Absent when nothing is uploaded. */
+  upload?: Upload;
+}
+
+export interface FileSize {
+  path: string;
+  size: number;
+}
+
+/** One artifact (by its place in the spec) whose content differs from the version compared with. */
+export interface ArtifactChange {
+  pointer: string;
+  source: string;
+  added: FileSize[];
+  changed: { path: string; old_size: number; size: number }[];
+  removed: FileSize[];
+}
+
+export interface Upload {
+  objects: number;
+  bytes: number;
 }
 
 /** Everything apply needs to write one new version. */
@@ -91,6 +115,8 @@ export interface PlanSummary {
   new_assets: number;
   /** The alias changes by action; absent when the repository has no aliases.yaml. */
   aliases?: AliasSummary;
+  /** What the creates upload, each object once (absent from plans saved by older versions). */
+  upload?: Upload;
 }
 
 export interface PlanError {
@@ -99,6 +125,8 @@ export interface PlanError {
   file: string;
   line: number;
   column: number;
+  /** What to do about it, e.g. a did-you-mean; absent when there is nothing to add. */
+  hint?: string;
 }
 
 export interface Plan {

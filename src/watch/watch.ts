@@ -1,5 +1,6 @@
 // Watch mode: file events → debounce → the same read → plan (→ apply) pipeline as the other commands.
 // It owns no logic of its own beyond deciding when to run and what changed between two plans.
+import type { Diagnostic } from "../diagnostics.js";
 import path from "node:path";
 import type { Plan, Change } from "../plan/types.js";
 
@@ -15,6 +16,8 @@ export interface WatchEvent {
   /** Addresses planned before and no longer. */
   removed?: string[];
   message?: string;
+  /** For "invalid": the diagnostics, as objects (code, severity, message, file, line, column, hint). */
+  diagnostics?: Diagnostic[];
 }
 
 export interface WatchOptions {
@@ -22,7 +25,7 @@ export interface WatchOptions {
   /** Debounce window in ms: a burst of events ends after this much quiet. */
   debounceMs?: number;
   /** Runs the pipeline once: read, validate, plan (and apply when asked). */
-  cycle(): Promise<{ plan?: Plan; invalid?: string; applied?: string }>;
+  cycle(): Promise<{ plan?: Plan; invalid?: string; diagnostics?: Diagnostic[]; applied?: string }>;
   emit(event: WatchEvent): void;
 }
 
@@ -62,7 +65,7 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
       const latency_ms = started ? Date.now() - started : undefined;
       const timing = latency_ms === undefined ? {} : { latency_ms };
       if (result.invalid !== undefined) {
-        options.emit({ type: "invalid", ...timing, files, message: result.invalid });
+        options.emit({ type: "invalid", ...timing, files, message: result.invalid, ...(result.diagnostics ? { diagnostics: result.diagnostics } : {}) });
         return;
       }
       if (result.plan) {

@@ -192,7 +192,7 @@ describe.each(registries)("plan and apply on $label", ({ embedded, skip, make })
     repo.commit("describe the model");
     const plan = await repo.run(["plan"]);
     expect(plan.stdout).toContain("~  model:churn-model:1");
-    expect(plan.stdout).toContain('~ /description: "Better words."');
+    expect(plan.stdout).toContain('~ /description: "First model." → "Better words."');
     expect(plan.stdout).toContain("0 new versions, 1 update");
     expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
     const show = JSON.parse((await repo.run(["show", "model:churn-model", "--json"])).stdout) as { version: string; mutable: { description: string } };

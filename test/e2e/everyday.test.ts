@@ -32,7 +32,7 @@ describe("archived versions are reversible", () => {
     const plan = await repo.run(["plan", "--detailed-exitcode"]);
     expect(plan.code).toBe(2);
     expect(plan.stdout).toContain("^  model:churn-model:1");
-    expect(plan.stdout).toContain("~ /archived: false");
+    expect(plan.stdout).toContain("~ /archived: true → false");
     expect(plan.stdout).toContain("1 to unarchive");
     const json = JSON.parse((await repo.run(["plan", "--json"])).stdout) as { changes: { address: string; action: string }[]; summary: { unarchive: number } };
     expect(json.changes).toContainEqual(expect.objectContaining({ address: "model:churn-model:1", action: "unarchive" }));

@@ -111,6 +111,8 @@ describe("assetctl watch", () => {
     const invalid = await w.next((e) => e.type === "invalid", "invalid manifest");
     expect(invalid.message).toContain("models/model.yml");
     expect(invalid.message).toContain("schema-unknown-key");
+    // For scripts, the diagnostics as objects, not a string to parse.
+    expect((invalid as { diagnostics?: unknown[] }).diagnostics).toContainEqual(expect.objectContaining({ code: "schema-unknown-key", file: "models/model.yml", severity: "error" }));
 
     repo.write({ "models/model.yml": MODEL("Fixed.") });
     const fixed = await w.next((e) => e.type === "changed" || e.type === "plan", "recovery");

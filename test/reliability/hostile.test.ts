@@ -130,7 +130,7 @@ const CASES: HostileCase[] = [
   { name: "NUL byte in the file", files: { "models/x.yml": Buffer.concat([Buffer.from(`${MODEL}\nname: nul`), Buffer.from([0]), Buffer.from("\npath: ./model.pkl\n")]) }, code: "not-text", at: "models/x.yml:2:10" },
   { name: "manifest over the 1 MiB limit", files: { "models/x.yml": `${MODEL}\nname: huge\npath: ./model.pkl\n${"# padding padding padding padding padding padding padding padding padding padding\n".repeat(14_000)}` }, code: "file-too-large", at: "models/x.yml:1:1", cli: true },
   { name: "PyYAML object tag", files: { "models/x.yml": x('name: py\npath: ./model.pkl\ntags: !!python/object/apply:os.system ["touch /tmp/assetctl-pwned"]\n') }, code: "schema-type", at: "models/x.yml:4:39" },
-  { name: "unterminated quote", files: { "models/x.yml": x('name: "open\npath: ./model.pkl\n') }, code: "yaml-syntax", at: "models/x.yml:4:1" },
+  { name: "unterminated quote", files: { "models/x.yml": x('name: "open\npath: ./model.pkl\n') }, code: "yaml-syntax", at: "models/x.yml:2:7" },
   { name: "tab indentation", files: { "models/x.yml": x("name: tabs\npath: ./model.pkl\ntags:\n\tteam: a\n") }, code: "yaml-syntax", at: "models/x.yml:5:1" },
 
   // Names and versions that try to become paths, or to take over the terminal.

@@ -28,4 +28,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   watch: async () => (await import("./watch.js")).watchCommand,
   ui: async () => (await import("./ui.js")).uiCommand,
   alias: async () => (await import("./alias.js")).aliasCommand,
+  // Given the table rather than importing it: the scripts are made from every command's flags.
+  completion: async () => (await import("./completion.js")).completionCommand(commands),
 };

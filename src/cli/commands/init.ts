@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { UserError } from "../../diagnostics.js";
 import { TOOL_VERSION } from "../../version.js";
-import { flag, type Command } from "./command.js";
+import { flag, json, type Command } from "./command.js";
 
 const CONFIG = `# assetctl configuration — see https://github.com/assetctl/assetctl#configuration
 # Files (globs, relative to this folder) that are never read as manifests.
@@ -156,8 +156,12 @@ export const initCommand: Command = {
   usage: "[dir] [--force] [--example] [--github]",
   description:
     "Writes assetctl.yaml and adds .assetctl/ to .gitignore; --example also writes an example model manifest; --github writes the GitHub workflow that plans pull requests and applies merges. Never overwrites an existing file unless --force; running it again changes nothing.",
-  options: { force: { type: "boolean" }, example: { type: "boolean" }, github: { type: "boolean" } },
-  async run(values, positionals, io) {
+  options: { force: { type: "boolean" }, example: { type: "boolean" }, github: { type: "boolean" }, json: { type: "boolean" } },
+  async run(values, positionals, unbuffered) {
+    // With --json, the lines become `{files: [{action, file, note}], next}`.
+    const asJson = flag(values, "json");
+    const lines: string[] = [];
+    const io = asJson ? { ...unbuffered, out: (text: string) => void lines.push(text) } : unbuffered;
     const dir = path.resolve(io.cwd, positionals[0] ?? ".");
     await mkdir(dir, { recursive: true });
     const force = flag(values, "force");
@@ -203,6 +207,14 @@ export const initCommand: Command = {
       const commit = await releaseCommit();
       await write(path.join(top, ".github", "workflows", workflowFile(root)), githubWorkflow({ root, branch: await defaultBranch(dir), commit }));
       next.push("commit and push; for a shared registry set ASSETCTL_REGISTRY_READ and, in the assetctl-apply environment, ASSETCTL_REGISTRY_WRITE (docs/github.md)");
+    }
+    if (asJson) {
+      const files = lines.map((line) => {
+        const [, action = "", file = "", note] = /^(\S+)\s+(\S+)(?: \((.*)\))?/.exec(line) ?? [];
+        return { action, file, ...(note ? { note } : {}) };
+      });
+      json(unbuffered, { files, next });
+      return 0;
     }
     io.out(`\nNext: ${next.join(", ")}.`);
     return 0;

@@ -100,15 +100,17 @@ export function publicPlan(p: Plan): unknown {
 }
 
 export async function printPlan(result: Plan, desired: PlanContext, io: Io): Promise<void> {
-  const diagnostics = desired.state.diagnostics;
+  // The plan's own errors (a reference nothing defines, a cycle) read like the manifests': with the line and a hint.
+  const planOnly: Diagnostic[] = result.errors
+    .filter((e) => !desired.state.diagnostics.some((d) => d.code === e.code && d.file === e.file && d.line === e.line))
+    .map((e) => ({ ...e, severity: "error" }));
+  const diagnostics = [...desired.state.diagnostics, ...planOnly];
   if (diagnostics.length > 0) {
     // Loaded only when there is something to show: a clean plan needs neither.
     const [{ lineSource }, { renderDiagnosticsText }] = await Promise.all([import("../lines.js"), import("../render/diagnostics.js")]);
     io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), io.errStyle));
   }
-  const planOnly = result.errors.filter((e) => !diagnostics.some((d) => d.code === e.code && d.file === e.file && d.line === e.line));
-  for (const e of planOnly) io.err(`${e.file}:${e.line}:${e.column}: ${io.errStyle.red("error")} ${e.message} [${e.code}]`);
-  if (hasErrors(diagnostics) || planOnly.length > 0) {
+  if (hasErrors(diagnostics)) {
     const where = planOnly.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";
     io.err(`\n${where}; no plan can be made until they are fixed.`);
     return;

@@ -10,7 +10,8 @@ import type { AliasRecord, Provenance, StoredVersion } from "../../registry/type
 import { appliedByText } from "../../apply/identity.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
-import { patchLines } from "../render/plan-text.js";
+import { artifactLines, patchLines } from "../render/plan-text.js";
+import { artifactChanges } from "../../plan/artifacts.js";
 import { common, flag, json, str, type Command, type Values } from "./command.js";
 
 /** Runs `use` on the registry of `--dir`/`--registry`, closing it afterwards. */
@@ -258,9 +259,10 @@ async function aliasHistory(values: Values, io: Io, address: Address): Promise<n
 }
 
 export const diffCommand: Command = {
-  usage: "ADDR ADDR [--json]",
-  description: "Shows what differs between two versions (either may be KIND:NAME@ALIAS), as a JSON patch from the first to the second.",
-  options: common,
+  usage: "ADDR ADDR [--exit-code] [--json]",
+  description:
+    "Shows what differs between two versions (either may be KIND:NAME@ALIAS): each changed field as old → new (a JSON patch from the first to the second), and the files each changed artifact adds, removes and changes, with sizes. --exit-code: exit 1 when they differ, 0 when they do not.",
+  options: { ...common, "exit-code": { type: "boolean" } },
   async run(values, positionals, io) {
     const a = parseAddress(requireArg(positionals, 0, "ADDR"));
     const b = parseAddress(requireArg(positionals, 1, "second ADDR"));
@@ -269,12 +271,14 @@ export const diffCommand: Command = {
       const aliases = await aliasHistoryFor(registry, a, b);
       const [va, vb] = [findVersion(snapshot, a, aliases), findVersion(snapshot, b, aliases)];
       const patch = versionPatch(va, vb);
+      const artifacts = artifactChanges(va.record.artifacts, vb.record.artifacts);
+      const differ = patch.length > 0 || artifacts.length > 0;
       if (flag(values, "json")) {
-        json(io, { from: va.record.digest, to: vb.record.digest, patch });
-        return 0;
+        json(io, { from: va.record.digest, to: vb.record.digest, patch, artifacts });
+      } else {
+        io.out(differ ? [...patchLines(patch, Number.MAX_SAFE_INTEGER), ...artifactLines(artifacts, Number.MAX_SAFE_INTEGER)].join("\n") : "The two versions have the same content.");
       }
-      io.out(patch.length === 0 ? "The two versions have the same content." : patchLines(patch, Number.MAX_SAFE_INTEGER).join("\n"));
-      return 0;
+      return differ && flag(values, "exit-code") ? 1 : 0;
     });
   },
 };

@@ -39,7 +39,7 @@ export const watchCommand: Command = {
         const diagnostics = desired.state.diagnostics;
         if (diagnostics.some((d) => d.severity === "error")) {
           const text = renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), asJson ? undefined : io.errStyle);
-          return { invalid: asJson ? JSON.stringify(diagnostics) : text };
+          return { invalid: text, diagnostics };
         }
         if (!apply) return { plan: await makePlan(desired, registry) };
         const outcome = await applyDesired(desired, registry, { lock: { operation: "watch --apply", timeoutMs: 5000 }, whenMoved: "replan", allowDirty: true });

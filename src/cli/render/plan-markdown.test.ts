@@ -44,6 +44,21 @@ function change(address: string, action: Change["action"], fields: Partial<Chang
 }
 
 describe("renderPlanMarkdown", () => {
+  it("shows a new asset's whole spec, open when short and folded in <details> when long, values never cut", () => {
+    const long = "x".repeat(200);
+    const tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`t${i}`, `v${i}`]));
+    const text = renderPlanMarkdown(
+      makePlan([
+        change("model:short:1", "create", { patch: [{ op: "add", path: "/description", value: long }] }),
+        change("model:long:1", "create", { patch: [{ op: "add", path: "/tags", value: tags }] }),
+      ]),
+    );
+    expect(text).toContain(`<code>model:short:1</code> new asset\n\n\`\`\`json\n{\n  "description": "${long}"\n}`);
+    expect(text).toContain("<details><summary><code>model:long:1</code> new asset</summary>");
+    expect(text).toContain('"t29": "v29"');
+    expect(text).not.toContain("…");
+  });
+
   it("says in words that nothing changes", () => {
     const text = renderPlanMarkdown(makePlan([change("model:credit:3", "noop", { previous: "3" })]));
     expect(text).toMatchInlineSnapshot(`
@@ -94,13 +109,15 @@ describe("renderPlanMarkdown", () => {
 
       #### Diffs
 
-      <details><summary><code>environment:train-env:1</code> new asset</summary>
+      <code>environment:train-env:1</code> new asset
 
-      \`\`\`diff
-      + /spec: {"image":"python:3.11"}
+      \`\`\`json
+      {
+        "spec": {
+          "image": "python:3.11"
+        }
+      }
       \`\`\`
-
-      </details>
 
       <details><summary><code>model:credit:4</code> new version (previous 3)</summary>
 

@@ -2,13 +2,16 @@
 // changes and each change's patch folded in <details>; bounded in size, cut only between whole sections.
 import type { Change, Plan } from "../../plan/types.js";
 import { cascadeLines, cascades } from "../../plan/cascade.js";
-import { aliasSymbol, aliasText, patchLines, summaryLine, symbolOf } from "./plan-text.js";
+import { aliasSymbol, aliasText, artifactLines, patchLines, summaryLine, symbolOf, uploadText } from "./plan-text.js";
 
 /** GitHub refuses comments over 65,536 characters; the workflow adds its markers, so stay below. */
 export const MAX_MARKDOWN_LENGTH = 60_000;
 
 /** Table cells stay short so the table fits a phone screen; the full reason is in the details. */
 const MAX_REASON = 60;
+
+/** A new asset's spec up to this many lines is shown open; a longer one is folded in <details>. */
+const OPEN_SPEC_LINES = 20;
 
 export interface PlanMarkdownOptions {
   /** Upper bound of the output's length in characters. */
@@ -63,9 +66,25 @@ function where(e: Plan["errors"][number]): string {
   return e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file || "assetctl";
 }
 
+function summaryOf(change: Change): string {
+  const upload = uploadText(change.upload, false);
+  return `<code>${escapeText(change.address)}</code> ${escapeText(change.reason)}${upload ? `; ${escapeText(upload)}` : ""}`;
+}
+
+/** A change's patch, values whole (never cut), and the files of its changed artifacts, folded. */
 function details(change: Change): string {
-  const summary = `<code>${escapeText(change.address)}</code> ${escapeText(change.reason)}`;
-  return [`<details><summary>${summary}</summary>`, "", fenced("diff", patchLines(change.patch)), "", "</details>"].join("\n");
+  const lines = [...patchLines(change.patch, Number.MAX_SAFE_INTEGER, { maxValue: Infinity }), ...artifactLines(change.artifacts ?? [], Number.MAX_SAFE_INTEGER)];
+  return [`<details><summary>${summaryOf(change)}</summary>`, "", fenced("diff", lines), "", "</details>"].join("\n");
+}
+
+/** A new asset: its whole document (spec, dependencies, mutable fields), open when short, folded when long. */
+function wholeSpec(change: Change): string {
+  const document: Record<string, unknown> = {};
+  for (const op of change.patch) if (op.op === "add") document[op.path.slice(1).replace(/~1/g, "/").replace(/~0/g, "~")] = op.value;
+  const lines = JSON.stringify(document, null, 2).split("\n");
+  const block = fenced("json", lines);
+  if (lines.length <= OPEN_SPEC_LINES) return `${summaryOf(change)}\n\n${block}`;
+  return [`<details><summary>${summaryOf(change)}</summary>`, "", block, "", "</details>"].join("\n");
 }
 
 function plural(n: number, word: string): string {
@@ -161,7 +180,8 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
       "\n\n",
       "changes",
     );
-    out.section("#### Diffs", visible.filter((c) => c.patch.length > 0).map(details), "\n\n", "diffs");
+    const isNewAsset = (c: Change): boolean => c.action === "create" && c.previous === null;
+    out.section("#### Diffs", visible.filter((c) => c.patch.length > 0).map((c) => (isNewAsset(c) ? wholeSpec(c) : details(c))), "\n\n", "diffs");
   }
 
   const text = out.text();

@@ -1,11 +1,15 @@
 // Plan as people read it, in Terraform's manner: one line per change, the changed fields, a summary.
-import type { Operation } from "fast-json-patch";
 import { cascadeLines, cascades } from "../../plan/cascade.js";
 import { formatSpan } from "../../plan/alias-plan.js";
-import type { AliasChange, Change, Plan, PlanSummary } from "../../plan/types.js";
+import type { PatchOperation } from "../../plan/patch.js";
+import type { AliasChange, ArtifactChange, Change, Plan, PlanSummary, Upload } from "../../plan/types.js";
+import { formatBytes } from "./progress.js";
 import { plain, type Style } from "./style.js";
 
+/** A value longer than this is cut in a terminal's plan (the markdown plan shows values whole). */
 const MAX_VALUE = 80;
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export function symbolOf(change: Change): string {
   switch (change.action) {
@@ -41,26 +45,57 @@ function paint(change: Change, text: string, style: Style): string {
   }
 }
 
-export function formatValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? "undefined";
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+export interface ValueOptions {
+  /** Cut values longer than this many characters, and show digests by their first 12 digits (default 80). */
+  maxValue?: number;
 }
 
-export function patchLines(patch: readonly Operation[], limit = 20): string[] {
+export function formatValue(value: unknown, options: ValueOptions = {}): string {
+  const max = options.maxValue ?? MAX_VALUE;
+  if (max !== Infinity && typeof value === "string" && DIGEST.test(value)) return `"${value.slice(0, 19)}…"`;
+  const text = JSON.stringify(value) ?? "undefined";
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** One line per operation: `+ /path: new`, `~ /path: old → new`, `- /path: old`. */
+export function patchLines(patch: readonly PatchOperation[], limit = 20, options: ValueOptions = {}): string[] {
   const lines = patch.slice(0, limit).map((op) => {
+    const old = "old" in op && op.old !== undefined ? `${formatValue(op.old, options)}` : undefined;
     switch (op.op) {
       case "add":
-        return `+ ${op.path}: ${formatValue(op.value)}`;
+        return `+ ${op.path}: ${formatValue(op.value, options)}`;
       case "replace":
-        return `~ ${op.path}: ${formatValue(op.value)}`;
+        return `~ ${op.path}: ${old === undefined ? "" : `${old} → `}${formatValue(op.value, options)}`;
       case "remove":
-        return `- ${op.path}`;
+        return `- ${op.path}${old === undefined ? "" : `: ${old}`}`;
       default:
         return `${op.op} ${op.path}`;
     }
   });
   if (patch.length > limit) lines.push(`… ${patch.length - limit} more`);
   return lines;
+}
+
+/** The files of each changed artifact: a count line, then `+ path  size`, `~ path  old → new`, `- path  size`. */
+export function artifactLines(artifacts: readonly ArtifactChange[], limit = 20): string[] {
+  const lines: string[] = [];
+  for (const a of artifacts) {
+    lines.push(`files of ${a.source}: ${a.added.length} added, ${a.changed.length} changed, ${a.removed.length} removed`);
+    const files = [
+      ...a.added.map((f) => `  + ${f.path}  ${formatBytes(f.size)}`),
+      ...a.changed.map((f) => `  ~ ${f.path}  ${formatBytes(f.old_size)} → ${formatBytes(f.size)}`),
+      ...a.removed.map((f) => `  - ${f.path}  ${formatBytes(f.size)}`),
+    ];
+    lines.push(...files.slice(0, limit));
+    if (files.length > limit) lines.push(`  … ${files.length - limit} more`);
+  }
+  return lines;
+}
+
+/** `2.0 KiB to upload (3 objects)`, or undefined when nothing is. */
+export function uploadText(upload: Upload | undefined, withCount = true): string | undefined {
+  if (upload === undefined || upload.objects === 0) return undefined;
+  return `${formatBytes(upload.bytes)} to upload${withCount ? ` (${plural(upload.objects, "object")})` : ""}`;
 }
 
 function plural(n: number, word: string, words = `${word}s`): string {
@@ -119,6 +154,14 @@ function paintAlias(change: AliasChange, text: string, style: Style): string {
   return change.action === "noop" ? style.dim(text) : style.green(text);
 }
 
+/** The reason, dim; a conflict's fix (after "versions are immutable: ") bold, as it is what to do next. */
+function reasonText(change: Change, upload: string | undefined, style: Style): string {
+  const text = `${change.reason}${upload ? `; ${upload}` : ""}`;
+  const fix = change.action === "conflict" ? text.indexOf(": bump ") : -1;
+  if (fix < 0) return style.dim(text);
+  return `${style.dim(text.slice(0, fix + 2))}${style.bold(text.slice(fix + 2))}`;
+}
+
 export interface PlanTextOptions {
   style?: Style;
   /** Show every field of new assets rather than a count. */
@@ -141,9 +184,11 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   const width = Math.min(60, Math.max(0, ...ordered.map((c) => c.address.length)));
   for (const change of ordered) {
     const symbol = symbolOf(change).padEnd(2);
-    out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${style.dim(change.reason)}`);
+    const upload = uploadText(change.upload, false);
+    out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${reasonText(change, upload, style)}`);
     const showPatch = change.action === "update" || change.action === "unarchive" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
     if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
+    for (const line of artifactLines(change.artifacts ?? [])) out.push(`        ${line}`);
   }
   const aliases = (plan.aliases ?? []).filter((a) => a.action !== "noop");
   if (aliases.length > 0) {
@@ -157,5 +202,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   }
   out.push("");
   out.push(style.bold(summaryLine(plan.summary)));
+  const upload = uploadText(plan.summary.upload);
+  if (upload) out.push(`${upload}.`);
   return out.join("\n");
 }

@@ -1,4 +1,4 @@
-// Terminal colour, on only for a TTY and never with NO_COLOR, so piped and CI output stays plain text.
+// Terminal colour, on for a TTY (or with FORCE_COLOR) and never with NO_COLOR, so piped and CI output stays plain text.
 export interface Style {
   green(text: string): string;
   yellow(text: string): string;
@@ -28,7 +28,14 @@ export const colour: Style = {
   bold: wrap(1, 22),
 };
 
-export function styleFor(stream: NodeJS.WriteStream): Style {
-  const noColor = process.env["NO_COLOR"] !== undefined && process.env["NO_COLOR"] !== "";
-  return stream.isTTY && !noColor ? colour : plain;
+/**
+ * Colour when writing to a terminal, unless NO_COLOR (or `--no-color`, which sets it) says otherwise;
+ * FORCE_COLOR (not "0" or "false") colours piped output too, for CI logs that render it. NO_COLOR wins.
+ */
+export function styleFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Style {
+  const noColor = env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
+  if (noColor) return plain;
+  const force = env["FORCE_COLOR"];
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return colour;
+  return stream.isTTY ? colour : plain;
 }

@@ -104,8 +104,11 @@ describe("the Azure ML examples corpus", () => {
     expect(warnings).toMatchInlineSnapshot(`
       [
         "reference-invalid cli/assets/data/cloud-folder-wasbs.yml",
+        "reference-undefined cli/endpoints/batch/deploy-pipelines/batch-scoring-with-preprocessing/pipeline.yml",
+        "reference-undefined cli/endpoints/batch/deploy-pipelines/batch-scoring-with-preprocessing/pipeline.yml",
         "brackets-without-input cli/endpoints/batch/deploy-pipelines/training-with-components/components/train_xgb/train_xgb.yml",
         "step-unknown-input cli/jobs/pipelines-with-components/pipeline_with_pipeline_component/nyc_taxi_data_regression_with_pipeline_component/pipeline.yml",
+        "reference-undefined cli/monitoring/azureml-e2e-model-monitoring/configurations/training_pipeline.yaml",
         "secret-placeholder cli/resources/datastore/adls-gen1.yml",
         "secret-placeholder cli/resources/datastore/adls-gen2.yml",
         "secret-placeholder cli/resources/datastore/blob-sas.yml",

@@ -17,6 +17,17 @@ const DEFINED = {
 };
 
 describe("references", () => {
+  it("warns at @latest of a name no manifest defines, with a did-you-mean among the names of that kind", async () => {
+    const out = await runRule(checkReferences, {
+      ...DEFINED,
+      "c.yml": `${COMPONENT}\nname: train\ncommand: echo\nenvironment: azureml:sklaern@latest\n`,
+      "d.yml": `${COMPONENT}\nname: other\ncommand: echo\nenvironment: azureml:nowhere@latest\n`,
+    });
+    expect(out).toContain("c.yml:4:14 warning reference-undefined: environment: azureml:sklaern@latest refers to environment sklaern, which no manifest defines; plan will look for it in the registry");
+    expect(out).toContain('hint: did you mean "sklearn"?');
+    expect(out).toContain("d.yml:4:14 warning reference-undefined: environment: azureml:nowhere@latest refers to environment nowhere");
+  });
+
   it("accepts every documented form in the fields that take it", async () => {
     const out = await runRule(checkReferences, {
       ...DEFINED,

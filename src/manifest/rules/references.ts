@@ -2,6 +2,7 @@
 // environment, a model input a model, …), and a `azureml:<name>:<version>` naming an asset this repository
 // defines names a version the repository defines. Names the repository does not define are left to the
 // registry, where they may well exist.
+import { didYouMean } from "../suggest.js";
 import type { Diagnostic } from "../../diagnostics.js";
 import { assetKindOf, type AssetKind } from "../types.js";
 import { displayReference, parseReference, type ParsedReference, type RegistryAssetType } from "./reference.js";
@@ -231,6 +232,18 @@ function checkAsset(
       severity: "error",
       message: `${label}: ${shown} gives neither a version nor a label, which Azure ML requires for ${rules.what}`,
       hint: `Write azureml:${ref.name}:<version> or azureml:${ref.name}@latest.${known}`,
+    };
+  }
+  if (entry === undefined && ref.label === "latest" && kinds.length > 0) {
+    // The latest of a name nobody defines: only the registry could have it, and a typo is likelier.
+    const names = [...declared.keys()].filter((key) => kinds.some((k) => key.startsWith(`${k}:`))).map((key) => key.slice(key.indexOf(":") + 1));
+    const near = didYouMean(ref.name, names);
+    const kindWord = kinds.join(" or ");
+    return {
+      code: "reference-undefined",
+      severity: "warning",
+      message: `${label}: ${shown} refers to ${kindWord} ${ref.name}, which no manifest defines; plan will look for it in the registry`,
+      hint: near ?? `Define ${kindWord} ${ref.name} in a manifest, or check the name: \`assetctl list\` shows the registry's assets.`,
     };
   }
   if (entry === undefined || ref.version === undefined) return undefined;
