@@ -5,7 +5,16 @@
 // slow way; test/fast-yaml.test.ts holds both readers to the same values on both corpora.
 import { createRequire } from "node:module";
 import type * as JsYaml from "js-yaml";
-import type { KeyPath, NumberAsText } from "./yaml.js";
+
+export type KeyPath = readonly (string | number)[];
+
+/** A number written where text is meant (a version, a tag value), kept as the author wrote it. */
+export interface NumberAsText {
+  path: KeyPath;
+  /** The author's characters, e.g. `1.10`. */
+  text: string;
+  value: number;
+}
 
 let library: typeof JsYaml | undefined;
 let schema: JsYaml.Schema | undefined;

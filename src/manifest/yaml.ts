@@ -3,7 +3,7 @@
 import type { Document, LineCounter, Node, ScalarTag, YAMLError } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import { diagnostic } from "./diagnostic.js";
-import { quickPosition, readFast } from "./fast-yaml.js";
+import { quickPosition, readFast, type KeyPath, type NumberAsText } from "./fast-yaml.js";
 import { makeLocators } from "./locate.js";
 import { yamlLibrary } from "./yaml-library.js";
 import { NestingGuard } from "./nesting.js";
@@ -22,15 +22,8 @@ export const MAX_ALIAS_COUNT = 100;
 const MAX_SYNTAX_ERRORS = 10;
 const MAX_QUOTE_REPAIR_ROUNDS = 5;
 
-export type KeyPath = readonly (string | number)[];
-
-/** A number written where text is meant (a version, a tag value), kept as the author wrote it. */
-export interface NumberAsText {
-  path: KeyPath;
-  /** The author's characters, e.g. `1.10`. */
-  text: string;
-  value: number;
-}
+// Defined with the fast reader, which yaml.ts imports (not the other way round).
+export type { KeyPath, NumberAsText } from "./fast-yaml.js";
 
 export interface YamlFile {
   file: string;

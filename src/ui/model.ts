@@ -117,7 +117,7 @@ export function assetRows(snapshot: RegistrySnapshot): AssetRow[] {
     let latestLive: StoredVersion | undefined;
     for (const v of list) {
       if (!latest || byCreation(latest, v) < 0) latest = v;
-      if (!v.archived && (!latestLive || byCreation(latestLive, v) < 0)) latestLive = v;
+      if (!v.archived && v.deleted !== true && (!latestLive || byCreation(latestLive, v) < 0)) latestLive = v;
     }
     const shown = (latestLive ?? latest) as StoredVersion;
     rows.push({ kind: shown.record.kind, name: shown.record.name, latest: shown, versions: list.length, archived: latestLive === undefined });

@@ -87,7 +87,7 @@ ${timeline(versions, updates, moves)}
     const previous = versions[i - 1];
     const ups = updates.get(addressOf(v.record)) ?? [];
     return html`<tr>
-<td><a href="${versionHref(kind, name, v.record.version)}">${v.record.version}</a>${v.archived ? html` <span class="badge a-orphan">archived</span>` : ""}${aliasNames(aliasesOf(v))}</td>
+<td><a href="${versionHref(kind, name, v.record.version)}">${v.record.version}</a>${v.archived ? html` <span class="badge a-orphan">archived</span>` : ""}${v.deleted === true ? html` <span class="badge a-conflict">deleted by gc</span>` : ""}${aliasNames(aliasesOf(v))}</td>
 <td>${when(v.record.created_at)}</td>
 <td class="mono">${commitText(c, v.record.provenance.dirty)}${info ? html`<br><span class="muted">${info.author}: ${info.subject}</span>` : ""}</td>
 <td class="hide-narrow mono">${v.record.provenance.manifest}</td>
@@ -128,6 +128,7 @@ export function versionPage(v: StoredVersion, previous: StoredVersion | undefine
   const tags = Object.entries(v.mutable.tags ?? {});
   return html`<h1><span class="muted">${r.kind}</span> <a href="${assetHref(r.kind, r.name)}">${r.name}</a> <span class="muted">version</span> ${r.version}${aliasNames(aliases)}</h1>
 ${v.archived ? html`<p class="notice">This version is archived.</p>` : ""}
+${v.deleted === true ? html`<p class="notice">This version was deleted by gc: its record and number stay, its files may be gone (<code>assetctl gc --restore</code> brings back what the trash holds).</p>` : ""}
 <p><a href="/lineage/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.name)}/${encodeURIComponent(r.version)}">Lineage</a>${previous ? html` · <a href="${compareHref(previous, v)}">Compare with ${previous.record.version}</a>` : ""}</p>
 <h2>Provenance</h2>
 <dl class="facts">
