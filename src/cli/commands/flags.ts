@@ -45,6 +45,17 @@ export const FLAG_HELP: Record<string, FlagHelp> = {
   host: { value: "HOST", help: "the address to listen on (default: 127.0.0.1)" },
   port: { value: "N", help: "the port to listen on (default: a free one)", check: "count" },
   open: { help: "open the UI in a browser" },
+  "allow-protected": { help: "also move protected aliases of aliases.yaml (the apply-on-merge workflow passes it)" },
+  "no-git": { help: "apply outside a git repository: the versions record no commit" },
+  repair: { help: "first put back damaged objects from working-tree files that still hash to their digest" },
+  at: { value: "TIME", help: "with KIND:NAME@ALIAS: the version the alias named at TIME (an ISO date or time)" },
+  "gc.apply": { help: "delete and sweep what the dry run lists (under the registry's lock)" },
+  "gc.restore": { help: "bring back the trash's objects and the deleted versions whose objects are all there" },
+  "gc.ref": { value: "REF", help: "the branch whose manifests are kept (default: origin/HEAD, else main, else master)" },
+  "gc.format": { value: "FORMAT", help: "output format: text, json or markdown" },
+  restore: { help: "bring back what was removed" },
+  previous: { help: "point the alias at the version it named before" },
+  to: { value: "N", help: "point the alias at version N" },
   help: { help: "show this help" },
 };
 
