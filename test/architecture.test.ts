@@ -11,11 +11,11 @@ const SRC = path.resolve(import.meta.dirname, "../src");
 const LAYERS: [name: string, owns: (file: string) => boolean][] = [
   ["foundation", (f) => ["digest.ts", "diagnostics.ts", "domain.ts", "version.ts", "progress.ts", "atomic-write.ts", "code-fingerprint.ts", "redact.ts"].includes(f)],
   ["registry", (f) => f.startsWith("registry/")],
-  ["source", (f) => f.startsWith("source/") || f === "stats-memo.ts"],
+  ["source", (f) => f.startsWith("source/") || f === "stats-memo.ts" || f === "tree-memo.ts"],
   ["manifest", (f) => f.startsWith("manifest/")],
   ["plan", (f) => f.startsWith("plan/") || f.startsWith("lineage/") || f.startsWith("gc/")],
   ["apply", (f) => f.startsWith("apply/") || f.startsWith("watch/")],
-  ["pipeline", (f) => ["reconcile.ts", "plan-memo.ts", "apply-workflow.ts"].includes(f)],
+  ["pipeline", (f) => ["reconcile.ts", "plan-memo.ts", "validate-memo.ts", "apply-workflow.ts"].includes(f)],
   ["interface", (f) => f.startsWith("cli/") || f.startsWith("ui/") || f === "index.ts"],
 ];
 

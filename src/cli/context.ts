@@ -25,20 +25,30 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
     if (!st?.isDirectory()) throw new UserError("dir-missing", `--dir ${dir}: no such directory`);
     return root;
   }
+  // git names the top with symlinks resolved: walk from the resolved current folder, to meet it.
+  const from = await realpath(cwd).catch(() => cwd);
+  // An assetctl.yaml met before any `.git` is the answer whatever git says (its top is at or above it),
+  // found without starting git — unless the environment points git elsewhere.
+  if (process.env["GIT_DIR"] === undefined && process.env["GIT_WORK_TREE"] === undefined) {
+    const near = await nearestConfigFolder(from, undefined, true);
+    if (near !== undefined) return near;
+  }
   const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd }).then(
     ({ stdout }) => stdout.trim() || undefined,
     () => undefined,
   );
-  // git names the top with symlinks resolved: walk from the resolved current folder, to meet it.
-  const from = await realpath(cwd).catch(() => cwd);
   return (await nearestConfigFolder(from, top)) ?? top ?? cwd;
 }
 
-/** The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml. */
-async function nearestConfigFolder(from: string, stop: string | undefined): Promise<string | undefined> {
+/**
+ * The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml;
+ * with `beforeGit`, undefined as soon as a folder without one holds a `.git` (a repository's top).
+ */
+async function nearestConfigFolder(from: string, stop: string | undefined, beforeGit = false): Promise<string | undefined> {
   for (let folder = from; ; folder = path.dirname(folder)) {
     const config = await lstat(path.join(folder, "assetctl.yaml")).catch(() => undefined);
     if (config?.isFile()) return folder;
+    if (beforeGit && (await lstat(path.join(folder, ".git")).catch(() => undefined))) return undefined;
     if (folder === stop || path.dirname(folder) === folder) return undefined;
   }
 }

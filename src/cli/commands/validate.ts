@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { hasErrors } from "../../diagnostics.js";
-import { validate } from "../../reconcile.js";
+import { validateWorkTree } from "../../validate-memo.js";
 import { diagnosticJson, renderDiagnosticsGithub, renderDiagnosticsText } from "../render/diagnostics.js";
 import { resolveRoot } from "../context.js";
 import { lineSource } from "../lines.js";
@@ -17,7 +17,7 @@ export const validateCommand: Command = {
     const format = outputFormat(values, ["text", "json", "github"]);
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const paths = positionals.map((p) => path.relative(root, path.resolve(io.cwd, p)).split(path.sep).join("/"));
-    const { tree, manifests, diagnostics } = await validate({ root, ...(paths.length ? { paths } : {}) });
+    const { tree, manifests, diagnostics } = await validateWorkTree(root, paths.length ? paths : undefined);
     const valid = !hasErrors(diagnostics);
     if (format === "json") {
       json(io, {

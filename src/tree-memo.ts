@@ -1,0 +1,85 @@
+// A result computed from the working tree, kept with the digest of everything it was computed from, so
+// that computing it again from unchanged inputs answers at once. The tree is surveyed (one lstat walk)
+// before the run reads anything, so a file written while the run goes on shows in the next survey; a
+// result is kept only when no input can have changed unseen (see keepable). The plan memo and the
+// validate memo are built on it.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { writeFileAtomically } from "./atomic-write.js";
+import { RACY_WINDOW_NS } from "./source/stat-cache.js";
+import { STATE_DIR, type Survey, type WorkTree } from "./source/tree.js";
+
+/** Written before each survey, for the filesystem's clock (see filesystemClock). */
+const CLOCK_FILE = "clock";
+
+/** The working tree as it was before a run read it, and the file its result is kept in. */
+export interface TreeMemo {
+  readonly file: string;
+  readonly root: string;
+  readonly tree: WorkTree;
+  readonly survey: Survey;
+  /**
+   * The filesystem's own clock when the survey began (ns): a file whose timestamps are not older could
+   * still be written again without them moving, within the filesystem's timestamp granularity.
+   */
+  readonly clockNs: bigint;
+}
+
+/** What a memo file holds: the digest of every input, and the result. */
+export interface KeptResult<T> {
+  format: number;
+  key: string;
+  body: T;
+}
+
+/** The cache folder of `root`, where memo files live. */
+function cacheDir(root: string): string {
+  return path.join(root, STATE_DIR, "cache");
+}
+
+/** Surveys `tree` (of `root`) before anything else reads it; `name` is the memo's file in the cache folder. */
+export function surveyTree(root: string, tree: WorkTree, name: string): TreeMemo {
+  const dir = cacheDir(root);
+  const clockNs = filesystemClock(dir);
+  return { file: path.join(dir, name), root, tree, survey: tree.survey(), clockNs };
+}
+
+/** The result kept in `name` with this format, if any (undefined when missing, torn or of another format). */
+export function recallKept<T>(root: string, name: string, format: number): KeptResult<T> | undefined {
+  let kept: KeptResult<T>;
+  try {
+    kept = JSON.parse(readFileSync(path.join(cacheDir(root), name), "utf8")) as KeptResult<T>;
+  } catch {
+    return undefined; // missing or torn: it is only a cache
+  }
+  return kept !== null && kept.format === format && typeof kept.key === "string" ? kept : undefined;
+}
+
+/**
+ * Whether a result computed since the survey may be kept: not when a file was written too recently for
+ * its timestamps to tell, nor when the run read something no survey covers.
+ */
+export function keepable(memo: TreeMemo): boolean {
+  return memo.survey.newestNs < memo.clockNs && !memo.tree.readBeyondSurvey();
+}
+
+/** Keeps a result (a read-only checkout computes in full each time). */
+export async function keepResult<T>(memo: TreeMemo, kept: KeptResult<T>): Promise<void> {
+  await writeFileAtomically(memo.file, JSON.stringify(kept));
+}
+
+/**
+ * The filesystem's clock, as the timestamp it gives a file written now (git compares with its index
+ * file's the same way): the granularity is the filesystem's, whatever it is. Where nothing can be
+ * written, the wall clock less the coarsest granularity in use (2 s, FAT).
+ */
+function filesystemClock(dir: string): bigint {
+  const probe = path.join(dir, CLOCK_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, String(process.pid));
+    return statSync(probe, { bigint: true }).mtimeNs;
+  } catch {
+    return BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+  }
+}
