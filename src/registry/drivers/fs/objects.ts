@@ -2,8 +2,8 @@
 // Bytes are hashed where they are about to be stored (the temp copy), so what lands is what was
 // verified even if the source file changes during the copy.
 import { createHash } from "node:crypto";
-import { constants, readdirSync, statSync } from "node:fs";
-import { link, mkdir, open, readdir, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { constants, statSync } from "node:fs";
+import { link, mkdir, open, rename, rmdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Fence, FenceCheck, ObjectSource, ObjectSweep, PutObjectOptions, StoredObject, TrashedObject } from "../../driver.js";
@@ -14,6 +14,7 @@ import { copyHashing, digestFile, openRegularFile, verifiedStream } from "../../
 import type { Digest } from "../../types.js";
 import { publishOnce, removeIfPresent, replaceDerived, sealDurable, syncDirectory, writeDurable } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
+import { listDir, listDirSync } from "./list.js";
 
 /** Up to this size an object is read into memory and written, rather than cloned and read back to hash. */
 const SMALL_OBJECT_BYTES = 1024 * 1024;
@@ -193,24 +194,6 @@ export function fsSweep(layout: FsLayout, checkFence: FenceCheck): ObjectSweep {
       return purged;
     },
   };
-}
-
-function listDirSync(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
 }
 
 /** The first `limit` bytes of a file (all of it when shorter). */

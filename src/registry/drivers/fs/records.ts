@@ -3,8 +3,7 @@
 // `history/<kind>/<name>/<version>/<seq>.json` holding {update, update_digest}. Both are published
 // once with link() from a temp file that stays behind until the journal has the write (intents.ts).
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { jsonDigest } from "../../../digest.js";
 import { RegistryError } from "../../driver.js";
@@ -15,6 +14,7 @@ import { initialState, withUpdate } from "../../version-state.js";
 import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
 import { decodeSegment, parseHistoryName, type FsLayout } from "./layout.js";
 import { readRegularText } from "./read-file.js";
+import { listDir, listDirSync } from "./list.js";
 
 export interface RecordDoc {
   format: 1;
@@ -235,26 +235,6 @@ export async function readIfPresent(file: string): Promise<string | undefined> {
     return await readRegularText(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
-function listDirSync(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
-    throw error;
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 // `assetctl verify` for an fs registry: re-hashes every object, checks every record and update against
 // its own digest and its path, every object a record needs, and the journal's continuity. Read-only;
 // reports every problem found in one pass.
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { isDigest, jsonDigest } from "../../../digest.js";
 import { ProgressMeter, type OnProgress } from "../../../progress.js";
@@ -13,6 +13,7 @@ import type { FsJournal } from "./journal.js";
 import type { FsLayout } from "./layout.js";
 import { readRegularText } from "./read-file.js";
 import { parseRecordDoc, parseUpdateDoc, type FsRecords } from "./records.js";
+import { listDir } from "./list.js";
 
 export interface VerifyParts {
   layout: FsLayout;
@@ -191,11 +192,3 @@ async function verifyJournal(
   }
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}

@@ -34,7 +34,7 @@ export async function uploadBlob(
     onBytes?.(data.length);
     return;
   }
-  await uploadChunked(client, repository, digest, source, chunkSize, doing, onBytes);
+  await uploadChunked({ client, repository, digest, file: source, chunkSize, doing }, onBytes);
 }
 
 async function startUpload(client: OciHttp, repository: string, doing: string): Promise<URL> {
@@ -60,15 +60,17 @@ async function commit(client: OciHttp, location: URL, digest: Digest, body: Buff
   }
 }
 
-async function uploadChunked(
-  client: OciHttp,
-  repository: string,
-  digest: Digest,
-  file: { path: string; size: number },
-  chunkSize: number,
-  doing: string,
-  onBytes: ((bytes: number) => void) | undefined,
-): Promise<void> {
+/** One blob to upload in chunks: where to, which file, and how it is described in errors. */
+interface ChunkedUpload {
+  client: OciHttp;
+  repository: string;
+  digest: Digest;
+  file: { path: string; size: number };
+  chunkSize: number;
+  doing: string;
+}
+
+async function uploadChunked(upload: ChunkedUpload, onBytes: ((bytes: number) => void) | undefined): Promise<void> {
   // The furthest offset any session has reached: a session started over counts only what goes beyond.
   let counted = 0;
   const sent = (offset: number): void => {
@@ -78,7 +80,7 @@ async function uploadChunked(
   };
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await uploadChunkedOnce(client, repository, digest, file, chunkSize, doing, sent);
+      return await uploadChunkedOnce(upload, sent);
     } catch (error) {
       // A session the registry will not resume (docker-registry refuses one whose chunk was cut off):
       // start over in a new session, a couple of times, before giving up.
@@ -94,15 +96,7 @@ class SessionLost extends Error {
   }
 }
 
-async function uploadChunkedOnce(
-  client: OciHttp,
-  repository: string,
-  digest: Digest,
-  file: { path: string; size: number },
-  chunkSize: number,
-  doing: string,
-  sent: (offset: number) => void,
-): Promise<void> {
+async function uploadChunkedOnce({ client, repository, digest, file, chunkSize, doing }: ChunkedUpload, sent: (offset: number) => void): Promise<void> {
   const hash = createHash("sha256");
   const handle = await openRegularFile(file.path);
   let location = await startUpload(client, repository, doing);

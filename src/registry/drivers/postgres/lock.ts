@@ -16,14 +16,9 @@ import { ADVISORY_CLASS, advisoryKey, type Tables } from "./schema.js";
 /** How long an attempt waits for a holder whose session is ending, or whose owner row is not committed yet. */
 const SETTLE_MS = 3000;
 
-interface OwnerRow {
+/** The lock's owner row: the lock's fields (an id of null before the first lock), and the backend's state. */
+interface OwnerRow extends Omit<LockInfo, "id"> {
   id: string | null;
-  owner: string;
-  host: string;
-  pid: number;
-  created_at: string;
-  expires_at: string;
-  operation: string;
   backend_pid: number | null;
   released: boolean | null;
   /** The backend that holds the advisory lock right now, whatever the row says. */
