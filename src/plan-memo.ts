@@ -10,6 +10,7 @@ import { codeFingerprint } from "./code-fingerprint.js";
 import type { Plan } from "./plan/types.js";
 import type { RegistryDriver } from "./registry/driver.js";
 import { readPathStatus, readSourceInfo, type GitPathStatus } from "./source/provenance.js";
+import type { SnippetLines } from "./source/snippets.js";
 import type { WorkTree } from "./source/tree.js";
 import type { SourceInfo } from "./source/types.js";
 import { keepable, keepResult, recallKept, surveyTree, type KeptResult, type TreeMemo } from "./tree-memo.js";
@@ -38,6 +39,8 @@ interface KeptPlan {
   statusPaths: string[];
   plan: Plan;
   diagnostics: Diagnostic[];
+  /** The source lines the diagnostics point at, when the run that kept the plan read them. */
+  lines?: SnippetLines;
 }
 
 /**
@@ -78,11 +81,12 @@ export async function reusePlan(
   registry: RegistryDriver,
   token: string | undefined,
   recalled: RecalledPlan | undefined,
-): Promise<{ plan: Plan; diagnostics: Diagnostic[] } | undefined> {
+): Promise<{ plan: Plan; diagnostics: Diagnostic[]; lines?: SnippetLines } | undefined> {
   const git = await recalled?.git;
   if (token === undefined || recalled === undefined || git === undefined) return undefined;
   if (keyOf(memo, registry, token, git) !== recalled.kept.key) return undefined;
-  return { plan: recalled.kept.body.plan, diagnostics: recalled.kept.body.diagnostics };
+  const { plan, diagnostics, lines } = recalled.kept.body;
+  return { plan, diagnostics, ...(lines ? { lines } : {}) };
 }
 
 /**
@@ -95,7 +99,7 @@ export async function keepPlan(
   memo: PlanMemo,
   registry: RegistryDriver,
   token: string | undefined,
-  made: { plan: Plan; diagnostics: Diagnostic[]; git: GitView },
+  made: { plan: Plan; diagnostics: Diagnostic[]; git: GitView; lines?: SnippetLines },
 ): Promise<void> {
   if (token === undefined || !keepable(memo)) return;
   if (hasErrors(made.diagnostics) || made.plan.errors.length > 0) return;
@@ -103,7 +107,7 @@ export async function keepPlan(
   await keepResult(memo, {
     format: FORMAT,
     key: keyOf(memo, registry, token, made.git),
-    body: { statusPaths: [...made.git.statuses.keys()].sort(), plan: made.plan, diagnostics: made.diagnostics },
+    body: { statusPaths: [...made.git.statuses.keys()].sort(), plan: made.plan, diagnostics: made.diagnostics, ...(made.lines ? { lines: made.lines } : {}) },
   });
 }
 

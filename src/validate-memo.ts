@@ -6,6 +6,7 @@
 import { codeFingerprint } from "./code-fingerprint.js";
 import { jsonDigest } from "./digest.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { readSnippetLines, type SnippetLines } from "./source/snippets.js";
 import { WorkTree } from "./source/tree.js";
 import { keepable, keepResult, recallKept, surveyTree } from "./tree-memo.js";
 
@@ -25,6 +26,8 @@ export interface Validation {
   tree: WorkTree;
   manifests: ValidatedManifest[];
   diagnostics: Diagnostic[];
+  /** The source lines the diagnostics point at. */
+  lines: SnippetLines;
   /** Whether the result is the one kept from an earlier run. */
   reused: boolean;
 }
@@ -32,6 +35,7 @@ export interface Validation {
 interface KeptValidation {
   manifests: ValidatedManifest[];
   diagnostics: Diagnostic[];
+  lines: SnippetLines;
 }
 
 /** Validates the manifests of the working tree of `root` (all, or the files `paths` name), reusing the last result when nothing changed. */
@@ -40,12 +44,13 @@ export async function validateWorkTree(root: string, paths?: string[]): Promise<
   const tree = new WorkTree(root, { shareStats: true });
   const memo = surveyTree(root, tree, FILE_NAME);
   const key = jsonDigest({ code: codeFingerprint(), root, paths: paths ?? null, tree: memo.survey.digest });
-  if (kept?.key === key && Array.isArray(kept.body?.manifests) && Array.isArray(kept.body.diagnostics)) {
-    return { tree, manifests: kept.body.manifests, diagnostics: kept.body.diagnostics, reused: true };
+  if (kept?.key === key && Array.isArray(kept.body?.manifests) && Array.isArray(kept.body.diagnostics) && typeof kept.body.lines === "object") {
+    return { tree, ...kept.body, reused: true };
   }
   const { validate } = await import("./reconcile.js");
   const result = await validate({ root, tree, ...(paths ? { paths } : {}) });
   const manifests = result.manifests.map((m) => ({ file: m.file, kind: m.kind, name: m.name, version: m.version }));
-  if (keepable(memo)) await keepResult(memo, { format: FORMAT, key, body: { manifests, diagnostics: result.diagnostics } });
-  return { tree, manifests, diagnostics: result.diagnostics, reused: false };
+  const lines = await readSnippetLines(tree, result.diagnostics);
+  if (keepable(memo)) await keepResult(memo, { format: FORMAT, key, body: { manifests, diagnostics: result.diagnostics, lines } });
+  return { tree, manifests, diagnostics: result.diagnostics, lines, reused: false };
 }

@@ -9,6 +9,7 @@ import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
 import { ignoreRules, isGitRepository } from "../../source/provenance.js";
+import { readSnippetLines, type SnippetLines } from "../../source/snippets.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { printable } from "../render/printable.js";
 import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
@@ -64,6 +65,8 @@ function quoteArg(text: string): string {
 export interface PlanContext {
   tree: SourceTree;
   state: { diagnostics: Diagnostic[] };
+  /** The source lines of those diagnostics, when already read (kept with a reused plan). */
+  lines?: SnippetLines;
 }
 
 /**
@@ -82,13 +85,16 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     const memo = tree ? surveyForPlan(root, tree, options) : undefined;
     const token = memo ? await registry.stateToken?.() : undefined;
     const reused = memo ? await reusePlan(memo, registry, token, recalled) : undefined;
-    if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics } } };
+    if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics }, ...(reused.lines ? { lines: reused.lines } : {}) } };
 
     const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}) });
     const result = await makePlan(desired, registry, options);
-    if (memo && git) await keepPlan(memo, registry, token, { plan: result, diagnostics: desired.state.diagnostics, git });
-    return { plan: result, desired };
+    if (!memo || !git) return { plan: result, desired };
+    const diagnostics = desired.state.diagnostics;
+    const lines = diagnostics.length > 0 ? await readSnippetLines(memo.tree, diagnostics) : undefined;
+    await keepPlan(memo, registry, token, { plan: result, diagnostics, git, ...(lines ? { lines } : {}) });
+    return { plan: result, desired: { tree: desired.tree, state: desired.state, ...(lines ? { lines } : {}) } };
   } finally {
     await registry.close();
   }
@@ -108,7 +114,7 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
   if (diagnostics.length > 0) {
     // Loaded only when there is something to show: a clean plan needs neither.
     const [{ lineSource }, { renderDiagnosticsText }] = await Promise.all([import("../lines.js"), import("../render/diagnostics.js")]);
-    io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), io.errStyle));
+    io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics, planOnly.length === 0 ? desired.lines : undefined), io.errStyle));
   }
   if (hasErrors(diagnostics)) {
     const where = planOnly.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";

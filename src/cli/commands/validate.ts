@@ -17,7 +17,7 @@ export const validateCommand: Command = {
     const format = outputFormat(values, ["text", "json", "github"]);
     const root = await resolveRoot(str(values, "dir"), io.cwd);
     const paths = positionals.map((p) => path.relative(root, path.resolve(io.cwd, p)).split(path.sep).join("/"));
-    const { tree, manifests, diagnostics } = await validateWorkTree(root, paths.length ? paths : undefined);
+    const { tree, manifests, diagnostics, lines } = await validateWorkTree(root, paths.length ? paths : undefined);
     const valid = !hasErrors(diagnostics);
     if (format === "json") {
       json(io, {
@@ -28,7 +28,7 @@ export const validateCommand: Command = {
     } else if (format === "github") {
       if (diagnostics.length > 0) io.out(renderDiagnosticsGithub(diagnostics, await gitPrefix(root)));
     } else {
-      if (diagnostics.length > 0) io.out(`${renderDiagnosticsText(diagnostics, await lineSource(tree, diagnostics), io.style)}\n`);
+      if (diagnostics.length > 0) io.out(`${renderDiagnosticsText(diagnostics, await lineSource(tree, diagnostics, lines), io.style)}\n`);
       const errors = diagnostics.filter((d) => d.severity === "error").length;
       const warnings = diagnostics.length - errors;
       io.out(
