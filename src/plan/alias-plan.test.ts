@@ -56,6 +56,7 @@ describe("planAliases", () => {
     expect(errors).toEqual([
       {
         code: "alias-soak",
+        severity: "error",
         message: "model:churn@production: staging has held 4 for 1d; production takes a version only after 3d in staging",
         file: "aliases.yaml",
         line: 4,

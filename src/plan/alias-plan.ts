@@ -5,7 +5,8 @@ import type { DeclaredAliases } from "../manifest/aliases.js";
 import type { AssetKind } from "../manifest/types.js";
 import { aliasesAt, aliasKey } from "../registry/alias-state.js";
 import type { AliasRecord } from "../registry/types.js";
-import type { AliasChange, PlanError } from "./types.js";
+import type { Diagnostic } from "../diagnostics.js";
+import type { AliasChange } from "./types.js";
 
 /** What the registry will hold at an address once this plan's versions are applied. */
 export type TargetState = "live" | "archived" | "missing";
@@ -21,19 +22,19 @@ export interface AliasPlanInput {
   declaredIn: { commit: string | null; author: string | null; message: string | null };
 }
 
-export function planAliases(input: AliasPlanInput): { changes: AliasChange[]; errors: PlanError[] } {
+export function planAliases(input: AliasPlanInput): { changes: AliasChange[]; errors: Diagnostic[] } {
   const { declared } = input;
   // Without aliases.yaml, aliases are not managed from git: nothing moves, nothing is removed.
   if (declared === undefined) return { changes: [], errors: [] };
   const current = aliasesAt(input.history, input.now);
   const changes: AliasChange[] = [];
-  const errors: PlanError[] = [];
+  const errors: Diagnostic[] = [];
   const seen = new Set<string>();
   const refuse = (change: AliasChange, code: string, reason: string): void => {
     change.action = "refused";
     change.reason = reason;
     change.code = code;
-    errors.push({ code, message: `${change.address}: ${reason}`, file: declared.file, line: change.manifest?.line ?? 1, column: change.manifest?.column ?? 1 });
+    errors.push({ code, severity: "error", message: `${change.address}: ${reason}`, file: declared.file, line: change.manifest?.line ?? 1, column: change.manifest?.column ?? 1 });
   };
   for (const d of declared.aliases) {
     const address = aliasKey(d);

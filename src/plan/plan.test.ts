@@ -194,6 +194,7 @@ describe("plan", () => {
           "hint": "define environment missing in a manifest; \`assetctl list\` shows the registry's assets",
           "line": 3,
           "message": "azureml:missing:3 refers to environment missing version 3, which neither the manifests nor the registry define",
+          "severity": "error",
         },
       ]
     `);
@@ -255,7 +256,7 @@ describe("plan: references to an alias", () => {
     const history = [{ kind: "model" as const, name: "churn", alias: "production", from: null, to: "2", commit: null, author: null, message: null, at: "2026-01-01T00:00:00.000Z", serial: 3 }];
     expect(plan(state, { serial: 0, versions: [] }, { ...opts, aliasHistory: history }).changes.find((c) => c.kind === "component")?.record?.dependencies).toEqual(["model:churn:2"]);
     expect(plan(state, { serial: 0, versions: [] }, opts).errors).toEqual([
-      { code: "reference-alias-missing", message: "azureml:churn@production names the alias production of model churn, which neither aliases.yaml nor the registry sets", file: "component/score.yml", line: 4, column: 12 },
+      { code: "reference-alias-missing", severity: "error", message: "azureml:churn@production names the alias production of model churn, which neither aliases.yaml nor the registry sets", file: "component/score.yml", line: 4, column: 12 },
     ]);
   });
 });

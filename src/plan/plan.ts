@@ -2,6 +2,7 @@
 // same inputs always give the same plan and its tests need no disk.
 import type { Operation } from "fast-json-patch";
 import { canonicalJson, sha256, shortDigest } from "../digest.js";
+import { isError, type Diagnostic } from "../diagnostics.js";
 import type { AssetKind } from "../manifest/types.js";
 import type { Digest, JsonObject, JsonValue, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
@@ -10,7 +11,7 @@ import { artifactChanges, markUploads } from "./artifacts.js";
 import { closest } from "../manifest/suggest.js";
 import { diffDocuments } from "./patch.js";
 import { parseAddress, type Address } from "./address.js";
-import { PLAN_FORMAT_VERSION, type AliasChange, type AliasSummary, type Change, type Plan, type PlanError, type PlanSummary } from "./types.js";
+import { PLAN_FORMAT_VERSION, type AliasChange, type AliasSummary, type Change, type Plan, type PlanSummary } from "./types.js";
 import type { AliasRecord } from "../registry/types.js";
 import { planAliases, type TargetState } from "./alias-plan.js";
 import { aliasesAt, aliasKey } from "../registry/alias-state.js";
@@ -141,9 +142,7 @@ interface Resolved {
 
 export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options: PlanOptions): Plan {
   const index = new RegistryIndex(snapshot);
-  const errors: PlanError[] = desired.diagnostics
-    .filter((d) => d.severity === "error")
-    .map(({ code, message, file, line, column }) => ({ code, message, file, line, column }));
+  const errors: Diagnostic[] = desired.diagnostics.filter(isError);
 
   const { ordered, cycleErrors } = orderByDependencies(desired.assets);
   errors.push(...cycleErrors);
@@ -165,7 +164,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
       if (typeof resolved === "string") dependencies.push(resolved);
       // Workspaces come with datastores of their own (workspaceblobstore, …) that no manifest declares.
       else if (ref.kind === "datastore") continue;
-      else errors.push({ ...resolved, file: asset.manifest.file, line: ref.line, column: ref.column });
+      else errors.push({ ...resolved, severity: "error", file: asset.manifest.file, line: ref.line, column: ref.column });
     }
     const digest = versionDigest(asset.contentDigest, dependencies);
     const change = planAsset(asset, digest, dependencies, index);
@@ -182,6 +181,7 @@ export function plan(desired: DesiredState, snapshot: RegistrySnapshot, options:
       // Two definitions claim one version (an auto-versioned one and a pinned one, say): never one over the other.
       errors.push({
         code: "duplicate-definition",
+        severity: "error",
         message: `${change.address} would be created from both ${earlier.manifest?.file ?? "another manifest"} and ${asset.manifest.file}, with different content`,
         file: asset.manifest.file,
         line: asset.manifest.line,
@@ -470,7 +470,7 @@ function resolveReference(
   byContent: ReadonlyMap<Digest, DesiredAsset>,
   index: RegistryIndex,
   aliasVersion: AliasResolver,
-): string | Omit<PlanError, "file" | "line" | "column"> {
+): string | Omit<Diagnostic, "severity" | "file" | "line" | "column"> {
   const alias = aliasOfReference(ref);
   if (alias !== undefined) {
     // `azureml:churn@production`: pinned now to the version the alias names, so moving it re-versions this.
@@ -548,7 +548,7 @@ function aliasResolver(desired: DesiredState, options: PlanOptions): AliasResolv
  * Orders assets so that everything an asset refers to comes before it: by kind first, then by
  * references within a kind (pipeline components after the components they use). Cycles are errors.
  */
-function orderByDependencies(assets: readonly DesiredAsset[]): { ordered: DesiredAsset[]; cycleErrors: PlanError[] } {
+function orderByDependencies(assets: readonly DesiredAsset[]): { ordered: DesiredAsset[]; cycleErrors: Diagnostic[] } {
   const sorted = [...assets].sort(
     (a, b) =>
       KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
@@ -572,7 +572,7 @@ function orderByDependencies(assets: readonly DesiredAsset[]): { ordered: Desire
 
   const state = new Map<DesiredAsset, "visiting" | "done">();
   const ordered: DesiredAsset[] = [];
-  const cycleErrors: PlanError[] = [];
+  const cycleErrors: Diagnostic[] = [];
   const visit = (a: DesiredAsset, trail: DesiredAsset[]): void => {
     const s = state.get(a);
     if (s === "done") return;
@@ -580,6 +580,7 @@ function orderByDependencies(assets: readonly DesiredAsset[]): { ordered: Desire
       const cycle = [...trail.slice(trail.indexOf(a)), a].map((x) => `${x.kind}:${x.name}`);
       cycleErrors.push({
         code: "reference-cycle",
+        severity: "error",
         message: `assets refer to each other in a cycle: ${cycle.join(" → ")}`,
         file: a.manifest.file,
         line: a.manifest.line,

@@ -3,6 +3,7 @@ import type { AssetKind } from "../manifest/types.js";
 import type { Artifact, Digest, JsonObject, MutableFields } from "../registry/types.js";
 import type { SourceInfo } from "../source/types.js";
 import type { PatchOperation } from "./patch.js";
+import type { Diagnostic } from "../diagnostics.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -119,16 +120,6 @@ export interface PlanSummary {
   upload?: Upload;
 }
 
-export interface PlanError {
-  code: string;
-  message: string;
-  file: string;
-  line: number;
-  column: number;
-  /** What to do about it, e.g. a did-you-mean; absent when there is nothing to add. */
-  hint?: string;
-}
-
 export interface Plan {
   format_version: number;
   source: SourceInfo;
@@ -141,5 +132,6 @@ export interface Plan {
   /** The alias moves, applied after the versions; absent when the repository has no aliases.yaml. */
   aliases?: AliasChange[];
   summary: PlanSummary;
-  errors: PlanError[];
+  /** Every error: the manifests' (as read) and the plan's own (a reference nothing defines, a cycle, an alias move refused). */
+  errors: Diagnostic[];
 }

@@ -4,7 +4,7 @@ import { parseAddress } from "../../plan/address.js";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ALIASES_FILE } from "../../manifest/aliases.js";
-import { hasErrors, type Diagnostic } from "../../diagnostics.js";
+import { isError, sortDiagnostics, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
@@ -106,18 +106,16 @@ export function publicPlan(p: Plan): unknown {
 }
 
 export async function printPlan(result: Plan, desired: PlanContext, io: Io): Promise<void> {
-  // The plan's own errors (a reference nothing defines, a cycle) read like the manifests': with the line and a hint.
-  const planOnly: Diagnostic[] = result.errors
-    .filter((e) => !desired.state.diagnostics.some((d) => d.code === e.code && d.file === e.file && d.line === e.line))
-    .map((e) => ({ ...e, severity: "error" }));
-  const diagnostics = [...desired.state.diagnostics, ...planOnly];
+  // The manifests' warnings, and every error (the plan's own ones — a reference nothing defines, a cycle —
+  // read like the manifests': with the line and a hint).
+  const diagnostics = sortDiagnostics([...desired.state.diagnostics.filter((d) => !isError(d)), ...result.errors]);
   if (diagnostics.length > 0) {
     // Loaded only when there is something to show: a clean plan needs neither.
     const [{ lineSource }, { renderDiagnosticsText }] = await Promise.all([import("../lines.js"), import("../render/diagnostics.js")]);
-    io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics, planOnly.length === 0 ? desired.lines : undefined), io.errStyle));
+    io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics, result.errors.length === 0 ? desired.lines : undefined), io.errStyle));
   }
-  if (hasErrors(diagnostics)) {
-    const where = planOnly.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";
+  if (result.errors.length > 0) {
+    const where = result.errors.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";
     io.err(`\n${where}; no plan can be made until they are fixed.`);
     return;
   }

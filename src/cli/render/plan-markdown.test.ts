@@ -178,8 +178,8 @@ describe("renderPlanMarkdown", () => {
   it("shows errors with their location and no changes to review", () => {
     const plan = makePlan([change("model:credit:1", "create")], {
       errors: [
-        { code: "ref-unresolved", message: "azureml:train-env:9 names no version of environment train-env", file: "components/train.yml", line: 4, column: 14 },
-        { code: "schema-unknown-key", message: 'unknown key "pth" (did you mean "path"?) <script>', file: "models/credit.yml", line: 2, column: 1 },
+        { code: "ref-unresolved", severity: "error", message: "azureml:train-env:9 names no version of environment train-env", file: "components/train.yml", line: 4, column: 14 },
+        { code: "schema-unknown-key", severity: "error", message: 'unknown key "pth" (did you mean "path"?) <script>', file: "models/credit.yml", line: 2, column: 1 },
       ],
     });
     expect(renderPlanMarkdown(plan)).toMatchInlineSnapshot(`
