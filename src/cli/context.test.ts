@@ -65,6 +65,28 @@ describe("resolveRoot and registryLocation", () => {
     expect(await resolveRoot("sub", path.join(top, "ml"))).toBe(path.join(top, "ml", "sub"));
   });
 
+  it("agrees with git where it answers without git: nested repositories, worktrees", async () => {
+    const gitTop = (cwd: string): string => execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd, encoding: "utf8" }).trim();
+    const inner = path.join(top, "vendor", "inner");
+    await mkdir(path.join(inner, "models"), { recursive: true });
+    execFileSync("git", ["init", "-q"], { cwd: inner });
+    await writeFile(path.join(top, "assetctl.yaml"), "exclude: []\n");
+    // A repository nested below the config: its own top, not the config's folder.
+    expect(await resolveRoot(undefined, path.join(inner, "models"))).toBe(gitTop(path.join(inner, "models")));
+    expect(await resolveRoot(undefined, path.join(inner, "models"))).toBe(inner);
+    await rm(path.join(top, "assetctl.yaml"));
+    expect(await resolveRoot(undefined, path.join(top, "vendor"))).toBe(gitTop(path.join(top, "vendor")));
+    // A worktree has a `.git` file: git is asked, and names the worktree.
+    execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "first"], { cwd: top });
+    const worktree = path.join(top, "..", path.basename(top) + "-wt");
+    execFileSync("git", ["worktree", "add", "-q", worktree], { cwd: top });
+    try {
+      expect(await resolveRoot(undefined, worktree)).toBe(await realpath(worktree));
+    } finally {
+      await rm(worktree, { recursive: true, force: true });
+    }
+  });
+
   it("names an embedded registry by its absolute path, any other address as given", () => {
     expect(registryLocation(".assetctl/registry", "/repo/ml")).toBe("/repo/ml/.assetctl/registry");
     expect(registryLocation("/srv/registry", "/repo")).toBe("/srv/registry");

@@ -27,10 +27,10 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
   }
   // git names the top with symlinks resolved: walk from the resolved current folder, to meet it.
   const from = await realpath(cwd).catch(() => cwd);
-  // An assetctl.yaml met before any `.git` is the answer whatever git says (its top is at or above it),
-  // found without starting git — unless the environment points git elsewhere.
-  if (process.env["GIT_DIR"] === undefined && process.env["GIT_WORK_TREE"] === undefined) {
-    const near = await nearestConfigFolder(from, undefined, true);
+  // Found without starting git where the answer is plain: an assetctl.yaml met before any `.git`, or
+  // else a `.git` folder of this user's (git's own top) — unless the environment points git elsewhere.
+  if (["GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES"].every((name) => process.env[name] === undefined)) {
+    const near = await nearestConfigOrRepository(from);
     if (near !== undefined) return near;
   }
   const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd }).then(
@@ -41,14 +41,29 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
 }
 
 /**
- * The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml;
- * with `beforeGit`, undefined as soon as a folder without one holds a `.git` (a repository's top).
+ * The root as resolveRoot finds it, where that needs no git: the nearest folder from `from` up that holds
+ * assetctl.yaml, if no `.git` comes first; else the first folder with a `.git` folder this user owns that
+ * has a HEAD (what `git rev-parse --show-toplevel` names there). Undefined when git must be asked: a `.git`
+ * file (a worktree, a submodule), one of another user's (git may refuse it), or no `.git` at all.
  */
-async function nearestConfigFolder(from: string, stop: string | undefined, beforeGit = false): Promise<string | undefined> {
+async function nearestConfigOrRepository(from: string): Promise<string | undefined> {
   for (let folder = from; ; folder = path.dirname(folder)) {
     const config = await lstat(path.join(folder, "assetctl.yaml")).catch(() => undefined);
     if (config?.isFile()) return folder;
-    if (beforeGit && (await lstat(path.join(folder, ".git")).catch(() => undefined))) return undefined;
+    const dotGit = await lstat(path.join(folder, ".git")).catch(() => undefined);
+    if (dotGit !== undefined) {
+      const owned = dotGit.isDirectory() && (process.getuid === undefined || dotGit.uid === process.getuid());
+      return owned && (await lstat(path.join(folder, ".git", "HEAD")).catch(() => undefined))?.isFile() ? folder : undefined;
+    }
+    if (path.dirname(folder) === folder) return undefined;
+  }
+}
+
+/** The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml. */
+async function nearestConfigFolder(from: string, stop: string | undefined): Promise<string | undefined> {
+  for (let folder = from; ; folder = path.dirname(folder)) {
+    const config = await lstat(path.join(folder, "assetctl.yaml")).catch(() => undefined);
+    if (config?.isFile()) return folder;
     if (folder === stop || path.dirname(folder) === folder) return undefined;
   }
 }
