@@ -27,6 +27,7 @@ import { GitTree } from "./git-tree.js";
 import { ArtifactError, ArtifactHasher, type HashedArtifact } from "./hash.js";
 import { readPathStatus, type GitPathStatus } from "./provenance.js";
 import { specFields, type KeyPath, type SpecFields } from "./spec-fields.js";
+import { folderOf } from "./spec-sites.js";
 import type { StatCache } from "./stat-cache.js";
 import { resolveInTree, WorkTree, type SourceTree } from "./tree.js";
 import type { AssetReference, DesiredAsset, DesiredState, SourceInfo } from "./types.js";
@@ -62,11 +63,6 @@ export function nameFromFile(file: string): string {
 
 export function jsonPointer(at: readonly (string | number)[]): string {
   return at.map((k) => `/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
-}
-
-function folderOf(file: string): string {
-  const dir = path.posix.dirname(file);
-  return dir === "." ? "" : dir;
 }
 
 /**

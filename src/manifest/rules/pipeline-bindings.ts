@@ -2,12 +2,12 @@
 // input or output, or an existing step (and, where the step's component is known, one of its ports);
 // and the steps, ordered by which outputs they consume, form no cycle.
 import type { Diagnostic } from "../../diagnostics.js";
+import { parseReference } from "../../source/reference.js";
+import { folderOf, localPathIn } from "../../source/spec-sites.js";
 import { resolveInTree } from "../../source/tree.js";
 import { assetKindOf, type Manifest } from "../types.js";
 import { IDENTIFIER, parseTemplate, SERVICE_MACROS, type Expression } from "./expressions.js";
-import { parseReference } from "./reference.js";
 import { diagnose, keyPathText, type Finding, type KeyPath, type RuleContext } from "./rule.js";
-import { folderOf } from "./sites.js";
 import { entriesOf, isSpecObject, keysOf, type SpecObject } from "./spec.js";
 import { didYouMean } from "./suggest.js";
 
@@ -239,11 +239,12 @@ function stepPorts(manifest: Manifest, node: SpecObject, index: ComponentIndex):
     if (isSpecObject(value)) return { inputs: keysOf(value["inputs"]), outputs: keysOf(value["outputs"]), source: "inline" };
     if (typeof value !== "string") continue;
     const ref = parseReference(value);
+    const local = localPathIn("component", value, ref);
     let component: Manifest | undefined;
-    if (ref === undefined || ref.form === "local") {
-      const file = resolveInTree(folderOf(manifest.file), ref === undefined ? value : ref.path);
+    if (local !== undefined) {
+      const file = resolveInTree(folderOf(manifest.file), local);
       component = file === undefined ? undefined : index.byFile.get(file);
-    } else if (ref.form === "asset" && ref.version !== undefined) {
+    } else if (ref?.form === "asset" && ref.version !== undefined) {
       component = index.byId.get(`${ref.name}:${ref.version}`);
     }
     if (component) {
