@@ -12,6 +12,7 @@ import type { Fence, LockHandle, LockRequest, ObjectSource, PutObjectOptions, Re
 import { RegistryError } from "../../driver.js";
 import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
+import { forEachConcurrent } from "../../../concurrency.js";
 import { ProgressMeter } from "../../../progress.js";
 import { aliasRecordsOf } from "../../alias-state.js";
 import {
@@ -136,16 +137,10 @@ export class AzureMlDriver implements RegistryDriver {
     const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), arm.list("/datastores")]);
     const jobs = kinds.flatMap(([kind, segment], i) => (containerLists[i] ?? []).map((c) => ({ kind, segment, name: String(c["name"]) })));
     const out: StoredVersion[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(LIST_PARALLEL, jobs.length) }, async () => {
-        while (next < jobs.length) {
-          const job = jobs[next++] as (typeof jobs)[number];
-          const versions = await arm.list(`/${job.segment}/${encodeURIComponent(job.name)}/versions`);
-          for (const v of versions) out.push(storedVersion(job.kind, job.name, v));
-        }
-      }),
-    );
+    await forEachConcurrent(jobs, LIST_PARALLEL, async (job) => {
+      const versions = await arm.list(`/${job.segment}/${encodeURIComponent(job.name)}/versions`);
+      for (const v of versions) out.push(storedVersion(job.kind, job.name, v));
+    });
     for (const d of datastores) {
       const stored = storedDatastore(String(d["name"]), d);
       if (stored !== undefined) out.push(stored);
