@@ -9,7 +9,7 @@ import { CachedTree } from "./cached-tree.js";
 import { isLfsPointer, lfsPointersIn, mayBeLfsPointer } from "./lfs-pointer.js";
 import { inspectFolder, resolveLocalPath, resolveLocalPathSync, type FolderProblem, type Resolution } from "./local-path.js";
 import { diagnose, keyPathText, type Finding, type RuleContext } from "./rule.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import type { Manifest } from "../types.js";
 
 /** Problems inside one uploaded folder are listed up to this many; past it they are the same mistake. */
