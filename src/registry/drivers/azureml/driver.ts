@@ -316,7 +316,7 @@ export class AzureMlDriver implements RegistryDriver {
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
     checkVersionUpdate({ kind, name, version, updated_at: "", provenance: {} } as unknown as VersionUpdate);
-    const address = `${kind}:${name}:${version}`;
+    const address = addressOf({ kind, name, version });
     const { lines } = await this.#store().journalLines();
     const updates = lines.filter((l): l is JournalLine & { update: VersionUpdate } => l.update !== undefined && addressOf(l.update) === address).map((l) => l.update);
     if (updates.length > 0) return updates;
@@ -339,7 +339,7 @@ export class AzureMlDriver implements RegistryDriver {
   async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
     checkAliasMove(move);
     await this.#checkFence(fence);
-    if (move.to !== null && !(await this.#exists(move.kind, move.name, move.to))) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    if (move.to !== null && !(await this.#exists(move.kind, move.name, move.to))) throw versionNotFound(addressOf({ kind: move.kind, name: move.name, version: move.to }));
     return this.#store().append({ at: new Date().toISOString(), entry: { op: "alias", move } });
   }
 
