@@ -4,6 +4,7 @@
 // A crash at any instant leaves only whole versions; re-planning and applying again finishes the job.
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
+import { forEachConcurrent } from "../concurrency.js";
 import { jsonDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
 import type { AliasChange, Change, Plan } from "../plan/types.js";
@@ -13,7 +14,6 @@ import type { AppliedBy, Digest, Provenance, VersionRecord } from "../registry/t
 import type { SourceTree } from "../source/tree.js";
 import { TOOL_VERSION } from "../version.js";
 import { artifactFilePath, objectSource } from "./objects.js";
-import { forEachConcurrent } from "./pool.js";
 
 /** Registry writes in flight at once: enough to overlap fsyncs, few enough to bound open files. */
 const WRITE_CONCURRENCY = 16;

@@ -111,7 +111,7 @@ export function planGc(input: GcInput): GcPlan {
   const aliased = new Map<string, string[]>();
   for (const move of input.aliasHistory) {
     if (move.to === null) continue;
-    const address = `${move.kind}:${move.name}:${move.to}`;
+    const address = addressOf({ kind: move.kind, name: move.name, version: move.to });
     const names = aliased.get(address) ?? [];
     if (!names.includes(`@${move.alias}`)) aliased.set(address, [...names, `@${move.alias}`]);
   }

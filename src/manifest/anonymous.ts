@@ -1,7 +1,8 @@
 // Component files a pipeline refers to by local path (`component: ./train.yml`, `file:./train.yml`,
 // `trial:`). Azure ML loads those anonymously: their name and version are ignored and the service
-// versions them by content, so their name need not follow the component naming rule.
-import path from "node:path";
+// versions them by content, so their name need not follow the component naming rule. Found by the one
+// spec walk, so the loader marks anonymous exactly the files the desired-state builder builds as such.
+import { folderOf, specSites } from "../source/spec-sites.js";
 import { resolveInTree } from "../source/tree.js";
 
 export interface ComponentFileReference {
@@ -11,40 +12,15 @@ export interface ComponentFileReference {
   at: (string | number)[];
 }
 
-/** `scheme:` of a URI or reference (`azureml:`, `https:`, `git+https:`); a Windows drive letter is not one. */
-const SCHEME = /^[a-z][a-z0-9+.-]+:/i;
-
-export function localComponentPath(value: string): string | undefined {
-  if (value.startsWith("file:")) return value.slice("file:".length) || undefined;
-  if (value === "" || value.includes("${{") || SCHEME.test(value)) return undefined;
-  return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
- * The local component files named by a pipeline: by its nodes (`jobs.<node>.component`, `.trial`), and by
- * a pipeline job that runs a pipeline component (`component:` at the top), which Azure ML also loads
- * anonymously.
+ * The local component files named by a pipeline: by its nodes (`jobs.<node>.component`, `.trial`, also
+ * inside an inline component's own `jobs`), and by a pipeline job that runs a pipeline component
+ * (`component:` at the top), which Azure ML also loads anonymously.
  */
 export function componentFileReferences(file: string, document: unknown): ComponentFileReference[] {
-  const out: ComponentFileReference[] = [];
-  if (!isObject(document)) return out;
-  const dir = path.posix.dirname(file);
-  const add = (raw: unknown, at: (string | number)[]): void => {
-    if (typeof raw !== "string") return;
-    const local = localComponentPath(raw.trim());
-    if (local !== undefined) out.push({ target: resolveInTree(dir === "." ? "" : dir, local), raw, at });
-  };
-  add(document["component"], ["component"]);
-  const jobs = document["jobs"];
-  if (!isObject(jobs)) return out;
-  for (const [name, node] of Object.entries(jobs)) {
-    if (!isObject(node)) continue;
-    add(node["component"], ["jobs", name, "component"]);
-    add(node["trial"], ["jobs", name, "trial"]);
-  }
-  return out;
+  if (typeof document !== "object" || document === null || Array.isArray(document)) return [];
+  // A pipeline job and a pipeline component name their component files in the same places.
+  return specSites("pipeline_job", document as Record<string, unknown>).flatMap((site) =>
+    site.role === "component" && site.local !== undefined ? [{ target: resolveInTree(folderOf(file), site.local), raw: site.value, at: site.path }] : [],
+  );
 }

@@ -153,16 +153,3 @@ async function declaresManagedSchema(tree: SourceTree, file: string): Promise<bo
   return declaration !== undefined && classifySchemaUrl(declaration.url)?.class === "managed";
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time: a large repository must not exhaust file handles. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

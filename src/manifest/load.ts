@@ -3,6 +3,7 @@
 // manifest cache, unchanged files are neither read nor parsed nor checked: the YAML parser and the
 // schemas are loaded only when some file needs them.
 import path from "node:path";
+import { mapConcurrent } from "../concurrency.js";
 import { canonicalJson } from "../digest.js";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics.js";
 import type { SourceTree } from "../source/tree.js";
@@ -11,7 +12,7 @@ import { isAssetFile, type DeclaredAsset } from "./azureml-assets.js";
 import type { DocumentShape, ManifestCache } from "./cache.js";
 import { compileConfig, loadConfig, type KindMapping } from "./config.js";
 import { diagnostic } from "./diagnostic.js";
-import { classify, isYamlFile, mapLimited, readText, unknownSchemaWarning, type Classification } from "./discover.js";
+import { classify, isYamlFile, readText, unknownSchemaWarning, type Classification } from "./discover.js";
 import { parseYamlCached } from "./parse-cache.js";
 import type { DatastoreType } from "./schema/datastore.js";
 import { didYouMean } from "./suggest.js";
@@ -99,7 +100,7 @@ class Files {
           return hit === undefined;
         })
       : fresh;
-    await mapLimited(unread, READ_CONCURRENCY, async (file) => {
+    await mapConcurrent(unread, READ_CONCURRENCY, async (file) => {
       const mapped = this.mappedKind(file);
       const result = await readText(this.tree, file, named(file) || mapped !== undefined ? "error" : "warning");
       if (!("text" in result)) {
@@ -261,7 +262,7 @@ export async function loadManifests(tree: SourceTree, options: LoadOptions = {})
     const listed = new Set(await files.list());
     const { declareAsset, ParsedTexts } = await import("./azureml-assets.js");
     const parsed = await ParsedTexts.load(cache?.dir);
-    const declared = await mapLimited(assetFiles, READ_CONCURRENCY, (file) => declareAsset(tree, file, (f) => listed.has(f) && !isExcluded(f), parsed));
+    const declared = await mapConcurrent(assetFiles, READ_CONCURRENCY, (file) => declareAsset(tree, file, (f) => listed.has(f) && !isExcluded(f), parsed));
     await parsed.save();
     for (const result of declared) {
       diagnostics.push(...result.diagnostics);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closest, didYouMean, editDistance } from "./suggest.js";
+import { closest, closestName, didYouMean, didYouMeanName, editDistance } from "./suggest.js";
 
 describe("did you mean", () => {
   it("measures edits", () => {
@@ -23,5 +23,14 @@ describe("did you mean", () => {
   it("says nothing when the word is already right", () => {
     expect(didYouMean("name", ["name"])).toBeUndefined();
     expect(didYouMean("Name", ["name"])).toBe('did you mean "name"?');
+  });
+
+  it("finds the closest known name for the rules' hints: case only, a few edits, or the one that contains it", () => {
+    expect(closestName("Training_Data", ["training_data", "test_data"])).toBe("training_data");
+    expect(closestName("trian_data", ["train_data", "test_data"])).toBe("train_data");
+    expect(closestName("model", ["model_output", "metrics"])).toBe("model_output");
+    expect(closestName("completely", ["name", "version"])).toBeUndefined();
+    expect(didYouMeanName("lr", ["lr", "epochs"])).toBe("");
+    expect(didYouMeanName("epoch", ["lr", "epochs"])).toBe(" Did you mean epochs?");
   });
 });

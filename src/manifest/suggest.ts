@@ -1,4 +1,5 @@
-// "Did you mean …?": the closest allowed word to a misspelt key or enum value, by edit distance.
+// "Did you mean …?": the closest allowed word to a misspelt key or enum value, or the closest known name
+// (an input, a file beside a missing one) to a misspelt one, by one edit distance.
 
 /**
  * Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`: swapped letters are the most
@@ -51,4 +52,34 @@ export function closest(word: string, allowed: Iterable<string>): string | undef
 export function didYouMean(word: string, allowed: Iterable<string>): string | undefined {
   const match = closest(word, allowed);
   return match === undefined || match === word ? undefined : `did you mean "${match}"?`;
+}
+
+/**
+ * The candidate closest to a name (an input, a file), if it is close enough to be a plausible typo: a
+ * case-only difference, or at most a third of the longer name's length in edits (rounded up, at most three).
+ */
+export function closestName(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of list) {
+    if (candidate === word) continue;
+    const distance = candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase(), 3);
+    if (distance > Math.min(3, Math.ceil(Math.max(word.length, candidate.length) / 3))) continue;
+    if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best !== undefined) return best;
+  // A name written as part of a longer one (`model` for `model_output`) is a typo too, when only one fits.
+  const containing = list.filter((c) => lower.length >= 3 && c.toLowerCase().includes(lower));
+  return containing.length === 1 ? containing[0] : undefined;
+}
+
+/** ` Did you mean x?` or "" — appended to the rules' messages and hints. */
+export function didYouMeanName(word: string, candidates: Iterable<string>): string {
+  const match = closestName(word, candidates);
+  return match === undefined ? "" : ` Did you mean ${match}?`;
 }

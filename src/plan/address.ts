@@ -2,6 +2,7 @@
 // and `KIND:NAME@ALIAS` (an alias of aliases.yaml, resolved against the registry's alias journal).
 import { UserError } from "../diagnostics.js";
 import { ASSET_KINDS, type AssetKind } from "../manifest/types.js";
+import { addressOf } from "../registry/types.js";
 
 export interface Address {
   kind: AssetKind;
@@ -27,5 +28,5 @@ export function parseAddress(text: string): Address {
 
 export function formatAddress(address: Address): string {
   if (address.alias !== undefined) return `${address.kind}:${address.name}@${address.alias}`;
-  return address.version === undefined ? `${address.kind}:${address.name}` : `${address.kind}:${address.name}:${address.version}`;
+  return address.version === undefined ? `${address.kind}:${address.name}` : addressOf({ ...address, version: address.version });
 }

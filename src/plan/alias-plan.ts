@@ -4,7 +4,7 @@
 import type { DeclaredAliases } from "../manifest/aliases.js";
 import type { AssetKind } from "../manifest/types.js";
 import { aliasesAt, aliasKey } from "../registry/alias-state.js";
-import type { AliasRecord } from "../registry/types.js";
+import { addressOf, type AliasRecord } from "../registry/types.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { AliasChange } from "./types.js";
 
@@ -61,7 +61,7 @@ export function planAliases(input: AliasPlanInput): { changes: AliasChange[]; er
         change,
         state === "missing" ? "alias-target-missing" : "alias-target-archived",
         state === "missing"
-          ? `version ${d.version} does not exist: the registry has no ${d.kind}:${d.name}:${d.version} and no manifest creates it`
+          ? `version ${d.version} does not exist: the registry has no ${addressOf(d)} and no manifest creates it`
           : `version ${d.version} is archived; an alias points only at a live version`,
       );
       continue;

@@ -4,7 +4,7 @@ import type { Operation } from "fast-json-patch";
 import { canonicalJson, sha256, shortDigest } from "../digest.js";
 import { isError, type Diagnostic } from "../diagnostics.js";
 import type { AssetKind } from "../manifest/types.js";
-import type { Digest, JsonObject, JsonValue, MutableFields, RegistrySnapshot, StoredVersion } from "../registry/types.js";
+import { addressOf, type Digest, type JsonObject, type JsonValue, type MutableFields, type RegistrySnapshot, type StoredVersion } from "../registry/types.js";
 import type { AssetReference, DesiredAsset, DesiredState } from "../source/types.js";
 import { redact } from "../redact.js";
 import { artifactChanges, markUploads } from "./artifacts.js";
@@ -226,7 +226,7 @@ function targetState(changes: readonly Change[], index: RegistryIndex): (kind: A
   const byAddress = new Map<string, Change>();
   for (const c of changes) if (c.action !== "orphan") byAddress.set(c.address, c);
   return (kind, name, version) => {
-    const change = byAddress.get(`${kind}:${name}:${version}`);
+    const change = byAddress.get(addressOf({ kind, name, version }));
     if (change?.action === "archive") return "archived";
     if (change?.action === "create" || change?.action === "unarchive") return "live";
     const stored = index.get(kind, name, version);
@@ -251,7 +251,7 @@ function markCauses(changes: Change[], plannedAssets: ReadonlyMap<DesiredAsset, 
   const created = new Set(changes.filter((c) => c.action === "create").map((c) => c.address));
   const dependenciesOf = new Map<string, readonly string[]>();
   for (const resolved of plannedAssets.values()) {
-    dependenciesOf.set(`${resolved.asset.kind}:${resolved.asset.name}:${resolved.version}`, resolved.dependencies);
+    dependenciesOf.set(addressOf({ kind: resolved.asset.kind, name: resolved.asset.name, version: resolved.version }), resolved.dependencies);
   }
   for (const change of changes) {
     if (change.previous === null || (change.action !== "create" && change.action !== "conflict")) continue;
@@ -286,7 +286,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
     if (!existing) {
       return {
         ...base,
-        address: `${asset.kind}:${asset.name}:${pinned}`,
+        address: addressOf({ kind: asset.kind, name: asset.name, version: pinned }),
         version: pinned,
         action: "create",
         previous: latest?.record.version ?? null,
@@ -299,7 +299,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
     if (existing.deleted === true) {
       return {
         ...base,
-        address: `${asset.kind}:${asset.name}:${pinned}`,
+        address: addressOf({ kind: asset.kind, name: asset.name, version: pinned }),
         version: pinned,
         action: "conflict",
         previous: pinned,
@@ -312,7 +312,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
       const fields = differingFields(storedDocument(existing), document());
       return {
         ...base,
-        address: `${asset.kind}:${asset.name}:${pinned}`,
+        address: addressOf({ kind: asset.kind, name: asset.name, version: pinned }),
         version: pinned,
         action: "conflict",
         previous: pinned,
@@ -332,7 +332,7 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
   const reverted = versions.find((v) => v.record.digest === digest);
   return {
     ...base,
-    address: `${asset.kind}:${asset.name}:${version}`,
+    address: addressOf({ kind: asset.kind, name: asset.name, version }),
     version,
     action: "create",
     previous: latest?.record.version ?? null,
@@ -360,7 +360,7 @@ function unchangedOrUpdate(
   base: Pick<Change, "kind" | "name" | "digest" | "manifest">,
   version: string,
 ): Change {
-  const address = `${asset.kind}:${asset.name}:${version}`;
+  const address = addressOf({ kind: asset.kind, name: asset.name, version });
   const before = mutableDocument(existing.mutable);
   const after = mutableDocument(asset.mutable);
   // Equal documents make an empty patch: the common case needs no diff.
@@ -487,7 +487,7 @@ function resolveReference(
     // A local component file referenced from a pipeline: the anonymous asset with that content.
     const target = byContent.get(ref.version as Digest);
     const resolved = target && plannedAssets.get(target);
-    if (resolved) return `${ref.kind}:${resolved.asset.name}:${resolved.version}`;
+    if (resolved) return addressOf({ kind: ref.kind, name: resolved.asset.name, version: resolved.version });
     return { code: "reference-missing", message: `${ref.raw} does not resolve to a component of this repository` };
   }
   const key = assetKey(ref.kind, ref.name);
@@ -624,7 +624,7 @@ function orphans(assets: readonly DesiredAsset[], index: RegistryIndex, prune: b
       const r = stored.record;
       if (stored.archived || stored.deleted === true || r.anonymous) continue;
       changes.push({
-        address: `${r.kind}:${r.name}:${r.version}`,
+        address: addressOf(r),
         kind: r.kind,
         name: r.name,
         version: r.version,

@@ -1,6 +1,6 @@
 // What the aliases are at a time, from the journal of their moves: shared by plan, the read commands,
 // gc and the web UI so that they agree on "which version was production then". Pure.
-import type { AliasRecord, JournalRecord } from "./types.js";
+import { addressOf, type AliasRecord, type JournalRecord } from "./types.js";
 
 export interface AliasState {
   kind: string;
@@ -32,8 +32,8 @@ export function aliasesAt(history: readonly AliasRecord[], at?: string): Map<str
 /** Every version (`kind:name:version`) an alias pointed at, at any time on or after `since`. */
 export function versionsAliasedSince(history: readonly AliasRecord[], since: string): Set<string> {
   const held = new Set<string>();
-  for (const state of aliasesAt(history, since).values()) held.add(`${state.kind}:${state.name}:${state.version}`);
-  for (const move of history) if (move.at >= since && move.to !== null) held.add(`${move.kind}:${move.name}:${move.to}`);
+  for (const state of aliasesAt(history, since).values()) held.add(addressOf(state));
+  for (const move of history) if (move.at >= since && move.to !== null) held.add(addressOf({ kind: move.kind, name: move.name, version: move.to }));
   return held;
 }
 

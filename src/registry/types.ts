@@ -174,6 +174,7 @@ export interface ObjectUse {
   size: number;
 }
 
-export function addressOf(v: { kind: AssetKind; name: string; version: string }): string {
+/** `KIND:NAME:VERSION`: the one spelling of a version's address (records, plans, journals, messages). */
+export function addressOf(v: { kind: string; name: string; version: string }): string {
   return `${v.kind}:${v.name}:${v.version}`;
 }

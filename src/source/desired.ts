@@ -19,6 +19,7 @@
 import { tagText } from "../manifest/schema/common.js";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
+import { mapConcurrent } from "../concurrency.js";
 import { jsonDigest } from "../digest.js";
 import { ASSET_KINDS, assetKindOf, type AssetKind, type Manifest } from "../manifest/types.js";
 import { defaultProgress, type OnProgress } from "../progress.js";
@@ -27,6 +28,7 @@ import { GitTree } from "./git-tree.js";
 import { ArtifactError, ArtifactHasher, type HashedArtifact } from "./hash.js";
 import { readPathStatus, type GitPathStatus } from "./provenance.js";
 import { specFields, type KeyPath, type SpecFields } from "./spec-fields.js";
+import { folderOf } from "./spec-sites.js";
 import type { StatCache } from "./stat-cache.js";
 import { resolveInTree, WorkTree, type SourceTree } from "./tree.js";
 import type { AssetReference, DesiredAsset, DesiredState, SourceInfo } from "./types.js";
@@ -62,11 +64,6 @@ export function nameFromFile(file: string): string {
 
 export function jsonPointer(at: readonly (string | number)[]): string {
   return at.map((k) => `/${String(k).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
-}
-
-function folderOf(file: string): string {
-  const dir = path.posix.dirname(file);
-  return dir === "." ? "" : dir;
 }
 
 /**
@@ -319,20 +316,6 @@ class DesiredStateBuilder {
  */
 const BUILD_CONCURRENCY = 64;
 
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
-}
-
 /** Files that reach themselves through `uses` (file → component files it names). */
 function filesOnCycles(uses: ReadonlyMap<string, readonly string[]>): Set<string> {
   const cyclic = new Set<string>();
@@ -401,7 +384,7 @@ export async function buildDesiredState(
   });
   const builder = new DesiredStateBuilder(manifests, hasher);
   try {
-    const named = await mapBounded(manifests, BUILD_CONCURRENCY, async (m) => {
+    const named = await mapConcurrent(manifests, BUILD_CONCURRENCY, async (m) => {
         if (m.kind === "data_import" && options.reportUnsupported) {
           builder.diagnostics.push({
             code: "apply-unsupported",

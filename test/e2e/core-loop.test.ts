@@ -162,6 +162,8 @@ describe.each(registries)("plan and apply on $label", ({ embedded, skip, make })
     const v1 = JSON.parse((await repo.run(["show", "model:churn-model:1", "--json"])).stdout) as { digest: string };
     const v3 = JSON.parse((await repo.run(["show", "model:churn-model:3", "--json"])).stdout) as { digest: string };
     expect(v3.digest).toBe(v1.digest);
+    // The model's files are stored in the registry: the digest in place of its path is not remote content.
+    expect((await repo.run(["show", "model:churn-model:1"])).stdout).not.toContain("files at:");
 
     const history = JSON.parse((await repo.run(["history", "model:churn-model", "--json"])).stdout) as { versions: { version: string; commit: string }[] };
     expect(history.versions.map((v) => v.version)).toEqual(["1", "2", "3"]);

@@ -10,7 +10,7 @@ import { ALIASES_FILE } from "../../manifest/aliases.js";
 import { parseAddress } from "../../plan/address.js";
 import { aliasesAt, aliasKey, previousVersion } from "../../registry/alias-state.js";
 import { findVersion, versionPatch } from "../../registry/query.js";
-import type { StoredVersion } from "../../registry/types.js";
+import { addressOf, type StoredVersion } from "../../registry/types.js";
 import { resolveRoot } from "../context.js";
 import { patchLines } from "../render/plan-text.js";
 import { common, flag, json, str, type Command } from "./command.js";
@@ -43,7 +43,7 @@ export const aliasCommand: Command = {
       if (version === undefined) throw new UserError("alias-no-previous", `${key} has named only version ${now.version}: there is no previous version.`, { hint: "choose one with --to VERSION" });
       const current = findVersion(snapshot, { kind: asset.kind, name: asset.name, version: now.version });
       const target = findVersion(snapshot, { kind: asset.kind, name: asset.name, version });
-      if (target.archived) throw new UserError("alias-target-archived", `${asset.kind}:${asset.name}:${version} is archived; an alias points only at a live version.`, { hint: `restore it first: assetctl unarchive ${asset.kind}:${asset.name}:${version}` });
+      if (target.archived) throw new UserError("alias-target-archived", `${addressOf({ kind: asset.kind, name: asset.name, version })} is archived; an alias points only at a live version.`, { hint: `restore it first: assetctl unarchive ${addressOf({ kind: asset.kind, name: asset.name, version })}` });
       return { current, target };
     });
     const from = current.record.version;

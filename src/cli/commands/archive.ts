@@ -3,6 +3,7 @@
 import { setArchived } from "../../apply/archive.js";
 import { appliedBy } from "../../apply/identity.js";
 import { parseAddress } from "../../plan/address.js";
+import { addressOf } from "../../registry/types.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import { common, flag, json, str, type Command } from "./command.js";
 import { aliasHistoryFor, findVersion } from "./read.js";
@@ -32,7 +33,7 @@ function archiveCommand(archived: boolean): Command {
         const results: { address: string; outcome: "changed" | "unchanged" }[] = [];
         for (const t of targets) {
           const outcome = await setArchived(registry, { kind: t.kind, name: t.name, version: t.version, archived, lockTimeoutMs, appliedBy: appliedBy(io.env) });
-          results.push({ address: `${t.kind}:${t.name}:${t.version}`, outcome });
+          results.push({ address: addressOf(t), outcome });
         }
         if (flag(values, "json")) json(io, { [archived ? "archived" : "unarchived"]: results });
         else {

@@ -29,7 +29,7 @@ export const pullCommand: Command = {
     try {
       const v = findVersion(await registry.snapshot(), address, await aliasHistoryFor(registry, address));
       if (v.deleted === true) {
-        throw new UserError("version-deleted", `${v.record.kind}:${v.record.name}:${v.record.version} was deleted by gc; its files may be gone.`, {
+        throw new UserError("version-deleted", `${addressOf(v.record)} was deleted by gc; its files may be gone.`, {
           hint: "`assetctl gc --restore` brings back what the trash still holds; `assetctl show` says when it was deleted",
         });
       }
@@ -64,9 +64,9 @@ export const pullCommand: Command = {
       }
       // A model or data version whose files live elsewhere (a storage URI) records where, not the files.
       const remote = typeof v.record.spec["path"] === "string" && localPathOf(v.record.spec["path"]) === undefined ? v.record.spec["path"] : undefined;
-      if (flag(values, "json")) json(io, { address: `${v.record.kind}:${v.record.name}:${v.record.version}`, destination: dest, files: written, ...(remote ? { remote } : {}) });
+      if (flag(values, "json")) json(io, { address: addressOf(v.record), destination: dest, files: written, ...(remote ? { remote } : {}) });
       else {
-        io.out(`Pulled ${v.record.kind}:${v.record.name}:${v.record.version} into ${dest} (${written.length} file${written.length === 1 ? "" : "s"}, verified).`);
+        io.out(`Pulled ${addressOf(v.record)} into ${dest} (${written.length} file${written.length === 1 ? "" : "s"}, verified).`);
         if (remote) io.out(`Its files are not in the registry: they live at ${remote}`);
       }
       return 0;

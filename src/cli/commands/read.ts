@@ -6,7 +6,7 @@ import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
 import { parseAddress, type Address } from "../../plan/address.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { byCreation, findVersion, versionPatch, versionsOf } from "../../registry/query.js";
-import type { AliasRecord, Provenance, StoredVersion } from "../../registry/types.js";
+import { addressOf, type AliasRecord, type Provenance, type StoredVersion } from "../../registry/types.js";
 import { appliedByText } from "../../apply/identity.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
@@ -83,7 +83,7 @@ export const listCommand: Command = {
         json(io, {
           serial: snapshot.serial,
           assets: rows.map((r) => ({
-            address: `${r.latest.record.kind}:${r.latest.record.name}:${r.latest.record.version}`,
+            address: addressOf(r.latest.record),
             kind: r.latest.record.kind,
             name: r.latest.record.name,
             latest: r.latest.record.version,
@@ -133,7 +133,7 @@ export const showCommand: Command = {
     return withRegistry(values, io, async (registry) => {
       const v = findVersion(await registry.snapshot(), address, await aliasHistoryFor(registry, address), at);
       const via = address.alias === undefined ? undefined : { alias: address.alias, at: at ?? null };
-      const deletedAt = v.deleted === true ? await gcDeletionSerial(registry, `${v.record.kind}:${v.record.name}:${v.record.version}`) : undefined;
+      const deletedAt = v.deleted === true ? await gcDeletionSerial(registry, addressOf(v.record)) : undefined;
       if (flag(values, "json")) {
         json(io, { ...v.record, mutable: v.mutable, archived: v.archived, ...(v.deleted === true ? { deleted: { by: "gc", journal: deletedAt ?? null } } : {}), updated_at: v.updated_at, ...(via === undefined ? {} : { via_alias: via }) });
         return 0;
@@ -141,7 +141,7 @@ export const showCommand: Command = {
       const r = v.record;
       const deleted = v.deleted === true ? ` (deleted by gc, journal #${deletedAt ?? "?"})` : "";
       const lines = [
-        `${r.kind}:${r.name}:${r.version}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}${via === undefined ? "" : `  (${r.kind}:${r.name}@${via.alias}${via.at === null ? "" : ` at ${via.at}`})`}`,
+        `${addressOf(r)}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}${via === undefined ? "" : `  (${r.kind}:${r.name}@${via.alias}${via.at === null ? "" : ` at ${via.at}`})`}`,
         `  digest:      ${r.digest}`,
         `  created:     ${r.created_at}`,
         ...provenanceLines(r.provenance),
@@ -192,7 +192,7 @@ export const historyCommand: Command = {
       if (flag(values, "json")) {
         json(io, {
           versions: events.map(({ v, updates }) => ({
-            address: `${v.record.kind}:${v.record.name}:${v.record.version}`,
+            address: addressOf(v.record),
             version: v.record.version,
             digest: v.record.digest,
             commit: v.record.provenance.commit,

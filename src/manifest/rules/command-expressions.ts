@@ -9,7 +9,7 @@ import { IDENTIFIER, parseTemplate, SERVICE_MACROS, type Expression } from "./ex
 import { diagnose, keyPathText, type Finding, type KeyPath, type RuleContext } from "./rule.js";
 import { positionInScalar } from "./scalar-position.js";
 import { isSpecObject } from "./spec.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMeanName } from "../suggest.js";
 
 /** A finding and the text to point at inside the templated string. */
 interface Located {
@@ -58,7 +58,7 @@ function checkTemplate(scope: CommandScope, path: KeyPath, text: string): Locate
         at(expression, {
           code: head === "inputs" ? "expression-unknown-input" : "expression-unknown-output",
           severity: "error",
-          message: `${field}: ${shown} names no declared ${kind}.${didYouMean(name, names)}`,
+          message: `${field}: ${shown} names no declared ${kind}.${didYouMeanName(name, names)}`,
           hint:
             names.length === 0
               ? `Declare ${name} under ${head}:, or remove the expression.`

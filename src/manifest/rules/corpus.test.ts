@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { folderOf, sitesOf } from "../../source/spec-sites.js";
 import { resolveInTree, WorkTree } from "../../source/tree.js";
 import type { Manifest, ManifestKind } from "../types.js";
 import { kindFromSchema, manifestFromYaml } from "./fixture.test-helper.js";
-import { localPathOf, runRules, sitesOf } from "./index.js";
+import { runRules } from "./index.js";
 import { keyPathText } from "./rule.js";
-import { folderOf } from "./sites.js";
 
 const CORPUS = path.resolve(import.meta.dirname, "../../../../shared/corpus/azureml-examples");
 const ROOT = existsSync(CORPUS) ? CORPUS : "/work/shared/corpus/azureml-examples";
@@ -63,7 +63,7 @@ function loadCorpus(): { manifests: Manifest[]; skipped: string[] } {
   const referenced = new Set<string>();
   for (const m of manifests) {
     for (const site of sitesOf(m)) {
-      const local = site.role === "component" ? localPathOf(site) : undefined;
+      const local = site.role === "component" ? site.local : undefined;
       const file = local === undefined ? undefined : resolveInTree(folderOf(m.file), local);
       if (file !== undefined) referenced.add(file);
     }

@@ -4,10 +4,10 @@
 // planner refuses the same cycles, but validate needs no registry to see them.
 import type { Diagnostic } from "../../diagnostics.js";
 import { specFields, type KeyPath } from "../../source/spec-fields.js";
+import { folderOf } from "../../source/spec-sites.js";
 import { resolveInTree } from "../../source/tree.js";
 import { assetKindOf, type Manifest } from "../types.js";
 import { diagnose, keyPathText, type RuleContext } from "./rule.js";
-import { folderOf } from "./sites.js";
 
 interface Edge {
   to: Manifest;

@@ -4,10 +4,10 @@
 // definitions of one name are refused too: both would claim the next version of one plan, and after that
 // take turns being "latest", so that every apply made yet another version and never converged.
 import type { Diagnostic } from "../../diagnostics.js";
+import { folderOf, sitesOf } from "../../source/spec-sites.js";
 import { resolveInTree } from "../../source/tree.js";
 import { assetKindOf, type Manifest } from "../types.js";
 import { diagnose, type RuleContext } from "./rule.js";
-import { folderOf, localPathOf, sitesOf } from "./sites.js";
 import { isSpecObject } from "./spec.js";
 
 export function checkDuplicates(ctx: RuleContext): Diagnostic[] {
@@ -66,7 +66,7 @@ function content(manifest: Manifest): { spec: Record<string, unknown>; text: str
   const spec = structuredClone(manifest.spec);
   const dir = folderOf(manifest.file);
   for (const site of sitesOf(manifest)) {
-    const local = localPathOf(site);
+    const local = site.local;
     if (local === undefined) continue;
     setAt(spec, site.path, `repo:${resolveInTree(dir, local) ?? local}`);
   }

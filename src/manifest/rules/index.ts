@@ -15,8 +15,6 @@ import type { Rule, RuleContext } from "./rule.js";
 import { checkSecrets } from "./secrets.js";
 
 export type { Rule, RuleContext } from "./rule.js";
-export { displayReference, parseReference } from "./reference.js";
-export type { ParsedReference, RegistryAssetType, StorageScheme, WorkspaceScope } from "./reference.js";
 export {
   isRedactedPlaceholder,
   isSecretCredentialKey,
@@ -24,8 +22,6 @@ export {
   resolveSecretReference,
   SECRET_REFERENCE_SYNTAX,
 } from "./secret-reference.js";
-export { localPathOf, sitesOf } from "./sites.js";
-export type { Site, SiteRole } from "./sites.js";
 
 /** Rules that read the tree (files named, folders' contents): they run every time. */
 const TREE_RULES: readonly Rule[] = [checkLocalPaths, checkMltable];

@@ -3,13 +3,13 @@
 // rather than a Git LFS pointer.
 import path from "node:path";
 import type { Diagnostic } from "../../diagnostics.js";
+import { folderOf, sitesOf, type Site } from "../../source/spec-sites.js";
 import { SKIPPED_DIRS, STATE_DIR, type SourceTree } from "../../source/tree.js";
 import { CachedTree } from "./cached-tree.js";
 import { isLfsPointer, lfsPointersIn, mayBeLfsPointer } from "./lfs-pointer.js";
 import { inspectFolder, resolveLocalPath, resolveLocalPathSync, type FolderProblem, type Resolution } from "./local-path.js";
 import { diagnose, keyPathText, type Finding, type RuleContext } from "./rule.js";
-import { folderOf, localPathOf, sitesOf, type Site } from "./sites.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../suggest.js";
 import type { Manifest } from "../types.js";
 
 /** Problems inside one uploaded folder are listed up to this many; past it they are the same mistake. */
@@ -33,7 +33,7 @@ export async function checkLocalPaths(ctx: RuleContext): Promise<Diagnostic[]> {
 
   const sync = tree.syncLookup();
   const check = (manifest: Manifest, site: Site): Diagnostic[] | Promise<Diagnostic[]> => {
-    const raw = localPathOf(site);
+    const raw = site.local;
     if (raw === undefined) return [];
     const baseDir = folderOf(manifest.file);
     if (sync === undefined) return resolveLocalPath(tree, baseDir, raw).then((resolution) => judge(manifest, site, raw, baseDir, resolution));

@@ -1,11 +1,11 @@
 // Rule: data of type `mltable` given as a local folder contains a file named exactly `MLTable`, which
 // Azure ML reads to know how to load the table (`MLTable.yaml` or `mltable` are not found by it).
 import type { Diagnostic } from "../../diagnostics.js";
+import { folderOf, sitesOf } from "../../source/spec-sites.js";
 import type { TreeEntry } from "../../source/tree.js";
 import { CachedTree } from "./cached-tree.js";
 import { resolveLocalPath } from "./local-path.js";
 import { diagnose, keyPathText, type RuleContext } from "./rule.js";
-import { folderOf, localPathOf, sitesOf } from "./sites.js";
 
 const MLTABLE = "MLTable";
 
@@ -15,7 +15,7 @@ export async function checkMltable(ctx: RuleContext): Promise<Diagnostic[]> {
     sitesOf(manifest)
       .filter((site) => site.role === "data" && site.assetType === "mltable")
       .map(async (site): Promise<Diagnostic[]> => {
-        const raw = localPathOf(site);
+        const raw = site.local;
         if (raw === undefined) return [];
         const resolution = await resolveLocalPath(tree, folderOf(manifest.file), raw);
         // Missing paths and files where a folder belongs are the local-paths rule's to report.

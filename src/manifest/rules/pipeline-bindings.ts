@@ -2,14 +2,14 @@
 // input or output, or an existing step (and, where the step's component is known, one of its ports);
 // and the steps, ordered by which outputs they consume, form no cycle.
 import type { Diagnostic } from "../../diagnostics.js";
+import { parseReference } from "../../source/reference.js";
+import { folderOf, localPathIn } from "../../source/spec-sites.js";
 import { resolveInTree } from "../../source/tree.js";
 import { assetKindOf, type Manifest } from "../types.js";
 import { IDENTIFIER, parseTemplate, SERVICE_MACROS, type Expression } from "./expressions.js";
-import { parseReference } from "./reference.js";
 import { diagnose, keyPathText, type Finding, type KeyPath, type RuleContext } from "./rule.js";
-import { folderOf } from "./sites.js";
 import { entriesOf, isSpecObject, keysOf, type SpecObject } from "./spec.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMeanName } from "../suggest.js";
 
 /** The ports of a step's component, when the component is in the repository or inline. */
 interface StepPorts {
@@ -73,7 +73,7 @@ function checkPipeline(manifest: Manifest, index: ComponentIndex): Diagnostic[] 
             report(path, {
               code: "binding-unknown-step",
               severity: "error",
-              message: `${keyPathText(path)}: ${expression.text} names no step of the ${pipelineWord}.${didYouMean(target, stepNames)}`,
+              message: `${keyPathText(path)}: ${expression.text} names no step of the ${pipelineWord}.${didYouMeanName(target, stepNames)}`,
               hint: `Steps under jobs: ${stepNames.join(", ")}.`,
             });
           }
@@ -106,7 +106,7 @@ function checkPipeline(manifest: Manifest, index: ComponentIndex): Diagnostic[] 
           report([...nodePath, direction, name], {
             code: direction === "inputs" ? "step-unknown-input" : "step-unknown-output",
             severity: "warning",
-            message: `jobs.${step}.${direction}.${name}: the component (${known.source}) declares no ${kind} ${name}, so this ${kind} goes nowhere.${didYouMean(name, declared)}`,
+            message: `jobs.${step}.${direction}.${name}: the component (${known.source}) declares no ${kind} ${name}, so this ${kind} goes nowhere.${didYouMeanName(name, declared)}`,
             hint: declared.length === 0 ? `The component declares no ${direction}.` : `Its ${direction}: ${declared.join(", ")}.`,
           });
         }
@@ -170,7 +170,7 @@ function checkParentBinding(parts: string[], expression: Expression, scope: Bind
     return {
       code: section === "inputs" ? "binding-unknown-input" : "binding-unknown-output",
       severity: "error",
-      message: `${field}: ${shown} names no ${kind} of the ${pipelineWord}.${didYouMean(name, declared)}`,
+      message: `${field}: ${shown} names no ${kind} of the ${pipelineWord}.${didYouMeanName(name, declared)}`,
       hint: `Declare ${name} under the ${pipelineWord}'s top-level ${section}:${declared.length > 0 ? ` (now: ${declared.join(", ")})` : ""}, or fix the name.`,
     };
   }
@@ -186,7 +186,7 @@ function checkParentBinding(parts: string[], expression: Expression, scope: Bind
       return {
         code: "binding-unknown-step",
         severity: "error",
-        message: `${field}: ${shown} names no step of the ${pipelineWord}.${didYouMean(name, scope.stepNames)}`,
+        message: `${field}: ${shown} names no step of the ${pipelineWord}.${didYouMeanName(name, scope.stepNames)}`,
         hint: `Steps under jobs: ${scope.stepNames.join(", ")}.`,
       };
     }
@@ -197,7 +197,7 @@ function checkParentBinding(parts: string[], expression: Expression, scope: Bind
     return {
       code: direction === "outputs" ? "binding-unknown-step-output" : "binding-unknown-step-input",
       severity: "error",
-      message: `${field}: ${shown} names no ${kind} of step ${name} (component ${known.source}).${didYouMean(port, declared)}`,
+      message: `${field}: ${shown} names no ${kind} of step ${name} (component ${known.source}).${didYouMeanName(port, declared)}`,
       hint: declared.length === 0 ? `Its component declares no ${direction}.` : `Its ${direction}: ${declared.join(", ")}.`,
     };
   }
@@ -239,11 +239,12 @@ function stepPorts(manifest: Manifest, node: SpecObject, index: ComponentIndex):
     if (isSpecObject(value)) return { inputs: keysOf(value["inputs"]), outputs: keysOf(value["outputs"]), source: "inline" };
     if (typeof value !== "string") continue;
     const ref = parseReference(value);
+    const local = localPathIn("component", value, ref);
     let component: Manifest | undefined;
-    if (ref === undefined || ref.form === "local") {
-      const file = resolveInTree(folderOf(manifest.file), ref === undefined ? value : ref.path);
+    if (local !== undefined) {
+      const file = resolveInTree(folderOf(manifest.file), local);
       component = file === undefined ? undefined : index.byFile.get(file);
-    } else if (ref.form === "asset" && ref.version !== undefined) {
+    } else if (ref?.form === "asset" && ref.version !== undefined) {
       component = index.byId.get(`${ref.name}:${ref.version}`);
     }
     if (component) {

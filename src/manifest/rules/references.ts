@@ -5,9 +5,9 @@
 import { didYouMean } from "../suggest.js";
 import type { Diagnostic } from "../../diagnostics.js";
 import { assetKindOf, type AssetKind } from "../types.js";
-import { displayReference, parseReference, type ParsedReference, type RegistryAssetType } from "./reference.js";
+import { displayReference, type ParsedReference, type RegistryAssetType } from "../../source/reference.js";
+import { sitesOf, type Site, type SiteRole } from "../../source/spec-sites.js";
 import { diagnose, keyPathText, type Finding, type RuleContext } from "./rule.js";
-import { sitesOf, type Site, type SiteRole } from "./sites.js";
 
 type Form = ParsedReference["form"];
 
@@ -129,7 +129,7 @@ export function checkReferences(ctx: RuleContext): Diagnostic[] {
 function checkSite(site: Site, declared: Map<string, Declared>): Finding | undefined {
   const rules = ROLES[site.role];
   const label = keyPathText(site.path);
-  const ref = parseReference(site.value);
+  const ref = site.reference;
   if (ref === undefined) return bareWord(site, label, rules);
   const shown = displayReference(ref.raw);
   switch (ref.form) {

@@ -210,7 +210,7 @@ export class FsDriver implements RegistryDriver {
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
     this.#ensureOpen();
     checkAddress(kind, name, version);
-    if (!(await this.#records.exists(kind, name, version))) throw versionNotFound(`${kind}:${name}:${version}`);
+    if (!(await this.#records.exists(kind, name, version))) throw versionNotFound(addressOf({ kind, name, version }));
     return (await this.#records.updates(kind, name, version)).map((doc) => doc.update);
   }
 
@@ -237,7 +237,7 @@ export class FsDriver implements RegistryDriver {
   async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
     this.#ensureOpen();
     checkAliasMove(move);
-    if (move.to !== null && !(await this.#records.exists(move.kind, move.name, move.to))) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    if (move.to !== null && !(await this.#records.exists(move.kind, move.name, move.to))) throw versionNotFound(addressOf({ kind: move.kind, name: move.name, version: move.to }));
     await this.#lock.checkFence(fence);
     this.#wrote = true;
     return this.#journal.append({ op: "alias", move });

@@ -192,8 +192,8 @@ export class MemoryDriver implements RegistryDriver {
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
     this.#ensureOpen();
     checkAddress(kind, name, version);
-    const stored = this.store.versions.get(`${kind}:${name}:${version}`);
-    if (stored === undefined) throw versionNotFound(`${kind}:${name}:${version}`);
+    const stored = this.store.versions.get(addressOf({ kind, name, version }));
+    if (stored === undefined) throw versionNotFound(addressOf({ kind, name, version }));
     return structuredClone(stored.updates);
   }
 
@@ -213,7 +213,7 @@ export class MemoryDriver implements RegistryDriver {
     this.#ensureOpen();
     checkAliasMove(move);
     this.#checkFence(fence);
-    if (move.to !== null && !this.store.versions.has(`${move.kind}:${move.name}:${move.to}`)) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    if (move.to !== null && !this.store.versions.has(addressOf({ kind: move.kind, name: move.name, version: move.to }))) throw versionNotFound(addressOf({ kind: move.kind, name: move.name, version: move.to }));
     return this.#journal({ op: "alias", move });
   }
 

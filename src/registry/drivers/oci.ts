@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { forEachConcurrent } from "../../concurrency.js";
 import { sha256 } from "../../digest.js";
 import { ProgressMeter } from "../../progress.js";
 import { RegistryError, type ObjectSource, type PutObjectOptions, type VerifyOptions } from "../driver.js";
@@ -134,7 +135,7 @@ export class OciObjectStore implements ObjectStore {
     // A spec is nearly always new, and small: uploading it again costs less than asking first.
     await uploadBlob(this.#client(), repository, config.digest, { kind: "bytes", data: spec }, this.#chunkSize);
     const manifest = artifactManifest(record, config);
-    await forEachLimited([...new Set(manifest.layers.map((l) => l.digest))], PARALLEL, (digest) =>
+    await forEachConcurrent([...new Set(manifest.layers.map((l) => l.digest))], PARALLEL, (digest) =>
       digest === EMPTY.digest ? this.#ensure(repository, digest, { kind: "bytes", data: Buffer.from(EMPTY.data) }) : this.#mount(repository, digest),
     );
     const body = Buffer.from(JSON.stringify(manifest));
@@ -177,7 +178,7 @@ export class OciObjectStore implements ObjectStore {
     // Progress counts the sizes the records give, so a blob that is missing or not that size still adds up.
     const meter = new ProgressMeter("verifying", options.onProgress);
     meter.expect([...needed.values()].reduce((bytes, { size }) => bytes + size, 0));
-    await forEachLimited([...needed], PARALLEL, async ([digest, { address, size }]) => {
+    await forEachConcurrent([...needed], PARALLEL, async ([digest, { address, size }]) => {
       const progress = meter.item(size);
       try {
         const stream = await this.readObject(digest);
@@ -191,7 +192,7 @@ export class OciObjectStore implements ObjectStore {
         progress.complete();
       }
     }).finally(() => meter.end());
-    await forEachLimited(records, PARALLEL, async (record) => {
+    await forEachConcurrent(records, PARALLEL, async (record) => {
       const address = addressOf(record);
       const repository = this.#repository(record.kind);
       let tag = primaryTag(record.name, record.version);
@@ -318,10 +319,3 @@ export class OciObjectStore implements ObjectStore {
   }
 }
 
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

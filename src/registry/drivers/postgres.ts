@@ -191,12 +191,12 @@ export class PostgresRecords implements RecordStore {
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
     checkAddress(kind, name, version);
     const rows = await this.#query<{ update: VersionUpdate | null }>(
-      `read the history of ${kind}:${name}:${version}`,
+      `read the history of ${addressOf({ kind, name, version })}`,
       `SELECT h."update" FROM ${this.tables.version} v LEFT JOIN ${this.tables.history} h USING (kind, name, version)
        WHERE v.kind = $1 AND v.name = $2 AND v.version = $3 ORDER BY h.seq`,
       [kind, name, version],
     );
-    if (rows.length === 0) throw versionNotFound(`${kind}:${name}:${version}`);
+    if (rows.length === 0) throw versionNotFound(addressOf({ kind, name, version }));
     return rows.flatMap((r) => (r.update === null ? [] : [r.update]));
   }
 
@@ -228,7 +228,7 @@ export class PostgresRecords implements RecordStore {
     );
     if (rows[0] !== undefined) return Number(rows[0].serial);
     if (fence !== undefined && !(await this.#fenceCurrent(fence))) throw fencedError(fence, this.url);
-    throw versionNotFound(`${move.kind}:${move.name}:${move.to ?? ""}`);
+    throw versionNotFound(addressOf({ kind: move.kind, name: move.name, version: move.to ?? "" }));
   }
 
   async aliasHistory(): Promise<AliasRecord[]> {

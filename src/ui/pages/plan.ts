@@ -69,7 +69,7 @@ function diagnosticsList(diagnostics: readonly Pick<Diagnostic, "code" | "messag
 function changeBlock(change: Change, previous: StoredVersion | undefined, children: Html[]): Html {
   const before = previous ? versionDocument(previous) : {};
   const showDiff = change.action !== "noop" && change.patch.length > 0;
-  const href = change.action === "create" ? undefined : addressHref(change.previous ? `${change.kind}:${change.name}:${change.previous}` : change.address);
+  const href = change.action === "create" ? undefined : addressHref(change.previous ? addressOf({ kind: change.kind, name: change.name, version: change.previous }) : change.address);
   return html`<section class="change" aria-label="${LABEL[change.action]} ${change.address}">
 <div class="head"><span class="badge a-${change.action}">${LABEL[change.action]}</span><span class="addr mono">${change.address}</span>
 <span class="muted">${change.reason}</span>${change.manifest ? html`<span class="muted mono">${change.manifest.file}:${change.manifest.line}</span>` : ""}
@@ -91,7 +91,7 @@ function planBody(plan: Plan, snapshot: RegistrySnapshot, view: PlanView): Html 
   const q = view.filter.q.trim().toLowerCase();
   const shown = plan.changes.filter((c) => (view.filter.action === "" || c.action === view.filter.action) && (q === "" || c.address.toLowerCase().includes(q)));
   const byAddress = new Map(snapshot.versions.map((v) => [addressOf(v.record), v]));
-  const previousOf = (c: Change): StoredVersion | undefined => (c.previous === null ? undefined : byAddress.get(`${c.kind}:${c.name}:${c.previous}`));
+  const previousOf = (c: Change): StoredVersion | undefined => (c.previous === null ? undefined : byAddress.get(addressOf({ kind: c.kind, name: c.name, version: c.previous })));
   // Cascades: a change whose cause is shown too goes under it; the rest are roots.
   const shownAddresses = new Set(shown.map((c) => c.address));
   const children = new Map<string, Change[]>();

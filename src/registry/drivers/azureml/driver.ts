@@ -12,6 +12,7 @@ import type { Fence, LockHandle, LockRequest, ObjectSource, PutObjectOptions, Re
 import { RegistryError } from "../../driver.js";
 import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
+import { forEachConcurrent } from "../../../concurrency.js";
 import { ProgressMeter } from "../../../progress.js";
 import { aliasRecordsOf } from "../../alias-state.js";
 import {
@@ -136,16 +137,10 @@ export class AzureMlDriver implements RegistryDriver {
     const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), arm.list("/datastores")]);
     const jobs = kinds.flatMap(([kind, segment], i) => (containerLists[i] ?? []).map((c) => ({ kind, segment, name: String(c["name"]) })));
     const out: StoredVersion[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(LIST_PARALLEL, jobs.length) }, async () => {
-        while (next < jobs.length) {
-          const job = jobs[next++] as (typeof jobs)[number];
-          const versions = await arm.list(`/${job.segment}/${encodeURIComponent(job.name)}/versions`);
-          for (const v of versions) out.push(storedVersion(job.kind, job.name, v));
-        }
-      }),
-    );
+    await forEachConcurrent(jobs, LIST_PARALLEL, async (job) => {
+      const versions = await arm.list(`/${job.segment}/${encodeURIComponent(job.name)}/versions`);
+      for (const v of versions) out.push(storedVersion(job.kind, job.name, v));
+    });
     for (const d of datastores) {
       const stored = storedDatastore(String(d["name"]), d);
       if (stored !== undefined) out.push(stored);
@@ -321,7 +316,7 @@ export class AzureMlDriver implements RegistryDriver {
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
     checkVersionUpdate({ kind, name, version, updated_at: "", provenance: {} } as unknown as VersionUpdate);
-    const address = `${kind}:${name}:${version}`;
+    const address = addressOf({ kind, name, version });
     const { lines } = await this.#store().journalLines();
     const updates = lines.filter((l): l is JournalLine & { update: VersionUpdate } => l.update !== undefined && addressOf(l.update) === address).map((l) => l.update);
     if (updates.length > 0) return updates;
@@ -344,7 +339,7 @@ export class AzureMlDriver implements RegistryDriver {
   async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
     checkAliasMove(move);
     await this.#checkFence(fence);
-    if (move.to !== null && !(await this.#exists(move.kind, move.name, move.to))) throw versionNotFound(`${move.kind}:${move.name}:${move.to}`);
+    if (move.to !== null && !(await this.#exists(move.kind, move.name, move.to))) throw versionNotFound(addressOf({ kind: move.kind, name: move.name, version: move.to }));
     return this.#store().append({ at: new Date().toISOString(), entry: { op: "alias", move } });
   }
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import { isDigest, jsonDigest } from "../../../digest.js";
 import { ProgressMeter, type OnProgress } from "../../../progress.js";
 import { digestFile } from "../../object-digest.js";
-import type { Digest, VerifyProblem } from "../../types.js";
+import { addressOf, type Digest, type VerifyProblem } from "../../types.js";
 import { checkFormat } from "./format.js";
 import type { FsIntents } from "./intents.js";
 import type { FsJournal } from "./journal.js";
@@ -38,7 +38,7 @@ export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProble
   const head = (await parts.journal.serials()).at(-1) ?? 0;
   const { recorded, needs } = await verifyRecords(parts, problems);
   const deleted = await verifyHistory(parts, problems);
-  const inFlight = new Set((await parts.intents.published()).map((i) => `${i.address.kind}:${i.address.name}:${i.address.version}`));
+  const inFlight = new Set((await parts.intents.published()).map((i) => addressOf(i.address)));
   if (parts.objects) {
     const present = await verifyObjects(parts.layout, problems, parts.onProgress);
     for (const need of needs) {
@@ -107,7 +107,7 @@ async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]
   const recorded = new Set<string>();
   const needs: ObjectNeed[] = [];
   for (const { file, kind, name, version } of records.recordFiles()) {
-    const address = `${kind}:${name}:${version}`;
+    const address = addressOf({ kind, name, version });
     const doc = parseRecordDoc(await readRegularText(file).catch(() => ""));
     if (typeof doc === "string") {
       problems.push({ code: "record-corrupt", message: `The record ${file} ${doc}.`, subject: file });
@@ -115,7 +115,7 @@ async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]
     }
     const { record } = doc;
     if (record.kind !== kind || record.name !== name || record.version !== version) {
-      problems.push({ code: "record-tampered", message: `${file} holds the record of ${record.kind}:${record.name}:${record.version}.`, subject: file });
+      problems.push({ code: "record-tampered", message: `${file} holds the record of ${addressOf(record)}.`, subject: file });
       continue;
     }
     recorded.add(address);
@@ -136,7 +136,7 @@ async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]
 async function verifyHistory({ records }: VerifyParts, problems: VerifyProblem[]): Promise<Set<string>> {
   const deleted = new Set<string>();
   for (const { file, kind, name, version } of records.historyFiles().sort((a, b) => a.seq - b.seq)) {
-    const address = `${kind}:${name}:${version}`;
+    const address = addressOf({ kind, name, version });
     const doc = parseUpdateDoc(await readRegularText(file).catch(() => ""));
     if (typeof doc === "string") {
       problems.push({ code: "record-corrupt", message: `The history entry ${file} ${doc}.`, subject: file });

@@ -51,7 +51,7 @@ export async function verifyPostgresRecords(pool: Pool, tables: Tables): Promise
   const problems: VerifyProblem[] = [];
   const updatesOf = new Map<string, VersionUpdate[]>();
   for (const row of history) {
-    const address = `${row.kind}:${row.name}:${row.version}`;
+    const address = addressOf(row);
     const u = row.update;
     if (u?.kind !== row.kind || u.name !== row.name || u.version !== row.version) {
       problems.push({ code: "record-tampered", message: `History entry ${row.seq} of ${address} holds an update of another version.`, subject: address });
@@ -65,7 +65,7 @@ export async function verifyPostgresRecords(pool: Pool, tables: Tables): Promise
 
   const createdAt = new Map<string, number>();
   for (const row of versions) {
-    const address = `${row.kind}:${row.name}:${row.version}`;
+    const address = addressOf(row);
     const record = row.record;
     if (record?.kind !== row.kind || record.name !== row.name || record.version !== row.version || record.digest !== row.digest) {
       problems.push({ code: "record-tampered", message: `The row of ${address} holds the record of another version or digest.`, subject: address });
