@@ -44,7 +44,10 @@ export const planCommand: Command = {
       await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     }
     if (format === "json") json(io, publicPlan(result));
-    else if (format === "markdown") io.out((await import("../render/plan-markdown.js")).renderPlanMarkdown(result));
+    else if (format === "markdown") {
+      const root = desired.tree.root;
+      io.out((await import("../render/plan-markdown.js")).renderPlanMarkdown(result, { where: { root, registry: registryLocation(result.registry.url, root) } }));
+    }
     else await printPlan(result, desired, io);
     // What to run next, as Terraform says it: on stderr, so the plan on stdout stays as it was.
     if (out && format === "text" && planHasChanges(result) && result.errors.length === 0 && result.summary.conflict === 0) {
