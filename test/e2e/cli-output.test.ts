@@ -1,8 +1,11 @@
 // What the CLI prints in everyday use, end to end on the built CLI: the markdown plan's header, --quiet
 // for scripts, and the events of watch --json checked against their published schema.
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { Ajv } from "ajv";
 import { afterEach, describe, expect, it } from "vitest";
-import { TempRepo } from "./harness.js";
+import { cliPath, projectRoot, TempRepo } from "./harness.js";
 
 const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
 name: churn-model
@@ -23,5 +26,81 @@ describe("the markdown plan", () => {
     expect(md.stdout).toMatch(/^<sub>Registry `(.+)` at serial 0; manifests from `[0-9a-f]{12}`, root `(.+)`\.<\/sub>$/m);
     expect(md.stdout).toContain(`<sub>Registry \`${path.join(root, ".assetctl/registry")}\` at serial 0;`);
     expect(md.stdout).toContain(`, root \`${root}\`.</sub>`);
+  });
+});
+
+/** The validator of schemas/output/watch-event.schema.json, with the plan schema it refers to. */
+function watchEventValidator(): (event: unknown) => unknown {
+  const ajv = new Ajv({ allErrors: true });
+  for (const file of ["plan", "diff", "watch-event"]) ajv.addSchema(JSON.parse(readFileSync(path.join(projectRoot, "schemas/output", `${file}.schema.json`), "utf8")) as object);
+  const validate = ajv.getSchema("https://assetctl.dev/schemas/output/watch-event.schema.json");
+  if (!validate) throw new Error("no watch-event schema");
+  return (event) => (validate(event) ? null : validate.errors);
+}
+
+interface WatchEvent {
+  type: string;
+  files?: string[];
+}
+
+/** `watch --json` as a script reads it: every line parsed, waited for by what it says (bounded), then stopped. */
+function watchJson(repo: TempRepo, ...extra: string[]) {
+  const child = spawn(process.execPath, [cliPath, "watch", "--json", ...extra], { cwd: repo.root, env: { ...process.env, NO_COLOR: "1" } });
+  const lines: string[] = [];
+  let waiters: { test: (e: WatchEvent) => boolean; resolve: () => void }[] = [];
+  let buffer = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      const event = JSON.parse(line) as WatchEvent;
+      waiters = waiters.filter((w) => (w.test(event) ? (w.resolve(), false) : true));
+    }
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  return {
+    lines,
+    next: (test: (e: WatchEvent) => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${what} event; seen: ${lines.join("\n")}; stderr: ${stderr}`)), 20_000);
+        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      }),
+    stop: async () => {
+      child.kill("SIGINT");
+      return exit;
+    },
+  };
+}
+
+describe("watch --json", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("prints events that each validate against schemas/output/watch-event.schema.json: ready, plan, changed, invalid, applied", async () => {
+    repo = new TempRepo({ "models/model.yml": MODEL, "models/model.pkl": "weights v1" });
+    repo.commit("a model");
+    const validate = watchEventValidator();
+
+    const watch = watchJson(repo);
+    await watch.next((e) => e.type === "plan", "first plan");
+    writeFileSync(path.join(repo.root, "models/model.pkl"), "weights v2");
+    await watch.next((e) => e.type === "changed", "edit");
+    repo.write({ "models/model.yml": MODEL.replace("path:", "pathh:") });
+    await watch.next((e) => e.type === "invalid", "invalid manifest");
+    repo.write({ "models/model.yml": MODEL });
+    await watch.next((e) => e.type === "changed" && (e.files ?? []).includes("models/model.yml"), "fixed");
+    expect(await watch.stop()).toBe(0);
+
+    const applying = watchJson(repo, "--apply");
+    await applying.next((e) => e.type === "applied", "apply");
+    expect(await applying.stop()).toBe(0);
+
+    const events = [...watch.lines, ...applying.lines].map((line) => JSON.parse(line) as WatchEvent);
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(["ready", "plan", "changed", "invalid", "applied"]));
+    for (const event of events) expect(validate(event), JSON.stringify(event).slice(0, 300)).toBeNull();
   });
 });
