@@ -28,6 +28,11 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** stderr, when it is a terminal. */
   errTerminal?: Terminal;
+  /**
+   * `--quiet`: print the result and errors only. Headers, details, progress, warnings' source lines and
+   * hints, and what to run next are left out; every error is printed whole.
+   */
+  quiet?: boolean;
 }
 
 export function processIo(): Io {

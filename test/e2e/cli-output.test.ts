@@ -29,6 +29,71 @@ describe("the markdown plan", () => {
   });
 });
 
+// The quoted description's second line is not indented past its key: Azure ML reads it, and plan warns.
+const WARNED_MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
+name: churn-model
+description: "First
+model."
+path: ./model.pkl
+`;
+
+describe("--quiet (-q)", () => {
+  let repo: TempRepo;
+  afterEach(() => repo.remove());
+
+  it("plan prints the change lines and the summary; warnings without their source line or hint; no header, details or what to run next", async () => {
+    repo = new TempRepo({ "models/model.yml": WARNED_MODEL, "models/model.pkl": "weights" });
+    repo.commit("a model");
+    const loud = await repo.run(["plan", "--out", "plan.json"]);
+    expect(loud.stdout).toContain("Registry ");
+    expect(loud.stderr).toContain("hint:");
+
+    const quiet = await repo.run(["plan", "-q", "--out", "plan.json"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe("+  model:churn-model:1  new asset; 7 B to upload\nPlan: 1 new asset, 0 new versions, 0 updates, 0 conflicts, 0 unchanged.\n");
+    expect(quiet.stderr).toBe("models/model.yml:3:14: warning the continuation lines of this quoted string are not indented past its key [yaml-quote-indent]\n");
+    // The global flag goes before the command too, and reads the same as --quiet.
+    expect((await repo.run(["-q", "plan"])).stdout).toBe(quiet.stdout);
+    expect((await repo.run(["plan", "--quiet"])).stdout).toBe(quiet.stdout);
+  });
+
+  it("apply prints what it plans and what it wrote, and validate its summary; errors are always printed whole", async () => {
+    repo = new TempRepo({ "models/model.yml": MODEL, "models/model.pkl": "weights" });
+    repo.commit("a model");
+    const apply = await repo.run(["apply", "-q", "--auto-approve"]);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toBe(
+      [
+        "+  model:churn-model:1  new asset; 7 B to upload",
+        "Plan: 1 new asset, 0 new versions, 0 updates, 0 conflicts, 0 unchanged.",
+        "  created model:churn-model:1 (7 B)",
+        "Apply complete: 1 version created, 0 updated, 0 archived; 1 object stored (7 B).",
+        "",
+      ].join("\n"),
+    );
+    expect(apply.stderr).toBe("");
+    expect((await repo.run(["validate", "-q"])).stdout).toBe("1 manifest valid.\n");
+
+    repo.write({ "models/model.yml": MODEL.replace("path:", "pathh:") });
+    const broken = await repo.run(["plan", "-q"]);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toBe("");
+    expect(broken.stderr).toContain("models/model.yml:4:1: error");
+    expect(broken.stderr).toContain("4 | pathh: ./model.pkl");
+    expect(broken.stderr).toContain("hint:");
+    const unknown = await repo.run(["show", "-q", "model:nothing"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("error");
+  });
+
+  it("is in the help of every command and in the completions", async () => {
+    repo = new TempRepo({});
+    for (const command of ["plan", "apply", "list", "watch"]) expect((await repo.run([command, "--help"])).stdout).toMatch(/-q, --quiet\s+print only the result and errors/);
+    expect((await repo.run(["--help"])).stdout).toContain("--quiet");
+    expect((await repo.run(["completion", "bash"])).stdout).toContain("--quiet");
+  });
+});
+
 /** The validator of schemas/output/watch-event.schema.json, with the plan schema it refers to. */
 function watchEventValidator(): (event: unknown) => unknown {
   const ajv = new Ajv({ allErrors: true });

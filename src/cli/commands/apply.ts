@@ -82,7 +82,7 @@ export const applyCommand: Command = {
     }
     switch (outcome.status) {
       case "applied":
-        io.out(`\n${appliedLines(written, outcome.plan)}${movedLines(moved)}${applySummary(outcome.result)}`);
+        io.out(`${io.quiet ? "" : "\n"}${appliedLines(written, outcome.plan)}${movedLines(moved)}${applySummary(outcome.result)}`);
         return 0;
       case "nothing-to-do":
         if (saved) io.out("No changes. The registry matches the manifests.");

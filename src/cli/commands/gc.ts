@@ -88,7 +88,7 @@ export const gcCommand: Command = {
       else if (format === "markdown") io.out(render.renderGcMarkdown(result));
       else {
         io.out(render.renderGcText(result, io.style));
-        if (gcHasWork(result)) io.err(`\nThis was a dry run. To delete and sweep, run:\n  assetctl gc --apply`);
+        if (gcHasWork(result) && !io.quiet) io.err(`\nThis was a dry run. To delete and sweep, run:\n  assetctl gc --apply`);
       }
       return flag(values, "detailed-exitcode") && gcHasWork(result) ? 2 : 0;
     } finally {

@@ -33,7 +33,7 @@ export const verifyCommand: Command = {
           for (const use of p.affects ?? []) io.out(printable(`  used by ${use.address} (${use.file})`));
         }
         io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registryLocation(registry.url, root)}.`);
-        if (problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
+        if (!io.quiet && problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
           io.out("To put damaged objects back from the working tree's files (where they still hash right), run `assetctl apply --repair`.");
         }
       }
@@ -108,7 +108,7 @@ export const lockCommand: Command = {
         io.out(`The registry ${registryLocation(registry.url, root)} is not locked.`);
       } else {
         io.out(`The registry ${registryLocation(registry.url, root)} is locked.\n${describeLock(held, io)}`);
-        io.out(`\nOnce that process is gone, free the lock with:\n  assetctl force-unlock ${held.id}`);
+        if (!io.quiet) io.out(`\nOnce that process is gone, free the lock with:\n  assetctl force-unlock ${held.id}`);
       }
       return 0;
     } finally {

@@ -38,7 +38,7 @@ export const watchCommand: Command = {
         const desired = await readDesired({ root });
         const diagnostics = desired.state.diagnostics;
         if (diagnostics.some((d) => d.severity === "error")) {
-          const text = renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), asJson ? undefined : io.errStyle);
+          const text = renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), asJson ? undefined : io.errStyle, { quiet: io.quiet === true });
           return { invalid: text, diagnostics };
         }
         if (!apply) return { plan: await makePlan(desired, registry) };
@@ -62,7 +62,7 @@ export const watchCommand: Command = {
     });
     await handle.close();
     await registry.close();
-    if (!asJson) io.out("Stopped watching.");
+    if (!asJson && !io.quiet) io.out("Stopped watching.");
     return 0;
   },
 };
@@ -79,17 +79,17 @@ function printEvent(event: WatchEvent, io: Io): void {
   const stamp = new Date().toISOString().slice(11, 19);
   switch (event.type) {
     case "ready":
-      io.out(io.style.dim(`[${stamp}] watching for changes (Ctrl-C to stop)`));
+      if (!io.quiet) io.out(io.style.dim(`[${stamp}] watching for changes (Ctrl-C to stop)`));
       return;
     case "plan":
-      if (event.plan) io.out(renderPlanText(event.plan, { style: io.style }));
+      if (event.plan) io.out(renderPlanText(event.plan, { style: io.style, quiet: io.quiet === true }));
       return;
     case "changed": {
       const files = event.files?.length ? ` ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ""}` : "";
       io.out(io.style.dim(`\n[${stamp}] changed:${files}`));
       for (const c of event.added ?? []) {
         io.out(`${symbolOf(c).padEnd(2)} ${c.address}  ${io.style.dim(c.reason)}`);
-        for (const line of patchLines(c.patch, 5)) io.out(`      ${line}`);
+        if (!io.quiet) for (const line of patchLines(c.patch, 5)) io.out(`      ${line}`);
       }
       for (const a of event.removed ?? []) io.out(io.style.dim(`   ${a}  no longer changes`));
       if (!event.added?.length && !event.removed?.length) io.out(io.style.dim("   the plan is the same"));

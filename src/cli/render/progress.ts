@@ -180,7 +180,7 @@ export async function withTerminalProgress<T>(
   clock: ProgressClock = systemClock,
 ): Promise<T> {
   const json = values["json"] === true || values["format"] === "json";
-  if (!io.errTerminal || !showsProgress({ terminal: true, json, env: io.env })) return run(io);
+  if (!io.errTerminal || io.quiet === true || !showsProgress({ terminal: true, json, env: io.env })) return run(io);
   const progress = new TerminalProgress(io.errTerminal, clock);
   const outer = defaultProgress();
   setDefaultProgress(progress.onProgress);
