@@ -53,6 +53,7 @@ describe("reading YAML under limits", () => {
         "3:5 error yaml-syntax Nested mappings are not allowed in compact mappings",
       ]
     `);
+    expect(parseYaml("a: b: c\n", "m.yml").diagnostics[0]?.hint).toBe('a value that holds ": " is read as a key: quote the value, or give the key a line of its own');
     // On one line the key is where the value starts, as before.
     expect(codes("name: x\ndescription: A model: the best\n")).toMatchInlineSnapshot(`
       [

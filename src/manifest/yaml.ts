@@ -347,26 +347,14 @@ function isPartOfNestedMapping(error: YAMLError, errors: readonly YAMLError[]): 
 }
 
 function syntaxDiagnostic(file: string, error: YAMLError, at: SourcePosition): Diagnostic {
-  if (error.code === "DUPLICATE_KEY") {
-    return diagnostic({
-      code: "yaml-duplicate-key",
-      message: firstLine(error.message),
-      file,
-      at,
-      hint: "YAML readers disagree on which value wins: keep one",
-    });
-  }
   if (error.code === "RESOURCE_EXHAUSTION") return tooDeep(file, at);
-  if (error.code === "BLOCK_AS_IMPLICIT_KEY") {
-    return diagnostic({
-      code: "yaml-syntax",
-      message: firstLine(error.message),
-      file,
-      at,
-      hint: 'a value that holds ": " is read as a key: quote the value, or give the key a line of its own',
-    });
-  }
-  return diagnostic({ code: "yaml-syntax", message: firstLine(error.message), file, at });
+  const duplicate = error.code === "DUPLICATE_KEY";
+  const hint = duplicate
+    ? "YAML readers disagree on which value wins: keep one"
+    : error.code === "BLOCK_AS_IMPLICIT_KEY"
+      ? 'a value that holds ": " is read as a key: quote the value, or give the key a line of its own'
+      : undefined;
+  return diagnostic({ code: duplicate ? "yaml-duplicate-key" : "yaml-syntax", message: firstLine(error.message), file, at, hint });
 }
 
 function placeholderDiagnostic(file: string, placeholder: string, at: SourcePosition, path?: KeyPath): Diagnostic {
