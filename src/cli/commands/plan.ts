@@ -14,7 +14,7 @@ import { printable } from "../render/printable.js";
 import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { renderPlanText } from "../render/plan-text.js";
-import { common, flag, json, outputFormat, str, strs, type Command, type Values } from "./command.js";
+import { common, flag, json, outputFormat, progressOf, str, strs, type Command, type Values } from "./command.js";
 
 export const planOptions = {
   ...common,
@@ -88,7 +88,7 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics } } };
 
     const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
-    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}) });
+    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}), ...progressOf(io) });
     const result = await makePlan(desired, registry, options);
     if (memo && git) await keepPlan(memo, registry, token, { plan: result, diagnostics: desired.state.diagnostics, git });
     return { plan: result, desired };

@@ -11,7 +11,7 @@ import { lineSource } from "../lines.js";
 import { renderDiagnosticsText } from "../render/diagnostics.js";
 import type { Style } from "../render/style.js";
 import { patchLines, renderPlanText, summaryLine, symbolOf } from "../render/plan-text.js";
-import { common, flag, str, type Command } from "./command.js";
+import { common, flag, progressOf, str, type Command } from "./command.js";
 import { publicPlan } from "./plan.js";
 
 export const watchCommand: Command = {
@@ -39,11 +39,11 @@ export const watchCommand: Command = {
       root,
       debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 50,
       async cycle() {
-        const desired = await readDesired({ root });
+        const desired = await readDesired({ root, ...progressOf(io) });
         const diagnostics = desired.state.diagnostics;
         if (hasErrors(diagnostics)) return { status: "invalid", diagnostics };
         if (!apply) return { status: "planned", plan: await makePlan(desired, registry) };
-        const outcome = await applyDesired(desired, registry, { lock: { operation: "watch --apply", timeoutMs: 5000 }, whenMoved: "replan", allowDirty: true });
+        const outcome = await applyDesired(desired, registry, { lock: { operation: "watch --apply", timeoutMs: 5000 }, whenMoved: "replan", allowDirty: true, ...progressOf(io) });
         if (outcome.status !== "applied") return { status: "planned", plan: outcome.plan };
         const { created, updated, archived } = outcome.result;
         return { status: "planned", plan: outcome.plan, applied: { created, updated, archived } };
