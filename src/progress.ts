@@ -17,20 +17,6 @@ export interface ProgressUpdate {
 /** Called on every change of the counts; must be cheap (store the numbers, draw on a timer). */
 export type OnProgress = (update: ProgressUpdate) => void;
 
-let processDefault: OnProgress | undefined;
-
-/**
- * The listener for work started without one: the CLI sets it for the command it runs, so progress
- * reaches it from code paths that do not pass a listener along (reading the desired state).
- */
-export function setDefaultProgress(listener: OnProgress | undefined): void {
-  processDefault = listener;
-}
-
-export function defaultProgress(): OnProgress | undefined {
-  return processDefault;
-}
-
 export interface ProgressItem {
   /** `bytes` more of the item are done. */
   advance(bytes: number): void;

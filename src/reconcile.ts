@@ -33,6 +33,8 @@ export interface ReadOptions {
   tree?: SourceTree;
   /** How git sees the paths the desired state records, instead of asking git (see buildDesiredState). */
   pathStatus?: BuildOptions["pathStatus"];
+  /** Told of the bytes read to hash artifacts. */
+  onProgress?: BuildOptions["onProgress"];
 }
 
 export interface Desired {
@@ -108,6 +110,7 @@ export async function readDesired(options: ReadOptions): Promise<Desired> {
   const state = await buildDesiredState(manifests, tree, {
     ...(cache ? { cache } : {}),
     ...(options.pathStatus ? { pathStatus: options.pathStatus } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     source,
   });
   // Saved last: building the desired state asks positions of the manifests, kept for the next run.

@@ -8,7 +8,7 @@ import { forEachConcurrent } from "../concurrency.js";
 import { jsonDigest } from "../digest.js";
 import { UserError } from "../diagnostics.js";
 import type { AliasChange, Change, Plan } from "../plan/types.js";
-import { defaultProgress, ProgressMeter, type OnProgress } from "../progress.js";
+import { ProgressMeter, type OnProgress } from "../progress.js";
 import { RegistryError, type Fence, type RegistryDriver } from "../registry/driver.js";
 import type { AppliedBy, Digest, Provenance, VersionRecord } from "../registry/types.js";
 import type { SourceTree } from "../source/tree.js";
@@ -29,7 +29,7 @@ export interface ApplyOptions {
   tree: SourceTree;
   now?: () => Date;
   events?: ApplyEvents;
-  /** Told of the bytes stored, as the driver stores them; by default the process's listener (setDefaultProgress). */
+  /** Told of the bytes stored, as the driver stores them. */
   onProgress?: OnProgress;
   /**
    * Aborted when the lock this apply holds is lost (see keepLock): nothing more is written after that,
@@ -131,7 +131,7 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
       }
     }
   }
-  const meter = new ProgressMeter("storing", options.onProgress ?? defaultProgress());
+  const meter = new ProgressMeter("storing", options.onProgress);
   meter.expect([...wanted.values()].reduce((bytes, file) => bytes + file.size, 0));
   await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
     options.signal?.throwIfAborted();

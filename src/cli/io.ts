@@ -1,4 +1,5 @@
 // The CLI's connection to the outside world, passed to every command so tests can capture it.
+import type { OnProgress } from "../progress.js";
 import { redact } from "../redact.js";
 import { styleFor, type Style } from "./render/style.js";
 
@@ -28,6 +29,13 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** stderr, when it is a terminal. */
   errTerminal?: Terminal;
+  /**
+   * `--quiet`: print the result and errors only. Headers, details, progress, warnings' source lines and
+   * hints, and what to run next are left out; every error is printed whole.
+   */
+  quiet?: boolean;
+  /** Told of the bytes of long work (hashing, storing, verifying), when progress is shown (render/progress.ts). */
+  progress?: OnProgress;
 }
 
 export function processIo(): Io {

@@ -18,4 +18,13 @@ describe("the command line's own mistakes", () => {
     expect(far.lines.join("\n")).not.toContain("positional argument");
     expect(far.lines).toContain("  hint: run `assetctl plan --help` for its options");
   });
+
+  it("the global flags are known to every command's did-you-mean; a lone -q is no command", async () => {
+    const io = recordingIo();
+    expect(await main(["schemas", "--quite"], io)).toBe(1);
+    expect(io.lines[1]).toContain("did you mean --quiet?");
+    const lone = recordingIo();
+    expect(await main(["-q"], lone)).toBe(1);
+    expect(lone.lines[0]).toMatch(/^assetctl .* — machine-learning assets as code/);
+  });
 });

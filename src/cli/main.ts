@@ -37,12 +37,18 @@ Commands:
   completion bash|zsh|fish   a shell completion script
   help COMMAND               a command's usage and every flag
 
-Common options: --dir DIR (repository root), --registry PATH|URL, --json, --no-color, --help.
+Common options: --dir DIR (repository root), --registry PATH|URL, --json, --no-color, --quiet (-q), --help.
+Quiet: only the result (plan: its change lines and summary) and errors; warnings in one line; no
+headers, details, progress or what to run next.
 Colour: on for a terminal; NO_COLOR or --no-color turns it off, FORCE_COLOR turns it on in pipes.
 Addresses: KIND:NAME:VERSION, KIND:NAME@latest, KIND:NAME (latest).
 Exit codes: 0 success, 1 error or conflict, 2 changes present (plan, gc --detailed-exitcode).`;
 
 export async function main(argv: string[], unredacted: Io): Promise<number> {
+  // `--quiet` may come before the command too (`assetctl -q plan`), as it is global.
+  let leading = 0;
+  while (argv[leading] === "-q" || argv[leading] === "--quiet") leading++;
+  if (leading > 0) return main(leading < argv.length ? [...argv.slice(leading), "--quiet"] : [], unredacted);
   const io = redactingIo(unredacted);
   const [name, ...rest] = argv;
   if (name === "help" && rest[0] !== undefined) return main([rest[0], "--help"], unredacted);
@@ -62,19 +68,19 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
     return 1;
   }
   try {
-    const command: Command = await load();
+    const [command, flags] = await Promise.all([load(), import("./commands/flags.js")]);
     // `--format json` is `--json` wherever a command has no formats of its own.
     const ownFormat = Object.hasOwn(command.options, "format");
     const jsonFormat = !ownFormat && Object.hasOwn(command.options, "json");
     const config: ParseArgsConfig = {
       args: rest,
-      options: { ...command.options, ...(jsonFormat ? { format: { type: "string" } } : {}), help: { type: "boolean", short: "h" } },
+      options: { ...command.options, ...(jsonFormat ? { format: { type: "string" } } : {}), ...flags.GLOBAL_OPTIONS },
       allowPositionals: true,
       strict: true,
     };
     const parsed = parseFlags(name, command, config);
     if (parsed.values["help"]) {
-      io.out((await import("./commands/flags.js")).commandHelp(name, command));
+      io.out(flags.commandHelp(name, command));
       return 0;
     }
     const values = parsed.values as Record<string, unknown>;
@@ -85,8 +91,11 @@ export async function main(argv: string[], unredacted: Io): Promise<number> {
       if (values["format"] === "json") values["json"] = true;
       delete values["format"];
     }
-    (await import("./commands/flags.js")).checkFlagValues(name, values);
-    return await withTerminalProgress(io, values, (shown) => command.run(values, parsed.positionals, shown));
+    flags.checkFlagValues(name, values);
+    const quiet = values["quiet"] === true;
+    delete values["quiet"];
+    const told: Io = quiet ? { ...io, quiet } : io;
+    return await withTerminalProgress(told, values, (shown) => command.run(values, parsed.positionals, shown));
   } catch (error) {
     return reportError(error, io);
   }
@@ -100,7 +109,7 @@ function parseFlags(name: string, command: Command, config: ParseArgsConfig): Re
     const code = (error as { code?: unknown }).code;
     const flagName = /'(-{1,2}[^'\s]+)'/.exec((error as Error).message)?.[1];
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flagName !== undefined) {
-      const known = Object.keys(command.options).map((o) => `--${o}`);
+      const known = Object.keys({ ...command.options, ...config.options }).map((o) => `--${o}`);
       const near = closest(flagName.split("=")[0] ?? flagName, known);
       throw new UserError("flag-unknown", `${name} has no option ${flagName}.`, {
         hint: `${near ? `did you mean ${near}? ` : ""}run \`assetctl ${name} --help\` for its options`,

@@ -41,6 +41,27 @@ describe("reading YAML under limits", () => {
     `);
   });
 
+  it("points a nested mapping in a value at the key that makes it one, on its own line, not at the value's first line", () => {
+    // `text:` on line 4 turns the plain value that starts on line 2 into a mapping: line 4 is the mistake.
+    expect(codes("name: x\ndescription: A long\n  and longer\n  text: more\npath: ./m.pkl\n")).toMatchInlineSnapshot(`
+      [
+        "4:3 error yaml-syntax Nested mappings are not allowed in compact mappings",
+      ]
+    `);
+    expect(codes("- name: x\n  description: A long\n    text: more\n")).toMatchInlineSnapshot(`
+      [
+        "3:5 error yaml-syntax Nested mappings are not allowed in compact mappings",
+      ]
+    `);
+    expect(parseYaml("a: b: c\n", "m.yml").diagnostics[0]?.hint).toBe('a value that holds ": " is read as a key: quote the value, or give the key a line of its own');
+    // On one line the key is where the value starts, as before.
+    expect(codes("name: x\ndescription: A model: the best\n")).toMatchInlineSnapshot(`
+      [
+        "2:14 error yaml-syntax Nested mappings are not allowed in compact mappings",
+      ]
+    `);
+  });
+
   it("reports duplicate keys and second documents", () => {
     expect(codes("name: x\npath: p\nname: y\n")).toMatchInlineSnapshot(`
       [

@@ -194,7 +194,8 @@ export function parseYamlFully(text: string, file: string, options: ParseOptions
     // After the first error on a line the parser is resynchronizing: later ones on that line are noise.
     const lines = new Set<number>();
     for (const error of doc.errors) {
-      const at = positionOf(lineCounter, mistakeOffset(parsed.text, error));
+      if (isPartOfNestedMapping(error, doc.errors)) continue;
+      const at = positionOf(lineCounter, mistakeOffset(parsed.text, error, doc.errors));
       if (lines.has(at.line)) continue;
       lines.add(at.line);
       if (lines.size > MAX_SYNTAX_ERRORS) break;
@@ -305,10 +306,20 @@ function tooDeep(file: string, at: SourcePosition): Diagnostic {
 /**
  * Where the mistake is: an unclosed quote or flow collection is reported by the parser where it gave up
  * (the next line, or the end of the file); the mistake is the opening character, found scanning back.
+ * A value that reads as a nested mapping (`description: A long⏎  text: more`) is reported where the value
+ * starts; the mistake is the line whose `key:` made it a mapping, where its key (running over several
+ * lines, which the parser reports too) ends.
  */
-export function mistakeOffset(text: string, error: YAMLError): number {
+export function mistakeOffset(text: string, error: YAMLError, errors: readonly YAMLError[] = []): number {
   const at = error.pos[0];
   const message = error.message;
+  if (error.code === "BLOCK_AS_IMPLICIT_KEY") {
+    const key = errors.find((e) => e.code === "MULTILINE_IMPLICIT_KEY" && e.pos[0] === at);
+    if (key === undefined) return at;
+    const lineStart = text.lastIndexOf("\n", Math.max(at, key.pos[1] - 1)) + 1;
+    const indent = /^[ \t]*/.exec(text.slice(lineStart))?.[0].length ?? 0;
+    return Math.max(at, lineStart + indent);
+  }
   const quote = /^Missing closing (["'])quote/.exec(message)?.[1];
   if (quote !== undefined) {
     const open = text.lastIndexOf(quote, Math.max(0, at - 1));
@@ -330,18 +341,20 @@ export function mistakeOffset(text: string, error: YAMLError): number {
   return at;
 }
 
+/** A key over several lines that is the key of a nested mapping in a value: one mistake, reported once (see mistakeOffset). */
+function isPartOfNestedMapping(error: YAMLError, errors: readonly YAMLError[]): boolean {
+  return error.code === "MULTILINE_IMPLICIT_KEY" && errors.some((e) => e.code === "BLOCK_AS_IMPLICIT_KEY" && e.pos[0] === error.pos[0]);
+}
+
 function syntaxDiagnostic(file: string, error: YAMLError, at: SourcePosition): Diagnostic {
-  if (error.code === "DUPLICATE_KEY") {
-    return diagnostic({
-      code: "yaml-duplicate-key",
-      message: firstLine(error.message),
-      file,
-      at,
-      hint: "YAML readers disagree on which value wins: keep one",
-    });
-  }
   if (error.code === "RESOURCE_EXHAUSTION") return tooDeep(file, at);
-  return diagnostic({ code: "yaml-syntax", message: firstLine(error.message), file, at });
+  const duplicate = error.code === "DUPLICATE_KEY";
+  const hint = duplicate
+    ? "YAML readers disagree on which value wins: keep one"
+    : error.code === "BLOCK_AS_IMPLICIT_KEY"
+      ? 'a value that holds ": " is read as a key: quote the value, or give the key a line of its own'
+      : undefined;
+  return diagnostic({ code: duplicate ? "yaml-duplicate-key" : "yaml-syntax", message: firstLine(error.message), file, at, hint });
 }
 
 function placeholderDiagnostic(file: string, placeholder: string, at: SourcePosition, path?: KeyPath): Diagnostic {

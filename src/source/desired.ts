@@ -22,7 +22,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { mapConcurrent } from "../concurrency.js";
 import { jsonDigest } from "../digest.js";
 import { ASSET_KINDS, assetKindOf, type AssetKind, type Manifest } from "../manifest/types.js";
-import { defaultProgress, type OnProgress } from "../progress.js";
+import type { OnProgress } from "../progress.js";
 import type { Artifact, Digest, JsonObject, JsonValue, MutableFields } from "../registry/types.js";
 import { GitTree } from "./git-tree.js";
 import { ArtifactError, ArtifactHasher, type HashedArtifact } from "./hash.js";
@@ -44,7 +44,7 @@ export interface BuildOptions {
   reportUnsupported?: boolean;
   /** Hashing threads besides the main one; default one per further core. */
   workers?: number;
-  /** Told of the bytes read to hash artifacts; by default the process's listener (setDefaultProgress). */
+  /** Told of the bytes read to hash artifacts. */
   onProgress?: OnProgress;
 }
 
@@ -380,7 +380,7 @@ export async function buildDesiredState(
     skip: new Set(manifests.map((m) => m.file)),
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
-    onProgress: options.onProgress ?? defaultProgress(),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const builder = new DesiredStateBuilder(manifests, hasher);
   try {

@@ -60,19 +60,19 @@ export class LivePlan {
         const diagnostics = desired.state.diagnostics;
         if (hasErrors(diagnostics)) {
           next = { status: "invalid", diagnostics };
-          return { invalid: `${diagnostics.length} problems` };
+          return { status: "invalid", diagnostics };
         }
         const registry = await this.registry.forPlan();
         if (registry === undefined) {
           next = { status: "error", message: "The registry cannot be read: the Health page says why." };
-          return { invalid: "registry unreadable" };
+          return { status: "invalid", diagnostics: [] }; // no plan: the state above says why
         }
         const { plan, snapshot } = await planAgainst(desired, registry);
         next = { status: "plan", plan, snapshot, diagnostics };
-        return { plan };
+        return { status: "planned", plan };
       },
       emit: (event) => {
-        if (event.type === "error") this.set({ status: "error", message: event.message ?? "unknown error" });
+        if (event.type === "error") this.set({ status: "error", message: event.message });
         else if (event.type === "plan" || event.type === "changed" || event.type === "invalid") this.set(next);
       },
     });

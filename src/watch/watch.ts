@@ -4,29 +4,42 @@ import type { Diagnostic } from "../diagnostics.js";
 import path from "node:path";
 import type { Plan, Change } from "../plan/types.js";
 
-export interface WatchEvent {
-  type: "ready" | "plan" | "changed" | "invalid" | "applied" | "error";
-  /** Milliseconds since the first file event of this burst (for "changed", "invalid", "applied"). */
+/** What the files that changed in one burst did to the plan: for every event that follows a change. */
+export interface Burst {
+  /** Files that changed in this burst, repository-relative (none for the first plan). */
+  files: string[];
+  /** Milliseconds since the first file event of this burst (absent for the first plan). */
   latency_ms?: number;
-  /** Files that changed in this burst, repository-relative. */
-  files?: string[];
-  plan?: Plan;
-  /** Changes that appeared or changed since the previous plan. */
-  added?: Change[];
-  /** Addresses planned before and no longer. */
-  removed?: string[];
-  message?: string;
-  /** For "invalid": the diagnostics, as objects (code, severity, message, file, line, column, hint). */
-  diagnostics?: Diagnostic[];
 }
+
+/** What one apply of watch --apply wrote. */
+export interface Applied {
+  created: number;
+  updated: number;
+  archived: number;
+}
+
+/** What watching reports, as data: the CLI renders it for people or as JSON, the web UI keeps the state. */
+export type WatchEvent =
+  | { type: "ready" }
+  | ({ type: "plan"; plan: Plan } & Burst)
+  /** `added`: changes new or different since the previous plan; `removed`: addresses planned before and no longer. */
+  | ({ type: "changed"; plan: Plan; added: Change[]; removed: string[] } & Burst)
+  | ({ type: "invalid"; diagnostics: Diagnostic[] } & Burst)
+  | ({ type: "applied"; applied: Applied } & Burst)
+  | { type: "error"; files?: string[]; message: string };
+
+/** What one run of the pipeline found: the manifests' errors, or a plan (and what applying it wrote). */
+export type CycleResult = { status: "invalid"; diagnostics: Diagnostic[] } | { status: "planned"; plan: Plan; applied?: Applied };
 
 export interface WatchOptions {
   root: string;
   /** Debounce window in ms: a burst of events ends after this much quiet. */
   debounceMs?: number;
   /** Runs the pipeline once: read, validate, plan (and apply when asked). */
-  cycle(): Promise<{ plan?: Plan; invalid?: string; diagnostics?: Diagnostic[]; applied?: string }>;
-  emit(event: WatchEvent): void;
+  cycle(): Promise<CycleResult>;
+  /** Told each event, in order: the next is told once the promise it returns (if any) has settled. */
+  emit(event: WatchEvent): void | Promise<void>;
 }
 
 export interface WatchHandle {
@@ -59,26 +72,34 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
   let running: Promise<void> = Promise.resolve();
   let closed = false;
 
-  const runCycle = async (files: string[], started: number): Promise<void> => {
+  // A listener that fails is told so once, as an error event; the watching goes on either way.
+  const tell = async (event: WatchEvent): Promise<void> => {
     try {
-      const result = await options.cycle();
-      const latency_ms = started ? Date.now() - started : undefined;
-      const timing = latency_ms === undefined ? {} : { latency_ms };
-      if (result.invalid !== undefined) {
-        options.emit({ type: "invalid", ...timing, files, message: result.invalid, ...(result.diagnostics ? { diagnostics: result.diagnostics } : {}) });
-        return;
-      }
-      if (result.plan) {
-        if (previous === undefined) options.emit({ type: "plan", ...timing, files, plan: result.plan });
-        else options.emit({ type: "changed", ...timing, files, plan: result.plan, ...planDelta(previous, result.plan) });
-        previous = result.plan;
-      }
-      if (result.applied !== undefined) {
-        options.emit({ type: "applied", ...timing, files, message: result.applied });
-        previous = undefined; // the registry moved: the next plan is shown whole
-      }
+      await options.emit(event);
     } catch (error) {
-      options.emit({ type: "error", files, message: (error as Error).message });
+      if (event.type !== "error") await tell({ type: "error", ...("files" in event ? { files: event.files } : {}), message: (error as Error).message });
+    }
+  };
+
+  const runCycle = async (files: string[], started: number): Promise<void> => {
+    let result: CycleResult;
+    try {
+      result = await options.cycle();
+    } catch (error) {
+      await tell({ type: "error", files, message: (error as Error).message });
+      return;
+    }
+    const burst: Burst = started ? { files, latency_ms: Date.now() - started } : { files };
+    if (result.status === "invalid") {
+      await tell({ type: "invalid", ...burst, diagnostics: result.diagnostics });
+      return;
+    }
+    const plan = result.plan;
+    await tell(previous === undefined ? { type: "plan", ...burst, plan } : { type: "changed", ...burst, plan, ...planDelta(previous, plan) });
+    previous = plan;
+    if (result.applied !== undefined) {
+      await tell({ type: "applied", ...burst, applied: result.applied });
+      previous = undefined; // the registry moved: the next plan is shown whole
     }
   };
 
@@ -106,12 +127,16 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
   });
-  watcher.on("error", (error) => options.emit({ type: "error", message: (error as Error).message }));
+  watcher.on("error", (error) => {
+    running = running.then(() => tell({ type: "error", message: (error as Error).message }));
+  });
 
   const ready = new Promise<void>((resolve) => {
     watcher.once("ready", () => {
-      options.emit({ type: "ready" });
-      running = running.then(() => runCycle([], 0));
+      running = running.then(async () => {
+        await tell({ type: "ready" });
+        await runCycle([], 0);
+      });
       void running.then(resolve);
     });
   });

@@ -199,8 +199,12 @@ describe("the CLI surface", () => {
     repo = new TempRepo({});
     const { spawnSync } = await import("node:child_process");
     const { cliPath } = await import("./harness.js");
-    const run = spawnSync("sh", ["-c", `"${process.execPath}" "${cliPath}" completion bash | head -c 1`], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
+    // Some 120 KiB, more than a pipe holds: the reader is gone before the writing ends, so the CLI meets
+    // EPIPE (a short output fits the pipe whole, and would pass without the handler in bin.ts).
+    const script = `{ "${process.execPath}" "${cliPath}" schemas; echo "exit $?" >&2; } | head -c 1`;
+    const run = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(run.stdout).toBe("{");
+    expect(run.stderr).toBe("exit 0\n");
   });
 });
 

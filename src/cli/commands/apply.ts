@@ -5,7 +5,6 @@ import path from "node:path";
 import type { ApplyResult } from "../../apply/apply.js";
 import { appliedBy, lockOwner } from "../../apply/identity.js";
 import { repairObjects, type ObjectRepair } from "../../apply/repair.js";
-import { defaultProgress } from "../../progress.js";
 import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
 import { PLAN_FORMAT_VERSION, type AliasChange, type Change, type Plan } from "../../plan/types.js";
@@ -19,7 +18,7 @@ import type { Io } from "../io.js";
 import { printable } from "../render/printable.js";
 import { formatBytes } from "../render/progress.js";
 import { aliasesManaged, planOptions, printPlan } from "./plan.js";
-import { flag, str, strs, type Command, type Values } from "./command.js";
+import { flag, progressOf, str, strs, type Command, type Values } from "./command.js";
 
 export const applyCommand: Command = {
   usage: "[PLANFILE] [--auto-approve] [--allow-dirty] [--lock-timeout DUR] [--prune] [--target ADDR]… [--repair] [--no-git] [--allow-protected]",
@@ -40,7 +39,7 @@ export const applyCommand: Command = {
     const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target"), ...(flag(values, "allow-protected") ? { allowProtected: true } : {}) };
     // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the next plan.
     const memo = ref === undefined && !aliasesManaged(root) ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
-    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}) });
+    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}), ...progressOf(io) });
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
     if (flag(values, "repair")) await repair(root, values, io, timeoutMs);
 
@@ -70,6 +69,7 @@ export const applyCommand: Command = {
           },
           ...(memo && git ? { keep: { memo, git } } : {}),
           signal: interrupt.signal,
+          ...progressOf(io),
           events: { onChange: (change) => void written.push(change), onAlias: (change) => void moved.push(change) },
         },
       );
@@ -82,7 +82,7 @@ export const applyCommand: Command = {
     }
     switch (outcome.status) {
       case "applied":
-        io.out(`\n${appliedLines(written, outcome.plan)}${movedLines(moved)}${applySummary(outcome.result)}`);
+        io.out(`${io.quiet ? "" : "\n"}${appliedLines(written, outcome.plan)}${movedLines(moved)}${applySummary(outcome.result)}`);
         return 0;
       case "nothing-to-do":
         if (saved) io.out("No changes. The registry matches the manifests.");
@@ -133,7 +133,7 @@ function reportInterrupted(written: readonly Change[], io: Io): void {
 async function repair(root: string, values: Values, io: Io, timeoutMs: number): Promise<void> {
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    const repairs = await repairObjects(registry, new WorkTree(root), { lock: { owner: lockOwner(), timeoutMs }, onProgress: defaultProgress() });
+    const repairs = await repairObjects(registry, new WorkTree(root), { lock: { owner: lockOwner(), timeoutMs }, ...progressOf(io) });
     if (repairs.length === 0) io.out(`Every object of ${registryLocation(registry.url, root)} is sound; nothing to repair.`);
     for (const r of repairs) {
       if (r.restoredFrom) io.out(printable(`  restored object ${r.digest.slice(0, 19)}… from ${r.restoredFrom.file} (${usedBy(r)})`));

@@ -1,6 +1,7 @@
 // The shape of a CLI command, and the option sets several commands share.
 import type { ParseArgsConfig } from "node:util";
 import { UserError } from "../../diagnostics.js";
+import type { OnProgress } from "../../progress.js";
 import type { Io } from "../io.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -42,6 +43,11 @@ export function outputFormat<F extends string>(values: Values, allowed: readonly
     throw new UserError("format-invalid", `--format ${format} is not supported here`, { hint: `use one of: ${allowed.join(", ")}` });
   }
   return format as F;
+}
+
+/** `{onProgress}` for the long work a command starts, when progress is shown (spread into its options). */
+export function progressOf(io: Io): { onProgress?: OnProgress } {
+  return io.progress ? { onProgress: io.progress } : {};
 }
 
 export function json(io: Io, value: unknown): void {

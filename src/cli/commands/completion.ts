@@ -1,7 +1,7 @@
 // `assetctl completion bash|zsh|fish`: a completion script for the shell, made from the command table, so
 // that every command and flag completes and the script never falls behind the CLI.
 import { UserError } from "../../diagnostics.js";
-import { flagHelp } from "./flags.js";
+import { flagHelp, GLOBAL_OPTIONS } from "./flags.js";
 import type { Command } from "./command.js";
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -18,7 +18,7 @@ export const completionCommand = (commands: Record<string, () => Promise<Command
       throw new UserError("flag-invalid", `completion: "${shell ?? ""}" is not a shell assetctl completes`, { hint: `use one of: ${SHELLS.join(", ")}` });
     }
     const table: [string, string[]][] = [];
-    for (const [name, load] of Object.entries(commands)) table.push([name, [...Object.keys((await load()).options), "help"]]);
+    for (const [name, load] of Object.entries(commands)) table.push([name, [...Object.keys((await load()).options), ...Object.keys(GLOBAL_OPTIONS)]]);
     io.out(script(shell as Shell, table));
     return 0;
   },

@@ -20,5 +20,6 @@ describe("flag help", () => {
     const diff = await commands["diff"]!();
     expect(commandHelp("diff", diff)).toContain("  --exit-code          exit 1 when the two versions differ, 0 when they do not");
     expect(commandHelp("diff", diff)).toContain("  -h, --help           show this help");
+    expect(commandHelp("diff", diff)).toMatch(/\n {2}-q, --quiet {10}print only the result and errors/);
   });
 });

@@ -1,7 +1,7 @@
 // What each flag does, for `help COMMAND`, `COMMAND --help` and the shell completions: one line per flag,
 // with the name of its value. A flag that means something else for one command is keyed `command.flag`.
 import { UserError } from "../../diagnostics.js";
-import type { Command, Values } from "./command.js";
+import type { Command, Options, Values } from "./command.js";
 
 export interface FlagHelp {
   /** The value's name in help (`--target ADDR`); absent for a boolean flag. */
@@ -57,7 +57,11 @@ export const FLAG_HELP: Record<string, FlagHelp> = {
   previous: { help: "point the alias at the version it named before" },
   to: { value: "N", help: "point the alias at version N" },
   help: { help: "show this help" },
+  quiet: { help: "print only the result and errors: no headers, details, progress, hints or warnings' source lines" },
 };
+
+/** The flags main gives every command besides its own: in each command's help and completion. */
+export const GLOBAL_OPTIONS = { quiet: { type: "boolean", short: "q" }, help: { type: "boolean", short: "h" } } as const satisfies Options;
 
 export function flagHelp(command: string, flag: string): FlagHelp | undefined {
   return FLAG_HELP[`${command}.${flag}`] ?? FLAG_HELP[flag];
@@ -65,7 +69,7 @@ export function flagHelp(command: string, flag: string): FlagHelp | undefined {
 
 /** `Usage: …`, the description and one line per flag. */
 export function commandHelp(name: string, command: Command): string {
-  const rows = [...Object.entries(command.options), ["help", { type: "boolean", short: "h" }] as const].map(([flag, option]) => {
+  const rows = [...Object.entries(command.options), ...Object.entries(GLOBAL_OPTIONS)].map(([flag, option]) => {
     const help = flagHelp(name, flag);
     const value = option.type === "string" ? ` ${help?.value ?? "VALUE"}` : "";
     const short = "short" in option && option.short ? `-${option.short}, ` : "";

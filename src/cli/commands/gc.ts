@@ -6,7 +6,8 @@ import { readRetention } from "../../manifest/config.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { defaultBranchRef, openSourceTree } from "../../source/index.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
-import { common, flag, json, outputFormat, str, type Command } from "./command.js";
+import type { OnProgress } from "../../progress.js";
+import { common, flag, json, outputFormat, progressOf, str, type Command } from "./command.js";
 
 /** What a registry without its own sweep says about its objects. */
 function objectsNote(registry: RegistryDriver): string {
@@ -16,9 +17,9 @@ function objectsNote(registry: RegistryDriver): string {
 }
 
 /** The versions the manifests of `ref` declare (as a plan of that ref sees them) and what those need. */
-async function declaredAt(root: string, ref: string, registry: RegistryDriver): Promise<Set<string>> {
+async function declaredAt(root: string, ref: string, registry: RegistryDriver, progress: { onProgress?: OnProgress }): Promise<Set<string>> {
   const { makePlan, readDesired } = await import("../../reconcile.js");
-  const desired = await readDesired({ root, ref, cache: false });
+  const desired = await readDesired({ root, ref, cache: false, ...progress });
   if (hasErrors(desired.state.diagnostics)) {
     const first = desired.state.diagnostics.find((d) => d.severity === "error");
     // Without a clean reading of the default branch, gc cannot tell what is in use: it does nothing.
@@ -71,7 +72,7 @@ export const gcCommand: Command = {
         });
       }
       const retention = await readRetention(await openSourceTree(root, ref));
-      const declared = await declaredAt(root, ref, registry);
+      const declared = await declaredAt(root, ref, registry, progressOf(io));
       const { planGc, gcHasWork } = await import("../../gc/plan.js");
       const note = objectsNote(registry);
       const plan = (state: Awaited<ReturnType<typeof readGcState>>) =>
@@ -88,7 +89,7 @@ export const gcCommand: Command = {
       else if (format === "markdown") io.out(render.renderGcMarkdown(result));
       else {
         io.out(render.renderGcText(result, io.style));
-        if (gcHasWork(result)) io.err(`\nThis was a dry run. To delete and sweep, run:\n  assetctl gc --apply`);
+        if (gcHasWork(result) && !io.quiet) io.err(`\nThis was a dry run. To delete and sweep, run:\n  assetctl gc --apply`);
       }
       return flag(values, "detailed-exitcode") && gcHasWork(result) ? 2 : 0;
     } finally {

@@ -216,7 +216,7 @@ export const initCommand: Command = {
       json(unbuffered, { files, next });
       return 0;
     }
-    io.out(`\nNext: ${next.join(", ")}.`);
+    if (!io.quiet) io.out(`\nNext: ${next.join(", ")}.`);
     return 0;
   },
 };

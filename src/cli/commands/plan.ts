@@ -15,7 +15,7 @@ import { printable } from "../render/printable.js";
 import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { renderPlanText } from "../render/plan-text.js";
-import { common, flag, json, outputFormat, str, strs, type Command, type Values } from "./command.js";
+import { common, flag, json, outputFormat, progressOf, str, strs, type Command, type Values } from "./command.js";
 
 export const planOptions = {
   ...common,
@@ -45,10 +45,13 @@ export const planCommand: Command = {
       await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     }
     if (format === "json") json(io, publicPlan(result));
-    else if (format === "markdown") io.out((await import("../render/plan-markdown.js")).renderPlanMarkdown(result));
+    else if (format === "markdown") {
+      const root = desired.tree.root;
+      io.out((await import("../render/plan-markdown.js")).renderPlanMarkdown(result, { where: { root, registry: registryLocation(result.registry.url, root) } }));
+    }
     else await printPlan(result, desired, io);
     // What to run next, as Terraform says it: on stderr, so the plan on stdout stays as it was.
-    if (out && format === "text" && planHasChanges(result) && result.errors.length === 0 && result.summary.conflict === 0) {
+    if (out && format === "text" && !io.quiet && planHasChanges(result) && result.errors.length === 0 && result.summary.conflict === 0) {
       io.err(`\nSaved the plan to ${out}. To apply exactly this plan, run:\n  assetctl apply ${quoteArg(out)}`);
     }
     if (result.errors.length > 0 || result.summary.conflict > 0) return 1;
@@ -88,7 +91,7 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics }, ...(reused.lines ? { lines: reused.lines } : {}) } };
 
     const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
-    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}) });
+    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}), ...progressOf(io) });
     const result = await makePlan(desired, registry, options);
     if (!memo || !git) return { plan: result, desired };
     const diagnostics = desired.state.diagnostics;
@@ -112,7 +115,7 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
   if (diagnostics.length > 0) {
     // Loaded only when there is something to show: a clean plan needs neither.
     const [{ lineSource }, { renderDiagnosticsText }] = await Promise.all([import("../lines.js"), import("../render/diagnostics.js")]);
-    io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics, result.errors.length === 0 ? desired.lines : undefined), io.errStyle));
+    io.err(renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics, result.errors.length === 0 ? desired.lines : undefined), io.errStyle, { quiet: io.quiet === true }));
   }
   if (result.errors.length > 0) {
     const where = result.errors.some((e) => e.file === ALIASES_FILE) ? `The manifests or ${ALIASES_FILE} have errors` : "The manifests have errors";
@@ -120,12 +123,17 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
     return;
   }
   const root = desired.tree.root;
-  io.out(renderPlanText(result, { style: io.style, where: { root, registry: registryLocation(result.registry.url, root) } }));
+  io.out(renderPlanText(result, { style: io.style, where: { root, registry: registryLocation(result.registry.url, root) }, quiet: io.quiet === true }));
   await printSourceNotes(result, root, io);
   for (const target of unmatchedTargets(result)) {
-    io.err(`${io.errStyle.yellow("warning")} --target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`);
-    io.err(`  ${io.errStyle.cyan("hint:")} check the address: \`assetctl list\` shows the registry's assets, \`assetctl plan\` every change`);
+    warn(io, `--target ${target} matches no asset of the manifests or the registry; it selected nothing [target-unmatched]`, "check the address: `assetctl list` shows the registry's assets, `assetctl plan` every change");
   }
+}
+
+/** A warning of the plan's own, with its hint (a warning without its hint with --quiet). */
+function warn(io: Io, message: string, hint: string): void {
+  io.err(`${io.errStyle.yellow("warning")} ${printable(message)}`);
+  if (!io.quiet) io.err(`  ${io.errStyle.cyan("hint:")} ${printable(hint)}`);
 }
 
 /**
@@ -135,8 +143,7 @@ export async function printPlan(result: Plan, desired: PlanContext, io: Io): Pro
 async function printSourceNotes(result: Plan, root: string, io: Io): Promise<void> {
   if (result.source.ref !== null) return;
   if (result.source.commit === null && !(await isGitRepository(root))) {
-    io.err(`${io.errStyle.yellow("warning")} ${printable(root)} is not in a git repository: versions applied from here record no commit [no-git]`);
-    io.err(`  ${io.errStyle.cyan("hint:")} apply refuses to write them unless given --no-git (or --allow-dirty); \`git init\` and a commit give them provenance`);
+    warn(io, `${root} is not in a git repository: versions applied from here record no commit [no-git]`, "apply refuses to write them unless given --no-git (or --allow-dirty); `git init` and a commit give them provenance");
     return;
   }
   const ignored = result.changes.flatMap((c) => (c.action === "create" ? (c.record?.artifacts ?? []) : [])).filter((a) => a.git === "ignored");
@@ -151,8 +158,8 @@ async function printSourceNotes(result: Plan, root: string, io: Io): Promise<voi
     const first = files[0];
     if (first === undefined) continue;
     const what = files.length === 1 ? `${first} is` : `${first} and ${files.length - 1} more file${files.length === 2 ? "" : "s"} of ${artifact.source} are`;
-    io.err(`${io.errStyle.yellow("warning")} ${printable(`${what} ignored by git (${rules.get(first) ?? ""})`)}: the commit will not have ${files.length === 1 ? "it" : "them"}, so a plan of the commit (as CI makes) cannot store ${files.length === 1 ? "it" : "them"} [artifact-ignored]`);
-    io.err(`  ${io.errStyle.cyan("hint:")} commit ${files.length === 1 ? "it" : "them"} all the same (${printable(`\`git add -f ${first}\``)}), or keep large files in storage and name them by URI`);
+    const them = files.length === 1 ? "it" : "them";
+    warn(io, `${what} ignored by git (${rules.get(first) ?? ""}): the commit will not have ${them}, so a plan of the commit (as CI makes) cannot store ${them} [artifact-ignored]`, `commit ${them} all the same (\`git add -f ${first}\`), or keep large files in storage and name them by URI`);
   }
 }
 

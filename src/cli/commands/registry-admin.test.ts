@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../diagnostics.js";
 import { sha256 } from "../../digest.js";
-import { setDefaultProgress, type ProgressUpdate } from "../../progress.js";
+import type { ProgressUpdate } from "../../progress.js";
 import { FsDriver } from "../../registry/drivers/fs.js";
 import { sampleArtifact, sampleRecord } from "../../registry/sample-records.test-helper.js";
 import { recordingIo } from "../io.test-helper.js";
@@ -19,7 +19,6 @@ describe("verify", () => {
   });
 
   afterEach(async () => {
-    setDefaultProgress(undefined);
     await rm(root, { recursive: true, force: true });
   });
 
@@ -32,8 +31,7 @@ describe("verify", () => {
     await registry.close();
 
     const told: ProgressUpdate[] = [];
-    setDefaultProgress((update) => told.push({ ...update }));
-    const io = recordingIo({ cwd: root });
+    const io = { ...recordingIo({ cwd: root }), progress: (update: ProgressUpdate) => void told.push({ ...update }) };
     const lines = io.lines;
     expect(await verifyCommand.run({ dir: root, registry: "./registry" }, [], io)).toBe(0);
     expect(lines).toEqual([expect.stringContaining("verified")]);

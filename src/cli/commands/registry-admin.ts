@@ -1,5 +1,4 @@
 // Commands that look after the registry itself: verify its integrity, free a dead owner's lock.
-import { defaultProgress } from "../../progress.js";
 import { affectedBy } from "../../registry/query.js";
 import { saveVerifyRecord } from "../../registry/verify-record.js";
 import { connectRegistry, registryLocation, resolveRoot } from "../context.js";
@@ -8,7 +7,7 @@ import { currentProcess, isProcessGone } from "../../registry/lock-policy.js";
 import type { LockInfo } from "../../registry/types.js";
 import type { Io } from "../io.js";
 import { printable } from "../render/printable.js";
-import { common, flag, json, str, type Command } from "./command.js";
+import { common, flag, json, progressOf, str, type Command } from "./command.js";
 import { requireArg } from "./read.js";
 
 export const verifyCommand: Command = {
@@ -20,7 +19,7 @@ export const verifyCommand: Command = {
     const registry = await connectRegistry(root, str(values, "registry"), io.env);
     try {
       // Re-hashing every object can take minutes: the terminal's progress line (if any) shows it move.
-      const found = await registry.verify({ onProgress: defaultProgress() });
+      const found = await registry.verify(progressOf(io));
       // Which versions and files each damaged object is; a registry whose records cannot be read still gets its problems.
       const problems = found.length === 0 ? found : await registry.snapshot().then((snapshot) => affectedBy(found, snapshot), () => found);
       // Kept for the web UI's health page; a repository that cannot keep it still gets its answer.
@@ -33,7 +32,7 @@ export const verifyCommand: Command = {
           for (const use of p.affects ?? []) io.out(printable(`  used by ${use.address} (${use.file})`));
         }
         io.out(`\n${problems.length} problem${problems.length === 1 ? "" : "s"} found in ${registryLocation(registry.url, root)}.`);
-        if (problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
+        if (!io.quiet && problems.some((p) => p.affects !== undefined && p.affects.length > 0)) {
           io.out("To put damaged objects back from the working tree's files (where they still hash right), run `assetctl apply --repair`.");
         }
       }
@@ -108,7 +107,7 @@ export const lockCommand: Command = {
         io.out(`The registry ${registryLocation(registry.url, root)} is not locked.`);
       } else {
         io.out(`The registry ${registryLocation(registry.url, root)} is locked.\n${describeLock(held, io)}`);
-        io.out(`\nOnce that process is gone, free the lock with:\n  assetctl force-unlock ${held.id}`);
+        if (!io.quiet) io.out(`\nOnce that process is gone, free the lock with:\n  assetctl force-unlock ${held.id}`);
       }
       return 0;
     } finally {

@@ -28,7 +28,7 @@ export const validateCommand: Command = {
     } else if (format === "github") {
       if (diagnostics.length > 0) io.out(renderDiagnosticsGithub(diagnostics, await gitPrefix(root)));
     } else {
-      if (diagnostics.length > 0) io.out(`${renderDiagnosticsText(diagnostics, await lineSource(tree, diagnostics, lines), io.style)}\n`);
+      if (diagnostics.length > 0) io.out(`${renderDiagnosticsText(diagnostics, await lineSource(tree, diagnostics, lines), io.style, { quiet: io.quiet === true })}${io.quiet ? "" : "\n"}`);
       const errors = diagnostics.filter((d) => d.severity === "error").length;
       const warnings = diagnostics.length - errors;
       io.out(

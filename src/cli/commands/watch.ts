@@ -1,15 +1,17 @@
 // `assetctl watch [--apply] [--json]`: plans on start and after every settled change of the repository.
 import { applyDesired } from "../../apply-workflow.js";
-import { UserError } from "../../diagnostics.js";
+import { hasErrors, UserError, type Diagnostic } from "../../diagnostics.js";
 import { makePlan, readDesired } from "../../reconcile.js";
-import { watchRepository, type WatchEvent } from "../../watch/watch.js";
+import { watchRepository, type Applied, type WatchEvent } from "../../watch/watch.js";
+import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { redact } from "../../registry/open.js";
 import { connectRegistry, registrySpec, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { lineSource } from "../lines.js";
 import { renderDiagnosticsText } from "../render/diagnostics.js";
+import type { Style } from "../render/style.js";
 import { patchLines, renderPlanText, summaryLine, symbolOf } from "../render/plan-text.js";
-import { common, flag, str, type Command } from "./command.js";
+import { common, flag, progressOf, str, type Command } from "./command.js";
 import { publicPlan } from "./plan.js";
 
 export const watchCommand: Command = {
@@ -31,23 +33,22 @@ export const watchCommand: Command = {
     const asJson = flag(values, "json");
     const debounceMs = Number(str(values, "debounce") ?? "50");
 
+    // Where the diagnostics' source lines are read from as they are shown: a long-lived tree stats afresh.
+    const tree = new WorkTree(root);
     const handle = await watchRepository({
       root,
       debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 50,
       async cycle() {
-        const desired = await readDesired({ root });
+        const desired = await readDesired({ root, ...progressOf(io) });
         const diagnostics = desired.state.diagnostics;
-        if (diagnostics.some((d) => d.severity === "error")) {
-          const text = renderDiagnosticsText(diagnostics, await lineSource(desired.tree, diagnostics), asJson ? undefined : io.errStyle);
-          return { invalid: text, diagnostics };
-        }
-        if (!apply) return { plan: await makePlan(desired, registry) };
-        const outcome = await applyDesired(desired, registry, { lock: { operation: "watch --apply", timeoutMs: 5000 }, whenMoved: "replan", allowDirty: true });
-        if (outcome.status !== "applied") return { plan: outcome.plan };
+        if (hasErrors(diagnostics)) return { status: "invalid", diagnostics };
+        if (!apply) return { status: "planned", plan: await makePlan(desired, registry) };
+        const outcome = await applyDesired(desired, registry, { lock: { operation: "watch --apply", timeoutMs: 5000 }, whenMoved: "replan", allowDirty: true, ...progressOf(io) });
+        if (outcome.status !== "applied") return { status: "planned", plan: outcome.plan };
         const { created, updated, archived } = outcome.result;
-        return { plan: outcome.plan, applied: `${created} created, ${updated} updated, ${archived} archived` };
+        return { status: "planned", plan: outcome.plan, applied: { created, updated, archived } };
       },
-      emit: (event) => (asJson ? io.out(JSON.stringify(jsonEvent(event))) : printEvent(event, io)),
+      emit: async (event) => (asJson ? io.out(JSON.stringify(await jsonEvent(event, tree))) : printEvent(event, tree, io)),
     });
 
     await handle.ready;
@@ -62,49 +63,68 @@ export const watchCommand: Command = {
     });
     await handle.close();
     await registry.close();
-    if (!asJson) io.out("Stopped watching.");
+    if (!asJson && !io.quiet) io.out("Stopped watching.");
     return 0;
   },
 };
 
-function jsonEvent(event: WatchEvent): unknown {
-  return {
-    ...event,
-    ...(event.plan ? { plan: publicPlan(event.plan) } : {}),
-    ...(event.added ? { added: event.added.map(({ record: _r, mutable: _m, ...rest }) => rest) } : {}),
-  };
+/** The diagnostics as a person reads them, with their source lines (styled for a terminal, or plain). */
+async function diagnosticsText(diagnostics: readonly Diagnostic[], tree: SourceTree, style: Style | undefined, quiet: boolean): Promise<string> {
+  return renderDiagnosticsText(diagnostics, await lineSource(tree, diagnostics), style, { quiet });
 }
 
-function printEvent(event: WatchEvent, io: Io): void {
+function appliedText(applied: Applied): string {
+  return `${applied.created} created, ${applied.updated} updated, ${applied.archived} archived`;
+}
+
+/** An event as `watch --json` prints it (schemas/output/watch-event.schema.json): plans as plan --json shows them. */
+async function jsonEvent(event: WatchEvent, tree: SourceTree): Promise<unknown> {
+  switch (event.type) {
+    case "plan":
+      return { ...event, plan: publicPlan(event.plan) };
+    case "changed":
+      return { ...event, plan: publicPlan(event.plan), added: event.added.map(({ record: _r, mutable: _m, ...rest }) => rest) };
+    case "invalid":
+      return { ...event, message: await diagnosticsText(event.diagnostics, tree, undefined, false) };
+    case "applied": {
+      const { applied, ...rest } = event;
+      return { ...rest, message: appliedText(applied) };
+    }
+    default:
+      return event;
+  }
+}
+
+async function printEvent(event: WatchEvent, tree: SourceTree, io: Io): Promise<void> {
   const stamp = new Date().toISOString().slice(11, 19);
   switch (event.type) {
     case "ready":
-      io.out(io.style.dim(`[${stamp}] watching for changes (Ctrl-C to stop)`));
+      if (!io.quiet) io.out(io.style.dim(`[${stamp}] watching for changes (Ctrl-C to stop)`));
       return;
     case "plan":
-      if (event.plan) io.out(renderPlanText(event.plan, { style: io.style }));
+      io.out(renderPlanText(event.plan, { style: io.style, quiet: io.quiet === true }));
       return;
     case "changed": {
-      const files = event.files?.length ? ` ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ""}` : "";
+      const files = event.files.length ? ` ${event.files.slice(0, 3).join(", ")}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ""}` : "";
       io.out(io.style.dim(`\n[${stamp}] changed:${files}`));
-      for (const c of event.added ?? []) {
+      for (const c of event.added) {
         io.out(`${symbolOf(c).padEnd(2)} ${c.address}  ${io.style.dim(c.reason)}`);
-        for (const line of patchLines(c.patch, 5)) io.out(`      ${line}`);
+        if (!io.quiet) for (const line of patchLines(c.patch, 5)) io.out(`      ${line}`);
       }
-      for (const a of event.removed ?? []) io.out(io.style.dim(`   ${a}  no longer changes`));
-      if (!event.added?.length && !event.removed?.length) io.out(io.style.dim("   the plan is the same"));
-      if (event.plan) io.out(summaryLine(event.plan.summary));
+      for (const a of event.removed) io.out(io.style.dim(`   ${a}  no longer changes`));
+      if (!event.added.length && !event.removed.length) io.out(io.style.dim("   the plan is the same"));
+      io.out(summaryLine(event.plan.summary));
       return;
     }
     case "invalid":
       io.out(io.style.dim(`\n[${stamp}] the manifests have errors (still watching):`));
-      io.out(event.message ?? "");
+      io.out(await diagnosticsText(event.diagnostics, tree, io.errStyle, io.quiet === true));
       return;
     case "applied":
-      io.out(io.style.green(`[${stamp}] applied: ${event.message ?? ""}`));
+      io.out(io.style.green(`[${stamp}] applied: ${appliedText(event.applied)}`));
       return;
     case "error":
-      io.err(`[${stamp}] ${io.errStyle.red("error")} ${event.message ?? ""}`);
+      io.err(`[${stamp}] ${io.errStyle.red("error")} ${event.message}`);
       return;
   }
 }

@@ -7,10 +7,16 @@ import { plain, type Style } from "./style.js";
 /** Returns the text of a 1-based line of a repository file, or undefined when unknown. */
 export type LineSource = (file: string, line: number) => string | undefined;
 
-export function renderDiagnosticText(d: Diagnostic, lines: LineSource, style: Style = plain): string {
+export interface DiagnosticTextOptions {
+  /** `--quiet`: a warning is its one located line, without the source line or the hint (errors stay whole). */
+  quiet?: boolean;
+}
+
+export function renderDiagnosticText(d: Diagnostic, lines: LineSource, style: Style = plain, options: DiagnosticTextOptions = {}): string {
   const where = d.file ? `${printable(d.file)}${d.line > 0 ? `:${d.line}:${d.column}` : ""}` : "assetctl";
   const label = d.severity === "error" ? style.red("error") : style.yellow("warning");
   const out = [`${style.bold(where)}: ${label} ${printable(d.message)} ${style.dim(`[${d.code}]`)}`];
+  if (options.quiet === true && d.severity !== "error") return out[0] as string;
   // A line holding a literal secret is never echoed back.
   const text = d.file && d.line > 0 && !d.code.startsWith("secret") ? lines(d.file, d.line) : undefined;
   if (text !== undefined) {
@@ -24,8 +30,9 @@ export function renderDiagnosticText(d: Diagnostic, lines: LineSource, style: St
   return out.join("\n");
 }
 
-export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], lines: LineSource, style: Style = plain): string {
-  return diagnostics.map((d) => renderDiagnosticText(d, lines, style)).join("\n\n");
+export function renderDiagnosticsText(diagnostics: readonly Diagnostic[], lines: LineSource, style: Style = plain, options: DiagnosticTextOptions = {}): string {
+  // Quiet, one-line warnings follow each other without a blank line; a whole diagnostic stands apart.
+  return diagnostics.map((d, i) => `${i > 0 && !(options.quiet === true && d.severity !== "error") ? "\n" : ""}${renderDiagnosticText(d, lines, style, options)}`).join("\n");
 }
 
 /**

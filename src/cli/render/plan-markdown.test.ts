@@ -59,6 +59,11 @@ describe("renderPlanMarkdown", () => {
     expect(text).not.toContain("…");
   });
 
+  it("names the registry's absolute location and the root in its header, as the text plan does", () => {
+    const text = renderPlanMarkdown(makePlan([change("model:credit:3", "noop", { previous: "3" })]), { where: { root: "/repo/ml", registry: "/repo/ml/.assetctl/registry" } });
+    expect(text.split("\n").at(-1)).toBe("<sub>Registry `/repo/ml/.assetctl/registry` at serial 7; manifests from `0123456789ab`, root `/repo/ml`.</sub>");
+  });
+
   it("says in words that nothing changes", () => {
     const text = renderPlanMarkdown(makePlan([change("model:credit:3", "noop", { previous: "3" })]));
     expect(text).toMatchInlineSnapshot(`

@@ -16,6 +16,8 @@ const OPEN_SPEC_LINES = 20;
 export interface PlanMarkdownOptions {
   /** Upper bound of the output's length in characters. */
   maxLength?: number;
+  /** The root the manifests were read from and where the registry is, both absolute: named in the header. */
+  where?: { root: string; registry: string };
 }
 
 /** Text from manifests and registries goes into HTML-capable markdown: it must not open tags or comments. */
@@ -146,7 +148,9 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
       : conflicts.length > 0
         ? `⚠️ **${summaryLine(plan.summary)}** Apply is refused until the ${conflicts.length === 1 ? "conflict is" : "conflicts are"} resolved.`
         : `**${summaryLine(plan.summary)}**`;
-  out.add(`### assetctl plan\n\n${headline}\n\n<sub>Registry ${code(plan.registry.url)} at serial ${plan.registry.serial}; manifests from ${from}.</sub>`);
+  const located = options.where;
+  const registry = code(located?.registry ?? plan.registry.url);
+  out.add(`### assetctl plan\n\n${headline}\n\n<sub>Registry ${registry} at serial ${plan.registry.serial}; manifests from ${from}${located ? `, root ${code(located.root)}` : ""}.</sub>`);
   if (plan.options.targets.length > 0) {
     out.add(`> Targeted plan: only ${plan.options.targets.map(code).join(", ")} and what ${plan.options.targets.length === 1 ? "it depends" : "they depend"} on.`);
   }

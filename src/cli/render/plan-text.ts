@@ -168,24 +168,46 @@ export interface PlanTextOptions {
   verbose?: boolean;
   /** The root the manifests were read from and where the registry is, both absolute: named in the header. */
   where?: { root: string; registry: string };
+  /** `--quiet`: the change lines (aliases' too) and the summary only, without blank lines. */
+  quiet?: boolean;
+}
+
+/** The changes a plan shows, conflicts first (they are what blocks the apply), and the width of their addresses. */
+function shownChanges(plan: Plan): { ordered: Change[]; width: number } {
+  const visible = plan.changes.filter((c) => c.action !== "noop");
+  const ordered = [...visible.filter((c) => c.action === "conflict"), ...visible.filter((c) => c.action !== "conflict")];
+  return { ordered, width: Math.min(60, Math.max(0, ...ordered.map((c) => c.address.length))) };
+}
+
+/** `+v data:sales:4  new version (previous 3); 1.5 KiB to upload` */
+function changeLine(change: Change, width: number, style: Style): string {
+  const upload = uploadText(change.upload, false);
+  return `${paint(change, `${symbolOf(change).padEnd(2)} ${change.address.padEnd(width)}`, style)}  ${reasonText(change, upload, style)}`;
+}
+
+function aliasLine(change: AliasChange, style: Style): string {
+  return paintAlias(change, `${aliasSymbol(change).padEnd(2)} ${aliasText(change)}`, style);
+}
+
+/** The plan as `--quiet` prints it: one line per change, then the summary line. */
+function renderQuietPlanText(plan: Plan, style: Style): string {
+  const { ordered, width } = shownChanges(plan);
+  const aliases = (plan.aliases ?? []).filter((a) => a.action !== "noop");
+  return [...ordered.map((c) => changeLine(c, width, style)), ...aliases.map((a) => aliasLine(a, style)), style.bold(summaryLine(plan.summary))].join("\n");
 }
 
 export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): string {
   const style = options.style ?? plain;
+  if (options.quiet === true) return renderQuietPlanText(plan, style);
   const out: string[] = [];
   const src = plan.source;
   const from = src.commit ? `commit ${src.commit.slice(0, 12)}${src.dirty ? " (with uncommitted changes)" : ""}` : "the working tree (not a git commit)";
   const where = options.where;
   out.push(style.dim(`Registry ${where?.registry ?? plan.registry.url} (serial ${plan.registry.serial}); manifests from ${from}${where ? `, root ${where.root}` : ""}.`));
-  const visible = plan.changes.filter((c) => c.action !== "noop");
-  // Conflicts first: they are what blocks the apply.
-  const ordered = [...visible.filter((c) => c.action === "conflict"), ...visible.filter((c) => c.action !== "conflict")];
+  const { ordered, width } = shownChanges(plan);
   if (ordered.length > 0) out.push("");
-  const width = Math.min(60, Math.max(0, ...ordered.map((c) => c.address.length)));
   for (const change of ordered) {
-    const symbol = symbolOf(change).padEnd(2);
-    const upload = uploadText(change.upload, false);
-    out.push(`${paint(change, `${symbol} ${change.address.padEnd(width)}`, style)}  ${reasonText(change, upload, style)}`);
+    out.push(changeLine(change, width, style));
     const showPatch = change.action === "update" || change.action === "unarchive" || change.action === "conflict" || (change.action === "create" && change.previous !== null) || options.verbose === true;
     if (showPatch) for (const line of patchLines(change.patch)) out.push(`      ${line}`);
     for (const line of artifactLines(change.artifacts ?? [])) out.push(`        ${line}`);
@@ -193,7 +215,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions = {}): strin
   const aliases = (plan.aliases ?? []).filter((a) => a.action !== "noop");
   if (aliases.length > 0) {
     out.push("", "Aliases (moved after the versions they point at):");
-    for (const a of aliases) out.push(`  ${paintAlias(a, `${aliasSymbol(a).padEnd(2)} ${aliasText(a)}`, style)}`);
+    for (const a of aliases) out.push(`  ${aliasLine(a, style)}`);
   }
   const groups = cascades(ordered);
   if (groups.length > 0) {

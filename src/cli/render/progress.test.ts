@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultProgress, type OnProgress } from "../../progress.js";
+import type { OnProgress } from "../../progress.js";
 import type { Io } from "../io.js";
 import { recordingIo } from "../io.test-helper.js";
 import {
@@ -221,16 +221,16 @@ describe("withTerminalProgress", () => {
   }
 
   async function listenerDuring(shell: Io, values: Record<string, unknown>): Promise<OnProgress | undefined> {
-    return withTerminalProgress(shell, values, async () => defaultProgress());
+    return withTerminalProgress(shell, values, async (wrapped) => wrapped.progress);
   }
 
   it("listens for the run of a command only where progress is shown", async () => {
     expect(await listenerDuring(io(terminal()), {})).toBeTypeOf("function");
-    expect(defaultProgress()).toBeUndefined();
     expect(await listenerDuring(io(), {})).toBeUndefined();
     expect(await listenerDuring(io(terminal()), { json: true })).toBeUndefined();
     expect(await listenerDuring(io(terminal()), { format: "json" })).toBeUndefined();
     expect(await listenerDuring(io(terminal(), { CI: "true" }), {})).toBeUndefined();
+    expect(await listenerDuring({ ...io(terminal()), quiet: true }, {})).toBeUndefined();
   });
 
   it("clears the line when the run ends, even by an error", async () => {
@@ -240,8 +240,8 @@ describe("withTerminalProgress", () => {
       withTerminalProgress(
         io(tty),
         {},
-        async () => {
-          (defaultProgress() as OnProgress)({ phase: "hashing", done: MiB, total: GiB, ended: false });
+        async (wrapped) => {
+          (wrapped.progress as OnProgress)({ phase: "hashing", done: MiB, total: GiB, ended: false });
           clock.advance(1000);
           throw new Error("failed");
         },
@@ -250,7 +250,6 @@ describe("withTerminalProgress", () => {
     ).rejects.toThrow("failed");
     expect(shown(tty.writes)).toEqual(["<CR><EL>Hashing  1.0 MiB / 1.0 GiB  0%  1.0 MiB/s  ETA 17m03s", "<CR><EL>"]);
     expect(clock.running).toBe(0);
-    expect(defaultProgress()).toBeUndefined();
   });
 
   it("erases the line before the command prints, so its output never lands on the progress line", async () => {
@@ -261,7 +260,7 @@ describe("withTerminalProgress", () => {
       shell,
       {},
       async (wrapped) => {
-        (defaultProgress() as OnProgress)({ phase: "storing", done: MiB, total: 2 * MiB, ended: false });
+        (wrapped.progress as OnProgress)({ phase: "storing", done: MiB, total: 2 * MiB, ended: false });
         clock.advance(1000);
         wrapped.out("a line");
         expect(shown(tty.writes)).toEqual(["<CR><EL>Storing  1.0 MiB / 2.0 MiB  50%  1.0 MiB/s  ETA 1s", "<CR><EL>"]);

@@ -1,6 +1,6 @@
 // Progress on a terminal: one line on stderr, drawn in place once hashing, storing or verifying has gone
 // on for a second, and cleared when it ends, so that what the command prints reads exactly as it would without.
-import { defaultProgress, setDefaultProgress, type OnProgress, type ProgressPhase, type ProgressUpdate } from "../../progress.js";
+import type { OnProgress, ProgressPhase, ProgressUpdate } from "../../progress.js";
 import type { Io, Terminal } from "../io.js";
 
 /** Quick work shows nothing: a line that flashes for a moment is noise. */
@@ -180,12 +180,11 @@ export async function withTerminalProgress<T>(
   clock: ProgressClock = systemClock,
 ): Promise<T> {
   const json = values["json"] === true || values["format"] === "json";
-  if (!io.errTerminal || !showsProgress({ terminal: true, json, env: io.env })) return run(io);
+  if (!io.errTerminal || io.quiet === true || !showsProgress({ terminal: true, json, env: io.env })) return run(io);
   const progress = new TerminalProgress(io.errTerminal, clock);
-  const outer = defaultProgress();
-  setDefaultProgress(progress.onProgress);
   const drawnAround: Io = {
     ...io,
+    progress: progress.onProgress,
     out: (text) => {
       progress.interrupt();
       io.out(text);
@@ -203,6 +202,5 @@ export async function withTerminalProgress<T>(
     return await run(drawnAround);
   } finally {
     progress.close();
-    setDefaultProgress(outer);
   }
 }
