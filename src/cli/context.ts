@@ -25,13 +25,29 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
     if (!st?.isDirectory()) throw new UserError("dir-missing", `--dir ${dir}: no such directory`);
     return root;
   }
+  // git names the top with symlinks resolved: walk from the resolved current folder, to meet it.
+  const from = await realpath(cwd).catch(() => cwd);
+  // Most runs find assetctl.yaml or `.git` on the way up, without starting git (a third of a one-shot
+  // query's time); git is asked only where its environment or the lack of a `.git` leaves it to say.
+  if (process.env["GIT_DIR"] === undefined && process.env["GIT_WORK_TREE"] === undefined) {
+    const near = await nearestRootMarker(from);
+    if (near !== undefined) return near;
+  }
   const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd }).then(
     ({ stdout }) => stdout.trim() || undefined,
     () => undefined,
   );
-  // git names the top with symlinks resolved: walk from the resolved current folder, to meet it.
-  const from = await realpath(cwd).catch(() => cwd);
   return (await nearestConfigFolder(from, top)) ?? top ?? cwd;
+}
+
+/** The nearest folder from `from` up that holds assetctl.yaml (a file) or `.git` (a repository's top). */
+async function nearestRootMarker(from: string): Promise<string | undefined> {
+  for (let folder = from; ; folder = path.dirname(folder)) {
+    const [config, git] = await Promise.all([lstat(path.join(folder, "assetctl.yaml")).catch(() => undefined), lstat(path.join(folder, ".git")).catch(() => undefined)]);
+    if (config?.isFile()) return folder;
+    if (git?.isDirectory() || git?.isFile()) return folder;
+    if (path.dirname(folder) === folder) return undefined;
+  }
 }
 
 /** The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml. */

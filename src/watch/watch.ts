@@ -27,6 +27,8 @@ export interface WatchOptions {
   /** Runs the pipeline once: read, validate, plan (and apply when asked). */
   cycle(): Promise<{ plan?: Plan; invalid?: string; diagnostics?: Diagnostic[]; applied?: string }>;
   emit(event: WatchEvent): void;
+  /** Told of every file event as it comes, before the debounce (the resident query server's freshness). */
+  onFile?(file: string): void;
 }
 
 export interface WatchHandle {
@@ -103,6 +105,7 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
     if (closed) return;
     if (burstStart === 0) burstStart = Date.now();
     pending.add(path.relative(options.root, file).split(path.sep).join("/"));
+    options.onFile?.(file);
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
   });

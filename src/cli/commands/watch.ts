@@ -31,8 +31,12 @@ export const watchCommand: Command = {
     const asJson = flag(values, "json");
     const debounceMs = Number(str(values, "debounce") ?? "50");
 
+    // `impact` and `dependents` are answered from memory while this runs (lineage-resident.ts).
+    const { serveResidentQueries } = await import("./lineage-resident.js");
+    const resident = await serveResidentQueries(root, io.env);
     const handle = await watchRepository({
       root,
+      onFile: () => resident.lineage.touched(),
       debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 50,
       async cycle() {
         const desired = await readDesired({ root });
@@ -61,6 +65,7 @@ export const watchCommand: Command = {
       process.on("SIGTERM", stop);
     });
     await handle.close();
+    await resident.close();
     await registry.close();
     if (!asJson) io.out("Stopped watching.");
     return 0;
