@@ -69,6 +69,18 @@ describe("impact and dependents answered by a running watch", () => {
     expect(existsSync(socket)).toBe(false);
   });
 
+  it("is served by a running ui too, and gone when it stops", async () => {
+    const ui: ChildProcessWithoutNullStreams = spawn(process.execPath, [cliPath, "ui", "--port", "0"], { cwd: repo.root, env: { ...process.env, NO_COLOR: "1" } });
+    try {
+      await waitFor(() => existsSync(socket), "the query socket");
+      for (const i of [1, 6]) expect(await repo.run(QUERIES[i] as string[])).toEqual(oneShot[i]);
+    } finally {
+      ui.kill("SIGINT");
+      await once(ui, "close");
+    }
+    expect(existsSync(socket)).toBe(false);
+  });
+
   it("answers from whatever listens on the socket, and on its own when that declines or is a stale socket", async () => {
     mkdirSync(path.dirname(socket), { recursive: true });
     let answer: unknown = { ok: true, answer: { errorFiles: 0, hits: [] } };

@@ -118,7 +118,8 @@ export interface ResidentQueries {
  */
 export async function serveResidentQueries(root: string, env: NodeJS.ProcessEnv, options: { ownWatcher?: boolean } = {}): Promise<ResidentQueries> {
   const lineage = new ResidentLineage(root, env);
-  const server = await serveQueries(root, codeFingerprint(), (query) => lineage.answer(query));
+  // Best effort: where no socket can be made (a read-only checkout), the commands answer on their own.
+  const server: QueryServer = await serveQueries(root, codeFingerprint(), (query) => lineage.answer(query)).catch(() => ({ path: undefined, close: async () => undefined }));
   const watcher =
     options.ownWatcher === true && server.path !== undefined
       ? await watchRepository({ root, cycle: async () => ({}), emit: () => undefined, onFile: () => lineage.touched() })
