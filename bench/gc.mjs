@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { initRepo } from "./core-loop.mjs";
-import { formatMs, median, printTable, timeProcess } from "./measure.mjs";
+import { baselineRow, formatMs, nodeBaseline, printTable, timeProcess } from "./measure.mjs";
 
 const sha = (data) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 
@@ -66,19 +66,11 @@ export async function benchGc(projectRoot, models = 100, versions = 100, keep = 
     const text = [];
     const json = [];
     for (let i = 0; i < 5; i++) {
-      node.push(timeProcess(process.execPath, ["-e", "0"]).ms);
+      node.push(nodeBaseline());
       text.push(run().ms);
       json.push(run("--json").ms);
     }
-    const base = median(node);
-    const row = (measure, values) => ({
-      measure,
-      value: formatMs(median(values)),
-      baseline: `${formatMs(base)} (node -e 0)`,
-      ratio: `${(median(values) / base).toFixed(2)}×`,
-      target: "≤ 2 s",
-      met: median(values) <= 2000,
-    });
+    const row = (measure, values) => baselineRow(measure, values, node, 2000);
     printTable(`gc of ${(models * versions).toLocaleString("en")} versions (median of 5)`, [
       { measure: `fill the registry through the fs driver (for reference)`, value: formatMs(fillMs) },
       row("gc dry run, text", text),

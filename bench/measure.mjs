@@ -44,3 +44,22 @@ export function printTable(title, rows) {
     if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
   }
 }
+
+/** Medians of `node -e 0`, measured in the same run as what it is the baseline of. */
+export function nodeBaseline() {
+  return timeProcess(process.execPath, ["-e", "0"]).ms;
+}
+
+/** A table row: the median of `values` beside the median of `baseline` (`node -e 0`), against a target in ms. */
+export function baselineRow(measure, values, baseline, targetMs) {
+  const value = median(values);
+  const base = median(baseline);
+  return {
+    measure,
+    value: formatMs(value),
+    baseline: `${formatMs(base)} (node -e 0)`,
+    ratio: `${(value / base).toFixed(2)}×`,
+    target: `≤ ${formatMs(targetMs)}`,
+    met: value <= targetMs,
+  };
+}

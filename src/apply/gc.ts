@@ -19,14 +19,29 @@ export interface GcState {
   objects: StoredObject[] | undefined;
 }
 
-export async function readGcState(registry: RegistryDriver): Promise<GcState> {
-  const [snapshot, aliasHistory, objects] = await Promise.all([registry.snapshot(), registry.aliasHistory?.() ?? [], registry.sweep?.listObjects()]);
+export interface GcReadOptions {
+  /** List the stored objects too (default true); phase 1 of an apply decides on versions only. */
+  objects?: boolean;
+  /** How the alias journal is read (default: the driver's aliasHistory()); the CLI reads it through its cache. */
+  aliasHistory?: () => Promise<AliasRecord[]>;
+  /** A snapshot already read at the registry's current state (the CLI plans the declared ref from it). */
+  snapshot?: RegistrySnapshot;
+}
+
+export async function readGcState(registry: RegistryDriver, options: GcReadOptions = {}): Promise<GcState> {
+  const [snapshot, aliasHistory, objects] = await Promise.all([
+    options.snapshot ?? registry.snapshot(),
+    options.aliasHistory?.() ?? registry.aliasHistory?.() ?? [],
+    options.objects === false ? undefined : registry.sweep?.listObjects(),
+  ]);
   return { snapshot, aliasHistory, objects };
 }
 
 export interface GcApplyOptions {
   /** Makes the plan from the registry's state; called again under the lock, and after phase 1. */
   plan: (state: GcState) => GcPlan;
+  /** How the alias journal is read (see GcReadOptions). */
+  aliasHistory?: () => Promise<AliasRecord[]>;
   trashDays: number;
   lockTimeoutMs?: number;
   now?: () => Date;
@@ -55,7 +70,10 @@ export async function applyGc(registry: RegistryDriver, options: GcApplyOptions)
   const kept = keepLock(handle);
   const fence = fenceOf(handle);
   try {
-    const plan = options.plan(await readGcState(registry));
+    const read = (objects: boolean): Promise<GcState> => readGcState(registry, { objects, ...(options.aliasHistory ? { aliasHistory: options.aliasHistory } : {}) });
+    // Phase 1 decides on versions only: the objects are listed once, for phase 2, after the deletions.
+    const sweep = registry.sweep;
+    let plan = options.plan(await read(false));
     const toDelete = plan.versions.filter((v) => v.action === "delete");
     for (const v of toDelete) {
       kept.signal.throwIfAborted();
@@ -66,10 +84,10 @@ export async function applyGc(registry: RegistryDriver, options: GcApplyOptions)
     let swept: Digest[] = [];
     let bytes = 0;
     let purged: Digest[] = [];
-    const sweep = registry.sweep;
     if (sweep !== undefined) {
       // Judged again from every record as it is now, deletions included, still under the lock.
-      const after = options.plan(await readGcState(registry));
+      const after = options.plan(await read(true));
+      plan = withObjectsOf(plan, after);
       const sweeping = (after.objects ?? []).filter((o) => o.action === "sweep");
       kept.signal.throwIfAborted();
       swept = await sweep.trashObjects(
@@ -77,7 +95,8 @@ export async function applyGc(registry: RegistryDriver, options: GcApplyOptions)
         now(),
         fence,
       );
-      bytes = sweeping.filter((o) => swept.includes(o.digest)).reduce((sum, o) => sum + o.size, 0);
+      const moved = new Set(swept);
+      bytes = sweeping.filter((o) => moved.has(o.digest)).reduce((sum, o) => sum + o.size, 0);
       options.onStep?.("swept");
       kept.signal.throwIfAborted();
       purged = await sweep.purgeTrash(new Date(now().getTime() - options.trashDays * 86_400_000), fence);
@@ -92,6 +111,13 @@ export async function applyGc(registry: RegistryDriver, options: GcApplyOptions)
     kept.stop();
     await handle.release();
   }
+}
+
+/** Phase 1's plan of versions with phase 2's verdicts on objects: the plan an apply carried out. */
+function withObjectsOf(versions: GcPlan, objects: GcPlan): GcPlan {
+  const { objects_sweep, bytes_sweep, objects_in_grace, objects_used } = objects.summary;
+  const { objects_note: _note, ...rest } = versions;
+  return { ...rest, objects: objects.objects, summary: { ...versions.summary, objects_sweep, bytes_sweep, objects_in_grace, objects_used } };
 }
 
 export interface GcRestoreOutcome {

@@ -83,7 +83,10 @@ export interface GcInput {
 export function planGc(input: GcInput): GcPlan {
   const { snapshot, retention, now } = input;
   const live = snapshot.versions.filter((v) => v.deleted !== true);
-  const reasons = new Map<string, KeepReason[]>(live.map((v) => [addressOf(v.record), []]));
+  // Each version's address, made once: 10,000 versions are walked by several rules.
+  const addresses = new Map<StoredVersion, string>(live.map((v) => [v, addressOf(v.record)]));
+  const at = (v: StoredVersion): string => addresses.get(v) as string;
+  const reasons = new Map<string, KeepReason[]>(live.map((v) => [at(v), []]));
   const keep = (address: string, reason: KeepReason) => reasons.get(address)?.push(reason);
 
   const byAsset = new Map<string, StoredVersion[]>();
@@ -96,14 +99,15 @@ export function planGc(input: GcInput): GcPlan {
   for (const versions of byAsset.values()) {
     versions.sort(byCreation);
     const newest = versions.at(-1);
-    if (newest) keep(addressOf(newest.record), { rule: "latest" });
+    if (newest) keep(at(newest), { rule: "latest" });
     // `@latest` skips archived versions: the one it names stays too.
     const latestLive = versions.findLast((v) => !v.archived);
-    if (latestLive && latestLive !== newest) keep(addressOf(latestLive.record), { rule: "latest" });
+    if (latestLive && latestLive !== newest) keep(at(latestLive), { rule: "latest" });
     const rule = retention.kinds[versions[0]?.record.kind as AssetKind] ?? retention;
-    versions.slice(-rule.keepLast).forEach((v) => keep(addressOf(v.record), { rule: "keep_last", n: rule.keepLast }));
+    const last: KeepReason = { rule: "keep_last", n: rule.keepLast };
+    for (const v of versions.slice(-rule.keepLast)) keep(at(v), { ...last });
     const since = new Date(now.getTime() - rule.keepWithinMs).toISOString();
-    for (const v of versions) if (v.record.created_at >= since) keep(addressOf(v.record), { rule: "keep_within", since });
+    for (const v of versions) if (v.record.created_at >= since) keep(at(v), { rule: "keep_within", since });
   }
   for (const address of input.declared) keep(address, { rule: "declared", ref: input.ref });
 
@@ -118,7 +122,7 @@ export function planGc(input: GcInput): GcPlan {
   for (const address of versionsAliasedSince(input.aliasHistory, aliasSince)) keep(address, { rule: "aliased", aliases: aliased.get(address) ?? [] });
 
   // What a kept version depends on stays, transitively: walked from every version kept so far.
-  const byAddress = new Map(live.map((v) => [addressOf(v.record), v]));
+  const byAddress = new Map(live.map((v) => [at(v), v]));
   const queue = [...reasons].filter(([, r]) => r.length > 0).map(([a]) => a);
   while (queue.length > 0) {
     const address = queue.pop() as string;
@@ -131,46 +135,66 @@ export function planGc(input: GcInput): GcPlan {
     }
   }
 
-  const versions: VersionVerdict[] = live.map((v) => {
-    const address = addressOf(v.record);
+  const versions: VersionVerdict[] = [];
+  const remaining: StoredVersion[] = [];
+  let deleting = 0;
+  for (const v of live) {
+    const address = at(v);
     const kept = reasons.get(address) ?? [];
     const { kind, name, version, created_at } = v.record;
-    return { address, kind, name, version, created_at, action: kept.length > 0 ? "keep" : "delete", reasons: kept };
-  });
-  const deleting = new Set(versions.filter((v) => v.action === "delete").map((v) => v.address));
-  const objects = input.objects === undefined ? null : judgeObjects(input.objects, live.filter((v) => !deleting.has(addressOf(v.record))), retention, now);
-  const sweep = objects?.filter((o) => o.action === "sweep") ?? [];
+    versions.push({ address, kind, name, version, created_at, action: kept.length > 0 ? "keep" : "delete", reasons: kept });
+    if (kept.length > 0) remaining.push(v);
+    else deleting++;
+  }
+  const judged = input.objects === undefined ? null : judgeObjects(input.objects, remaining, retention, now);
   return {
     format_version: GC_FORMAT_VERSION,
     at: now.toISOString(),
     ref: input.ref,
     registry: { url: input.registryUrl, serial: snapshot.serial },
     versions,
-    objects: objects?.filter((o) => o.action === "sweep" || o.reason === "grace") ?? null,
-    ...(objects === null && input.objectsNote !== undefined ? { objects_note: input.objectsNote } : {}),
+    objects: judged?.listed ?? null,
+    ...(judged === null && input.objectsNote !== undefined ? { objects_note: input.objectsNote } : {}),
     summary: {
-      versions_delete: deleting.size,
-      versions_keep: versions.length - deleting.size,
+      versions_delete: deleting,
+      versions_keep: versions.length - deleting,
       versions_deleted_before: snapshot.versions.length - live.length,
-      objects_sweep: sweep.length,
-      bytes_sweep: sweep.reduce((bytes, o) => bytes + o.size, 0),
-      objects_in_grace: objects?.filter((o) => o.reason === "grace").length ?? 0,
-      objects_used: objects?.filter((o) => o.action === "keep" && o.reason === undefined).length ?? 0,
+      objects_sweep: judged?.sweep ?? 0,
+      bytes_sweep: judged?.bytesSweep ?? 0,
+      objects_in_grace: judged?.grace ?? 0,
+      objects_used: judged?.used ?? 0,
     },
   };
 }
 
-/** Phase 2: an object is swept when no live record (after this plan's deletions) uses it and it is older than the grace period. */
-function judgeObjects(objects: readonly StoredObject[], remaining: readonly StoredVersion[], retention: RetentionPolicy, now: Date): ObjectVerdict[] {
-  const used = new Set<Digest>();
-  for (const v of remaining) for (const digest of objectDigestsOf(v.record)) used.add(digest);
+/**
+ * Phase 2: an object is swept when no live record (after this plan's deletions) uses it and it is older
+ * than the grace period. Only the unused objects are listed (swept, or kept for the grace period); the
+ * used ones are counted.
+ */
+function judgeObjects(
+  objects: readonly StoredObject[],
+  remaining: readonly StoredVersion[],
+  retention: RetentionPolicy,
+  now: Date,
+): { listed: ObjectVerdict[]; sweep: number; bytesSweep: number; grace: number; used: number } {
+  const inUse = new Set<Digest>();
+  for (const v of remaining) for (const digest of objectDigestsOf(v.record)) inUse.add(digest);
   const graceSince = new Date(now.getTime() - retention.graceMs).toISOString();
-  return objects.map((o) => {
-    const base = { digest: o.digest, size: o.size, stored_at: o.stored_at };
-    if (used.has(o.digest)) return { ...base, action: "keep" };
-    if (o.stored_at > graceSince) return { ...base, action: "keep", reason: "grace" };
-    return { ...base, action: "sweep" };
-  });
+  const listed: ObjectVerdict[] = [];
+  let used = 0;
+  let sweep = 0;
+  let bytesSweep = 0;
+  for (const o of objects) {
+    if (inUse.has(o.digest)) used++;
+    else if (o.stored_at > graceSince) listed.push({ digest: o.digest, size: o.size, stored_at: o.stored_at, action: "keep", reason: "grace" });
+    else {
+      listed.push({ digest: o.digest, size: o.size, stored_at: o.stored_at, action: "sweep" });
+      sweep++;
+      bytesSweep += o.size;
+    }
+  }
+  return { listed, sweep, bytesSweep, grace: listed.length - sweep, used };
 }
 
 /** Whether applying the plan would change anything (what `--detailed-exitcode` exits 2 for). */

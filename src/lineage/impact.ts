@@ -64,11 +64,14 @@ function overlaps(changed: string, named: string): boolean {
   return changed === named || changed.startsWith(`${named}/`) || named.startsWith(`${changed}/`);
 }
 
-/**
- * The manifests a change to `target` re-versions. `target` is a repository-relative path (file or folder)
- * or a `KIND:NAME` address; the result is sorted by depth, then id.
- */
-export function impactOf(manifests: readonly Manifest[], target: { path: string } | { asset: string }): ImpactNode[] {
+/** The manifests indexed for impact queries: made once, asked many times (the resident query server keeps one). */
+export interface ImpactIndex {
+  nodes: ReadonlyMap<string, ManifestNode>;
+  /** id → the nodes that follow it. */
+  followers: ReadonlyMap<string, ManifestNode[]>;
+}
+
+export function impactIndex(manifests: readonly Manifest[]): ImpactIndex {
   const nodes = nodesOf(manifests);
   const followers = new Map<string, ManifestNode[]>();
   for (const node of nodes.values()) {
@@ -78,6 +81,20 @@ export function impactOf(manifests: readonly Manifest[], target: { path: string 
       else followers.set(id, [node]);
     }
   }
+  return { nodes, followers };
+}
+
+/**
+ * The manifests a change to `target` re-versions. `target` is a repository-relative path (file or folder)
+ * or a `KIND:NAME` address; the result is sorted by depth, then id.
+ */
+export function impactOf(manifests: readonly Manifest[], target: { path: string } | { asset: string }): ImpactNode[] {
+  return impactIn(impactIndex(manifests), target);
+}
+
+/** impactOf, on an index made before. */
+export function impactIn(index: ImpactIndex, target: { path: string } | { asset: string }): ImpactNode[] {
+  const { nodes, followers } = index;
   const found = new Map<string, ImpactNode>();
   const add = (node: ManifestNode, because: string, depth: number): void => {
     if (found.has(node.id)) return;

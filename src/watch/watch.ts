@@ -40,6 +40,8 @@ export interface WatchOptions {
   cycle(): Promise<CycleResult>;
   /** Told each event, in order: the next is told once the promise it returns (if any) has settled. */
   emit(event: WatchEvent): void | Promise<void>;
+  /** Told of every file event as it comes, before the debounce (the resident query server's freshness). */
+  onFile?(file: string): void;
 }
 
 export interface WatchHandle {
@@ -124,6 +126,7 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
     if (closed) return;
     if (burstStart === 0) burstStart = Date.now();
     pending.add(path.relative(options.root, file).split(path.sep).join("/"));
+    options.onFile?.(file);
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
   });

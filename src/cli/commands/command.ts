@@ -53,3 +53,12 @@ export function progressOf(io: Io): { onProgress?: OnProgress } {
 export function json(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
 }
+
+/** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
+export function depthOption(values: Values): number {
+  const text = str(values, "depth");
+  if (text === undefined) return Infinity;
+  const depth = Number(text);
+  if (!/^\d+$/.test(text) || depth < 1) throw new UserError("flag-invalid", `--depth ${text} is not a number of hops`, { hint: "write --depth 1 or more" });
+  return depth;
+}

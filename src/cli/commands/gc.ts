@@ -1,10 +1,15 @@
 // `assetctl gc [--apply | --restore]`: the garbage collector. A dry run by default (what would be deleted,
 // every kept version with its reasons in --json); --apply deletes under the registry's lock; --restore
 // brings back what the trash still holds.
+import path from "node:path";
+import type { GcState } from "../../apply/gc.js";
 import { UserError, hasErrors } from "../../diagnostics.js";
+import { aliasHistoryKept } from "../../lineage/snapshot-memo.js";
 import { readRetention } from "../../manifest/config.js";
 import type { RegistryDriver } from "../../registry/driver.js";
+import type { AliasRecord, RegistrySnapshot } from "../../registry/types.js";
 import { defaultBranchRef, openSourceTree } from "../../source/index.js";
+import { STATE_DIR } from "../../source/tree.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { OnProgress } from "../../progress.js";
 import { common, flag, json, outputFormat, progressOf, str, type Command } from "./command.js";
@@ -16,9 +21,19 @@ function objectsNote(registry: RegistryDriver): string {
   return "This registry's storage keeps the objects; assetctl sweeps none.";
 }
 
-/** The versions the manifests of `ref` declare (as a plan of that ref sees them) and what those need. */
-async function declaredAt(root: string, ref: string, registry: RegistryDriver, progress: { onProgress?: OnProgress }): Promise<Set<string>> {
-  const { makePlan, readDesired } = await import("../../reconcile.js");
+/**
+ * The versions the manifests of `ref` declare (as a plan of that ref against `snapshot` sees them) and
+ * what those need. The snapshot is the one gc judges: the registry is read once.
+ */
+async function declaredAt(
+  root: string,
+  ref: string,
+  registry: RegistryDriver,
+  snapshot: RegistrySnapshot,
+  aliasHistory: () => Promise<AliasRecord[]>,
+  progress: { onProgress?: OnProgress },
+): Promise<Set<string>> {
+  const [{ readDesired }, { plan: computePlan }] = await Promise.all([import("../../reconcile.js"), import("../../plan/plan.js")]);
   const desired = await readDesired({ root, ref, cache: false, ...progress });
   if (hasErrors(desired.state.diagnostics)) {
     const first = desired.state.diagnostics.find((d) => d.severity === "error");
@@ -27,7 +42,9 @@ async function declaredAt(root: string, ref: string, registry: RegistryDriver, p
       hint: `fix them on ${ref}, or name another ref with --ref`,
     });
   }
-  const plan = await makePlan(desired, registry);
+  // As planAgainst does: the alias journal is read only when the manifests name an alias.
+  const usesAliases = desired.state.aliases !== undefined || desired.state.assets.some((a) => a.references.some((r) => /^azureml:[^:@/]+@(?!latest$)[^@:/\s]+$/.test(r.raw)));
+  const plan = computePlan(desired.state, snapshot, { registryUrl: registry.url, aliasHistory: usesAliases ? await aliasHistory() : [], now: new Date().toISOString() });
   const declared = new Set<string>();
   for (const change of plan.changes) {
     if (change.action === "orphan" || change.action === "archive") continue;
@@ -72,19 +89,26 @@ export const gcCommand: Command = {
         });
       }
       const retention = await readRetention(await openSourceTree(root, ref));
-      const declared = await declaredAt(root, ref, registry, progressOf(io));
       const { planGc, gcHasWork } = await import("../../gc/plan.js");
+      // The alias journal through the cache: on the fs registry it is one file per journal entry.
+      const cacheDir = path.join(root, STATE_DIR, "cache");
+      const aliasHistory = (): Promise<AliasRecord[]> => aliasHistoryKept(registry, cacheDir);
       const note = objectsNote(registry);
-      const plan = (state: Awaited<ReturnType<typeof readGcState>>) =>
+      const planOf = (declared: ReadonlySet<string>) => (state: GcState) =>
         planGc({ ...state, registryUrl: registry.url, declared, ref, retention, now: new Date(), objectsNote: note });
 
       if (flag(values, "apply")) {
-        const outcome = await applyGc(registry, { plan, trashDays: retention.trashDays, lockTimeoutMs });
+        const declared = await declaredAt(root, ref, registry, await registry.snapshot(), aliasHistory, progressOf(io));
+        const plan = planOf(declared);
+        const outcome = await applyGc(registry, { plan, aliasHistory, trashDays: retention.trashDays, lockTimeoutMs });
         if (format === "json") json(io, { ...outcome, plan: undefined, summary: outcome.plan.summary });
         else io.out(render.renderGcOutcome(outcome, retention.trashDays));
         return 0;
       }
-      const result = plan(await readGcState(registry));
+      // A dry run reads the registry once: the declared ref is planned against the snapshot gc judges.
+      const snapshot = await registry.snapshot();
+      const [declared, state] = await Promise.all([declaredAt(root, ref, registry, snapshot, aliasHistory, progressOf(io)), readGcState(registry, { snapshot, aliasHistory })]);
+      const result = planOf(declared)(state);
       if (format === "json") json(io, result);
       else if (format === "markdown") io.out(render.renderGcMarkdown(result));
       else {

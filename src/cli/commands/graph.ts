@@ -1,24 +1,14 @@
 // `assetctl graph [ADDR]`: the dependency graph of the registry's versions, as DOT, Mermaid or JSON.
 import path from "node:path";
-import { UserError } from "../../diagnostics.js";
 import { around, lineageGraph, withoutImpliedEdges, type Direction } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
 import { addressOf } from "../../registry/types.js";
 import { lineageDot, lineageMermaid } from "../render/lineage.js";
-import { common, flag, json, outputFormat, str, type Command, type Values } from "./command.js";
+import { common, depthOption, flag, json, outputFormat, type Command } from "./command.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
 import { lineageSnapshot } from "../../lineage/snapshot-memo.js";
 import { STATE_DIR } from "../../source/tree.js";
 import { aliasHistoryFor, withRegistry } from "./read.js";
-
-/** `--depth N`: a whole number of hops, 1 or more; unlimited when absent. */
-export function depthOption(values: Values): number {
-  const text = str(values, "depth");
-  if (text === undefined) return Infinity;
-  const depth = Number(text);
-  if (!/^\d+$/.test(text) || depth < 1) throw new UserError("flag-invalid", `--depth ${text} is not a number of hops`, { hint: "write --depth 1 or more" });
-  return depth;
-}
 
 export const graphCommand: Command = {
   usage: "[ADDR] [--up | --down] [--depth N] [--all-edges] [--format dot|mermaid|json]",

@@ -39,6 +39,9 @@ export const uiCommand: Command = {
       if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new UserError("host-invalid", `Cannot listen on ${host}.`, { hint: "use an address of this machine, e.g. 127.0.0.1" });
       throw error;
     });
+    // `impact` and `dependents` are answered from memory while this runs (lineage-resident.ts).
+    const { serveResidentQueries } = await import("./lineage-resident.js");
+    const resident = await serveResidentQueries(root, io.env, { ownWatcher: true });
     io.out(`assetctl ui is serving ${root}`);
     (io.reveal ?? io.out)(`Open ${ui.url}`);
     if (host !== "127.0.0.1" && host !== "::1" && host !== "localhost") io.err(io.errStyle.yellow(`warning: listening on ${host}: anyone who can reach it and has the address above can read the registry.`));
@@ -53,6 +56,7 @@ export const uiCommand: Command = {
     const stop = new AbortController();
     await Promise.race([once(process, "SIGINT", { signal: stop.signal }), once(process, "SIGTERM", { signal: stop.signal })]).finally(() => stop.abort());
     await ui.close();
+    await resident.close();
     io.out("Stopped.");
     return 0;
   },

@@ -35,8 +35,12 @@ export const watchCommand: Command = {
 
     // Where the diagnostics' source lines are read from as they are shown: a long-lived tree stats afresh.
     const tree = new WorkTree(root);
+    // `impact` and `dependents` are answered from memory while this runs (lineage-resident.ts).
+    const { serveResidentQueries } = await import("./lineage-resident.js");
+    const resident = await serveResidentQueries(root, io.env);
     const handle = await watchRepository({
       root,
+      onFile: () => resident.lineage.touched(),
       debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 50,
       async cycle() {
         const desired = await readDesired({ root, ...progressOf(io) });
@@ -62,6 +66,7 @@ export const watchCommand: Command = {
       process.on("SIGTERM", stop);
     });
     await handle.close();
+    await resident.close();
     await registry.close();
     if (!asJson && !io.quiet) io.out("Stopped watching.");
     return 0;
