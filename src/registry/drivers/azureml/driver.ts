@@ -33,7 +33,9 @@ import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
 import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
-import { FORMAT, treePath, WorkspaceStorage, type JournalLine } from "./storage.js";
+import { LOCK, RegistryStore } from "./registry-store.js";
+import { FORMAT, WorkspaceStorage } from "./storage.js";
+import type { AssetStore, JournalLine } from "./store.js";
 
 /** Containers whose versions are listed at once. */
 const LIST_PARALLEL = 32;
@@ -52,7 +54,7 @@ export class AzureMlDriver implements RegistryDriver {
   readonly #env: NodeJS.ProcessEnv;
   #credential: TokenCredential | undefined;
   #arm: ArmClient | undefined;
-  #storage: WorkspaceStorage | undefined;
+  #storage: AssetStore | undefined;
 
   constructor(options: AzureMlDriverOptions) {
     this.#env = options.env ?? process.env;
@@ -60,23 +62,17 @@ export class AzureMlDriver implements RegistryDriver {
     this.url = options.url.replace(/\?.*$/, "");
     this.#identity = options.identity ?? currentProcess();
     this.#credential = options.credential;
-    if (this.#address.kind === "registries") {
-      throw new RegistryError(
-        "unavailable",
-        `${this.url} is an Azure ML registry; assetctl reconciles into Azure ML workspaces so far.`,
-        "use a workspace address (azureml://subscriptions/SUB/resourceGroups/RG/workspaces/WS); see docs/azure.md",
-      );
-    }
   }
 
   async open(options: { create?: boolean } = {}): Promise<void> {
     this.#credential ??= await azureCredential(this.#env);
     this.#arm = await ArmClient.create(this.#address, this.#credential);
-    this.#storage = await this.#connectStorage();
+    this.#storage = this.#address.kind === "registries" ? await RegistryStore.connect(this.#arm) : await this.#connectStorage();
     const marker = await this.#storage.readMarker();
     if (marker === undefined) {
       if (options.create !== true) {
-        throw new RegistryError("not-found", `${this.url} holds no assetctl registry yet.`, "run `assetctl apply`, which sets it up in the workspace's default datastore");
+        const where = this.#address.kind === "registries" ? "the registry's own assets (assetctl-*)" : "the workspace's default datastore";
+        throw new RegistryError("not-found", `${this.url} holds no assetctl registry yet.`, `run \`assetctl apply\`, which sets it up in ${where}`);
       }
       await this.#storage.create();
       return;
@@ -90,7 +86,7 @@ export class AzureMlDriver implements RegistryDriver {
   }
 
   /** The default blob datastore, and a client for its account: the datastore's key or SAS, else the identity. */
-  async #connectStorage(): Promise<WorkspaceStorage> {
+  async #connectStorage(): Promise<AssetStore> {
     const arm = this.#armClient();
     // The storage library loads while the control plane answers.
     const [datastores, blob] = await Promise.all([arm.list("/datastores"), import("@azure/storage-blob")]);
@@ -114,7 +110,9 @@ export class AzureMlDriver implements RegistryDriver {
       // Identity-based datastores (and identities without listSecrets): Storage Blob Data Contributor.
       service = new blob.BlobServiceClient(accountUrl, this.#credential as TokenCredential, { retryOptions });
     }
-    return WorkspaceStorage.connect(service, props["containerName"], name);
+    const a = this.#address;
+    const pathUri = (path: string): string => `azureml://subscriptions/${a.subscription}/resourcegroups/${a.resourceGroup}/workspaces/${a.name}/datastores/${name}/paths/${path}`;
+    return WorkspaceStorage.connect(service, props["containerName"], name, pathUri);
   }
 
   #armClient(): ArmClient {
@@ -122,7 +120,7 @@ export class AzureMlDriver implements RegistryDriver {
     return this.#arm;
   }
 
-  #store(): WorkspaceStorage {
+  #store(): AssetStore {
     if (this.#storage === undefined) throw new RegistryError("unavailable", `${this.url} is not open.`);
     return this.#storage;
   }
@@ -133,8 +131,11 @@ export class AzureMlDriver implements RegistryDriver {
   async #versions(): Promise<StoredVersion[]> {
     const arm = this.#armClient();
     const kinds = Object.entries(SEGMENTS) as [Exclude<VersionRecord["kind"], "datastore">, string][];
-    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), arm.list("/datastores")]);
-    const jobs = kinds.flatMap(([kind, segment], i) => (containerLists[i] ?? []).map((c) => ({ kind, segment, name: String(c["name"]) })));
+    const reserved = this.#store().reserved;
+    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), this.#datastores()]);
+    const jobs = kinds.flatMap(([kind, segment], i) =>
+      (containerLists[i] ?? []).filter((c) => kind !== "data" || !reserved.has(String(c["name"]))).map((c) => ({ kind, segment, name: String(c["name"]) })),
+    );
     const out: StoredVersion[] = [];
     let next = 0;
     await Promise.all(
@@ -151,6 +152,11 @@ export class AzureMlDriver implements RegistryDriver {
       if (stored !== undefined) out.push(stored);
     }
     return out;
+  }
+
+  /** A registry has no datastores. */
+  #datastores(): Promise<Json[]> {
+    return this.#address.kind === "registries" ? Promise.resolve([]) : this.#armClient().list("/datastores");
   }
 
   async snapshot(): Promise<RegistrySnapshot> {
@@ -191,10 +197,12 @@ export class AzureMlDriver implements RegistryDriver {
   /** The journal's ETag and what each container says of its versions: changes with every write through assetctl or Azure ML. */
   async stateToken(): Promise<string | undefined> {
     const arm = this.#armClient();
-    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), arm.list("/datastores")]);
+    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), this.#datastores()]);
     const hash = createHash("sha256").update(`${journal.etag ?? "-"}:${journal.count}`);
     for (const list of lists) {
       for (const item of list) {
+        // Taking and releasing the lock changes nothing a snapshot shows.
+        if (item["name"] === LOCK) continue;
         const props = (item["properties"] ?? {}) as Json;
         const system = (item["systemData"] ?? {}) as Json;
         hash.update(`|${String(item["name"])}:${String(props["latestVersion"] ?? "")}:${String(props["nextVersion"] ?? "")}:${String(system["lastModifiedAt"] ?? "")}`);
@@ -222,16 +230,11 @@ export class AzureMlDriver implements RegistryDriver {
 
   // --- writing ---
 
-  #datastoreUri(path: string): string {
-    const a = this.#address;
-    return `azureml://subscriptions/${a.subscription}/resourcegroups/${a.resourceGroup}/workspaces/${a.name}/datastores/${this.#store().datastore}/paths/${path}`;
-  }
-
   /** A write under a lock that is no longer the workspace's current one writes nothing (see Fence). */
   async #checkFence(fence: Fence | undefined): Promise<void> {
     if (fence === undefined) return;
-    const held = await this.#store().readLock();
-    if (held === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
+    const held = await this.#store().lock.read();
+    if (held.info === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
   }
 
   async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
@@ -244,17 +247,15 @@ export class AzureMlDriver implements RegistryDriver {
     const arm = this.#armClient();
     await this.#checkFence(fence);
     if (record.kind === "datastore") {
+      if (this.#address.kind === "registries") {
+        throw new RegistryError("invalid", `Azure ML registries hold no datastores: ${address} cannot be created in ${this.url}.`, "keep datastore manifests for workspaces (a registry's assets live in its own storage)");
+      }
       await this.#createDatastore(record);
     } else {
       const path = `/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}/versions/${encodeURIComponent(record.version)}`;
       if ((await arm.get(path)) !== undefined) throw versionExists(address);
-      // The artifact trees Azure ML reads the version's files from: copies of the objects, by path.
-      const uris = new Map<string, string>();
-      for (const artifact of record.artifacts) {
-        await Promise.all(artifact.files.map((f) => storage.placeInTree(f.digest, treePath(artifact.digest, f.path))));
-        const tree = treePath(artifact.digest, artifact.type === "file" ? (artifact.files[0]?.path ?? "") : "");
-        uris.set(artifact.pointer, this.#datastoreUri(tree));
-      }
+      // Where Azure ML reads the version's files from: copies of the objects, by path.
+      const uris = await storage.placeArtifacts(record);
       const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
       const condaFile = conda === undefined ? undefined : (await storage.readBytes(conda.digest)).toString("utf8");
       const { status, body } = await arm.request("PUT", arm.urlOf(path), versionBody(record, (p) => uris.get(p), condaFile));
@@ -367,49 +368,50 @@ export class AzureMlDriver implements RegistryDriver {
   // --- lock: a blob changed only under its ETag (compare-and-swap), with owner, time and expiry ---
 
   async lock(request: LockRequest): Promise<LockHandle> {
-    const storage = this.#store();
+    const slot = this.#store().lock;
     const ttlMs = request.ttlMs ?? DEFAULT_LOCK_TTL_MS;
     return acquireWithin(request.timeoutMs, async () => {
-      const held = await storage.readLock();
-      if (held !== undefined && lockStaleness(held.info, new Date(), this.#identity) === undefined) return { holder: held.info };
+      const held = await slot.read();
+      if (held.info !== undefined && lockStaleness(held.info, new Date(), this.#identity) === undefined) return { holder: held.info };
       const info = newLockInfo({ ...request, ttlMs }, this.#identity, new Date());
-      if (!(await storage.writeLock(info, held?.etag))) {
-        const now = await storage.readLock();
-        return { holder: now?.info ?? info };
+      if (!(await slot.take(info, held.token))) {
+        const now = await slot.read();
+        return { holder: now.info ?? info };
       }
       return { handle: this.#handle(info, ttlMs) };
     });
   }
 
   #handle(info: LockInfo, ttlMs: number): LockHandle {
-    const storage = this.#store();
+    const slot = this.#store().lock;
     const where = this.url;
     return {
       info,
       async release() {
-        const held = await storage.readLock();
-        if (held === undefined || held.info.id !== info.id) return;
-        await storage.deleteLock(held.etag);
+        const held = await slot.read();
+        if (held.info === undefined || held.info.id !== info.id) return;
+        await slot.release(held.token);
       },
       async renew() {
-        const held = await storage.readLock();
-        if (held === undefined || held.info.id !== info.id) throw lostLockError(info, where);
+        const held = await slot.read();
+        if (held.info === undefined || held.info.id !== info.id) throw lostLockError(info, where);
         const renewed = { ...info, expires_at: new Date(Date.now() + ttlMs).toISOString() };
-        if (!(await storage.writeLock(renewed, held.etag))) throw lostLockError(info, where);
+        if (!(await slot.renew(renewed, held.token))) throw lostLockError(info, where);
         (this as { info: LockInfo }).info = renewed;
       },
     };
   }
 
   async currentLock(): Promise<LockInfo | undefined> {
-    const held = await this.#store().readLock();
-    if (held === undefined || lockStaleness(held.info, new Date(), this.#identity) !== undefined) return undefined;
+    const held = await this.#store().lock.read();
+    if (held.info === undefined || lockStaleness(held.info, new Date(), this.#identity) !== undefined) return undefined;
     return held.info;
   }
 
   async forceUnlock(id: string): Promise<void> {
-    const held = await this.#store().readLock();
-    if (held === undefined || held.info.id !== id || !(await this.#store().deleteLock(held.etag))) {
+    const slot = this.#store().lock;
+    const held = await slot.read();
+    if (held.info === undefined || held.info.id !== id || !(await slot.release(held.token))) {
       throw new RegistryError("lock-not-found", `${this.url} has no lock ${id}.`);
     }
   }
