@@ -313,6 +313,30 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
         state.latencyMs = Number(url.searchParams.get("ms") ?? "0");
         return send(204, undefined);
       }
+      // The benchmarks' other knob: versions put straight into a workspace or registry (a test-only
+      // route), each body checked against the OpenAPI definitions as a PUT's would be.
+      if (url.pathname === "/_standin/seed" && req.method === "POST") {
+        const { scope: path, versions } = JSON.parse(text);
+        const [, , sub, , rg, , , kind, name] = path.split("/");
+        const scope = await scopeOf(sub, rg, kind, name);
+        const now = new Date().toISOString();
+        const resources = [];
+        for (const { segment, name: asset, version, body: versionBody } of versions) {
+          checkBody(ASSETS[segment][1], versionBody);
+          const containers = scope.containers.get(segment) ?? new Map();
+          scope.containers.set(segment, containers);
+          let target = containers.get(asset);
+          if (target === undefined) {
+            target = { created: now, modified: now, versions: new Map(), seq: 0, dataType: versionBody.properties.dataType };
+            containers.set(asset, target);
+          }
+          if (target.versions.has(version)) throw new HttpError(409, "Conflict", `${segment} ${asset}:${version} exists.`);
+          target.versions.set(version, { created: now, modified: now, seq: ++target.seq, properties: { isAnonymous: false, isArchived: false, ...versionBody.properties } });
+          resources.push(versionResource(scope, segment, asset, version, target.versions.get(version)));
+        }
+        // The versions as a PUT would have answered them, and where the scope's blobs are.
+        return send(200, { resources, blobContainer: scope.blobContainer });
+      }
       let body;
       if (text !== "") {
         try {

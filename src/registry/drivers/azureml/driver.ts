@@ -127,16 +127,36 @@ export class AzureMlDriver implements RegistryDriver {
 
   // --- reading ---
 
-  /** Every container of every kind, then every container's versions, `LIST_PARALLEL` at a time. */
-  async #versions(): Promise<StoredVersion[]> {
+  /**
+   * Every container of every kind; then each container's versions — from the journal, which keeps each
+   * version as Azure answered assetctl's last write of it, when the container shows nothing newer (its
+   * latest version is one assetctl journaled, and it was modified no later than assetctl's last write);
+   * otherwise listed from Azure ML, `LIST_PARALLEL` containers at a time. A workspace of versions only
+   * assetctl wrote is read in a few requests, whatever its size.
+   */
+  async #versions(lines: readonly JournalLine[]): Promise<StoredVersion[]> {
     const arm = this.#armClient();
     const kinds = Object.entries(SEGMENTS) as [Exclude<VersionRecord["kind"], "datastore">, string][];
     const reserved = this.#store().reserved;
     const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), this.#datastores()]);
-    const jobs = kinds.flatMap(([kind, segment], i) =>
-      (containerLists[i] ?? []).filter((c) => kind !== "data" || !reserved.has(String(c["name"]))).map((c) => ({ kind, segment, name: String(c["name"]) })),
-    );
+    const known = journaledResources(lines);
     const out: StoredVersion[] = [];
+    const jobs: { kind: (typeof kinds)[number][0]; segment: string; name: string }[] = [];
+    kinds.forEach(([kind, segment], i) => {
+      for (const c of containerLists[i] ?? []) {
+        const name = String(c["name"]);
+        if (kind === "data" && reserved.has(name)) continue;
+        const mine = known.get(`${kind}:${name}`);
+        const props = (c["properties"] ?? {}) as Json;
+        const modified = String(((c["systemData"] ?? {}) as Json)["lastModifiedAt"] ?? "");
+        const latest = props["latestVersion"];
+        if (mine !== undefined && typeof latest === "string" && mine.versions.has(latest) && modified !== "" && Date.parse(modified) <= Date.parse(mine.modified)) {
+          for (const [, resource] of mine.versions) out.push(storedVersion(kind, name, resource));
+        } else {
+          jobs.push({ kind, segment, name });
+        }
+      }
+    });
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(LIST_PARALLEL, jobs.length) }, async () => {
@@ -160,7 +180,8 @@ export class AzureMlDriver implements RegistryDriver {
   }
 
   async snapshot(): Promise<RegistrySnapshot> {
-    const [versions, { lines }] = await Promise.all([this.#versions(), this.#store().journalLines()]);
+    const { lines } = await this.#store().journalLines();
+    const versions = await this.#versions(lines);
     const journaled = new Set<string>();
     const latest = new Map<string, VersionUpdate>();
     // gc's deletion is an archive in Azure ML (it cannot delete and keep the number): the journal tells them apart.
@@ -262,6 +283,8 @@ export class AzureMlDriver implements RegistryDriver {
       // 200 is an update of a version that appeared meanwhile with the same content: not ours either.
       if (status === 409 || status === 200) throw versionExists(address);
       arm.check(status, body, `PUT ${address}`);
+      await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest }, ...resourceOf(body) });
+      return;
     }
     await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest } });
   }
@@ -315,6 +338,8 @@ export class AzureMlDriver implements RegistryDriver {
       if (update.deleted !== undefined) props["isArchived"] = update.deleted;
       const { status, body } = await arm.request("PUT", arm.urlOf(path), { properties: props });
       arm.check(status, body, `PUT ${address}`);
+      await this.#store().append({ at: new Date().toISOString(), entry: journalEntryOf(update), update, ...resourceOf(body) });
+      return;
     }
     const entry: JournalEntry = journalEntryOf(update);
     await this.#store().append({ at: new Date().toISOString(), entry, update });
@@ -441,4 +466,28 @@ export class AzureMlDriver implements RegistryDriver {
     meter.end();
     return problems;
   }
+}
+
+/** The version as Azure answered a write of it, for the journal (see #versions); nothing for an odd answer. */
+function resourceOf(body: Json | undefined): { resource?: Json } {
+  const system = (body?.["systemData"] ?? {}) as Json;
+  return body !== undefined && typeof body["name"] === "string" && typeof system["lastModifiedAt"] === "string" ? { resource: body } : {};
+}
+
+/** Per container (`kind:name`), each version's last journaled resource, and the latest write's time as Azure gave it. */
+function journaledResources(lines: readonly JournalLine[]): Map<string, { versions: Map<string, Json>; modified: string }> {
+  const known = new Map<string, { versions: Map<string, Json>; modified: string }>();
+  for (const line of lines) {
+    if (line.resource === undefined) continue;
+    const address = line.update !== undefined ? addressOf(line.update) : line.entry.op === "create" ? line.entry.address : undefined;
+    if (address === undefined) continue;
+    const [kind, name, version] = address.split(":") as [string, string, string];
+    const key = `${kind}:${name}`;
+    const entry = known.get(key) ?? { versions: new Map<string, Json>(), modified: "" };
+    entry.versions.set(version, line.resource);
+    const modified = String(((line.resource["systemData"] ?? {}) as Json)["lastModifiedAt"] ?? "");
+    if (entry.modified === "" || Date.parse(modified) > Date.parse(entry.modified)) entry.modified = modified;
+    known.set(key, entry);
+  }
+  return known;
 }

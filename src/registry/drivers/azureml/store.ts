@@ -6,11 +6,16 @@ import type { Readable } from "node:stream";
 import type { ObjectSource, PutObjectOptions } from "../../driver.js";
 import type { Digest, JournalEntry, LockInfo, VersionRecord, VersionUpdate } from "../../types.js";
 
-/** One journal line: the entry, and for updates the update itself (a version's history). */
+/**
+ * One journal line: the entry, for updates the update itself (a version's history), and for a create or
+ * update of an asset version the version as Azure ML answered the write (what a snapshot reads instead of
+ * listing the version again).
+ */
 export interface JournalLine {
   at: string;
   entry: JournalEntry;
   update?: VersionUpdate;
+  resource?: Record<string, unknown>;
 }
 
 /**
