@@ -52,7 +52,7 @@ function post(env, route, body) {
 }
 
 /** Puts every version a saved plan of `repo` creates straight into the workspace `url`. */
-async function seed(projectRoot, cli, repo, url, env) {
+export async function seed(projectRoot, cli, repo, url, env) {
   const dist = (file) => import(pathToFileURL(path.join(projectRoot, "dist", file)).href);
   const [{ AzureMlDriver }, { parseAzureMlAddress }, { versionBody, SEGMENTS }, { treePath }] = await Promise.all([
     dist("registry/drivers/azureml/driver.js"),
