@@ -1,10 +1,12 @@
-// AzureMlDriver: an Azure Machine Learning workspace as an assetctl registry. Records are the
-// workspace's own asset versions (models, environments, data, components; datastores), read with
-// parallel paged listing; objects, artifact trees, the journal and the apply lock live under `assetctl/`
-// in the workspace's default blob datastore. A version's objects and tree are stored before the version
-// is created, and Azure ML refuses to change a version's content (409), so a version is whole or absent.
-// A crash between creating a version and journaling it leaves the version without its journal entry:
-// the version is still seen (the snapshot reads Azure), only the serial lags until the next write.
+// AzureMlDriver: an Azure Machine Learning workspace or registry as an assetctl registry. Records are its
+// own asset versions (models, environments, data, components; a workspace's datastores). What Azure ML
+// has no field for — objects, the files a version points at, the journal and the apply lock — is kept by
+// an AssetStore: under `assetctl/` in a workspace's default blob datastore (storage.ts), or as the
+// registry's own `assetctl-*` assets (registry-store.ts). A version's objects and files are stored
+// before the version is created, and Azure ML refuses to change a version's content (409), so a version
+// is whole or absent. A crash between creating a version and journaling it leaves the version without
+// its journal entry: the version is still seen (its container is then listed from Azure), only the
+// serial lags until the next write.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { TokenCredential } from "@azure/identity";
