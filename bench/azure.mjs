@@ -104,7 +104,7 @@ export async function seed(projectRoot, cli, repo, url, env) {
         while (next < batch.length) {
           const j = next++;
           const v = batch[j];
-          const text = `${JSON.stringify({ at, entry: { op: "create", address: `${v.kind}:${v.name}:${v.version}`, digest: v.digest }, resource: resources[j] })}\n`;
+          const text = `${JSON.stringify({ at, entry: { op: "create", address: `${v.kind}:${v.name}:${v.version}`, digest: v.digest }, resource: resources[j], container_new: true })}\n`;
           await journal.appendBlock(text, Buffer.byteLength(text));
         }
       }),

@@ -111,4 +111,20 @@ describe("reading a workspace: the journal instead of listing every container", 
     expect(second.versions.find((v) => v.record.name === "m2")?.mutable.tags).toEqual({ owner: "studio" });
     expect(server.violations).toEqual([]);
   });
+
+  it("keeps listing a container that held versions before assetctl's first: the journal does not know them", async () => {
+    const url = freshWorkspaceUrl();
+    const driver = workspaceDriver(server, url);
+    await driver.open({ create: true });
+    // Version 1 made by `az ml`: no assetctl properties, never journaled.
+    const [, , sub, , rg, , name] = new URL(url.replace("azureml://", "http://x/")).pathname.split("/");
+    const path = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/${name}/models/m/versions/1`;
+    const headers = { authorization: `Bearer ${server.mintToken().token}`, "content-type": "application/json" };
+    const made = await fetch(`${server.endpoint}${path}?api-version=${server.apiVersion}`, { method: "PUT", headers, body: JSON.stringify({ properties: { modelType: "custom_model", modelUri: "azureml://datastores/workspaceblobstore/paths/m" } }) });
+    expect(made.status).toBe(201);
+    await driver.createVersion(sampleRecord({ name: "m", version: "2" }));
+    const { versions, serial } = await driver.snapshot();
+    expect(versions.map((v) => v.record.version)).toEqual(["1", "2"]);
+    expect(serial).toBe(2); // one journaled create, one version made outside
+  });
 });

@@ -131,8 +131,9 @@ export class AzureMlDriver implements RegistryDriver {
 
   /**
    * Every container of every kind; then each container's versions — from the journal, which keeps each
-   * version as Azure answered assetctl's last write of it, when the container shows nothing newer (its
-   * latest version is one assetctl journaled, and it was modified no later than assetctl's last write);
+   * version as Azure answered assetctl's last write of it, when assetctl made the container (so no version
+   * predates the journal's) and it shows nothing newer (its latest version is one assetctl journaled, and
+   * it was modified no later than assetctl's last write);
    * otherwise listed from Azure ML, `LIST_PARALLEL` containers at a time. A workspace of versions only
    * assetctl wrote is read in a few requests, whatever its size.
    */
@@ -152,7 +153,7 @@ export class AzureMlDriver implements RegistryDriver {
         const props = (c["properties"] ?? {}) as Json;
         const modified = String(((c["systemData"] ?? {}) as Json)["lastModifiedAt"] ?? "");
         const latest = props["latestVersion"];
-        if (mine !== undefined && typeof latest === "string" && mine.versions.has(latest) && modified !== "" && Date.parse(modified) <= Date.parse(mine.modified)) {
+        if (mine !== undefined && mine.complete && typeof latest === "string" && mine.versions.has(latest) && modified !== "" && Date.parse(modified) <= Date.parse(mine.modified)) {
           for (const [, resource] of mine.versions) out.push(storedVersion(kind, name, resource));
         } else {
           jobs.push({ kind, segment, name });
@@ -276,7 +277,9 @@ export class AzureMlDriver implements RegistryDriver {
       await this.#createDatastore(record);
     } else {
       const path = `/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}/versions/${encodeURIComponent(record.version)}`;
-      if ((await arm.get(path)) !== undefined) throw versionExists(address);
+      // Whether the container is new: only then does the journal know every version in it (see #versions).
+      const [existing, container] = await Promise.all([arm.get(path), arm.get(`/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}`)]);
+      if (existing !== undefined) throw versionExists(address);
       // Where Azure ML reads the version's files from: copies of the objects, by path.
       const uris = await storage.placeArtifacts(record);
       const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
@@ -285,7 +288,7 @@ export class AzureMlDriver implements RegistryDriver {
       // 200 is an update of a version that appeared meanwhile with the same content: not ours either.
       if (status === 409 || status === 200) throw versionExists(address);
       arm.check(status, body, `PUT ${address}`);
-      await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest }, ...resourceOf(body) });
+      await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest }, ...resourceOf(body), ...(container === undefined ? { container_new: true } : {}) });
       return;
     }
     await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest } });
@@ -476,17 +479,21 @@ function resourceOf(body: Json | undefined): { resource?: Json } {
   return body !== undefined && typeof body["name"] === "string" && typeof system["lastModifiedAt"] === "string" ? { resource: body } : {};
 }
 
-/** Per container (`kind:name`), each version's last journaled resource, and the latest write's time as Azure gave it. */
-function journaledResources(lines: readonly JournalLine[]): Map<string, { versions: Map<string, Json>; modified: string }> {
-  const known = new Map<string, { versions: Map<string, Json>; modified: string }>();
+/**
+ * Per container (`kind:name`), each version's last journaled resource, the latest write's time as Azure
+ * gave it, and whether assetctl made the container (its first version was assetctl's).
+ */
+function journaledResources(lines: readonly JournalLine[]): Map<string, { versions: Map<string, Json>; modified: string; complete: boolean }> {
+  const known = new Map<string, { versions: Map<string, Json>; modified: string; complete: boolean }>();
   for (const line of lines) {
     if (line.resource === undefined) continue;
     const address = line.update !== undefined ? addressOf(line.update) : line.entry.op === "create" ? line.entry.address : undefined;
     if (address === undefined) continue;
     const [kind, name, version] = address.split(":") as [string, string, string];
     const key = `${kind}:${name}`;
-    const entry = known.get(key) ?? { versions: new Map<string, Json>(), modified: "" };
+    const entry = known.get(key) ?? { versions: new Map<string, Json>(), modified: "", complete: false };
     entry.versions.set(version, line.resource);
+    if (line.container_new === true) entry.complete = true;
     const modified = String(((line.resource["systemData"] ?? {}) as Json)["lastModifiedAt"] ?? "");
     if (entry.modified === "" || Date.parse(modified) > Date.parse(entry.modified)) entry.modified = modified;
     known.set(key, entry);

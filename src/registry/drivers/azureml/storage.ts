@@ -189,9 +189,11 @@ export class WorkspaceStorage implements AssetStore {
   async readLock(): Promise<StoredLock | undefined> {
     return guard("read the lock", async () => {
       try {
-        const response = await this.container.getBlockBlobClient(LOCK).downloadToBuffer();
-        const props = await this.container.getBlockBlobClient(LOCK).getProperties();
-        return { info: JSON.parse(response.toString("utf8")) as LockInfo, etag: props.etag ?? "" };
+        // One request: the download answers the ETag of the very bytes it returns.
+        const response = await this.container.getBlockBlobClient(LOCK).download();
+        const chunks: Buffer[] = [];
+        for await (const chunk of (response.readableStreamBody ?? []) as AsyncIterable<Buffer>) chunks.push(chunk);
+        return { info: JSON.parse(Buffer.concat(chunks).toString("utf8")) as LockInfo, etag: response.etag ?? "" };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;

@@ -16,6 +16,8 @@ export interface JournalLine {
   entry: JournalEntry;
   update?: VersionUpdate;
   resource?: Record<string, unknown>;
+  /** On a create: the version's container did not exist before it (no version predates assetctl's). */
+  container_new?: boolean;
 }
 
 /**
