@@ -22,6 +22,7 @@ async function serve(dir) {
   const token = standIn.mintToken(7 * 24 * 3600 * 1000).token;
   const lines = [
     `export ASSETCTL_REGISTRY=azureml://subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/workspaces/local`,
+    "# an Azure ML registry instead: ASSETCTL_REGISTRY=azureml://subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/registries/local",
     `export ASSETCTL_AZUREML_ENDPOINT=${standIn.endpoint}`,
     `export ASSETCTL_AZUREML_STORAGE_ENDPOINT=${azurite.url.replace(/\/[^/]+$/, "/{account}")}`,
     `export ASSETCTL_AZUREML_ACCESS_TOKEN=${token}`,

@@ -48,4 +48,17 @@ describe("the Azure ML OpenAPI fixture", () => {
     expect(valid("DatastoreSecrets", { secretsType: "Certificate", certificate: "c" })).toEqual([]);
     expect(valid("DatastoreSecrets", { secretsType: "Password", password: "p" })).not.toEqual([]);
   });
+
+  it("reads a registry's getBlobReferenceSAS answer with every credential type the spec defines", () => {
+    // The spec's own example (examples/DataReference/getBlobReferenceSAS.json), then each other subtype.
+    const answer = (credential: unknown) => ({ blobReferenceForConsumption: { blobUri: "https://www.contoso.com/example", storageAccountArmId: "string", credential } });
+    expect(valid("GetBlobReferenceSASRequestDto", { assetId: "string", blobUri: "https://www.contoso.com/example" })).toEqual([]);
+    expect(valid("GetBlobReferenceSASResponseDto", answer({ credentialType: "NoCredentials" }))).toEqual([]);
+    expect(valid("GetBlobReferenceSASResponseDto", answer({ credentialType: "SAS", sasUri: "https://a.blob.core.windows.net/c/b?sig=x" }))).toEqual([]);
+    expect(valid("GetBlobReferenceSASResponseDto", answer({ credentialType: "ManagedIdentity", managedIdentityType: "SystemManaged", userManagedIdentityClientId: null }))).toEqual([]);
+    expect(valid("GetBlobReferenceSASResponseDto", answer({ credentialType: "DockerCredentials", userName: "u", password: "p" }))).toEqual([]);
+    expect(valid("GetBlobReferenceSASResponseDto", answer({ credentialType: "SAS", sasToken: "x" }))).not.toEqual([]);
+    expect(valid("GetBlobReferenceSASResponseDto", answer({ credentialType: "AccountKey" }))).not.toEqual([]);
+    expect(valid("GetBlobReferenceSASRequestDto", { assetId: "a", blobUri: "b", extra: 1 })).not.toEqual([]);
+  });
 });

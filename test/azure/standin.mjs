@@ -11,7 +11,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
+import { BlobSASPermissions, BlobServiceClient, ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
 import { openApiValidator } from "./openapi-schema.mjs";
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
@@ -123,7 +123,7 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
   }
 
   function versionResource(scope, segment, name, version, item) {
-    return { id: `${scope.key}/${segment}/${name}/versions/${version}`, name: version, type: `${PROVIDER}/${scope.kind}/${TYPE_NAMES[segment]}/versions`, systemData: systemData(item), properties: { ...item.properties, provisioningState: "Succeeded" } };
+    return { id: `${scope.key}/${segment}/${name}/versions/${version}`, name: version, type: `${PROVIDER}/${scope.kind}/${TYPE_NAMES[segment]}/versions`, systemData: systemData(item), properties: { ...item.properties, ...(segment === "data" ? {} : { provisioningState: "Succeeded" }) } };
   }
 
   function containerResource(scope, segment, name, container) {
@@ -201,6 +201,20 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
       throw new HttpError(405, "MethodNotAllowed", `${method} is not supported on ${url.pathname}.`);
     }
 
+    if (segment === "datareferences" && kind === "registries") {
+      // getBlobReferenceSAS: a read-only SAS for one blob of an asset version of this registry.
+      if (method !== "POST" || sub2 !== "versions" || version === undefined || action !== undefined) throw new HttpError(405, "MethodNotAllowed", `${method} is not supported on ${url.pathname}.`);
+      checkBody("GetBlobReferenceSASRequestDto", body);
+      const prefix = `${azurite}/${scope.blobContainer}/`;
+      if (typeof body.blobUri !== "string" || !body.blobUri.startsWith(prefix)) throw new HttpError(400, "UserError", "The blob is not in this registry's storage.");
+      const blobName = decodeURIComponent(body.blobUri.slice(prefix.length));
+      const sas = generateBlobSASQueryParameters(
+        { containerName: scope.blobContainer, blobName, permissions: BlobSASPermissions.parse("r"), expiresOn: new Date(Date.now() + 3_600_000) },
+        new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+      ).toString();
+      return [200, { blobReferenceForConsumption: { blobUri: body.blobUri, storageAccountArmId: null, credential: { credentialType: "SAS", sasUri: `${body.blobUri}?${sas}` } } }, "GetBlobReferenceSASResponseDto"];
+    }
+
     const schemas = ASSETS[segment];
     if (schemas === undefined) throw new HttpError(404, "InvalidResourceType", `Unknown resource type ${segment}.`);
     const [containerDef, versionDef, containerListDef, versionListDef] = schemas;
@@ -230,15 +244,15 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
       if (kind !== "registries") throw new HttpError(404, "InvalidResourceType", "Pending uploads are a registry operation.");
       checkBody("PendingUploadRequestDto", body);
       const id = body.pendingUploadId ?? randomBytes(12).toString("hex");
-      const blobName = `LocalUpload/${id}`;
+      // As the service does: a folder of the registry's container, and a SAS for that container.
       const sas = generateBlobSASQueryParameters(
-        { containerName: scope.blobContainer, blobName, permissions: BlobSASPermissions.parse("racwl"), expiresOn: new Date(Date.now() + 3_600_000) },
+        { containerName: scope.blobContainer, permissions: ContainerSASPermissions.parse("racwl"), expiresOn: new Date(Date.now() + 3_600_000) },
         new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
       ).toString();
-      const blobUri = `${azurite}/${scope.blobContainer}/${blobName}`;
+      const blobUri = `${azurite}/${scope.blobContainer}/LocalUpload/${id}`;
       return [
         200,
-        { pendingUploadId: id, pendingUploadType: "TemporaryBlobReference", blobReferenceForConsumption: { blobUri, storageAccountArmId: null, credential: { credentialType: "SAS", sasUri: `${blobUri}?${sas}` } } },
+        { pendingUploadId: id, pendingUploadType: "TemporaryBlobReference", blobReferenceForConsumption: { blobUri, storageAccountArmId: null, credential: { credentialType: "SAS", sasUri: `${azurite}/${scope.blobContainer}?${sas}` } } },
         "PendingUploadResponseDto",
       ];
     }
@@ -298,6 +312,30 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
       if (url.pathname === "/_standin/latency" && req.method === "POST") {
         state.latencyMs = Number(url.searchParams.get("ms") ?? "0");
         return send(204, undefined);
+      }
+      // The benchmarks' other knob: versions put straight into a workspace or registry (a test-only
+      // route), each body checked against the OpenAPI definitions as a PUT's would be.
+      if (url.pathname === "/_standin/seed" && req.method === "POST") {
+        const { scope: path, versions } = JSON.parse(text);
+        const [, , sub, , rg, , , kind, name] = path.split("/");
+        const scope = await scopeOf(sub, rg, kind, name);
+        const now = new Date().toISOString();
+        const resources = [];
+        for (const { segment, name: asset, version, body: versionBody } of versions) {
+          checkBody(ASSETS[segment][1], versionBody);
+          const containers = scope.containers.get(segment) ?? new Map();
+          scope.containers.set(segment, containers);
+          let target = containers.get(asset);
+          if (target === undefined) {
+            target = { created: now, modified: now, versions: new Map(), seq: 0, dataType: versionBody.properties.dataType };
+            containers.set(asset, target);
+          }
+          if (target.versions.has(version)) throw new HttpError(409, "Conflict", `${segment} ${asset}:${version} exists.`);
+          target.versions.set(version, { created: now, modified: now, seq: ++target.seq, properties: { isAnonymous: false, isArchived: false, ...versionBody.properties } });
+          resources.push(versionResource(scope, segment, asset, version, target.versions.get(version)));
+        }
+        // The versions as a PUT would have answered them, and where the scope's blobs are.
+        return send(200, { resources, blobContainer: scope.blobContainer });
       }
       let body;
       if (text !== "") {

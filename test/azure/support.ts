@@ -44,6 +44,11 @@ export function freshWorkspaceUrl(): string {
   return `azureml://subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/assetctl-test/workspaces/ws-${randomBytes(5).toString("hex")}`;
 }
 
+/** A fresh Azure ML registry, in the full form (subscription and resource group in the path). */
+export function freshRegistryUrl(): string {
+  return `azureml://subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/assetctl-test/registries/reg-${randomBytes(5).toString("hex")}`;
+}
+
 export function tokenCredential(server: StandIn): TokenCredential {
   return { getToken: async () => server.mintToken() };
 }

@@ -1,10 +1,12 @@
-// AzureMlDriver: an Azure Machine Learning workspace as an assetctl registry. Records are the
-// workspace's own asset versions (models, environments, data, components; datastores), read with
-// parallel paged listing; objects, artifact trees, the journal and the apply lock live under `assetctl/`
-// in the workspace's default blob datastore. A version's objects and tree are stored before the version
-// is created, and Azure ML refuses to change a version's content (409), so a version is whole or absent.
-// A crash between creating a version and journaling it leaves the version without its journal entry:
-// the version is still seen (the snapshot reads Azure), only the serial lags until the next write.
+// AzureMlDriver: an Azure Machine Learning workspace or registry as an assetctl registry. Records are its
+// own asset versions (models, environments, data, components; a workspace's datastores). What Azure ML
+// has no field for — objects, the files a version points at, the journal and the apply lock — is kept by
+// an AssetStore: under `assetctl/` in a workspace's default blob datastore (storage.ts), or as the
+// registry's own `assetctl-*` assets (registry-store.ts). A version's objects and files are stored
+// before the version is created, and Azure ML refuses to change a version's content (409), so a version
+// is whole or absent. A crash between creating a version and journaling it leaves the version without
+// its journal entry: the version is still seen (its container is then listed from Azure), only the
+// serial lags until the next write.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { TokenCredential } from "@azure/identity";
@@ -34,7 +36,9 @@ import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
 import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
-import { FORMAT, treePath, WorkspaceStorage, type JournalLine } from "./storage.js";
+import { LOCK, RegistryStore } from "./registry-store.js";
+import { FORMAT, WorkspaceStorage } from "./storage.js";
+import type { AssetStore, JournalLine } from "./store.js";
 
 /** Containers whose versions are listed at once. */
 const LIST_PARALLEL = 32;
@@ -53,7 +57,7 @@ export class AzureMlDriver implements RegistryDriver {
   readonly #env: NodeJS.ProcessEnv;
   #credential: TokenCredential | undefined;
   #arm: ArmClient | undefined;
-  #storage: WorkspaceStorage | undefined;
+  #storage: AssetStore | undefined;
 
   constructor(options: AzureMlDriverOptions) {
     this.#env = options.env ?? process.env;
@@ -61,23 +65,17 @@ export class AzureMlDriver implements RegistryDriver {
     this.url = options.url.replace(/\?.*$/, "");
     this.#identity = options.identity ?? currentProcess();
     this.#credential = options.credential;
-    if (this.#address.kind === "registries") {
-      throw new RegistryError(
-        "unavailable",
-        `${this.url} is an Azure ML registry; assetctl reconciles into Azure ML workspaces so far.`,
-        "use a workspace address (azureml://subscriptions/SUB/resourceGroups/RG/workspaces/WS); see docs/azure.md",
-      );
-    }
   }
 
   async open(options: { create?: boolean } = {}): Promise<void> {
     this.#credential ??= await azureCredential(this.#env);
     this.#arm = await ArmClient.create(this.#address, this.#credential);
-    this.#storage = await this.#connectStorage();
+    this.#storage = this.#address.kind === "registries" ? await RegistryStore.connect(this.#arm) : await this.#connectStorage();
     const marker = await this.#storage.readMarker();
     if (marker === undefined) {
       if (options.create !== true) {
-        throw new RegistryError("not-found", `${this.url} holds no assetctl registry yet.`, "run `assetctl apply`, which sets it up in the workspace's default datastore");
+        const where = this.#address.kind === "registries" ? "the registry's own assets (assetctl-*)" : "the workspace's default datastore";
+        throw new RegistryError("not-found", `${this.url} holds no assetctl registry yet.`, `run \`assetctl apply\`, which sets it up in ${where}`);
       }
       await this.#storage.create();
       return;
@@ -91,7 +89,7 @@ export class AzureMlDriver implements RegistryDriver {
   }
 
   /** The default blob datastore, and a client for its account: the datastore's key or SAS, else the identity. */
-  async #connectStorage(): Promise<WorkspaceStorage> {
+  async #connectStorage(): Promise<AssetStore> {
     const arm = this.#armClient();
     // The storage library loads while the control plane answers.
     const [datastores, blob] = await Promise.all([arm.list("/datastores"), import("@azure/storage-blob")]);
@@ -115,7 +113,9 @@ export class AzureMlDriver implements RegistryDriver {
       // Identity-based datastores (and identities without listSecrets): Storage Blob Data Contributor.
       service = new blob.BlobServiceClient(accountUrl, this.#credential as TokenCredential, { retryOptions });
     }
-    return WorkspaceStorage.connect(service, props["containerName"], name);
+    const a = this.#address;
+    const pathUri = (path: string): string => `azureml://subscriptions/${a.subscription}/resourcegroups/${a.resourceGroup}/workspaces/${a.name}/datastores/${name}/paths/${path}`;
+    return WorkspaceStorage.connect(service, props["containerName"], name, pathUri);
   }
 
   #armClient(): ArmClient {
@@ -123,20 +123,44 @@ export class AzureMlDriver implements RegistryDriver {
     return this.#arm;
   }
 
-  #store(): WorkspaceStorage {
+  #store(): AssetStore {
     if (this.#storage === undefined) throw new RegistryError("unavailable", `${this.url} is not open.`);
     return this.#storage;
   }
 
   // --- reading ---
 
-  /** Every container of every kind, then every container's versions, `LIST_PARALLEL` at a time. */
-  async #versions(): Promise<StoredVersion[]> {
+  /**
+   * Every container of every kind; then each container's versions — from the journal, which keeps each
+   * version as Azure answered assetctl's last write of it, when assetctl made the container (so no version
+   * predates the journal's) and it shows nothing newer (its latest version is one assetctl journaled, and
+   * it was modified no later than assetctl's last write);
+   * otherwise listed from Azure ML, `LIST_PARALLEL` containers at a time. A workspace of versions only
+   * assetctl wrote is read in a few requests, whatever its size.
+   */
+  async #versions(lines: readonly JournalLine[]): Promise<StoredVersion[]> {
     const arm = this.#armClient();
     const kinds = Object.entries(SEGMENTS) as [Exclude<VersionRecord["kind"], "datastore">, string][];
-    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), arm.list("/datastores")]);
-    const jobs = kinds.flatMap(([kind, segment], i) => (containerLists[i] ?? []).map((c) => ({ kind, segment, name: String(c["name"]) })));
+    const reserved = this.#store().reserved;
+    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), this.#datastores()]);
+    const known = journaledResources(lines);
     const out: StoredVersion[] = [];
+    const jobs: { kind: (typeof kinds)[number][0]; segment: string; name: string }[] = [];
+    kinds.forEach(([kind, segment], i) => {
+      for (const c of containerLists[i] ?? []) {
+        const name = String(c["name"]);
+        if (kind === "data" && reserved.has(name)) continue;
+        const mine = known.get(`${kind}:${name}`);
+        const props = (c["properties"] ?? {}) as Json;
+        const modified = String(((c["systemData"] ?? {}) as Json)["lastModifiedAt"] ?? "");
+        const latest = props["latestVersion"];
+        if (mine !== undefined && mine.complete && typeof latest === "string" && mine.versions.has(latest) && modified !== "" && Date.parse(modified) <= Date.parse(mine.modified)) {
+          for (const [, resource] of mine.versions) out.push(storedVersion(kind, name, resource));
+        } else {
+          jobs.push({ kind, segment, name });
+        }
+      }
+    });
     await forEachConcurrent(jobs, LIST_PARALLEL, async (job) => {
       const versions = await arm.list(`/${job.segment}/${encodeURIComponent(job.name)}/versions`);
       for (const v of versions) out.push(storedVersion(job.kind, job.name, v));
@@ -148,8 +172,14 @@ export class AzureMlDriver implements RegistryDriver {
     return out;
   }
 
+  /** A registry has no datastores. */
+  #datastores(): Promise<Json[]> {
+    return this.#address.kind === "registries" ? Promise.resolve([]) : this.#armClient().list("/datastores");
+  }
+
   async snapshot(): Promise<RegistrySnapshot> {
-    const [versions, { lines }] = await Promise.all([this.#versions(), this.#store().journalLines()]);
+    const { lines } = await this.#store().journalLines();
+    const versions = await this.#versions(lines);
     const journaled = new Set<string>();
     const latest = new Map<string, VersionUpdate>();
     // gc's deletion is an archive in Azure ML (it cannot delete and keep the number): the journal tells them apart.
@@ -186,10 +216,12 @@ export class AzureMlDriver implements RegistryDriver {
   /** The journal's ETag and what each container says of its versions: changes with every write through assetctl or Azure ML. */
   async stateToken(): Promise<string | undefined> {
     const arm = this.#armClient();
-    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), arm.list("/datastores")]);
+    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), this.#datastores()]);
     const hash = createHash("sha256").update(`${journal.etag ?? "-"}:${journal.count}`);
     for (const list of lists) {
       for (const item of list) {
+        // Taking and releasing the lock changes nothing a snapshot shows.
+        if (item["name"] === LOCK) continue;
         const props = (item["properties"] ?? {}) as Json;
         const system = (item["systemData"] ?? {}) as Json;
         hash.update(`|${String(item["name"])}:${String(props["latestVersion"] ?? "")}:${String(props["nextVersion"] ?? "")}:${String(system["lastModifiedAt"] ?? "")}`);
@@ -217,16 +249,11 @@ export class AzureMlDriver implements RegistryDriver {
 
   // --- writing ---
 
-  #datastoreUri(path: string): string {
-    const a = this.#address;
-    return `azureml://subscriptions/${a.subscription}/resourcegroups/${a.resourceGroup}/workspaces/${a.name}/datastores/${this.#store().datastore}/paths/${path}`;
-  }
-
   /** A write under a lock that is no longer the workspace's current one writes nothing (see Fence). */
   async #checkFence(fence: Fence | undefined): Promise<void> {
     if (fence === undefined) return;
-    const held = await this.#store().readLock();
-    if (held === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
+    const held = await this.#store().lock.read();
+    if (held.info === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
   }
 
   async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
@@ -239,23 +266,25 @@ export class AzureMlDriver implements RegistryDriver {
     const arm = this.#armClient();
     await this.#checkFence(fence);
     if (record.kind === "datastore") {
+      if (this.#address.kind === "registries") {
+        throw new RegistryError("invalid", `Azure ML registries hold no datastores: ${address} cannot be created in ${this.url}.`, "keep datastore manifests for workspaces (a registry's assets live in its own storage)");
+      }
       await this.#createDatastore(record);
     } else {
       const path = `/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}/versions/${encodeURIComponent(record.version)}`;
-      if ((await arm.get(path)) !== undefined) throw versionExists(address);
-      // The artifact trees Azure ML reads the version's files from: copies of the objects, by path.
-      const uris = new Map<string, string>();
-      for (const artifact of record.artifacts) {
-        await Promise.all(artifact.files.map((f) => storage.placeInTree(f.digest, treePath(artifact.digest, f.path))));
-        const tree = treePath(artifact.digest, artifact.type === "file" ? (artifact.files[0]?.path ?? "") : "");
-        uris.set(artifact.pointer, this.#datastoreUri(tree));
-      }
+      // Whether the container is new: only then does the journal know every version in it (see #versions).
+      const [existing, container] = await Promise.all([arm.get(path), arm.get(`/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}`)]);
+      if (existing !== undefined) throw versionExists(address);
+      // Where Azure ML reads the version's files from: copies of the objects, by path.
+      const uris = await storage.placeArtifacts(record);
       const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
       const condaFile = conda === undefined ? undefined : (await storage.readBytes(conda.digest)).toString("utf8");
       const { status, body } = await arm.request("PUT", arm.urlOf(path), versionBody(record, (p) => uris.get(p), condaFile));
       // 200 is an update of a version that appeared meanwhile with the same content: not ours either.
       if (status === 409 || status === 200) throw versionExists(address);
       arm.check(status, body, `PUT ${address}`);
+      await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest }, ...resourceOf(body), ...(container === undefined ? { container_new: true } : {}) });
+      return;
     }
     await storage.append({ at: new Date().toISOString(), entry: { op: "create", address, digest: record.digest } });
   }
@@ -309,6 +338,8 @@ export class AzureMlDriver implements RegistryDriver {
       if (update.deleted !== undefined) props["isArchived"] = update.deleted;
       const { status, body } = await arm.request("PUT", arm.urlOf(path), { properties: props });
       arm.check(status, body, `PUT ${address}`);
+      await this.#store().append({ at: new Date().toISOString(), entry: journalEntryOf(update), update, ...resourceOf(body) });
+      return;
     }
     const entry: JournalEntry = journalEntryOf(update);
     await this.#store().append({ at: new Date().toISOString(), entry, update });
@@ -362,49 +393,50 @@ export class AzureMlDriver implements RegistryDriver {
   // --- lock: a blob changed only under its ETag (compare-and-swap), with owner, time and expiry ---
 
   async lock(request: LockRequest): Promise<LockHandle> {
-    const storage = this.#store();
+    const slot = this.#store().lock;
     const ttlMs = request.ttlMs ?? DEFAULT_LOCK_TTL_MS;
     return acquireWithin(request.timeoutMs, async () => {
-      const held = await storage.readLock();
-      if (held !== undefined && lockStaleness(held.info, new Date(), this.#identity) === undefined) return { holder: held.info };
+      const held = await slot.read();
+      if (held.info !== undefined && lockStaleness(held.info, new Date(), this.#identity) === undefined) return { holder: held.info };
       const info = newLockInfo({ ...request, ttlMs }, this.#identity, new Date());
-      if (!(await storage.writeLock(info, held?.etag))) {
-        const now = await storage.readLock();
-        return { holder: now?.info ?? info };
+      if (!(await slot.take(info, held.token))) {
+        const now = await slot.read();
+        return { holder: now.info ?? info };
       }
       return { handle: this.#handle(info, ttlMs) };
     });
   }
 
   #handle(info: LockInfo, ttlMs: number): LockHandle {
-    const storage = this.#store();
+    const slot = this.#store().lock;
     const where = this.url;
     return {
       info,
       async release() {
-        const held = await storage.readLock();
-        if (held === undefined || held.info.id !== info.id) return;
-        await storage.deleteLock(held.etag);
+        const held = await slot.read();
+        if (held.info === undefined || held.info.id !== info.id) return;
+        await slot.release(held.token);
       },
       async renew() {
-        const held = await storage.readLock();
-        if (held === undefined || held.info.id !== info.id) throw lostLockError(info, where);
+        const held = await slot.read();
+        if (held.info === undefined || held.info.id !== info.id) throw lostLockError(info, where);
         const renewed = { ...info, expires_at: new Date(Date.now() + ttlMs).toISOString() };
-        if (!(await storage.writeLock(renewed, held.etag))) throw lostLockError(info, where);
+        if (!(await slot.renew(renewed, held.token))) throw lostLockError(info, where);
         (this as { info: LockInfo }).info = renewed;
       },
     };
   }
 
   async currentLock(): Promise<LockInfo | undefined> {
-    const held = await this.#store().readLock();
-    if (held === undefined || lockStaleness(held.info, new Date(), this.#identity) !== undefined) return undefined;
+    const held = await this.#store().lock.read();
+    if (held.info === undefined || lockStaleness(held.info, new Date(), this.#identity) !== undefined) return undefined;
     return held.info;
   }
 
   async forceUnlock(id: string): Promise<void> {
-    const held = await this.#store().readLock();
-    if (held === undefined || held.info.id !== id || !(await this.#store().deleteLock(held.etag))) {
+    const slot = this.#store().lock;
+    const held = await slot.read();
+    if (held.info === undefined || held.info.id !== id || !(await slot.release(held.token))) {
       throw new RegistryError("lock-not-found", `${this.url} has no lock ${id}.`);
     }
   }
@@ -434,4 +466,32 @@ export class AzureMlDriver implements RegistryDriver {
     meter.end();
     return problems;
   }
+}
+
+/** The version as Azure answered a write of it, for the journal (see #versions); nothing for an odd answer. */
+function resourceOf(body: Json | undefined): { resource?: Json } {
+  const system = (body?.["systemData"] ?? {}) as Json;
+  return body !== undefined && typeof body["name"] === "string" && typeof system["lastModifiedAt"] === "string" ? { resource: body } : {};
+}
+
+/**
+ * Per container (`kind:name`), each version's last journaled resource, the latest write's time as Azure
+ * gave it, and whether assetctl made the container (its first version was assetctl's).
+ */
+function journaledResources(lines: readonly JournalLine[]): Map<string, { versions: Map<string, Json>; modified: string; complete: boolean }> {
+  const known = new Map<string, { versions: Map<string, Json>; modified: string; complete: boolean }>();
+  for (const line of lines) {
+    if (line.resource === undefined) continue;
+    const address = line.update !== undefined ? addressOf(line.update) : line.entry.op === "create" ? line.entry.address : undefined;
+    if (address === undefined) continue;
+    const [kind, name, version] = address.split(":") as [string, string, string];
+    const key = `${kind}:${name}`;
+    const entry = known.get(key) ?? { versions: new Map<string, Json>(), modified: "", complete: false };
+    entry.versions.set(version, line.resource);
+    if (line.container_new === true) entry.complete = true;
+    const modified = String(((line.resource["systemData"] ?? {}) as Json)["lastModifiedAt"] ?? "");
+    if (entry.modified === "" || Date.parse(modified) > Date.parse(entry.modified)) entry.modified = modified;
+    known.set(key, entry);
+  }
+  return known;
 }

@@ -4,12 +4,15 @@
 // block count is the serial) and the apply lock (a small blob changed only under its ETag).
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
+import type { BlobServiceClient, BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import type { PutObjectOptions, ObjectSource } from "../../driver.js";
 import { RegistryError } from "../../driver.js";
 import { objectDigestMismatch, objectMissing } from "../../errors.js";
 import { openRegularFile, verifiedStream } from "../../object-digest.js";
-import type { Digest, JournalEntry, JournalRecord, LockInfo, VersionUpdate } from "../../types.js";
+import type { Digest, JournalRecord, LockInfo, VersionRecord } from "../../types.js";
+import type { AssetStore, JournalLine, LockSlot } from "./store.js";
+
+export type { JournalLine } from "./store.js";
 
 const PREFIX = "assetctl";
 const MARKER = `${PREFIX}/registry.json`;
@@ -27,26 +30,45 @@ export function treePath(digest: Digest, file: string): string {
   return `${PREFIX}/trees/${digest.slice("sha256:".length)}/${file}`;
 }
 
-/** One journal line: the entry, and for updates the update itself (a version's history). */
-export interface JournalLine {
-  at: string;
-  entry: JournalEntry;
-  update?: VersionUpdate;
-}
-
 export interface StoredLock {
   info: LockInfo;
   etag: string;
 }
 
-export class WorkspaceStorage {
+export class WorkspaceStorage implements AssetStore {
+  readonly reserved: ReadonlySet<string> = new Set();
+  readonly lock: LockSlot;
+
+  /** `pathUri` names a path of the datastore as Azure ML reads it (`azureml://…/datastores/NAME/paths/PATH`). */
   constructor(
     readonly container: ContainerClient,
     readonly datastore: string,
-  ) {}
+    readonly pathUri: (path: string) => string,
+  ) {
+    this.lock = {
+      read: async () => {
+        const held = await this.readLock();
+        return held === undefined ? { info: undefined, token: "" } : { info: held.info, token: held.etag };
+      },
+      take: (info, token) => this.writeLock(info, token === "" ? undefined : token),
+      renew: (info, token) => this.writeLock(info, token),
+      release: (token) => this.deleteLock(token),
+    };
+  }
 
-  static async connect(service: BlobServiceClient, containerName: string, datastore: string): Promise<WorkspaceStorage> {
-    return new WorkspaceStorage(service.getContainerClient(containerName), datastore);
+  static async connect(service: BlobServiceClient, containerName: string, datastore: string, pathUri: (path: string) => string): Promise<WorkspaceStorage> {
+    return new WorkspaceStorage(service.getContainerClient(containerName), datastore, pathUri);
+  }
+
+  /** The artifact trees Azure ML reads a version's files from: server-side copies of the objects, by path. */
+  async placeArtifacts(record: VersionRecord): Promise<Map<string, string>> {
+    const uris = new Map<string, string>();
+    for (const artifact of record.artifacts) {
+      await Promise.all(artifact.files.map((f) => this.placeInTree(f.digest, treePath(artifact.digest, f.path))));
+      const tree = treePath(artifact.digest, artifact.type === "file" ? (artifact.files[0]?.path ?? "") : "");
+      uris.set(artifact.pointer, this.pathUri(tree));
+    }
+    return uris;
   }
 
   async hasMarker(): Promise<boolean> {
@@ -81,60 +103,11 @@ export class WorkspaceStorage {
 
   /**
    * Stages the bytes in blocks while hashing them and commits the block list only when they hash to
-   * `digest`: a cut upload leaves uncommitted blocks only (Azure drops them after a week), which the
-   * next attempt reuses instead of sending again, and a mismatch commits nothing.
+   * `digest` (see uploadVerified).
    */
   async putObject(digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
-    const blob = this.container.getBlockBlobClient(objectPath(digest));
     if (await this.hasObject(digest)) return;
-    const staged = await guard("list staged blocks", async () => {
-      try {
-        const list = await blob.getBlockList("uncommitted");
-        return new Set((list.uncommittedBlocks ?? []).map((b) => b.name ?? ""));
-      } catch (error) {
-        if (statusOf(error) === 404) return new Set<string>();
-        throw error;
-      }
-    });
-    const hash = createHash("sha256");
-    const ids: string[] = [];
-    const pending = new Set<Promise<void>>();
-    let failure: unknown;
-    const stage = (index: number, chunk: Buffer): void => {
-      const id = Buffer.from(`${String(index).padStart(6, "0")}-${createHash("sha256").update(chunk).digest("hex").slice(0, 32)}`).toString("base64");
-      ids.push(id);
-      if (staged.has(id)) {
-        options.onBytes?.(chunk.length);
-        return;
-      }
-      const p = blob.stageBlock(id, chunk, chunk.length).then(
-        () => options.onBytes?.(chunk.length),
-        (error: unknown) => {
-          failure ??= error;
-        },
-      );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-    };
-    let index = 0;
-    for await (const chunk of chunksOf(source)) {
-      hash.update(chunk);
-      stage(index++, chunk);
-      while (pending.size >= PARALLEL_BLOCKS) await Promise.race(pending);
-      if (failure !== undefined) break;
-    }
-    await Promise.all(pending);
-    if (failure !== undefined) throw storageError("upload an object", failure);
-    const actual: Digest = `sha256:${hash.digest("hex")}`;
-    if (actual !== digest) throw objectDigestMismatch(digest, actual);
-    await guard("commit an object", async () => {
-      try {
-        await blob.commitBlockList(ids, { conditions: { ifNoneMatch: "*" }, blobHTTPHeaders: { blobContentType: "application/octet-stream" } });
-      } catch (error) {
-        // Someone else stored the same bytes first: the object is there, which is all that counts.
-        if (statusOf(error) !== 409 && statusOf(error) !== 412) throw error;
-      }
-    });
+    await uploadVerified(this.container.getBlockBlobClient(objectPath(digest)), digest, source, options);
   }
 
   async readObject(digest: Digest): Promise<Readable> {
@@ -178,7 +151,7 @@ export class WorkspaceStorage {
     return serial;
   }
 
-  async journalLines(): Promise<{ lines: JournalLine[]; etag: string | undefined }> {
+  async journalLines(): Promise<{ lines: JournalLine[] }> {
     return guard("read the journal", async () => {
       try {
         const buffer = await this.container.getAppendBlobClient(JOURNAL).downloadToBuffer();
@@ -187,10 +160,9 @@ export class WorkspaceStorage {
           .split("\n")
           .filter((l) => l !== "")
           .map((l) => JSON.parse(l) as JournalLine);
-        const props = await this.container.getAppendBlobClient(JOURNAL).getProperties();
-        return { lines, etag: props.etag };
+        return { lines };
       } catch (error) {
-        if (statusOf(error) === 404) return { lines: [], etag: undefined };
+        if (statusOf(error) === 404) return { lines: [] };
         throw error;
       }
     });
@@ -217,9 +189,11 @@ export class WorkspaceStorage {
   async readLock(): Promise<StoredLock | undefined> {
     return guard("read the lock", async () => {
       try {
-        const response = await this.container.getBlockBlobClient(LOCK).downloadToBuffer();
-        const props = await this.container.getBlockBlobClient(LOCK).getProperties();
-        return { info: JSON.parse(response.toString("utf8")) as LockInfo, etag: props.etag ?? "" };
+        // One request: the download answers the ETag of the very bytes it returns.
+        const response = await this.container.getBlockBlobClient(LOCK).download();
+        const chunks: Buffer[] = [];
+        for await (const chunk of (response.readableStreamBody ?? []) as AsyncIterable<Buffer>) chunks.push(chunk);
+        return { info: JSON.parse(Buffer.concat(chunks).toString("utf8")) as LockInfo, etag: response.etag ?? "" };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw error;
@@ -267,6 +241,62 @@ export class WorkspaceStorage {
   }
 }
 
+/**
+ * Stages the bytes in blocks while hashing them and commits the block list only when they hash to
+ * `digest`: a cut upload leaves uncommitted blocks only (Azure drops them after a week), which the
+ * next attempt reuses instead of sending again, and a mismatch commits nothing. A blob committed by
+ * someone else meanwhile (409, 412) is the same bytes: its name is their digest.
+ */
+export async function uploadVerified(blob: BlockBlobClient, digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
+  const staged = await guard("list staged blocks", async () => {
+    try {
+      const list = await blob.getBlockList("uncommitted");
+      return new Set((list.uncommittedBlocks ?? []).map((b) => b.name ?? ""));
+    } catch (error) {
+      if (statusOf(error) === 404) return new Set<string>();
+      throw error;
+    }
+  });
+  const hash = createHash("sha256");
+  const ids: string[] = [];
+  const pending = new Set<Promise<void>>();
+  let failure: unknown;
+  const stage = (index: number, chunk: Buffer): void => {
+    const id = Buffer.from(`${String(index).padStart(6, "0")}-${createHash("sha256").update(chunk).digest("hex").slice(0, 32)}`).toString("base64");
+    ids.push(id);
+    if (staged.has(id)) {
+      options.onBytes?.(chunk.length);
+      return;
+    }
+    const p = blob.stageBlock(id, chunk, chunk.length).then(
+      () => options.onBytes?.(chunk.length),
+      (error: unknown) => {
+        failure ??= error;
+      },
+    );
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  let index = 0;
+  for await (const chunk of chunksOf(source)) {
+    hash.update(chunk);
+    stage(index++, chunk);
+    while (pending.size >= PARALLEL_BLOCKS) await Promise.race(pending);
+    if (failure !== undefined) break;
+  }
+  await Promise.all(pending);
+  if (failure !== undefined) throw storageError("upload an object", failure);
+  const actual: Digest = `sha256:${hash.digest("hex")}`;
+  if (actual !== digest) throw objectDigestMismatch(digest, actual);
+  await guard("commit an object", async () => {
+    try {
+      await blob.commitBlockList(ids, { conditions: { ifNoneMatch: "*" }, blobHTTPHeaders: { blobContentType: "application/octet-stream" } });
+    } catch (error) {
+      if (statusOf(error) !== 409 && statusOf(error) !== 412) throw error;
+    }
+  });
+}
+
 async function* chunksOf(source: ObjectSource): AsyncGenerator<Buffer> {
   if (source.kind === "bytes") {
     for (let offset = 0; offset < source.data.length || offset === 0; offset += BLOCK) {
@@ -302,7 +332,7 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /** Storage errors as RegistryErrors that never carry a URL (a SAS token could be in it) or a header. */
-async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
@@ -310,7 +340,7 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function storageError(what: string, error: unknown): RegistryError {
+export function storageError(what: string, error: unknown): RegistryError {
   if (error instanceof RegistryError) return error;
   const status = statusOf(error);
   const code = (error as { code?: unknown }).code;
