@@ -28,8 +28,6 @@ export interface Validation {
   diagnostics: Diagnostic[];
   /** The source lines the diagnostics point at. */
   lines: SnippetLines;
-  /** Whether the result is the one kept from an earlier run. */
-  reused: boolean;
 }
 
 interface KeptValidation {
@@ -45,12 +43,12 @@ export async function validateWorkTree(root: string, paths?: string[]): Promise<
   const memo = surveyTree(root, tree, FILE_NAME);
   const key = jsonDigest({ code: codeFingerprint(), root, paths: paths ?? null, tree: memo.survey.digest });
   if (kept?.key === key && Array.isArray(kept.body?.manifests) && Array.isArray(kept.body.diagnostics) && typeof kept.body.lines === "object") {
-    return { tree, ...kept.body, reused: true };
+    return { tree, ...kept.body };
   }
   const { validate } = await import("./reconcile.js");
   const result = await validate({ root, tree, ...(paths ? { paths } : {}) });
   const manifests = result.manifests.map((m) => ({ file: m.file, kind: m.kind, name: m.name, version: m.version }));
   const lines = await readSnippetLines(tree, result.diagnostics);
   if (keepable(memo)) await keepResult(memo, { format: FORMAT, key, body: { manifests, diagnostics: result.diagnostics, lines } });
-  return { tree, manifests, diagnostics: result.diagnostics, lines, reused: false };
+  return { tree, manifests, diagnostics: result.diagnostics, lines };
 }

@@ -36,10 +36,10 @@ export interface WatchOptions {
   root: string;
   /** Debounce window in ms: a burst of events ends after this much quiet. */
   debounceMs?: number;
-  /** Runs the pipeline once: read, validate, plan (and apply when asked). */
-  cycle(): Promise<CycleResult>;
+  /** Runs the pipeline once: read, validate, plan (and apply when asked). Without it, only onFile is told. */
+  cycle?(): Promise<CycleResult>;
   /** Told each event, in order: the next is told once the promise it returns (if any) has settled. */
-  emit(event: WatchEvent): void | Promise<void>;
+  emit?(event: WatchEvent): void | Promise<void>;
   /** Told of every file event as it comes, before the debounce (the resident query server's freshness). */
   onFile?(file: string): void;
 }
@@ -77,13 +77,14 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
   // A listener that fails is told so once, as an error event; the watching goes on either way.
   const tell = async (event: WatchEvent): Promise<void> => {
     try {
-      await options.emit(event);
+      await options.emit?.(event);
     } catch (error) {
       if (event.type !== "error") await tell({ type: "error", ...("files" in event ? { files: event.files } : {}), message: (error as Error).message });
     }
   };
 
   const runCycle = async (files: string[], started: number): Promise<void> => {
+    if (options.cycle === undefined) return;
     let result: CycleResult;
     try {
       result = await options.cycle();

@@ -58,6 +58,16 @@ export class TempRepo {
   /** Environment every `run` adds, e.g. `ASSETCTL_REGISTRY` to run a scenario on another registry. */
   env: NodeJS.ProcessEnv = {};
 
+  /** A repository of the example `assets/`, committed and applied to its embedded registry. */
+  static async appliedExample(): Promise<TempRepo> {
+    const repo = new TempRepo();
+    repo.copyFrom(path.join(projectRoot, "assets"));
+    repo.commit("example assets");
+    const applied = await repo.run(["apply", "--auto-approve"]);
+    if (applied.code !== 0) throw new Error(`apply of the example assets exited ${applied.code}:\n${applied.stderr}`);
+    return repo;
+  }
+
   /** Runs the built CLI in the repository, without a terminal. */
   run(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
     return runCli(args, { cwd: options.cwd ?? this.root, env: { ...this.env, ...options.env } });
@@ -66,6 +76,24 @@ export class TempRepo {
   /** A digest over every file of the registry directory: equal digests mean byte-for-byte equal. */
   registryFingerprint(rel = ".assetctl/registry"): string {
     return treeFingerprint(path.join(this.root, rel));
+  }
+
+  /**
+   * Waits until the filesystem's clock has moved past every file's timestamps, as a person would between
+   * two commands: only then is a result kept with the tree's survey (a file written in the same tick could
+   * change unseen).
+   */
+  waitForClockTick(): void {
+    mkdirSync(path.join(this.root, ".assetctl"), { recursive: true });
+    const probe = path.join(this.root, ".assetctl", "tick");
+    const now = (i: number): bigint => {
+      writeFileSync(probe, String(i));
+      return statSync(probe, { bigint: true }).mtimeNs;
+    };
+    // Everything was written before the first probe; the clock has moved once a later probe is newer.
+    const first = now(0);
+    for (let i = 1; i < 1_000_000; i++) if (now(i) > first) return;
+    throw new Error("the filesystem clock did not move");
   }
 
   remove(): void {

@@ -1,17 +1,12 @@
 // Lineage queries end to end on the example assets/: graph up and down, dependents, why, impact.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot, TempRepo } from "./harness.js";
+import { TempRepo } from "./harness.js";
 
 describe("lineage on the example assets", () => {
   let repo: TempRepo;
 
   beforeAll(async () => {
-    repo = new TempRepo();
-    repo.copyFrom(path.join(projectRoot, "assets"));
-    repo.commit("example assets");
-    const applied = await repo.run(["apply", "--auto-approve"]);
-    expect(applied.code, applied.stderr).toBe(0);
+    repo = await TempRepo.appliedExample();
   });
 
   afterAll(() => repo.remove());

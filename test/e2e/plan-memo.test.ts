@@ -1,7 +1,7 @@
 // The kept plan (src/plan-memo.ts) end to end: apply keeps the plan of what it leaves, the next plan
 // reuses it, and after any change to what a plan is made from — files, git, the registry — the plan
 // printed is the one a run from scratch prints.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TempRepo } from "./harness.js";
@@ -20,22 +20,6 @@ path: ./files
 
 const KEPT = ".assetctl/cache/plan.json";
 
-/**
- * Waits until the filesystem's clock has moved past every file's timestamps, as a person would between
- * two commands: only then can a plan be kept (a file written in the same tick could change unseen).
- */
-function waitForClockTick(repo: TempRepo): void {
-  mkdirSync(path.join(repo.root, ".assetctl"), { recursive: true });
-  const probe = path.join(repo.root, ".assetctl", "tick");
-  const now = (i: number): bigint => {
-    writeFileSync(probe, String(i));
-    return statSync(probe, { bigint: true }).mtimeNs;
-  };
-  // Everything was written before the first probe; the clock has moved once a later probe is newer.
-  const first = now(0);
-  for (let i = 1; i < 1_000_000; i++) if (now(i) > first) return;
-  throw new Error("the filesystem clock did not move");
-}
 
 describe("the kept plan", () => {
   let repo: TempRepo;
@@ -68,13 +52,13 @@ describe("the kept plan", () => {
 
   /** Runs a plan that keeps its result, and checks it did. */
   async function keepCurrentPlan(label = ""): Promise<void> {
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     await repo.run(["plan"]);
     expect(existsSync(path.join(repo.root, KEPT)), `a plan kept before ${label}`).toBe(true);
   }
 
   it("is kept by apply and reused by the next plan, which reads no manifest and hashes nothing", async () => {
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
     expect(existsSync(path.join(repo.root, KEPT))).toBe(true);
     // The caches a full plan reads and rewrites: gone, and not made again, so the plan was reused.
@@ -88,7 +72,7 @@ describe("the kept plan", () => {
   });
 
   it("is never reused after a change: each plan is the one made from scratch", async () => {
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     await repo.run(["apply", "--auto-approve"]);
     const changes: [string, () => void | Promise<void>][] = [
       ["an artifact rewritten with as many bytes", () => writeFileSync(path.join(repo.root, "models/model.pkl"), "pickled-bytes-v2")],
@@ -129,7 +113,7 @@ describe("the kept plan", () => {
   }, 60_000);
 
   it("is not kept for a plan of another ref, and a plan of another ref does not reuse it", async () => {
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     await repo.run(["apply", "--auto-approve"]);
     const first = repo.commit("first");
     repo.write({ "models/model.pkl": "pickled-bytes-v2" });

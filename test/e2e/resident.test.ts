@@ -8,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath, projectRoot, TempRepo } from "./harness.js";
+import { cliPath, TempRepo } from "./harness.js";
 
 const QUERIES = [
   ["impact", "environments/sklearn/conda.yml"],
@@ -36,11 +36,7 @@ describe("impact and dependents answered by a running watch", () => {
   let oneShot: { code: number; stdout: string; stderr: string }[];
 
   beforeAll(async () => {
-    repo = new TempRepo();
-    repo.copyFrom(path.join(projectRoot, "assets"));
-    repo.commit("example assets");
-    const applied = await repo.run(["apply", "--auto-approve"]);
-    expect(applied.code, applied.stderr).toBe(0);
+    repo = await TempRepo.appliedExample();
     socket = path.join(repo.root, ".assetctl", "run", "query.sock");
     oneShot = await Promise.all(QUERIES.map((q) => repo.run(q)));
   });

@@ -1,7 +1,7 @@
 // The kept validation (src/validate-memo.ts) end to end: validating unchanged files again reuses the last
 // result, and after any change to the files or to what is asked, validate prints what a run from scratch
 // prints.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TempRepo } from "./harness.js";
@@ -13,18 +13,6 @@ path: ./model.pkl
 
 const KEPT = ".assetctl/cache/validate.json";
 
-/** Waits until the filesystem's clock has moved past every file's timestamps (only then is a result kept). */
-function waitForClockTick(repo: TempRepo): void {
-  mkdirSync(path.join(repo.root, ".assetctl"), { recursive: true });
-  const probe = path.join(repo.root, ".assetctl", "tick");
-  const now = (i: number): bigint => {
-    writeFileSync(probe, String(i));
-    return statSync(probe, { bigint: true }).mtimeNs;
-  };
-  const first = now(0);
-  for (let i = 1; i < 1_000_000; i++) if (now(i) > first) return;
-  throw new Error("the filesystem clock did not move");
-}
 
 describe("the kept validation", () => {
   let repo: TempRepo;
@@ -54,7 +42,7 @@ describe("the kept validation", () => {
 
   it("is reused when nothing changed, and not kept or reused once a file changes", async () => {
     repo.write({ "models/model.yml": MODEL.replace("path: ./model.pkl", "path: ./missing.pkl") });
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     const first = await repo.run(["validate", "--json"]);
     expect(first.code).toBe(1);
     expect(existsSync(path.join(repo.root, KEPT))).toBe(true);
@@ -71,12 +59,12 @@ describe("the kept validation", () => {
 
   it("answers for the files asked for, not for the last question", async () => {
     repo.write({ "models/other.yml": MODEL.replace("churn-model", "other-model").replace("./model.pkl", "./gone.pkl") });
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     expect((await repo.run(["validate", "models/model.yml"])).code).toBe(0);
     const all = await validateTwice();
     expect(all.reused).toBe(all.scratch);
     expect(all.reused).toMatch(/^1\n/);
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     expect((await repo.run(["validate"])).code).toBe(1);
     const one = await validateTwice(["models/model.yml"]);
     expect(one.reused).toBe(one.scratch);
@@ -84,13 +72,13 @@ describe("the kept validation", () => {
   });
 
   it("notices a file added or removed, even one no manifest names yet", async () => {
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     expect((await repo.run(["validate"])).code).toBe(0);
     repo.write({ "data/data.yml": "$schema: https://azuremlschemas.azureedge.net/latest/data.schema.json\nname: d\ntype: uri_file\npath: ./x.csv\n" });
     const added = await validateTwice();
     expect(added.reused).toBe(added.scratch);
     expect(added.reused).toContain("x.csv");
-    waitForClockTick(repo);
+    repo.waitForClockTick();
     await repo.run(["validate"]);
     rmSync(path.join(repo.root, "data"), { recursive: true });
     const removed = await validateTwice();

@@ -122,13 +122,7 @@ export async function serveResidentQueries(root: string, env: NodeJS.ProcessEnv,
   const server: QueryServer = await serveQueries(root, codeFingerprint(), (query) => lineage.answer(query)).catch(() => ({ path: undefined, close: async () => undefined }));
   const watcher =
     options.ownWatcher === true && server.path !== undefined
-      ? await watchRepository({
-          root,
-          // Only the file events matter here: the web UI's live plan runs the pipeline; this one plans nothing.
-          cycle: async () => ({ status: "invalid", diagnostics: [] }),
-          emit: () => undefined,
-          onFile: () => lineage.touched(),
-        })
+      ? await watchRepository({ root, onFile: () => lineage.touched() })
       : undefined;
   await watcher?.ready;
   // Read now, so that the first query finds the manifests in memory.

@@ -9,6 +9,7 @@
 // serial lags until the next write.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
 import type { TokenCredential } from "@azure/identity";
 import type { Fence, LockHandle, LockRequest, ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "../../driver.js";
 import { RegistryError } from "../../driver.js";
@@ -278,7 +279,7 @@ export class AzureMlDriver implements RegistryDriver {
       // Where Azure ML reads the version's files from: copies of the objects, by path.
       const uris = await storage.placeArtifacts(record);
       const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
-      const condaFile = conda === undefined ? undefined : (await storage.readBytes(conda.digest)).toString("utf8");
+      const condaFile = conda === undefined ? undefined : (await buffer(await storage.readObject(conda.digest))).toString("utf8");
       const { status, body } = await arm.request("PUT", arm.urlOf(path), versionBody(record, (p) => uris.get(p), condaFile));
       // 200 is an update of a version that appeared meanwhile with the same content: not ours either.
       if (status === 409 || status === 200) throw versionExists(address);

@@ -10,16 +10,15 @@
 // - lock: data asset `assetctl-lock`, version G = the G-th taking of the lock; taking it is creating
 //   G+1 (a 409 when someone else did first); renewal and release are tags on G, written by its holder.
 // - format marker: `assetctl-registry` version 1.
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import type { ObjectSource, PutObjectOptions } from "../../driver.js";
 import { RegistryError } from "../../driver.js";
 import { objectMissing } from "../../errors.js";
-import { verifiedStream } from "../../object-digest.js";
 import type { Digest, LockInfo, VersionRecord } from "../../types.js";
 import type { ArmClient, Json } from "./arm.js";
 import { SEGMENTS } from "./assets.js";
-import { FORMAT, guard, uploadVerified } from "./storage.js";
+import { downloadVerified, FORMAT, guard, uploadVerified } from "./storage.js";
 import type { AssetStore, JournalLine, LockSlot } from "./store.js";
 
 export const OBJECTS = "assetctl-objects";
@@ -90,24 +89,7 @@ export class RegistryStore implements AssetStore {
   }
 
   async readObject(digest: Digest): Promise<Readable> {
-    const client = await this.#readable(digest);
-    const response = await guard("read an object", async () => {
-      try {
-        return await client.download();
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) throw objectMissing(digest);
-        throw error;
-      }
-    });
-    const body = response.readableStreamBody;
-    if (body === undefined) throw objectMissing(digest);
-    return verifiedStream(Readable.from(body as AsyncIterable<Buffer>), digest, `object ${digest}`);
-  }
-
-  async readBytes(digest: Digest): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.readObject(digest)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return downloadVerified(await this.#readable(digest), digest);
   }
 
   /** A read-only SAS for an object's blob, through getBlobReferenceSAS. */

@@ -110,24 +110,8 @@ export class WorkspaceStorage implements AssetStore {
     await uploadVerified(this.container.getBlockBlobClient(objectPath(digest)), digest, source, options);
   }
 
-  async readObject(digest: Digest): Promise<Readable> {
-    const response = await guard("read an object", async () => {
-      try {
-        return await this.container.getBlockBlobClient(objectPath(digest)).download();
-      } catch (error) {
-        if (statusOf(error) === 404) throw objectMissing(digest);
-        throw error;
-      }
-    });
-    const body = response.readableStreamBody;
-    if (body === undefined) throw objectMissing(digest);
-    return verifiedStream(Readable.from(body as AsyncIterable<Buffer>), digest, `object ${digest}`);
-  }
-
-  async readBytes(digest: Digest): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.readObject(digest)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+  readObject(digest: Digest): Promise<Readable> {
+    return downloadVerified(this.container.getBlockBlobClient(objectPath(digest)), digest);
   }
 
   /** Copies an object to a path of an artifact tree (a server-side copy), unless it is there already. */
@@ -247,6 +231,21 @@ export class WorkspaceStorage implements AssetStore {
  * next attempt reuses instead of sending again, and a mismatch commits nothing. A blob committed by
  * someone else meanwhile (409, 412) is the same bytes: its name is their digest.
  */
+/** An object's blob as a stream that fails unless its bytes hash to `digest`; a missing blob is `object-missing`. */
+export async function downloadVerified(blob: BlockBlobClient, digest: Digest): Promise<Readable> {
+  const response = await guard("read an object", async () => {
+    try {
+      return await blob.download();
+    } catch (error) {
+      if (statusOf(error) === 404) throw objectMissing(digest);
+      throw error;
+    }
+  });
+  const body = response.readableStreamBody;
+  if (body === undefined) throw objectMissing(digest);
+  return verifiedStream(Readable.from(body as AsyncIterable<Buffer>), digest, `object ${digest}`);
+}
+
 export async function uploadVerified(blob: BlockBlobClient, digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
   const staged = await guard("list staged blocks", async () => {
     try {

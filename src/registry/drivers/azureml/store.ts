@@ -38,7 +38,6 @@ export interface AssetStore {
   hasObject(digest: Digest): Promise<boolean>;
   putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void>;
   readObject(digest: Digest): Promise<Readable>;
-  readBytes(digest: Digest): Promise<Buffer>;
   /** Puts a new version's artifact files where Azure ML reads them from; answers artifact pointer → URI. */
   placeArtifacts(record: VersionRecord): Promise<Map<string, string>>;
   /** Appends one entry and answers its serial. */
