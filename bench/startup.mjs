@@ -1,13 +1,15 @@
 // Benchmark: start-up. `assetctl --version` and a no-change plan of 1,000 assets that reuses the plan
 // apply kept, each beside `node -e 0` measured in the same rounds (interleaved, median of 7), so that a
 // busy machine slows both sides alike.
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { makeRepo } from "./core-loop.mjs";
 import { formatMs, median, printTable, timeProcess } from "./measure.mjs";
 
 export async function benchStartup(projectRoot, count = 1000, rounds = 7) {
-  const cli = path.join(projectRoot, "dist/cli/bin.js");
+  // The executable as installed: package.json's `bin`.
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8"));
+  const cli = path.join(projectRoot, pkg.bin.assetctl);
   const repo = makeRepo(count);
   const node = (...args) => timeProcess(process.execPath, args, { cwd: repo, okCodes: [0, 2] });
   try {

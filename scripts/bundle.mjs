@@ -1,7 +1,10 @@
-// Bundles the CLI for start-up speed: `dist/cli/bin.js` (the `bin` of package.json) becomes one ESM file,
+// Bundles the CLI for start-up speed: `dist/cli/bin.js` becomes one ESM file,
 // and what only some commands need (the manifest loader, zod, the rules, the watcher, a database client)
 // goes in chunks under `dist/cli/chunks/`, loaded by dynamic import when a command asks for it. The
 // library build (`tsc`, `dist/**` with types) is left as it is for programmatic users.
+// The `bin` of package.json is `dist/cli/assetctl.cjs`, a CommonJS launcher: Node starts a CommonJS file
+// without its ES module loader (about a tenth of Node's own start-up), so `--version` answers at the cost
+// of `node -e 0`; every other command goes on to the ESM bundle.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,3 +35,13 @@ const result = await build({
   logLevel: "warning",
 });
 if (process.argv.includes("--meta")) writeFileSync(path.join(root, "dist", "cli-meta.json"), JSON.stringify(result.metafile));
+
+const launcher = `#!/usr/bin/env node
+"use strict";
+// The assetctl executable (written by scripts/bundle.mjs). \`--version\` is answered here; everything else
+// is the ES module bundle beside this file.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "version")) process.stdout.write(${JSON.stringify(`${pkg.version}\n`)});
+else import("./bin.js");
+`;
+writeFileSync(path.join(outdir, "assetctl.cjs"), launcher, { mode: 0o755 });

@@ -58,7 +58,7 @@ describe("the published package", () => {
 
   it("ships no file that imports a development dependency or anything not installed with it", () => {
     const builtins = new Set(builtinModules);
-    const js = files.filter((f) => f.endsWith(".js"));
+    const js = files.filter((f) => /\.c?js$/.test(f));
     expect(js.length).toBeGreaterThan(50);
     const wrong: string[] = [];
     for (const file of js) {
@@ -70,6 +70,16 @@ describe("the published package", () => {
     expect(wrong).toEqual([]);
     // The check can fail: the conformance suite, were it shipped, would be caught.
     expect(importedPackages(readFileSync(path.join(projectRoot, "src/registry/conformance.test-helper.ts"), "utf8"))).toContain("vitest");
+  });
+
+  it("installs an executable that answers --version itself and hands every other command to the CLI", () => {
+    const bin = path.join(projectRoot, pkg.bin["assetctl"] ?? "");
+    const run = (...args: string[]) => execFileSync(process.execPath, [bin, ...args], { cwd: projectRoot, encoding: "utf8" });
+    expect(run("--version")).toBe(`${pkg.version}\n`);
+    expect(run("version")).toBe(`${pkg.version}\n`);
+    expect(run("--version", "--no-color")).toBe(`${pkg.version}\n`);
+    expect(run("--help")).toContain("Usage: assetctl <command>");
+    expect(() => run("no-such-command")).toThrow(/unknown command/);
   });
 
   it("pins the runtime dependency tree: the shrinkwrap has every runtime package and no development one", () => {
