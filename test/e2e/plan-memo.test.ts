@@ -1,7 +1,8 @@
 // The kept plan (src/plan-memo.ts) end to end: apply keeps the plan of what it leaves, the next plan
 // reuses it, and after any change to what a plan is made from — files, git, the registry — the plan
 // printed is the one a run from scratch prints.
-import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TempRepo } from "./harness.js";
@@ -87,12 +88,16 @@ describe("the kept plan", () => {
       ["a commit", () => void repo.commit("more")],
       ["another branch", () => void repo.git("checkout", "-q", "-b", "feature")],
       ["an origin", () => void repo.git("remote", "add", "origin", "https://example.com/team/assets.git")],
+      ["the origin moved", () => void repo.git("remote", "set-url", "origin", "https://example.com/team/moved.git")],
+      ["a detached HEAD", () => void repo.git("checkout", "-q", "--detach")],
+      ["the commit amended", () => void repo.git("commit", "-q", "--amend", "-m", "amended")],
       ["a new artifact, untracked", () => repo.write({ "models/new.yml": MODEL.replace("churn-model", "new-model").replace("model.pkl", "new.pkl"), "models/new.pkl": "new" })],
       ["that artifact ignored by git", () => repo.write({ ".gitignore": ".assetctl/\nmodels/new.pkl\n" })],
       ["another new artifact, untracked", () => {
         repo.write({ "models/third.yml": MODEL.replace("churn-model", "third-model").replace("model.pkl", "third.pkl"), "models/third.pkl": "3" });
       }],
       ["that artifact ignored by git's own exclude file", () => writeFileSync(path.join(repo.root, ".git/info/exclude"), "models/third.pkl\n")],
+      ["that artifact staged", () => void repo.git("add", "-f", "models/third.pkl")],
       ["the registry written by this repository's apply", async () => void (await repo.run(["apply", "--auto-approve", "--allow-dirty"]))],
       ["the registry written from elsewhere", async () => {
         const other = new TempRepo({ "models/model.yml": MODEL.replace("churn-model", "elsewhere-model"), "models/model.pkl": "e" });
@@ -110,7 +115,29 @@ describe("the kept plan", () => {
       const { reused, scratch } = await planTwice();
       expect(reused, label).toBe(scratch);
     }
-  }, 60_000);
+  }, 120_000);
+
+  it("is reused without starting git while git's own files are unchanged, and asks git again when they change", async () => {
+    // A git that logs each call before running the real one, first on the PATH.
+    const bin = path.join(repo.root, "..", "logging-bin");
+    const log = path.join(repo.root, "..", "git-calls.log");
+    const real = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, "git"), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const env = { PATH: `${bin}${path.delimiter}${process.env["PATH"] ?? ""}` };
+    const calls = (): string[] => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : []);
+    repo.waitForClockTick();
+    await repo.run(["apply", "--auto-approve"], { env });
+    rmSync(log, { force: true });
+    expect((await repo.run(["plan"], { env })).stdout).toContain("No changes.");
+    expect(calls()).toEqual([]);
+    // git's own state moves (a commit of nothing): git is asked, and the plan says the new commit.
+    repo.git("commit", "-q", "--allow-empty", "-m", "empty");
+    const next = repo.git("rev-parse", "HEAD").trim();
+    const plan = await repo.run(["plan", "--json"], { env });
+    expect(JSON.parse(plan.stdout).source.commit).toBe(next);
+    expect(calls().length).toBeGreaterThan(0);
+  });
 
   it("is not kept for a plan of another ref, and a plan of another ref does not reuse it", async () => {
     repo.waitForClockTick();

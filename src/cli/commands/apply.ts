@@ -9,6 +9,7 @@ import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
 import { PLAN_FORMAT_VERSION, type AliasChange, type Change, type Plan } from "../../plan/types.js";
 import { surveyForPlan } from "../../plan-memo.js";
+import { gitStamp } from "../../source/git-stamp.js";
 import { readDesiredWithGit, type Desired } from "../../reconcile.js";
 import { isGitRepository, uncommittedFiles } from "../../source/provenance.js";
 import type { RegistryDriver } from "../../registry/driver.js";
@@ -38,7 +39,7 @@ export const applyCommand: Command = {
     const ref = str(values, "ref") ?? saved?.source.ref ?? undefined;
     const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target"), ...(flag(values, "allow-protected") ? { allowProtected: true } : {}) };
     // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the next plan.
-    const memo = ref === undefined && !aliasesManaged(root) ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options) : undefined;
+    const memo = ref === undefined && !aliasesManaged(root) ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options, gitStamp(root, io.env)) : undefined;
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}), ...progressOf(io) });
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
     if (flag(values, "repair")) await repair(root, values, io, timeoutMs);

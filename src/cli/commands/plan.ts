@@ -8,6 +8,7 @@ import { isError, sortDiagnostics, type Diagnostic } from "../../diagnostics.js"
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
 import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
+import { gitStamp } from "../../source/git-stamp.js";
 import { ignoreRules, isGitRepository } from "../../source/provenance.js";
 import { readSnippetLines, type SnippetLines } from "../../source/snippets.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
@@ -83,9 +84,11 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
     const tree = ref === undefined && !aliasesManaged(root) ? new WorkTree(root, { shareStats: true }) : undefined;
-    // Git is asked about the kept plan first: it answers while this process surveys the tree.
-    const recalled = tree ? recallPlan(root) : undefined;
-    const memo = tree ? surveyForPlan(root, tree, options) : undefined;
+    // Git's files are stamped before anything is read; git, when it must be asked about the kept plan, is
+    // asked first: it answers while this process surveys the tree.
+    const stamp = tree ? gitStamp(root, io.env) : undefined;
+    const recalled = tree ? recallPlan(root, stamp) : undefined;
+    const memo = tree ? surveyForPlan(root, tree, options, stamp) : undefined;
     const token = memo ? await registry.stateToken?.() : undefined;
     const reused = memo ? await reusePlan(memo, registry, token, recalled) : undefined;
     if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics }, ...(reused.lines ? { lines: reused.lines } : {}) } };
