@@ -13,6 +13,7 @@ import type { RegistryDriver } from "./registry/driver.js";
 import { addressOf, type RegistrySnapshot } from "./registry/types.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
+import type { GitAnswers } from "./source/git-answers.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
 import { explainIgnoredMissing, readCommitSummary } from "./source/provenance.js";
 import { ALIASES_FILE, loadAliases } from "./manifest/aliases.js";
@@ -35,6 +36,8 @@ export interface ReadOptions {
   pathStatus?: BuildOptions["pathStatus"];
   /** Told of the bytes read to hash artifacts. */
   onProgress?: BuildOptions["onProgress"];
+  /** Git's answers kept by a process that plans again and again, instead of asking git each time. */
+  git?: GitAnswers;
 }
 
 export interface Desired {
@@ -94,9 +97,10 @@ async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree;
 
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
+  const git = options.ref === undefined ? options.git : undefined;
   const [{ tree, manifests, diagnostics: manifestDiagnostics, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options),
-    readSourceInfo(options.root, options.ref),
+    git ? git.source() : readSourceInfo(options.root, options.ref),
     usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
   ]);
   const aliases = await readAliases(options.root, tree, source);
@@ -109,7 +113,7 @@ export async function readDesired(options: ReadOptions): Promise<Desired> {
   }
   const state = await buildDesiredState(manifests, tree, {
     ...(cache ? { cache } : {}),
-    ...(options.pathStatus ? { pathStatus: options.pathStatus } : {}),
+    ...(options.pathStatus ? { pathStatus: options.pathStatus } : git ? { pathStatus: (paths: readonly string[]) => git.pathStatus(paths) } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     source,
   });

@@ -101,12 +101,10 @@ export function stripCredentials(url: string): string {
 export async function readSourceInfo(
   root: string,
   ref?: string,
-  options: { manifestFiles?: readonly string[] } = {},
+  options: { manifestFiles?: readonly string[]; remote?: Promise<string | null> } = {},
 ): Promise<SourceInfo> {
   const none: SourceInfo = { commit: null, dirty: false, ref: ref ?? null, branch: null, remote: null };
-  const remote = git(root, ["remote", "get-url", "origin"])
-    .then((url) => (url.trim() === "" ? null : stripCredentials(url.trim())))
-    .catch(() => null);
+  const remote = options.remote ?? readRemote(root);
 
   if (ref !== undefined) {
     if (!(await isGitRepository(root))) {
@@ -151,6 +149,13 @@ export async function readSourceInfo(
       : parsed.head;
   const untrackedManifest = [...manifestStatus.values()].some((s) => s === "untracked" || s === "ignored");
   return { commit: parsed.commit, dirty: parsed.changed || untrackedManifest, ref: null, branch, remote: await remote };
+}
+
+/** The origin's URL, credentials stripped; null without an origin or outside git. */
+export function readRemote(root: string): Promise<string | null> {
+  return git(root, ["remote", "get-url", "origin"])
+    .then((url) => (url.trim() === "" ? null : stripCredentials(url.trim())))
+    .catch(() => null);
 }
 
 /**

@@ -3,6 +3,7 @@ import { applyDesired } from "../../apply-workflow.js";
 import { hasErrors, UserError, type Diagnostic } from "../../diagnostics.js";
 import { makePlan, readDesired } from "../../reconcile.js";
 import { watchRepository, type Applied, type WatchEvent } from "../../watch/watch.js";
+import { GitAnswers } from "../../source/git-answers.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { redact } from "../../registry/open.js";
 import { connectRegistry, registrySpec, resolveRoot } from "../context.js";
@@ -38,12 +39,16 @@ export const watchCommand: Command = {
     // `impact` and `dependents` are answered from memory while this runs (lineage-resident.ts).
     const { serveResidentQueries } = await import("./lineage-resident.js");
     const resident = await serveResidentQueries(root, io.env);
+    const git = new GitAnswers(root, io.env);
     const handle = await watchRepository({
       root,
-      onFile: () => resident.lineage.touched(),
+      onFile: (file) => {
+        resident.lineage.touched();
+        git.fileChanged(file);
+      },
       debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 50,
       async cycle() {
-        const desired = await readDesired({ root, ...progressOf(io) });
+        const desired = await readDesired({ root, git, ...progressOf(io) });
         const diagnostics = desired.state.diagnostics;
         if (hasErrors(diagnostics)) return { status: "invalid", diagnostics };
         if (!apply) return { status: "planned", plan: await makePlan(desired, registry) };
