@@ -32,7 +32,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../../types.js";
-import { checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, requireObjects } from "../../validate.js";
+import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, requireObjects } from "../../validate.js";
 import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
@@ -345,7 +345,7 @@ export class AzureMlDriver implements RegistryDriver {
   }
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
-    checkVersionUpdate({ kind, name, version, updated_at: "", provenance: {} } as unknown as VersionUpdate);
+    checkAddress(kind, name, version);
     const address = addressOf({ kind, name, version });
     const { lines } = await this.#store().journalLines();
     const updates = lines.filter((l): l is JournalLine & { update: VersionUpdate } => l.update !== undefined && addressOf(l.update) === address).map((l) => l.update);
