@@ -30,7 +30,8 @@ export class RegistryCore implements RegistryDriver {
    */
   get sweep(): ObjectSweep | undefined {
     const { objects, records } = this;
-    if (objects.sweeper === undefined) return undefined;
+    const sweeper = objects.sweeper?.bind(objects);
+    if (sweeper === undefined) return undefined;
     const checkFence: FenceCheck =
       records.checkFence?.bind(records) ??
       (async (fence) => {
@@ -38,7 +39,7 @@ export class RegistryCore implements RegistryDriver {
       });
     const sweep = (): ObjectSweep => {
       this.#ensureOpen();
-      return (objects.sweeper as NonNullable<ObjectStore["sweeper"]>)(checkFence);
+      return sweeper(checkFence);
     };
     return {
       listObjects: async () => sweep().listObjects(),
