@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startOciRegistry } from "../scripts/test-servers.mjs";
 import { OciObjectStore } from "../src/registry/drivers/oci.js";
 import { PostgresRecords } from "../src/registry/drivers/postgres.js";
-import { SplitDriver } from "../src/registry/drivers/split.js";
+import { RegistryCore } from "../src/registry/core.js";
 import { freshOci, freshPostgres, postgresUrl, serversMissing, withPostgres } from "../src/registry/drivers/team-servers.test-helper.js";
 import { cliPath, TempRepo, type RunResult } from "./e2e/harness.js";
 
@@ -94,8 +94,8 @@ function baseUrl(pgUrl: string): string {
   return url.toString();
 }
 
-async function openTeam(records: string, objects: string, create = false): Promise<SplitDriver> {
-  const driver = new SplitDriver(new PostgresRecords({ url: records }), new OciObjectStore({ url: objects, timeoutMs: 10_000 }));
+async function openTeam(records: string, objects: string, create = false): Promise<RegistryCore> {
+  const driver = new RegistryCore(new PostgresRecords({ url: records }), new OciObjectStore({ url: objects, timeoutMs: 10_000 }));
   await driver.open({ create });
   return driver;
 }

@@ -4,7 +4,7 @@ import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../diagnostics.js";
-import { joinSplitUrl } from "../registry/drivers/split.js";
+import { joinSplitUrl } from "../registry/core.js";
 import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
 import { ensureStateDir, WorkTree } from "../source/tree.js";

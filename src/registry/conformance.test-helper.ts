@@ -85,6 +85,28 @@ export function describeRegistryConformance(name: string, factory: () => Promise
         await again.close();
       });
 
+      it("refuses reads and writes before it is opened and once it is closed, as unavailable", async () => {
+        const fresh = await factory();
+        const calls = (d: RegistryDriver): (() => Promise<unknown>)[] => [
+          () => d.snapshot(),
+          () => d.hasObject(sha256("x")),
+          () => d.readObject(sha256("x")),
+          () => d.createVersion(sampleRecord()),
+          () => d.appendJournal({ op: "apply-begin", plan: "p" }),
+          () => d.journal(),
+          () => d.currentLock(),
+          () => d.verify(),
+        ];
+        try {
+          for (const call of calls(fresh.driver)) await expectCode(call(), "unavailable");
+          await fresh.driver.open({ create: true });
+          await fresh.driver.close();
+          for (const call of calls(fresh.driver)) await expectCode(call(), "unavailable");
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
       it("has a url to name it by", () => {
         expect(typeof registry.url).toBe("string");
         expect(registry.url.length).toBeGreaterThan(0);

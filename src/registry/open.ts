@@ -7,8 +7,10 @@
 // Machine Learning workspace (drivers/azureml), with Microsoft's Azure libraries loaded only then.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { RegistryCore } from "./core.js";
 import { RegistryError, type RegistryDriver } from "./driver.js";
 import { FsDriver } from "./drivers/fs.js";
+import { FsRecordStore } from "./drivers/fs-records.js";
 import { createMemoryStore, MemoryDriver, type MemoryStore } from "./drivers/memory.js";
 import type { ObjectStore, RecordStore } from "./stores.js";
 import { redact } from "../redact.js";
@@ -44,8 +46,7 @@ export async function registryDriver(spec: string, repoRoot: string): Promise<Re
   const split = splitSpec(spec);
   if (split !== undefined) {
     const [records, objects] = await Promise.all([recordStore(split.records, repoRoot), objectStore(split.objects, repoRoot)]);
-    const { SplitDriver } = await import("./drivers/split.js");
-    return new SplitDriver(records, objects);
+    return new RegistryCore(records, objects);
   }
   const scheme = schemeOf(spec);
   if (scheme === "postgres" || scheme === "postgresql") {
@@ -89,11 +90,11 @@ async function recordStore(spec: string, repoRoot: string): Promise<RecordStore>
     const { PostgresRecords } = await import("./drivers/postgres.js");
     return new PostgresRecords({ url: spec });
   }
-  if (scheme === "file") return new FsDriver({ path: fileURLToPath(spec), url: spec, objects: "elsewhere" });
+  if (scheme === "file") return new FsRecordStore({ path: fileURLToPath(spec), url: spec });
   if (scheme !== undefined) {
     throw new RegistryError("invalid", `Records cannot be kept at ${redact(spec)}.`, "records go in a directory or postgres://USER@HOST/DATABASE");
   }
-  return new FsDriver({ path: path.resolve(repoRoot, spec), url: spec, objects: "elsewhere" });
+  return new FsRecordStore({ path: path.resolve(repoRoot, spec), url: spec });
 }
 
 async function objectStore(spec: string, repoRoot: string): Promise<ObjectStore> {

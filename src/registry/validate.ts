@@ -2,9 +2,11 @@
 // digests, and names or versions that could turn into a path. Names are validated earlier against the
 // Azure ML rules; this is defense in depth, so the registry stays safe whoever calls it.
 import { isDigest } from "../digest.js";
+import { mapConcurrent } from "../concurrency.js";
 import { ASSET_KINDS, type AssetKind } from "../manifest/types.js";
 import { RegistryError } from "./driver.js";
-import type { AliasMove, Digest, JournalEntry, VersionRecord, VersionUpdate } from "./types.js";
+import { objectMissingFor } from "./errors.js";
+import { addressOf, type AliasMove, type Digest, type JournalEntry, type VersionRecord, type VersionUpdate } from "./types.js";
 
 /** Longest name or version accepted; Azure ML allows 255 characters. */
 export const MAX_SEGMENT_LENGTH = 255;
@@ -95,4 +97,15 @@ export function checkCallerJournalEntry(entry: JournalEntry): void {
 /** Every object digest a record's artifacts need, once each. */
 export function objectDigestsOf(record: VersionRecord): Digest[] {
   return [...new Set(record.artifacts.flatMap((a) => a.files.map((f) => f.digest)))];
+}
+
+/** Objects looked up at once before a record is created (each a stat, or a request to a remote store). */
+const OBJECT_LOOKUPS = 16;
+
+/** Refuses a record whose objects are not all stored ("object-missing"): objects come before the records naming them. */
+export async function requireObjects(record: VersionRecord, hasObject: (digest: Digest) => Promise<boolean>): Promise<void> {
+  const digests = objectDigestsOf(record);
+  const present = await mapConcurrent(digests, OBJECT_LOOKUPS, hasObject);
+  const missing = digests.find((_, i) => present[i] !== true);
+  if (missing !== undefined) throw objectMissingFor(addressOf(record), missing);
 }

@@ -1,13 +1,14 @@
-// FsObjectStore: the objects half of a split registry kept in a directory, typically a mount the whole
-// team shares. It is laid out exactly like an embedded registry (format.json, objects/sha256/…, tmp/),
-// so an embedded registry's directory can serve as the objects store of a team registry unchanged.
+// FsObjectStore: objects kept in a directory — the embedded registry's own (drivers/fs.ts), or the
+// objects half of a team registry on a mount the whole team shares. It is laid out exactly like an
+// embedded registry (format.json, objects/sha256/…, tmp/), so an embedded registry's directory can serve
+// as the objects store of a team registry unchanged.
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { RegistryError, type FenceCheck, type ObjectSweep, type ObjectSource, type PutObjectOptions, type VerifyOptions } from "../driver.js";
+import type { FenceCheck, ObjectSweep, ObjectSource, PutObjectOptions, VerifyOptions } from "../driver.js";
+import { missingObjects } from "../errors.js";
 import { currentProcess, type ProcessIdentity } from "../lock-policy.js";
 import type { ObjectStore } from "../stores.js";
-import { addressOf, type Digest, type VerifyProblem, type VersionRecord } from "../types.js";
-import { checkDigest } from "../validate.js";
+import type { Digest, VerifyProblem, VersionRecord } from "../types.js";
 import { openFormat } from "./fs/format.js";
 import { FsLayout } from "./fs/layout.js";
 import { FsObjects, fsSweep } from "./fs/objects.js";
@@ -24,7 +25,6 @@ export class FsObjectStore implements ObjectStore {
   readonly #layout: FsLayout;
   readonly #identity: ProcessIdentity;
   readonly #objects: FsObjects;
-  #open = false;
 
   constructor(options: FsObjectStoreOptions) {
     this.#layout = new FsLayout(path.resolve(options.path));
@@ -35,63 +35,35 @@ export class FsObjectStore implements ObjectStore {
 
   async open(options: { create?: boolean } = {}): Promise<void> {
     await openFormat(this.#layout, this.url, options.create === true, this.#identity);
-    this.#open = true;
   }
 
-  async close(): Promise<void> {
-    this.#open = false;
-  }
+  async close(): Promise<void> {}
 
-  async hasObject(digest: Digest): Promise<boolean> {
-    this.#ensureOpen();
-    checkDigest(digest);
+  hasObject(digest: Digest): Promise<boolean> {
     return this.#objects.has(digest);
   }
 
-  async putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void> {
-    this.#ensureOpen();
-    checkDigest(digest);
-    await this.#objects.put(digest, source, options);
+  putObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<void> {
+    return this.#objects.put(digest, source, options);
   }
 
-  async readObject(digest: Digest): Promise<Readable> {
-    this.#ensureOpen();
-    checkDigest(digest);
+  readObject(digest: Digest): Promise<Readable> {
     return this.#objects.read(digest);
   }
 
-  async repairObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound"> {
-    this.#ensureOpen();
-    checkDigest(digest);
+  repairObject(digest: Digest, source: ObjectSource, options?: PutObjectOptions): Promise<"restored" | "sound"> {
     return this.#objects.repair(digest, source, options);
   }
 
   sweeper(checkFence: FenceCheck): ObjectSweep {
-    this.#ensureOpen();
     return fsSweep(this.#layout, checkFence);
   }
 
   /** Re-hashes every object in the directory, and names the objects the records need that are not there. */
   async verify(records: VersionRecord[], options: VerifyOptions = {}): Promise<VerifyProblem[]> {
-    this.#ensureOpen();
     const problems: VerifyProblem[] = [];
     const present = await verifyObjects(this.#layout, problems, options.onProgress);
-    for (const record of records) {
-      for (const artifact of record.artifacts) {
-        for (const file of artifact.files) {
-          if (present.has(file.digest)) continue;
-          problems.push({
-            code: "object-missing",
-            message: `${addressOf(record)} needs object ${file.digest} (${artifact.source}), which is missing from ${this.url}.`,
-            subject: file.digest,
-          });
-        }
-      }
-    }
+    problems.push(...missingObjects(records, (digest) => present.has(digest), this.url));
     return problems;
-  }
-
-  #ensureOpen(): void {
-    if (!this.#open) throw new RegistryError("unavailable", `The object store ${this.url} is not open.`);
   }
 }

@@ -20,7 +20,7 @@ import { OciObjectStore } from "./oci.js";
 import { hashedTag, primaryTag, type ArtifactManifest } from "./oci/artifact.js";
 import { parseOciUrl } from "./oci/reference.js";
 import { PostgresRecords } from "./postgres.js";
-import { SplitDriver } from "./split.js";
+import { RegistryCore } from "../core.js";
 import { freshOci, freshPostgres, serversMissing } from "./team-servers.test-helper.js";
 
 const missing = serversMissing({ postgres: true, oci: true });
@@ -32,8 +32,8 @@ describe.skipIf(missing !== undefined)("oci objects", () => {
     // Small chunks, so the few-MB conformance file goes up in several.
     const objects = () => new OciObjectStore({ url: oci, chunkSize: 1024 * 1024, timeoutMs: 10_000 });
     return {
-      driver: new SplitDriver(new PostgresRecords({ url: pg.url }), objects()),
-      connect: async (identity) => new SplitDriver(new PostgresRecords({ url: pg.url, identity }), objects()),
+      driver: new RegistryCore(new PostgresRecords({ url: pg.url }), objects()),
+      connect: async (identity) => new RegistryCore(new PostgresRecords({ url: pg.url, identity }), objects()),
       cleanup: () => pg.cleanup(),
     };
   });
@@ -42,12 +42,12 @@ describe.skipIf(missing !== undefined)("oci objects", () => {
 describe.skipIf(missing !== undefined)("oci objects store", () => {
   let pg: ReturnType<typeof freshPostgres>;
   let oci: string;
-  let registry: SplitDriver;
+  let registry: RegistryCore;
   let scratch: string;
-  const opened: SplitDriver[] = [];
+  const opened: RegistryCore[] = [];
 
-  async function team(url = pg.url, objects = oci): Promise<SplitDriver> {
-    const driver = new SplitDriver(new PostgresRecords({ url }), new OciObjectStore({ url: objects, chunkSize: 256 * 1024, timeoutMs: 10_000 }));
+  async function team(url = pg.url, objects = oci): Promise<RegistryCore> {
+    const driver = new RegistryCore(new PostgresRecords({ url }), new OciObjectStore({ url: objects, chunkSize: 256 * 1024, timeoutMs: 10_000 }));
     await driver.open({ create: true });
     opened.push(driver);
     return driver;

@@ -11,7 +11,7 @@ import { sampleRecord, sampleUpdate } from "../sample-records.test-helper.js";
 import { FsObjectStore } from "./fs-objects.js";
 import { PostgresRecords } from "./postgres.js";
 import { SCHEMA_VERSION } from "./postgres/schema.js";
-import { SplitDriver } from "./split.js";
+import { RegistryCore } from "../core.js";
 import { freshPostgres, serversMissing, withPostgres } from "./team-servers.test-helper.js";
 
 const missing = serversMissing({ postgres: true });
@@ -22,8 +22,8 @@ describe.skipIf(missing !== undefined)("postgres records", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "assetctl-pgobj-"));
     const objects = path.join(dir, "objects");
     return {
-      driver: new SplitDriver(new PostgresRecords({ url: pg.url }), new FsObjectStore({ path: objects })),
-      connect: async (identity) => new SplitDriver(new PostgresRecords({ url: pg.url, identity }), new FsObjectStore({ path: objects, identity })),
+      driver: new RegistryCore(new PostgresRecords({ url: pg.url }), new FsObjectStore({ path: objects })),
+      connect: async (identity) => new RegistryCore(new PostgresRecords({ url: pg.url, identity }), new FsObjectStore({ path: objects, identity })),
       cleanup: async () => {
         await pg.cleanup();
         await rm(dir, { recursive: true, force: true });
@@ -34,12 +34,12 @@ describe.skipIf(missing !== undefined)("postgres records", () => {
 
 describe.skipIf(missing !== undefined)("postgres records store", () => {
   let pg: ReturnType<typeof freshPostgres>;
-  let registry: SplitDriver;
+  let registry: RegistryCore;
   let objectsDir: string;
-  const opened: SplitDriver[] = [];
+  const opened: RegistryCore[] = [];
 
-  async function team(url = pg.url): Promise<SplitDriver> {
-    const driver = new SplitDriver(new PostgresRecords({ url }), new FsObjectStore({ path: objectsDir }));
+  async function team(url = pg.url): Promise<RegistryCore> {
+    const driver = new RegistryCore(new PostgresRecords({ url }), new FsObjectStore({ path: objectsDir }));
     await driver.open({ create: true });
     opened.push(driver);
     return driver;
@@ -130,7 +130,7 @@ describe.skipIf(missing !== undefined)("postgres records store", () => {
     await sql(`GRANT SELECT ON ALL TABLES IN SCHEMA "${pg.schema}" TO ${role}`);
     const url = new URL(pg.url);
     url.username = role;
-    const reader = new SplitDriver(new PostgresRecords({ url: url.toString() }), new FsObjectStore({ path: objectsDir }));
+    const reader = new RegistryCore(new PostgresRecords({ url: url.toString() }), new FsObjectStore({ path: objectsDir }));
     await reader.open();
     opened.push(reader);
     expect((await reader.snapshot()).versions).toHaveLength(1);

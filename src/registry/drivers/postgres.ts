@@ -8,7 +8,7 @@ import { jsonDigest } from "../../digest.js";
 import { RegistryError, type Fence, type LockHandle, type LockRequest } from "../driver.js";
 import { versionExists, versionNotFound } from "../errors.js";
 import { acquireWithin, currentProcess, fencedError, type ProcessIdentity } from "../lock-policy.js";
-import type { RecordStore } from "../stores.js";
+import type { RecordStore, RecordsVerified } from "../stores.js";
 import { aliasRecordsOf } from "../alias-state.js";
 import {
   addressOf,
@@ -20,11 +20,9 @@ import {
   type MutableFields,
   type RegistrySnapshot,
   type StoredVersion,
-  type VerifyProblem,
   type VersionRecord,
   type VersionUpdate,
 } from "../types.js";
-import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkVersionRecord, checkVersionUpdate } from "../validate.js";
 import { compareAddresses, journalEntryOf } from "../version-state.js";
 import { createPool, parsePostgresUrl, type PostgresLocation } from "./postgres/connection.js";
 import { isUniqueViolation, registryErrorFrom } from "./postgres/errors.js";
@@ -119,7 +117,6 @@ export class PostgresRecords implements RecordStore {
   }
 
   async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
-    checkVersionRecord(record);
     this.#lockHeld();
     const address = addressOf(record);
     const entry: JournalEntry = { op: "create", address, digest: record.digest };
@@ -152,7 +149,6 @@ export class PostgresRecords implements RecordStore {
   }
 
   async updateVersion(update: VersionUpdate, fence?: Fence): Promise<void> {
-    checkVersionUpdate(update);
     this.#lockHeld();
     const address = addressOf(update);
     // The version row's counter numbers its history: the row lock the UPDATE takes orders concurrent updates.
@@ -189,7 +185,6 @@ export class PostgresRecords implements RecordStore {
   }
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
-    checkAddress(kind, name, version);
     const rows = await this.#query<{ update: VersionUpdate | null }>(
       `read the history of ${addressOf({ kind, name, version })}`,
       `SELECT h."update" FROM ${this.tables.version} v LEFT JOIN ${this.tables.history} h USING (kind, name, version)
@@ -201,7 +196,6 @@ export class PostgresRecords implements RecordStore {
   }
 
   async appendJournal(entry: JournalEntry, fence?: Fence): Promise<number> {
-    checkCallerJournalEntry(entry);
     this.#lockHeld();
     const rows = await this.#query<{ serial: string }>(
       "append to the journal",
@@ -215,7 +209,6 @@ export class PostgresRecords implements RecordStore {
 
   /** One statement: the serial moves only when the fence holds and the target version exists. */
   async moveAlias(move: AliasMove, fence?: Fence): Promise<number> {
-    checkAliasMove(move);
     this.#lockHeld();
     const rows = await this.#query<{ serial: string }>(
       `move ${move.kind}:${move.name}@${move.alias}`,
@@ -274,12 +267,14 @@ export class PostgresRecords implements RecordStore {
     }
   }
 
-  async verify(): Promise<VerifyProblem[]> {
+  async verify(): Promise<RecordsVerified> {
+    let problems;
     try {
-      return await verifyPostgresRecords(this.#db(), this.tables);
+      problems = await verifyPostgresRecords(this.#db(), this.tables);
     } catch (error) {
       throw registryErrorFrom(error, this.url, "verify the registry");
     }
+    return { problems, versions: (await this.snapshot()).versions };
   }
 
   async #query<Row extends object>(doing: string, text: string, values: unknown[] = []): Promise<Row[]> {

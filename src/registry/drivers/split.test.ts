@@ -4,18 +4,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeRegistryConformance } from "../conformance.test-helper.js";
-import { FsDriver } from "./fs.js";
 import { FsObjectStore } from "./fs-objects.js";
-import { SplitDriver } from "./split.js";
+import { FsRecordStore } from "./fs-records.js";
+import { RegistryCore } from "../core.js";
 
 describeRegistryConformance("split: directory records + directory objects", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "assetctl-split-"));
   const records = path.join(dir, "records");
   const objects = path.join(dir, "objects");
   return {
-    driver: new SplitDriver(new FsDriver({ path: records, objects: "elsewhere" }), new FsObjectStore({ path: objects })),
+    driver: new RegistryCore(new FsRecordStore({ path: records }), new FsObjectStore({ path: objects })),
     connect: async (identity) =>
-      new SplitDriver(new FsDriver({ path: records, objects: "elsewhere", identity }), new FsObjectStore({ path: objects, identity })),
+      new RegistryCore(new FsRecordStore({ path: records, identity }), new FsObjectStore({ path: objects, identity })),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });

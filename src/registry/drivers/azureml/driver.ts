@@ -13,7 +13,7 @@ import { buffer } from "node:stream/consumers";
 import type { TokenCredential } from "@azure/identity";
 import type { Fence, LockHandle, LockRequest, ObjectSource, PutObjectOptions, RegistryDriver, VerifyOptions } from "../../driver.js";
 import { RegistryError } from "../../driver.js";
-import { objectMissingFor, versionExists, versionNotFound } from "../../errors.js";
+import { versionExists, versionNotFound } from "../../errors.js";
 import { acquireWithin, currentProcess, DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type ProcessIdentity } from "../../lock-policy.js";
 import { forEachConcurrent } from "../../../concurrency.js";
 import { ProgressMeter } from "../../../progress.js";
@@ -32,7 +32,7 @@ import {
   type VersionRecord,
   type VersionUpdate,
 } from "../../types.js";
-import { checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, objectDigestsOf } from "../../validate.js";
+import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecord, checkVersionUpdate, requireObjects } from "../../validate.js";
 import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
@@ -261,9 +261,7 @@ export class AzureMlDriver implements RegistryDriver {
     checkVersionRecord(record);
     const address = addressOf(record);
     const storage = this.#store();
-    for (const digest of objectDigestsOf(record)) {
-      if (!(await storage.hasObject(digest))) throw objectMissingFor(address, digest);
-    }
+    await requireObjects(record, (digest) => storage.hasObject(digest));
     const arm = this.#armClient();
     await this.#checkFence(fence);
     if (record.kind === "datastore") {
@@ -347,7 +345,7 @@ export class AzureMlDriver implements RegistryDriver {
   }
 
   async history(kind: string, name: string, version: string): Promise<VersionUpdate[]> {
-    checkVersionUpdate({ kind, name, version, updated_at: "", provenance: {} } as unknown as VersionUpdate);
+    checkAddress(kind, name, version);
     const address = addressOf({ kind, name, version });
     const { lines } = await this.#store().journalLines();
     const updates = lines.filter((l): l is JournalLine & { update: VersionUpdate } => l.update !== undefined && addressOf(l.update) === address).map((l) => l.update);

@@ -25,12 +25,15 @@ export async function openFormat(layout: FsLayout, url: string, create: boolean,
   }
   text ??= (await readFormatFile(layout, url)) ?? "";
   checkFormat(text, url);
-  for (const dir of layout.directories) {
-    await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-      // A registry on a read-only mount can still be read.
-      if (error.code !== "EROFS" && error.code !== "EACCES") throw error;
-    });
-  }
+  // At once: each is one system call, and an embedded registry's two stores both open the directory.
+  await Promise.all(
+    layout.directories.map((dir) =>
+      mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+        // A registry on a read-only mount can still be read.
+        if (error.code !== "EROFS" && error.code !== "EACCES") throw error;
+      }),
+    ),
+  );
 }
 
 export function checkFormat(text: string, url: string): void {

@@ -1,12 +1,13 @@
-// `assetctl verify` for an fs registry: re-hashes every object, checks every record and update against
-// its own digest and its path, every object a record needs, and the journal's continuity. Read-only;
-// reports every problem found in one pass.
+// `assetctl verify` for an fs registry's records: checks every record and update against its own digest
+// and its path, and the journal's continuity; the objects the records need are the objects store's to
+// check (verifyObjects, used by fs-objects.ts). Read-only; reports every problem found in one pass.
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { isDigest, jsonDigest } from "../../../digest.js";
 import { ProgressMeter, type OnProgress } from "../../../progress.js";
 import { digestFile } from "../../object-digest.js";
-import { addressOf, type Digest, type VerifyProblem } from "../../types.js";
+import type { RecordsVerified } from "../../stores.js";
+import { addressOf, type Digest, type VerifyProblem, type VersionRecord } from "../../types.js";
 import { checkFormat } from "./format.js";
 import type { FsIntents } from "./intents.js";
 import type { FsJournal } from "./journal.js";
@@ -21,33 +22,23 @@ export interface VerifyParts {
   records: FsRecords;
   journal: FsJournal;
   intents: FsIntents;
-  /** False when the objects live in another store, which checks them itself. */
-  objects: boolean;
-  /** Told of the bytes of objects re-hashed. */
-  onProgress?: OnProgress | undefined;
 }
 
-export async function verifyFsRegistry(parts: VerifyParts): Promise<VerifyProblem[]> {
+export async function verifyFsRecords(parts: VerifyParts): Promise<RecordsVerified> {
   const problems: VerifyProblem[] = [];
   await verifyFormat(parts, problems);
-  // One consistent view while another process may be applying: an apply stores objects before the record
-  // that needs them, publishes a record before journaling it, and drops its intent after. So the journal's
-  // head is read first, then the records, then the intents in flight, and the objects last: every record
-  // read has its objects by then, every journal entry up to that head has its record, and a record whose
-  // entry is not in the journal yet was still in flight when the intents were read.
+  // One consistent view while another process may be applying: an apply publishes a record before
+  // journaling it, and drops its intent after. So the journal's head is read first, then the records,
+  // then the intents in flight: every journal entry up to that head has its record, and a record whose
+  // entry is not in the journal yet was still in flight when the intents were read. The objects are read
+  // last, by the objects store: every record read has its objects by then.
   const head = (await parts.journal.serials()).at(-1) ?? 0;
-  const { recorded, needs } = await verifyRecords(parts, problems);
+  const recorded = await verifyRecords(parts, problems);
   const deleted = await verifyHistory(parts, problems);
   const inFlight = new Set((await parts.intents.published()).map((i) => addressOf(i.address)));
-  if (parts.objects) {
-    const present = await verifyObjects(parts.layout, problems, parts.onProgress);
-    for (const need of needs) {
-      // A version gc deleted no longer needs its objects: they may have been swept.
-      if (!present.has(need.digest) && !deleted.has(need.address)) problems.push({ code: "object-missing", message: need.message, subject: need.digest });
-    }
-  }
-  await verifyJournal(parts, { head, recorded, inFlight }, problems);
-  return problems;
+  await verifyJournal(parts, { head, recorded: new Set(recorded.keys()), inFlight }, problems);
+  const versions = [...recorded].map(([address, record]) => ({ record, ...(deleted.has(address) ? { deleted: true as const } : {}) }));
+  return { problems, versions };
 }
 
 async function verifyFormat({ layout, url }: VerifyParts, problems: VerifyProblem[]): Promise<void> {
@@ -95,17 +86,9 @@ export async function verifyObjects(layout: FsLayout, problems: VerifyProblem[],
   return present;
 }
 
-/** An object a record needs, with what to say if it is missing. */
-interface ObjectNeed {
-  address: string;
-  digest: Digest;
-  message: string;
-}
-
-/** Returns the addresses that have a readable record, and the objects those records need. */
-async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]): Promise<{ recorded: Set<string>; needs: ObjectNeed[] }> {
-  const recorded = new Set<string>();
-  const needs: ObjectNeed[] = [];
+/** Returns the records that could be read, by address. */
+async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]): Promise<Map<string, VersionRecord>> {
+  const recorded = new Map<string, VersionRecord>();
   for (const { file, kind, name, version } of records.recordFiles()) {
     const address = addressOf({ kind, name, version });
     const doc = parseRecordDoc(await readRegularText(file).catch(() => ""));
@@ -118,18 +101,12 @@ async function verifyRecords({ records }: VerifyParts, problems: VerifyProblem[]
       problems.push({ code: "record-tampered", message: `${file} holds the record of ${addressOf(record)}.`, subject: file });
       continue;
     }
-    recorded.add(address);
+    recorded.set(address, record);
     if (jsonDigest(record) !== doc.record_digest) {
       problems.push({ code: "record-tampered", message: `The record of ${address} was changed after it was written.`, subject: address });
     }
-    for (const artifact of record.artifacts ?? []) {
-      for (const f of artifact.files ?? []) {
-        const source = artifact.type === "file" ? artifact.source : `${artifact.source}/${f.path}`;
-        needs.push({ address, digest: f.digest, message: `${address} needs object ${f.digest} (${source}), which is missing.` });
-      }
-    }
   }
-  return { recorded, needs };
+  return recorded;
 }
 
 /** Returns the addresses gc deleted (as their history says, in sequence order). */
