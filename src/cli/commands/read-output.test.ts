@@ -32,8 +32,8 @@ beforeAll(async () => {
   await registry.createVersion(sampleRecord({ kind: "data", name: "digits", version: "1", spec: { name: "digits", version: "1", type: "uri_folder", path: "azureml://datastores/x/paths/y" }, created_at: "2026-01-03T00:00:00.000Z" }));
   await registry.createVersion(sampleRecord({ kind: "environment", name: "old", version: "1", created_at: "2026-01-04T00:00:00.000Z" }));
   await registry.createVersion(sampleRecord({ kind: "component", name: "anon", version: "1", anonymous: true, created_at: "2026-01-05T00:00:00.000Z" }));
-  await registry.updateVersion(sampleUpdate({ kind: "model", name: "mnist", version: "1" }, { mutable: { description: "first" } }));
-  await registry.updateVersion(sampleUpdate({ kind: "model", name: "mnist", version: "1" }, { archived: true, updated_at: "2026-02-02T00:00:00.000Z", provenance: sampleProvenance({ applied_by: { user: "ada@host", via: "os" } }) }));
+  await registry.updateVersion(sampleUpdate({ kind: "model", name: "mnist", version: "1" }, { mutable: { description: "first" }, provenance: sampleProvenance({ branch: "dev", remote: "git@example.com:ml/mnist.git" }) }));
+  await registry.updateVersion(sampleUpdate({ kind: "model", name: "mnist", version: "1" }, { archived: true, updated_at: "2026-02-02T00:00:00.000Z", provenance: sampleProvenance({ commit: null, branch: null, manifest: "models/mnist.yml", applied_by: { user: "ada@host", via: "os" } }) }));
   await registry.updateVersion(sampleUpdate({ kind: "environment", name: "old", version: "1" }, { archived: true }));
   await registry.updateVersion(sampleUpdate({ kind: "data", name: "digits", version: "1" }, { deleted: true, updated_at: "2026-02-03T00:00:00.000Z" }));
   await registry.moveAlias(sampleAliasMove({ alias: "staging", to: "1", at: "2026-03-01T00:00:00.000Z" }));
@@ -250,12 +250,18 @@ describe("show", () => {
 });
 
 describe("history", () => {
-  it("lists versions with their updates", async () => {
+  it("lists versions with their updates, then the moves of the aliases that named them (JSON: alias_moves, only when there are some)", async () => {
     expect((await run("history", "model:mnist")).out).toMatchInlineSnapshot(`
       "1        2026-01-01T00:00:00.000Z  0123456789ab  783581bc0a31  (archived)
                2026-02-01T00:00:00.000Z  0123456789ab  updated description
-               2026-02-02T00:00:00.000Z  0123456789ab  archived  by ada@host
-      2        2026-01-02T00:00:00.000Z  0123456789ab+dirty  1e775e92a88a  by octocat (GitHub Actions)"
+               2026-02-02T00:00:00.000Z  (no commit)  archived  by ada@host
+      2        2026-01-02T00:00:00.000Z  0123456789ab+dirty  1e775e92a88a  by octocat (GitHub Actions)
+
+      ALIAS        TIME                      MOVE           COMMIT        AUTHOR                 MESSAGE
+      @staging     2026-03-01T00:00:00.000Z  → 1            0123456789ab  Ada <ada@example.com>  promote mnist
+      @staging     2026-03-02T00:00:00.000Z  1 → 2          0123456789ab  Ada <ada@example.com>  stage 2
+      @production  2026-03-03T00:00:00.000Z  → 2            (no commit)
+      @production  2026-03-04T00:00:00.000Z  2 → (removed)  0123456789ab  Ada <ada@example.com>  retire"
     `);
     expect((await run("history", "data:digits")).out).toMatchInlineSnapshot(`
       "1        2026-01-03T00:00:00.000Z  0123456789ab  026abda8f2fd  (deleted by gc)
@@ -283,8 +289,8 @@ describe("history", () => {
                 "provenance": {
                   "commit": "0123456789abcdef0123456789abcdef01234567",
                   "dirty": false,
-                  "branch": "main",
-                  "remote": null,
+                  "branch": "dev",
+                  "remote": "git@example.com:ml/mnist.git",
                   "ref": null,
                   "manifest": "models/model.yml",
                   "tool_version": "0.0.0-test"
@@ -299,12 +305,12 @@ describe("history", () => {
                 "name": "mnist",
                 "version": "1",
                 "provenance": {
-                  "commit": "0123456789abcdef0123456789abcdef01234567",
+                  "commit": null,
                   "dirty": false,
-                  "branch": "main",
+                  "branch": null,
                   "remote": null,
                   "ref": null,
-                  "manifest": "models/model.yml",
+                  "manifest": "models/mnist.yml",
                   "tool_version": "0.0.0-test",
                   "applied_by": {
                     "user": "ada@host",
@@ -316,21 +322,8 @@ describe("history", () => {
               }
             ]
           }
-        ]
-      }"
-    `);
-  });
-
-  it("lists an alias's moves", async () => {
-    expect((await run("history", "model:mnist@production")).out).toMatchInlineSnapshot(`
-      "TIME                      MOVE           COMMIT        AUTHOR                 MESSAGE
-      2026-03-03T00:00:00.000Z  → 2            (no commit)
-      2026-03-04T00:00:00.000Z  2 → (removed)  0123456789ab  Ada <ada@example.com>  retire"
-    `);
-    expect((await run("history", "model:mnist@staging", "--json")).out).toMatchInlineSnapshot(`
-      "{
-        "alias": "model:mnist@staging",
-        "moves": [
+        ],
+        "alias_moves": [
           {
             "kind": "model",
             "name": "mnist",
@@ -354,6 +347,45 @@ describe("history", () => {
             "message": "stage 2",
             "at": "2026-03-02T00:00:00.000Z",
             "serial": 11
+          }
+        ]
+      }"
+    `);
+  });
+
+  it("lists an alias's moves", async () => {
+    expect((await run("history", "model:mnist@production")).out).toMatchInlineSnapshot(`
+      "TIME                      MOVE           COMMIT        AUTHOR                 MESSAGE
+      2026-03-03T00:00:00.000Z  → 2            (no commit)
+      2026-03-04T00:00:00.000Z  2 → (removed)  0123456789ab  Ada <ada@example.com>  retire"
+    `);
+    expect((await run("history", "model:mnist@production", "--json")).out).toMatchInlineSnapshot(`
+      "{
+        "alias": "model:mnist@production",
+        "moves": [
+          {
+            "kind": "model",
+            "name": "mnist",
+            "alias": "production",
+            "from": null,
+            "to": "2",
+            "commit": null,
+            "author": null,
+            "message": null,
+            "at": "2026-03-03T00:00:00.000Z",
+            "serial": 12
+          },
+          {
+            "kind": "model",
+            "name": "mnist",
+            "alias": "production",
+            "from": "2",
+            "to": null,
+            "commit": "0123456789abcdef0123456789abcdef01234567",
+            "author": "Ada <ada@example.com>",
+            "message": "retire",
+            "at": "2026-03-04T00:00:00.000Z",
+            "serial": 13
           }
         ]
       }"
