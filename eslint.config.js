@@ -6,7 +6,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["dist/", "node_modules/", "bench/.work/", "coverage/"] },
+  { ignores: ["dist/", "node_modules/", "bench/.work/", "coverage/", "reports/", ".stryker-tmp/"] },
   js.configs.recommended,
   {
     files: ["**/*.ts"],

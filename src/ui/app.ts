@@ -19,6 +19,7 @@ import { healthPage, lockNotice } from "./pages/health.js";
 import { addressHref, page, problem, versionHref, type Html, type Section } from "./pages/layout.js";
 import { planFragment, planPage, type PlanView } from "./pages/plan.js";
 import { assetPage, comparePage, versionPage } from "./pages/versions.js";
+import { versionView } from "../cli/views/read.js";
 import { guard, securityHeaders, type Guard } from "./security.js";
 import { htmxSource, SCRIPT, STYLESHEET } from "./static.js";
 
@@ -183,7 +184,7 @@ export function createUiApp(options: UiOptions): Hono {
       const [updates, commits, aliasHistory] = await Promise.all([driver.history(v.record.kind, name, version), options.commits.lookup([v.record.provenance.commit]), options.registry.aliasHistory(driver)]);
       const commit = v.record.provenance.commit ? commits.get(v.record.provenance.commit) : undefined;
       const aliases = (aliasesByAsset(aliasHistory).get(`${v.record.kind}:${name}`) ?? []).filter((a) => a.version === version);
-      return { title: address, body: versionPage(v, versions[index - 1], dependents, updates, commit, aliases) };
+      return { title: address, body: versionPage(versionView(v, undefined, undefined), versions[index - 1], dependents, updates, commit, aliases) };
     }),
   );
 

@@ -1,17 +1,14 @@
 // The registry's read commands: list, show, history, diff. None of them needs the manifests.
-import { localPathOf } from "../../source/spec-fields.js";
 import { UserError } from "../../diagnostics.js";
-import { shortDigest } from "../../digest.js";
 import { ASSET_KINDS, type AssetKind } from "../../manifest/types.js";
 import { parseAddress, type Address } from "../../plan/address.js";
 import type { RegistryDriver } from "../../registry/driver.js";
-import { byCreation, findVersion, versionPatch, versionsOf } from "../../registry/query.js";
-import { addressOf, type AliasRecord, type Provenance, type StoredVersion } from "../../registry/types.js";
-import { appliedByText } from "../../apply/identity.js";
+import { findVersion, versionsOf } from "../../registry/query.js";
+import { addressOf, type AliasRecord } from "../../registry/types.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
-import { artifactLines, patchLines } from "../render/plan-text.js";
-import { artifactChanges } from "../../plan/artifacts.js";
+import { aliasHistoryText, diffText, historyText, listText, versionText } from "../render/read.js";
+import { aliasHistoryView, differs, diffView, historyJson, historyView, listView, versionJson, versionView } from "../views/read.js";
 import { common, flag, json, str, type Command, type Values } from "./command.js";
 
 /** Runs `use` on the registry of `--dir`/`--registry`, closing it afterwards. */
@@ -42,16 +39,6 @@ export function parseAt(text: string | undefined): string | undefined {
   return new Date(time).toISOString();
 }
 
-function commitOf(v: StoredVersion): string {
-  const c = v.record.provenance.commit;
-  return c ? `${c.slice(0, 12)}${v.record.provenance.dirty ? "+dirty" : ""}` : "(no commit)";
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()).join("\n");
-}
-
 export const listCommand: Command = {
   usage: "[KIND] [--all] [--json]",
   description: "Lists the registry's assets with their latest version, the commit it came from and its digest. --all includes archived versions.",
@@ -62,59 +49,9 @@ export const listCommand: Command = {
       throw new UserError("kind-invalid", `"${kind}" is not an asset kind`, { hint: `use one of: ${ASSET_KINDS.join(", ")}` });
     }
     return withRegistry(values, io, async (registry) => {
-      const snapshot = await registry.snapshot();
-      const all = flag(values, "all");
-      const assets = new Map<string, StoredVersion[]>();
-      for (const v of snapshot.versions) {
-        if (kind && v.record.kind !== kind) continue;
-        if (v.record.anonymous && !all) continue;
-        const key = `${v.record.kind}:${v.record.name}`;
-        assets.set(key, [...(assets.get(key) ?? []), v]);
-      }
-      const rows = [...assets.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([, versions]) => {
-          const sorted = versions.sort(byCreation);
-          const live = sorted.filter((v) => !v.archived);
-          return { latest: (live.at(-1) ?? sorted.at(-1)) as StoredVersion, count: sorted.length, archived: live.length === 0 };
-        })
-        .filter((r) => all || !r.archived);
-      if (flag(values, "json")) {
-        json(io, {
-          serial: snapshot.serial,
-          assets: rows.map((r) => ({
-            address: addressOf(r.latest.record),
-            kind: r.latest.record.kind,
-            name: r.latest.record.name,
-            latest: r.latest.record.version,
-            versions: r.count,
-            archived: r.archived,
-            digest: r.latest.record.digest,
-            commit: r.latest.record.provenance.commit,
-            dirty: r.latest.record.provenance.dirty,
-            created_at: r.latest.record.created_at,
-          })),
-        });
-        return 0;
-      }
-      if (rows.length === 0) {
-        io.out("The registry is empty." + (kind ? ` (no ${kind})` : ""));
-        return 0;
-      }
-      io.out(
-        table([
-          ["KIND", "NAME", "LATEST", "VERSIONS", "COMMIT", "DIGEST", "CREATED"],
-          ...rows.map((r) => [
-            r.latest.record.kind,
-            r.latest.record.name + (r.archived ? " (archived)" : ""),
-            r.latest.record.version,
-            String(r.count),
-            commitOf(r.latest),
-            shortDigest(r.latest.record.digest),
-            r.latest.record.created_at,
-          ]),
-        ]),
-      );
+      const view = listView(await registry.snapshot(), { kind: kind as AssetKind | undefined, all: flag(values, "all") });
+      if (flag(values, "json")) json(io, view);
+      else io.out(listText(view, kind));
       return 0;
     });
   },
@@ -134,34 +71,9 @@ export const showCommand: Command = {
       const v = findVersion(await registry.snapshot(), address, await aliasHistoryFor(registry, address), at);
       const via = address.alias === undefined ? undefined : { alias: address.alias, at: at ?? null };
       const deletedAt = v.deleted === true ? await gcDeletionSerial(registry, addressOf(v.record)) : undefined;
-      if (flag(values, "json")) {
-        json(io, { ...v.record, mutable: v.mutable, archived: v.archived, ...(v.deleted === true ? { deleted: { by: "gc", journal: deletedAt ?? null } } : {}), updated_at: v.updated_at, ...(via === undefined ? {} : { via_alias: via }) });
-        return 0;
-      }
-      const r = v.record;
-      const deleted = v.deleted === true ? ` (deleted by gc, journal #${deletedAt ?? "?"})` : "";
-      const lines = [
-        `${addressOf(r)}${deleted}${v.archived ? " (archived)" : ""}${r.anonymous ? " (anonymous)" : ""}${via === undefined ? "" : `  (${r.kind}:${r.name}@${via.alias}${via.at === null ? "" : ` at ${via.at}`})`}`,
-        `  digest:      ${r.digest}`,
-        `  created:     ${r.created_at}`,
-        ...provenanceLines(r.provenance),
-      ];
-      if (v.mutable.description !== undefined) lines.push(`  description: ${v.mutable.description}`);
-      if (v.mutable.display_name !== undefined) lines.push(`  display:     ${v.mutable.display_name}`);
-      if (v.mutable.tags && Object.keys(v.mutable.tags).length > 0) {
-        lines.push(`  tags:        ${Object.entries(v.mutable.tags).map(([k, val]) => `${k}=${val}`).join(", ")}`);
-      }
-      if (r.dependencies.length > 0) lines.push(`  depends on:  ${r.dependencies.join(", ")}`);
-      for (const a of r.artifacts) {
-        lines.push(`  artifact ${a.pointer}: ${a.source} (${a.type}, ${a.files.length} file${a.files.length === 1 ? "" : "s"}, ${a.size} bytes, ${a.git}) ${shortDigest(a.digest)}`);
-      }
-      const remote = r.spec["path"];
-      if ((r.kind === "model" || r.kind === "data") && typeof remote === "string" && localPathOf(remote) === undefined) {
-        lines.push(`  files at:    ${remote} (not stored in the registry)`);
-      }
-      lines.push("  spec:");
-      lines.push(...JSON.stringify(r.spec, null, 2).split("\n").map((l) => `    ${l}`));
-      io.out(lines.join("\n"));
+      const view = versionView(v, via, deletedAt);
+      if (flag(values, "json")) json(io, versionJson(view));
+      else io.out(versionText(view));
       return 0;
     });
   },
@@ -186,45 +98,13 @@ export const historyCommand: Command = {
         (v) => address.version === undefined || address.version === "latest" || v.record.version === address.version,
       );
       if (versions.length === 0) findVersion(snapshot, address);
-      const events = await Promise.all(
-        versions.map(async (v) => ({ v, updates: await registry.history(v.record.kind, v.record.name, v.record.version) })),
-      );
-      if (flag(values, "json")) {
-        json(io, {
-          versions: events.map(({ v, updates }) => ({
-            address: addressOf(v.record),
-            version: v.record.version,
-            digest: v.record.digest,
-            commit: v.record.provenance.commit,
-            dirty: v.record.provenance.dirty,
-            manifest: v.record.provenance.manifest,
-            author: v.record.provenance.author ?? null,
-            applied_by: v.record.provenance.applied_by ?? null,
-            created_at: v.record.created_at,
-            archived: v.archived,
-            updates,
-          })),
-        });
-        return 0;
-      }
-      const lines: string[] = [];
-      for (const { v, updates } of events) {
-        lines.push(`${v.record.version.padEnd(8)} ${v.record.created_at}  ${commitOf(v)}  ${shortDigest(v.record.digest)}${v.archived ? "  (archived)" : ""}${v.deleted === true ? "  (deleted by gc)" : ""}${byText(v.record.provenance)}`);
-        for (const u of updates) {
-          const what =
-            u.deleted !== undefined
-              ? u.deleted
-                ? "deleted by gc"
-                : "restored by gc --restore"
-              : u.archived !== undefined
-                ? u.archived
-                  ? "archived"
-                  : "restored"
-                : `updated ${Object.keys(u.mutable ?? {}).join(", ")}`;
-          lines.push(`         ${u.updated_at}  ${u.provenance.commit?.slice(0, 12) ?? "(no commit)"}  ${what}${byText(u.provenance)}`);
-        }
-      }
-      io.out(lines.join("\n"));
+      const [events, aliases] = await Promise.all([
+        Promise.all(versions.map(async (v) => ({ v, updates: await registry.history(v.record.kind, v.record.name, v.record.version) }))),
+        registry.aliasHistory(),
+      ]);
+      const view = historyView(events, aliases);
+      if (flag(values, "json")) json(io, historyJson(view));
+      else io.out(historyText(view));
       return 0;
     });
   },
@@ -233,27 +113,19 @@ export const historyCommand: Command = {
 /** `history KIND:NAME@ALIAS`: the alias's moves, oldest first. */
 async function aliasHistory(values: Values, io: Io, address: Address): Promise<number> {
   return withRegistry(values, io, async (registry) => {
-    const key = `${address.kind}:${address.name}@${address.alias ?? ""}`;
     const all = await registry.aliasHistory();
-    const moves = all.filter((m) => `${m.kind}:${m.name}@${m.alias}` === key);
+    const view = aliasHistoryView({ kind: address.kind, name: address.name, alias: address.alias ?? "" }, all);
     if (flag(values, "json")) {
-      json(io, { alias: key, moves });
+      json(io, view);
       return 0;
     }
-    if (moves.length === 0) {
+    if (view.moves.length === 0) {
       const others = [...new Set(all.filter((m) => m.kind === address.kind && m.name === address.name).map((m) => m.alias))];
-      throw new UserError("alias-not-found", `${key} has never been set.`, {
+      throw new UserError("alias-not-found", `${view.alias} has never been set.`, {
         hint: others.length > 0 ? `${address.kind}:${address.name} has the aliases: ${others.join(", ")}` : "aliases are set from aliases.yaml by apply",
       });
     }
-    const rows = moves.map((m) => [
-      m.at,
-      m.from === null ? `→ ${m.to ?? ""}` : m.to === null ? `${m.from} → (removed)` : `${m.from} → ${m.to}`,
-      m.commit?.slice(0, 12) ?? "(no commit)",
-      m.author ?? "",
-      m.message ?? "",
-    ]);
-    io.out(table([["TIME", "MOVE", "COMMIT", "AUTHOR", "MESSAGE"], ...rows]));
+    io.out(aliasHistoryText(view));
     return 0;
   });
 }
@@ -270,35 +142,13 @@ export const diffCommand: Command = {
       const snapshot = await registry.snapshot();
       const aliases = await aliasHistoryFor(registry, a, b);
       const [va, vb] = [findVersion(snapshot, a, aliases), findVersion(snapshot, b, aliases)];
-      const patch = versionPatch(va, vb);
-      const artifacts = artifactChanges(va.record.artifacts, vb.record.artifacts);
-      const differ = patch.length > 0 || artifacts.length > 0;
-      if (flag(values, "json")) {
-        json(io, { from: va.record.digest, to: vb.record.digest, patch, artifacts });
-      } else {
-        io.out(differ ? [...patchLines(patch, Number.MAX_SAFE_INTEGER), ...artifactLines(artifacts, Number.MAX_SAFE_INTEGER)].join("\n") : "The two versions have the same content.");
-      }
-      return differ && flag(values, "exit-code") ? 1 : 0;
+      const view = diffView(va, vb);
+      if (flag(values, "json")) json(io, view);
+      else io.out(diffText(view));
+      return differs(view) && flag(values, "exit-code") ? 1 : 0;
     });
   },
 };
-
-/**
- * A version's provenance as `show` prints it. Records written before the author and who applied were
- * kept have neither: those lines are left out rather than guessed.
- */
-export function provenanceLines(p: Provenance): string[] {
-  const lines = [`  commit:      ${p.commit ?? "(no commit)"}${p.dirty ? " (dirty)" : ""}${p.branch ? ` on ${p.branch}` : ""}`];
-  if (p.author) lines.push(`  author:      ${p.author}`);
-  if (p.applied_by) lines.push(`  applied by:  ${appliedByText(p.applied_by)}`);
-  lines.push(`  manifest:    ${p.manifest}`, `  tool:        assetctl ${p.tool_version}`);
-  return lines;
-}
-
-/** `  by WHO` after a history line, when the record says who. */
-function byText(p: Provenance): string {
-  return p.applied_by ? `  by ${appliedByText(p.applied_by)}` : "";
-}
 
 export function requireArg(positionals: string[], index: number, what: string): string {
   const value = positionals[index];

@@ -7,21 +7,17 @@ import { aliasesAt, type AliasState } from "../../registry/alias-state.js";
 import { addressOf, type AliasRecord, type Artifact, type StoredVersion, type VersionUpdate } from "../../registry/types.js";
 import { versionDocument, versionPatch } from "../../registry/query.js";
 import { documentDiff, documentLines } from "../diff.js";
+import { updateText, type VersionView } from "../../cli/views/read.js";
 import { redactDocument } from "../redact.js";
 import type { CommitInfo } from "../model.js";
 import { addressHref, assetHref, bytes, commitText, versionHref, when, type Html } from "./layout.js";
 
-function size(v: StoredVersion): number {
-  return v.record.artifacts.reduce((sum, a) => sum + a.size, 0);
+function size(artifacts: readonly Artifact[]): number {
+  return artifacts.reduce((sum, a) => sum + a.size, 0);
 }
 
-function updateText(u: VersionUpdate): string {
-  if (u.archived !== undefined) return u.archived ? "archived" : "restored";
-  return `updated ${Object.keys(u.mutable ?? {}).join(", ") || "mutable fields"}`;
-}
-
-function compareHref(a: StoredVersion, b: StoredVersion): string {
-  return `/compare?a=${encodeURIComponent(addressOf(a.record))}&b=${encodeURIComponent(addressOf(b.record))}`;
+function compareHref(a: string, b: string): string {
+  return `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
 }
 
 /** Versions on a time axis (and their updates as ticks above it), each a link to its page. */
@@ -92,10 +88,10 @@ ${timeline(versions, updates, moves)}
 <td class="mono">${commitText(c, v.record.provenance.dirty)}${info ? html`<br><span class="muted">${info.author}: ${info.subject}</span>` : ""}</td>
 <td class="hide-narrow mono">${v.record.provenance.manifest}</td>
 <td class="hide-narrow">${v.record.provenance.tool_version}</td>
-<td class="num">${bytes(size(v))}</td>
+<td class="num">${bytes(size(v.record.artifacts))}</td>
 <td class="hide-narrow mono">${shortDigest(v.record.digest)}</td>
 <td>${ups.length === 0 ? html`<span class="muted">none</span>` : html`<ul>${ups.map((u) => html`<li>${when(u.updated_at)} ${updateText(u)}</li>`)}</ul>`}</td>
-<td>${previous ? html`<a href="${compareHref(previous, v)}">with ${previous.record.version}</a>` : ""}</td>
+<td>${previous ? html`<a href="${compareHref(addressOf(previous.record), addressOf(v.record))}">with ${previous.record.version}</a>` : ""}</td>
 </tr>`;
   })}</tbody></table></div>
 <h2 id="compare">Compare two versions</h2>
@@ -122,14 +118,15 @@ function addressList(addresses: readonly string[], empty: string): Html {
   })}</ul>`;
 }
 
-export function versionPage(v: StoredVersion, previous: StoredVersion | undefined, dependents: string[], updates: VersionUpdate[], commit: CommitInfo | undefined, aliases: readonly AliasState[] = []): Html {
-  const r = v.record;
+/** One version, from the view model `show` prints (cli/views/read.ts). */
+export function versionPage(v: VersionView, previous: StoredVersion | undefined, dependents: string[], updates: VersionUpdate[], commit: CommitInfo | undefined, aliases: readonly AliasState[] = []): Html {
+  const r = v;
   const p = r.provenance;
   const tags = Object.entries(v.mutable.tags ?? {});
   return html`<h1><span class="muted">${r.kind}</span> <a href="${assetHref(r.kind, r.name)}">${r.name}</a> <span class="muted">version</span> ${r.version}${aliasNames(aliases)}</h1>
 ${v.archived ? html`<p class="notice">This version is archived.</p>` : ""}
-${v.deleted === true ? html`<p class="notice">This version was deleted by gc: its record and number stay, its files may be gone (<code>assetctl gc --restore</code> brings back what the trash holds).</p>` : ""}
-<p><a href="/lineage/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.name)}/${encodeURIComponent(r.version)}">Lineage</a>${previous ? html` · <a href="${compareHref(previous, v)}">Compare with ${previous.record.version}</a>` : ""}</p>
+${v.deleted !== undefined ? html`<p class="notice">This version was deleted by gc: its record and number stay, its files may be gone (<code>assetctl gc --restore</code> brings back what the trash holds).</p>` : ""}
+<p><a href="/lineage/${encodeURIComponent(r.kind)}/${encodeURIComponent(r.name)}/${encodeURIComponent(r.version)}">Lineage</a>${previous ? html` · <a href="${compareHref(addressOf(previous.record), addressOf(v))}">Compare with ${previous.record.version}</a>` : ""}</p>
 <h2>Provenance</h2>
 <dl class="facts">
 <dt>Digest</dt><dd class="mono">${r.digest}</dd>
@@ -140,7 +137,7 @@ ${p.applied_by ? html`<dt>Applied by</dt><dd>${appliedByText(p.applied_by)}</dd>
 ${p.branch ? html`<dt>Branch</dt><dd class="mono">${p.branch}</dd>` : ""}
 <dt>Manifest</dt><dd class="mono">${p.manifest}</dd>
 <dt>Tool</dt><dd>assetctl ${p.tool_version}</dd>
-<dt>Size</dt><dd>${bytes(size(v))}</dd>
+<dt>Size</dt><dd>${bytes(size(r.artifacts))}</dd>
 ${r.anonymous ? html`<dt>Anonymous</dt><dd>yes (versioned by digest)</dd>` : ""}
 </dl>
 <h2>Mutable fields</h2>
@@ -157,6 +154,7 @@ ${addressList(r.dependencies, "Nothing.")}
 ${addressList(dependents, "No version in the registry uses it.")}
 <h2>Artifacts</h2>
 ${r.artifacts.length === 0 ? html`<p class="muted">No local files.</p>` : artifactRows(r.artifacts)}
+${v.files_at === undefined ? "" : html`<p>Files at <span class="mono">${v.files_at}</span> (not stored in the registry).</p>`}
 <h2>Spec</h2>
 <pre class="diff">${documentLines(r.spec).map((l) => html`<span class="ln">${l}</span>`)}</pre>`;
 }
