@@ -44,6 +44,21 @@ import type { AssetStore, JournalLine } from "./store.js";
 /** Containers whose versions are listed at once. */
 const LIST_PARALLEL = 32;
 
+/**
+ * How long (seconds) a state token read from the journal alone stands for the whole workspace: see
+ * stateToken. 0 lists every container instead.
+ */
+const DEFAULT_REUSE_WINDOW_S = 60;
+
+/** How long the lists a state token read stand for the snapshot that follows (a plan's next step). */
+const LISTED_FOR_MS = 2_000;
+
+/** What a workspace's lists of containers said: every kind's containers, and its datastores. */
+interface ContainerLists {
+  containers: Json[][];
+  datastores: Json[];
+}
+
 export interface AzureMlDriverOptions {
   url: string;
   identity?: ProcessIdentity;
@@ -59,6 +74,8 @@ export class AzureMlDriver implements RegistryDriver {
   #credential: TokenCredential | undefined;
   #arm: ArmClient | undefined;
   #storage: AssetStore | undefined;
+  /** The lists a listing state token read, for the snapshot that follows it at once (read once). */
+  #listed: (ContainerLists & { at: number }) | undefined;
 
   constructor(options: AzureMlDriverOptions) {
     this.#env = options.env ?? process.env;
@@ -143,7 +160,7 @@ export class AzureMlDriver implements RegistryDriver {
     const arm = this.#armClient();
     const kinds = Object.entries(SEGMENTS) as [Exclude<VersionRecord["kind"], "datastore">, string][];
     const reserved = this.#store().reserved;
-    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), this.#datastores()]);
+    const { containers: containerLists, datastores } = await this.#takeListed(kinds.map(([, segment]) => segment));
     const known = journaledResources(lines);
     const out: StoredVersion[] = [];
     const jobs: { kind: (typeof kinds)[number][0]; segment: string; name: string }[] = [];
@@ -171,6 +188,19 @@ export class AzureMlDriver implements RegistryDriver {
       if (stored !== undefined) out.push(stored);
     }
     return out;
+  }
+
+  /**
+   * The container lists a state token just read (the snapshot then shows exactly the state the token
+   * names), else read now.
+   */
+  async #takeListed(segments: readonly string[]): Promise<ContainerLists> {
+    const listed = this.#listed;
+    this.#listed = undefined;
+    if (listed !== undefined && Date.now() - listed.at < LISTED_FOR_MS) return listed;
+    const arm = this.#armClient();
+    const [containers, datastores] = await Promise.all([Promise.all(segments.map((segment) => arm.list(`/${segment}`))), this.#datastores()]);
+    return { containers, datastores };
   }
 
   /** A registry has no datastores. */
@@ -214,12 +244,28 @@ export class AzureMlDriver implements RegistryDriver {
     return { serial: lines.length + outside, versions };
   }
 
-  /** The journal's ETag and what each container says of its versions: changes with every write through assetctl or Azure ML. */
+  /**
+   * Two designs, by `ASSETCTL_AZUREML_REUSE_WINDOW` (seconds, default 60):
+   * - a window (> 0): the journal's ETag and length (one storage request) and the current window of that
+   *   many seconds. Every write through assetctl moves it at once; a version made or changed by `az ml`,
+   *   Studio or the SDK moves nothing Azure ML can answer without listing every container, so it is seen
+   *   when the window turns (a reused plan is at most that old for such writes; apply always re-reads);
+   * - 0: the journal plus what every container says of its versions (latest version, next version,
+   *   modification time), listed page by page: it sees any new version and any container Azure ML marks
+   *   modified, at the cost of listing every container. The snapshot that follows reuses those lists.
+   */
   async stateToken(): Promise<string | undefined> {
-    const arm = this.#armClient();
-    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), this.#datastores()]);
+    const window = reuseWindowOf(this.#env);
+    if (window > 0) {
+      const journal = await this.#store().journalState();
+      return `azureml:${journal.etag ?? "-"}:${journal.count}:${Math.floor(Date.now() / (window * 1000))}`;
+    }
+    // Always listed afresh: only a snapshot takes the lists a token read.
+    this.#listed = undefined;
+    const [journal, listed] = await Promise.all([this.#store().journalState(), this.#takeListed(Object.values(SEGMENTS))]);
+    this.#listed = { ...listed, at: Date.now() };
     const hash = createHash("sha256").update(`${journal.etag ?? "-"}:${journal.count}`);
-    for (const list of lists) {
+    for (const list of [...listed.containers, listed.datastores]) {
       for (const item of list) {
         // Taking and releasing the lock changes nothing a snapshot shows.
         if (item["name"] === LOCK) continue;
@@ -252,6 +298,8 @@ export class AzureMlDriver implements RegistryDriver {
 
   /** A write under a lock that is no longer the workspace's current one writes nothing (see Fence). */
   async #checkFence(fence: Fence | undefined): Promise<void> {
+    // A write makes lists read before it stale.
+    this.#listed = undefined;
     if (fence === undefined) return;
     const held = await this.#store().lock.read();
     if (held.info === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
@@ -467,6 +515,13 @@ export class AzureMlDriver implements RegistryDriver {
     meter.end();
     return problems;
   }
+}
+
+/** `ASSETCTL_AZUREML_REUSE_WINDOW`: seconds, a whole number ≥ 0 (an unreadable value: the default). */
+function reuseWindowOf(env: NodeJS.ProcessEnv): number {
+  const text = env["ASSETCTL_AZUREML_REUSE_WINDOW"];
+  if (text === undefined || !/^\d+$/.test(text.trim())) return DEFAULT_REUSE_WINDOW_S;
+  return Number(text.trim());
 }
 
 /** The version as Azure answered a write of it, for the journal (see #versions); nothing for an odd answer. */
