@@ -20,6 +20,9 @@ import { ProgressMeter } from "../../../progress.js";
 import { aliasRecordsOf } from "../../alias-state.js";
 import {
   addressOf,
+  type Artifact,
+  type ArtifactFile,
+  type ContentMatch,
   type Digest,
   type AliasMove,
   type AliasRecord,
@@ -36,7 +39,7 @@ import { checkAliasMove, checkCallerJournalEntry, checkDigest, checkVersionRecor
 import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
-import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
+import { datastoreBody, immutableContent, SEGMENTS, storedDatastore, storedVersion, uriAt, versionBody } from "./assets.js";
 import { LOCK, RegistryStore } from "./registry-store.js";
 import { FORMAT, WorkspaceStorage } from "./storage.js";
 import type { AssetStore, JournalLine } from "./store.js";
@@ -212,12 +215,14 @@ export class AzureMlDriver implements RegistryDriver {
     const { lines } = await this.#store().journalLines();
     const versions = await this.#versions(lines);
     const journaled = new Set<string>();
+    const adopted = new Map<string, VersionRecord>();
     const latest = new Map<string, VersionUpdate>();
     // gc's deletion is an archive in Azure ML (it cannot delete and keep the number): the journal tells them apart.
     const deleted = new Map<string, boolean>();
     const archived = new Map<string, boolean>();
     for (const line of lines) {
       if (line.entry.op === "create") journaled.add(line.entry.address);
+      if (line.entry.op === "adopt" && line.adopted !== undefined) adopted.set(line.entry.address, line.adopted);
       if (line.update !== undefined) {
         const address = addressOf(line.update);
         latest.set(address, line.update);
@@ -228,6 +233,12 @@ export class AzureMlDriver implements RegistryDriver {
     let outside = 0;
     for (const v of versions) {
       const address = addressOf(v.record);
+      const adoption = adopted.get(address);
+      if (adoption !== undefined && v.unmanaged === true) {
+        // Adopted: known by the record assetctl would have written; Azure's fields still say its mutable state.
+        v.record = { ...adoption, mutable: v.record.mutable };
+        delete v.unmanaged;
+      }
       const update = latest.get(address);
       if (update !== undefined) {
         v.updated_at = update.updated_at;
@@ -240,7 +251,8 @@ export class AzureMlDriver implements RegistryDriver {
       if (!journaled.has(address)) outside++;
     }
     versions.sort((a, b) => (addressOf(a.record) < addressOf(b.record) ? -1 : addressOf(a.record) > addressOf(b.record) ? 1 : 0));
-    // Versions made outside assetctl move the serial too, so a saved plan goes stale when one appears.
+    // Versions made outside assetctl move the serial too, so a saved plan goes stale when one appears
+    // (an adopted one still counts: its adoption is a journal entry of its own, which moves the serial).
     return { serial: lines.length + outside, versions };
   }
 
@@ -275,6 +287,61 @@ export class AzureMlDriver implements RegistryDriver {
       }
     }
     return `azureml:${hash.digest("hex").slice(0, 32)}`;
+  }
+
+  // --- versions made elsewhere ---
+
+  /**
+   * Equal when (1) Azure's fields, as assetctl would write them for `record` (with the version's own
+   * URIs), equal the version's, description, tags, stage and archive aside, and (2) every blob under
+   * each URI it points at matches the local file of the same relative path by size and MD5, with no file
+   * on either side only. A blob without Content-MD5 cannot be compared without downloading it
+   * ("undecidable"), nor can files outside the default datastore or in a registry's storage.
+   */
+  async sameContent(stored: StoredVersion, record: VersionRecord, read: (artifact: Artifact, file: ArtifactFile) => Promise<Buffer>): Promise<ContentMatch> {
+    if (stored.unmanaged !== true || record.kind === "datastore") return "different";
+    const content = ((stored.record.spec as Json)["azureml"] ?? {}) as Json;
+    const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
+    const condaFile = conda?.files[0] === undefined ? undefined : (await read(conda, conda.files[0])).toString("utf8");
+    const uriOf = (pointer: string): string | undefined => uriAt(record.kind, content, pointer);
+    const expected = (versionBody(record, uriOf, condaFile)["properties"] ?? {}) as Json;
+    if (immutableContent(expected) !== immutableContent(content)) return "different";
+    let undecided = false;
+    for (const artifact of record.artifacts) {
+      if (artifact.pointer === "/conda_file") continue;
+      const uri = uriOf(artifact.pointer);
+      const remote = uri === undefined ? undefined : await this.#store().filesAt?.(uri);
+      if (remote === undefined) return "undecidable";
+      const local = new Map(artifact.files.map((f) => [artifact.type === "file" ? "" : f.path, f]));
+      if (remote.length !== local.size) return "different";
+      for (const blob of remote) {
+        const file = local.get(blob.path);
+        if (file === undefined || file.size !== blob.size) return "different";
+        if (blob.md5 === undefined) {
+          undecided = true;
+          continue;
+        }
+        if (createHash("md5").update(await read(artifact, file)).digest("base64") !== blob.md5) return "different";
+      }
+    }
+    return undecided ? "undecidable" : "equal";
+  }
+
+  /**
+   * Journaled, with the record: Azure ML keeps a version's properties as created, so `assetctl.*` cannot
+   * be added to it; the journal is what makes it managed (see snapshot).
+   */
+  async adoptVersion(record: VersionRecord, fence?: Fence): Promise<void> {
+    checkVersionRecord(record);
+    const address = addressOf(record);
+    if (record.kind === "datastore") throw versionExists(address);
+    await this.#checkFence(fence);
+    const existing = await this.#armClient().get(`/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}/versions/${encodeURIComponent(record.version)}`);
+    if (existing === undefined) throw versionNotFound(address);
+    if (storedVersion(record.kind, record.name, existing).unmanaged !== true) throw versionExists(address);
+    const { lines } = await this.#store().journalLines();
+    if (lines.some((l) => l.entry.op === "adopt" && l.entry.address === address)) throw versionExists(address);
+    await this.#store().append({ at: new Date().toISOString(), entry: { op: "adopt", address, digest: record.digest }, adopted: record });
   }
 
   // --- objects ---
