@@ -153,12 +153,14 @@ export async function readDesiredWithGit(options: ReadOptions): Promise<{ desire
   return { desired, git: failed ? undefined : { source: desired.gitSource, statuses } };
 }
 
+/** `read`: the registry's snapshot when already asked for (read while the manifests were). */
 export async function makePlan(
   desired: Desired,
   registry: RegistryDriver,
   options: Omit<PlanOptions, "registryUrl"> = {},
+  read?: Promise<RegistrySnapshot>,
 ): Promise<Plan> {
-  return (await planAgainst(desired, registry, options)).plan;
+  return (await planAgainst(desired, registry, options, undefined, read)).plan;
 }
 
 /** A plan and the registry state it was made against. */
@@ -177,8 +179,9 @@ export async function planAgainst(
   registry: RegistryDriver,
   options: Omit<PlanOptions, "registryUrl"> = {},
   earlier?: RegistryPlan & { desired: Desired; options: Omit<PlanOptions, "registryUrl"> },
+  read?: Promise<RegistrySnapshot>,
 ): Promise<RegistryPlan> {
-  const snapshot = await registry.snapshot();
+  const snapshot = await (read ?? registry.snapshot());
   if (
     earlier !== undefined &&
     earlier.desired === desired &&
