@@ -123,11 +123,25 @@ export async function benchAzure(projectRoot, { applyCount = 200, planCount = 50
     const env = readEnv(path.join(dir, "env"));
     const latency = (ms) => post(env, `/_standin/latency?ms=${ms}`);
     const workspace = (name) => env.ASSETCTL_REGISTRY.replace(/workspaces\/.*$/, `workspaces/${name}`);
+    // Control-plane requests served, read before and after a command: what the added latency multiplies.
+    const served = async () => (await post(env, "/_standin/requests")).count;
+    const counted = new Map();
     const run = (repo, registry, ...args) =>
-      timeProcess(process.execPath, [cli, ...args, "--registry", registry], { cwd: repo, okCodes: [0, 2], env: { ...process.env, ...env, NO_COLOR: "1" } });
+      timeProcess(process.execPath, [cli, ...args, "--registry", registry], { cwd: repo, okCodes: [0, 2], env: { ...process.env, ...env, ...window, NO_COLOR: "1" } });
+    let window = {};
     const cold = (repo, registry) => {
       rmSync(path.join(repo, ".assetctl", "cache"), { recursive: true, force: true });
       return run(repo, registry, "plan");
+    };
+    /** The median of three timed runs, and the requests the last one made. */
+    const measure = async (label, once) => {
+      const times = [];
+      for (let i = 0; i < 3; i++) {
+        const before = await served();
+        times.push(once().ms);
+        counted.set(label, (await served()) - before);
+      }
+      return median(times);
     };
     const noChange = (result) => {
       if (!result.stdout.includes("No changes.")) throw new Error(`no-change plan found changes:\n${result.stdout.slice(-500)}`);
@@ -142,10 +156,17 @@ export async function benchAzure(projectRoot, { applyCount = 200, planCount = 50
     const seeding = await time(() => seed(projectRoot, cli, large, workspace("bench-large"), env));
     if (seeding.value !== planCount) throw new Error(`seeded ${seeding.value} versions, expected ${planCount}`);
     await latency(LATENCY_MS);
+    const beforeApply = await served();
     const azureApply = run(small, workspace("bench-small"), "apply", "--auto-approve");
+    counted.set("apply", (await served()) - beforeApply);
     noChange(run(small, workspace("bench-small"), "plan"));
-    const azureCold = median([1, 2, 3].map(() => noChange(cold(large, workspace("bench-large"))).ms));
-    const azureReused = median([1, 2, 3].map(() => noChange(run(large, workspace("bench-large"), "plan")).ms));
+    // The state token listing every container (ASSETCTL_AZUREML_REUSE_WINDOW=0), then the default one (the journal and a window).
+    window = { ASSETCTL_AZUREML_REUSE_WINDOW: "0" };
+    const listedCold = await measure("cold, listed", () => noChange(cold(large, workspace("bench-large"))));
+    const listedReused = await measure("reused, listed", () => noChange(run(large, workspace("bench-large"), "plan")));
+    window = {};
+    const azureCold = await measure("cold", () => noChange(cold(large, workspace("bench-large"))));
+    const azureReused = await measure("reused", () => noChange(run(large, workspace("bench-large"), "plan")));
     let embeddedApply, embeddedCold, embeddedReused;
     if (embedded) {
       embeddedApply = run(small, ".assetctl/embedded", "apply", "--auto-approve").ms;
@@ -153,17 +174,19 @@ export async function benchAzure(projectRoot, { applyCount = 200, planCount = 50
       embeddedCold = median([1, 2, 3].map(() => noChange(cold(large, ".assetctl/embedded")).ms));
       embeddedReused = median([1, 2, 3].map(() => noChange(run(large, ".assetctl/embedded", "plan")).ms));
     }
-    const row = (measure, mine, baseline, targetMs) => ({
-      measure,
+    const row = (what, mine, baseline, targetMs, requests) => ({
+      measure: `${what} [${requests} requests]`,
       value: formatMs(mine),
       target: `≤ ${formatMs(targetMs)}`,
       met: mine <= targetMs,
       baseline: baseline === undefined ? undefined : `${formatMs(baseline)} (embedded)`,
     });
     printTable(`Azure ML workspace (stand-in + ${LATENCY_MS} ms per request, Azurite) vs the embedded registry, through the CLI; ${planCount} versions seeded in ${formatMs(seeding.ms)}`, [
-      row(`apply ${applyCount} new versions`, azureApply.ms, embeddedApply, 15_000),
-      row(`no-change plan, ${planCount} versions, cold (median of 3)`, azureCold, embeddedCold, 5_000),
-      row(`no-change plan, ${planCount} versions, reused (median of 3)`, azureReused, embeddedReused, 1_000),
+      row(`apply ${applyCount} new versions`, azureApply.ms, embeddedApply, 15_000, counted.get("apply")),
+      row(`no-change plan, ${planCount} versions, cold (median of 3)`, azureCold, embeddedCold, 5_000, counted.get("cold")),
+      row(`no-change plan, ${planCount} versions, reused (median of 3)`, azureReused, embeddedReused, 1_000, counted.get("reused")),
+      row(`  the same, cold, token listing every container`, listedCold, embeddedCold, 5_000, counted.get("cold, listed")),
+      row(`  the same, reused, token listing every container`, listedReused, embeddedReused, 1_000, counted.get("reused, listed")),
     ]);
   } finally {
     for (const repo of repos) rmSync(repo, { recursive: true, force: true });

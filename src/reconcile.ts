@@ -10,7 +10,9 @@ import { validateRepository } from "./manifest/validate.js";
 import { plan as computePlan, type PlanOptions } from "./plan/plan.js";
 import type { Plan } from "./plan/types.js";
 import type { RegistryDriver } from "./registry/driver.js";
-import { addressOf, type RegistrySnapshot } from "./registry/types.js";
+import { addressOf, type Artifact, type ArtifactFile, type RegistrySnapshot, type VersionRecord } from "./registry/types.js";
+import { artifactFilePath } from "./apply/objects.js";
+import { forEachConcurrent } from "./concurrency.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import type { GitAnswers } from "./source/git-answers.js";
@@ -155,12 +157,14 @@ export async function readDesiredWithGit(options: ReadOptions): Promise<{ desire
   return { desired, git: failed ? undefined : { source: desired.gitSource, statuses } };
 }
 
+/** `read`: the registry's snapshot when already asked for (read while the manifests were). */
 export async function makePlan(
   desired: Desired,
   registry: RegistryDriver,
   options: Omit<PlanOptions, "registryUrl"> = {},
+  read?: Promise<RegistrySnapshot>,
 ): Promise<Plan> {
-  return (await planAgainst(desired, registry, options)).plan;
+  return (await planAgainst(desired, registry, options, undefined, read)).plan;
 }
 
 /** A plan and the registry state it was made against. */
@@ -179,8 +183,9 @@ export async function planAgainst(
   registry: RegistryDriver,
   options: Omit<PlanOptions, "registryUrl"> = {},
   earlier?: RegistryPlan & { desired: Desired; options: Omit<PlanOptions, "registryUrl"> },
+  read?: Promise<RegistrySnapshot>,
 ): Promise<RegistryPlan> {
-  const snapshot = await registry.snapshot();
+  const snapshot = await (read ?? registry.snapshot());
   if (
     earlier !== undefined &&
     earlier.desired === desired &&
@@ -193,8 +198,39 @@ export async function planAgainst(
   // The alias journal is read only when aliases.yaml manages aliases or a manifest names one: other plans cost no extra read.
   const usesAliases = desired.state.aliases !== undefined || desired.state.assets.some((a) => a.references.some((r) => /^azureml:[^:@/]+@(?!latest$)[^@:/\s]+$/.test(r.raw)));
   const aliasHistory = usesAliases ? await registry.aliasHistory() : [];
+  await judgeUnmanaged(desired, registry, snapshot);
   const plan = computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url, aliasHistory, now: new Date().toISOString() });
   return { plan, snapshot };
+}
+
+/**
+ * Marks each unmanaged version a manifest pins with whether its content equals the manifest's (the
+ * driver decides, reading the local files it needs): the planner then plans an equal one as an adoption.
+ */
+async function judgeUnmanaged(desired: Desired, registry: RegistryDriver, snapshot: RegistrySnapshot): Promise<void> {
+  const sameContent = registry.sameContent?.bind(registry);
+  if (sameContent === undefined || !snapshot.versions.some((v) => v.unmanaged === true)) return;
+  const byAddress = new Map(snapshot.versions.filter((v) => v.unmanaged === true).map((v) => [addressOf(v.record), v]));
+  const read = (artifact: Artifact, file: ArtifactFile): Promise<Buffer> => desired.tree.readFile(artifactFilePath(artifact, file));
+  await forEachConcurrent(desired.state.assets, 8, async (asset) => {
+    if (asset.version === undefined || asset.anonymous) return;
+    const stored = byAddress.get(addressOf({ kind: asset.kind, name: asset.name, version: asset.version }));
+    if (stored === undefined) return;
+    const record: VersionRecord = {
+      kind: asset.kind,
+      name: asset.name,
+      version: asset.version,
+      digest: asset.contentDigest,
+      spec: asset.spec,
+      mutable: asset.mutable,
+      artifacts: asset.artifacts,
+      dependencies: [],
+      anonymous: false,
+      provenance: { commit: null, dirty: false, branch: null, remote: null, ref: null, manifest: asset.manifest.file, tool_version: "" },
+      created_at: "",
+    };
+    stored.adoption = await sameContent(stored, record, read);
+  });
 }
 
 /**

@@ -25,7 +25,8 @@ const pkg = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf
 export function importedPackages(code: string): string[] {
   const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"']+)["']/g)].map((m) => m[1] as string);
   return specifiers
-    .filter((s) => !s.startsWith(".") && !s.startsWith("/") && !s.startsWith("node:"))
+    // A specifier never holds white space: such a match is text in bundled code (`"… import " + name`).
+    .filter((s) => !s.startsWith(".") && !s.startsWith("/") && !s.startsWith("node:") && !/\s/.test(s))
     .map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : (s.split("/")[0] as string)));
 }
 

@@ -53,6 +53,8 @@ export interface ApplyResult {
   updated: number;
   archived: number;
   unarchived: number;
+  /** Versions made elsewhere recorded as managed; absent when none. */
+  adopted?: number;
   /** Aliases set, moved or removed. */
   aliasesMoved: number;
   objectsStored: number;
@@ -106,6 +108,18 @@ export async function executePlan(plan: Plan, registry: RegistryDriver, options:
     }
     options.events?.onChange?.(change);
   });
+  // Adoptions: versions made elsewhere with the manifests' content become managed (see RegistryDriver.adoptVersion).
+  await forEachConcurrent(
+    plan.changes.filter((c) => c.adopt === true),
+    WRITE_CONCURRENCY,
+    async (change) => {
+      options.signal?.throwIfAborted();
+      if (registry.adoptVersion === undefined) throw new Error(`internal: ${registry.url} cannot adopt ${change.address}`);
+      await registry.adoptVersion(versionRecord(change, provenanceOf(plan, change, options.identity), now()), options.fence);
+      result.adopted = (result.adopted ?? 0) + 1;
+      options.events?.onChange?.(change);
+    },
+  );
   // Aliases last: a move names a version that exists by now. A crash before a move leaves it for the next plan.
   for (const move of plan.aliases ?? []) {
     if (move.action !== "new" && move.action !== "move" && move.action !== "remove") continue;

@@ -103,6 +103,30 @@ describe("plan", () => {
     `);
   });
 
+  it("adopts an unmanaged version judged equal, and says when equality could not be decided", () => {
+    const m1 = asset("model", "m", { path: sha256("a"), type: "custom_model" }, { version: "1" });
+    const registry = applied(plan(desired(m1), { serial: 0, versions: [] }, opts));
+    const made = registry.versions[0];
+    if (made === undefined) throw new Error("no version");
+    // As a driver shows a version made by `az ml`: its own digest, no assetctl record.
+    const elsewhere = { ...made, record: { ...made.record, digest: sha256("azure fields") }, unmanaged: true as const };
+    const equal = plan(desired(m1), { ...registry, versions: [{ ...elsewhere, adoption: "equal" as const }] }, opts);
+    expect(equal.changes.map((c) => [c.action, c.adopt, c.record !== undefined])).toEqual([["noop", true, true]]);
+    expect(equal.summary).toMatchObject({ noop: 1, adopt: 1 });
+    expect(planHasChanges(equal)).toBe(true);
+    expect(renderPlanText(equal).split("\n").slice(2).join("\n")).toMatchInlineSnapshot(`
+      "=  model:m:1  adopt: made outside assetctl with the same content; apply records it as managed
+
+      Plan: 0 new assets, 0 new versions, 0 updates, 0 conflicts, 1 to adopt, 0 unchanged."
+    `);
+    const unsure = plan(desired(m1), { ...registry, versions: [{ ...elsewhere, adoption: "undecidable" as const }] }, opts);
+    expect(unsure.changes[0]?.action).toBe("conflict");
+    expect(unsure.changes[0]?.reason).toContain("cannot be verified without downloading");
+    const different = plan(desired(m1), { ...registry, versions: [{ ...elsewhere, adoption: "different" as const }] }, opts);
+    expect(different.changes[0]?.action).toBe("conflict");
+    expect(different.changes[0]?.reason).not.toContain("downloading");
+  });
+
   it("updates mutable fields in place, never creating a version", () => {
     const m = asset("model", "m", { type: "custom_model" }, { mutable: { description: "old" } });
     const registry = applied(plan(desired(m), { serial: 0, versions: [] }, opts));

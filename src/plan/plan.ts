@@ -296,29 +296,25 @@ function planAsset(asset: DesiredAsset, digest: Digest, dependencies: string[], 
         ...filesChanged(latest?.record.artifacts, asset.artifacts),
       };
     }
+    // What every answer about an existing pinned version shares.
+    const at = { ...base, address: addressOf({ kind: asset.kind, name: asset.name, version: pinned }), version: pinned, previous: pinned };
     if (existing.deleted === true) {
-      return {
-        ...base,
-        address: addressOf({ kind: asset.kind, name: asset.name, version: pinned }),
-        version: pinned,
-        action: "conflict",
-        previous: pinned,
-        patch: [],
-        reason: `version ${pinned} was deleted by gc; its number is never reused: bump "version" or remove it to let assetctl pick the next one`,
-        fields: [],
-      };
+      const reason = `version ${pinned} was deleted by gc; its number is never reused: bump "version" or remove it to let assetctl pick the next one`;
+      return { ...at, action: "conflict", patch: [], reason, fields: [] };
+    }
+    if (existing.record.digest !== digest && existing.adoption === "equal") {
+      return { ...at, action: "noop", adopt: true, patch: [], reason: "adopt: made outside assetctl with the same content; apply records it as managed", record: record() };
     }
     if (existing.record.digest !== digest) {
       const fields = differingFields(storedDocument(existing), document());
+      // An unmanaged version whose files carry no MD5: whether it equals the manifest takes a download.
+      const unsure = existing.adoption === "undecidable" ? " (made outside assetctl; its files carry no MD5, so equal content cannot be verified without downloading)" : "";
       return {
-        ...base,
-        address: addressOf({ kind: asset.kind, name: asset.name, version: pinned }),
-        version: pinned,
+        ...at,
         action: "conflict",
-        previous: pinned,
         patch: diffDocuments(storedDocument(existing), document()),
         reason:
-          `version ${pinned} already exists with different content (${fields.join(", ")}); versions are immutable: ` +
+          `version ${pinned} already exists with different content (${fields.join(", ")})${unsure}; versions are immutable: ` +
           `bump "version" or remove it to let assetctl pick the next one`,
         fields,
         ...filesChanged(existing.record.artifacts, asset.artifacts),
@@ -668,6 +664,7 @@ function summarize(changes: readonly Change[]): PlanSummary {
   for (const c of changes) {
     summary[c.action] += 1;
     if (c.action === "create" && c.previous === null) summary.new_assets += 1;
+    if (c.adopt === true) summary.adopt = (summary.adopt ?? 0) + 1;
   }
   return summary;
 }

@@ -23,9 +23,14 @@ export interface Change {
   patch: PatchOperation[];
   manifest: { file: string; line: number } | null;
   reason: string;
+  /**
+   * On a noop: the version exists unmanaged (made by `az ml`, Studio, an SDK) with the manifest's content;
+   * apply records it as managed (`record` is what it records). Shown with `=` and counted in `adopt`.
+   */
+  adopt?: true;
   /** Names of differing immutable fields, for conflicts. */
   fields?: string[];
-  /** For create: what apply writes. */
+  /** For create: what apply writes; for an adoption, what it records. */
   record?: PlannedVersion;
   /** For update (and unarchive, when they changed too): the new mutable fields. */
   mutable?: MutableFields;
@@ -112,6 +117,8 @@ export interface PlanSummary {
   archive: number;
   unarchive: number;
   orphan: number;
+  /** Of the noops, how many adopt an unmanaged version (absent from plans saved by older versions). */
+  adopt?: number;
   /** Of the creates, how many start a new asset (no earlier version). */
   new_assets: number;
   /** The alias changes by action; absent when the repository has no aliases.yaml. */

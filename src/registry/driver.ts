@@ -6,11 +6,15 @@ import { redact } from "../redact.js";
 import type {
   AliasMove,
   AliasRecord,
+  Artifact,
+  ArtifactFile,
+  ContentMatch,
   Digest,
   JournalEntry,
   JournalRecord,
   LockInfo,
   RegistrySnapshot,
+  StoredVersion,
   VerifyProblem,
   VersionRecord,
   VersionUpdate,
@@ -119,6 +123,18 @@ export interface RegistryDriver {
    * when the driver cannot tell cheaply, or not now (a write is under way).
    */
   stateToken?(): Promise<string | undefined>;
+
+  /**
+   * Optional, for registries that hold versions made elsewhere (`unmanaged` in the snapshot): whether
+   * `stored` holds the content of `record`, whose files `read` gives (by artifact and file). No write.
+   */
+  sameContent?(stored: StoredVersion, record: VersionRecord, read: (artifact: Artifact, file: ArtifactFile) => Promise<Buffer>): Promise<ContentMatch>;
+  /**
+   * Makes an unmanaged version managed, with `record` (its content as sameContent found it) as its
+   * record from now on; journaled as `adopt`. "version-not-found" when it is gone, "version-exists"
+   * when it is managed already.
+   */
+  adoptVersion?(record: VersionRecord, fence?: Fence): Promise<void>;
 
   hasObject(digest: Digest): Promise<boolean>;
   /**

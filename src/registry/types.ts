@@ -101,7 +101,17 @@ export interface StoredVersion {
   /** Present (true) only when gc deleted the version; its journal has the `gc-delete` entry. */
   deleted?: true;
   updated_at: string;
+  /** Made outside assetctl (`az ml`, Studio, an SDK) and not adopted: its record is what the service holds. */
+  unmanaged?: true;
+  /**
+   * Set before planning (never by a snapshot) on an unmanaged version a manifest pins: whether its
+   * content equals the manifest's (see RegistryDriver.sameContent).
+   */
+  adoption?: ContentMatch;
 }
+
+/** An unmanaged version against a manifest: the same content, other content, or not decidable without downloading. */
+export type ContentMatch = "equal" | "different" | "undecidable";
 
 export interface RegistrySnapshot {
   /** Increases with every journal entry; a saved plan is stale when it moved. */
@@ -111,6 +121,8 @@ export interface RegistrySnapshot {
 
 export type JournalEntry =
   | { op: "create"; address: string; digest: Digest }
+  /** An unmanaged version whose content equals a manifest's becomes managed: the record is the driver's to keep. */
+  | { op: "adopt"; address: string; digest: Digest }
   | { op: "update"; address: string }
   | { op: "archive"; address: string; archived: boolean }
   | { op: "gc-delete"; address: string }

@@ -13,11 +13,13 @@ export function describeAzureConformance(label: string, freshUrl: () => string):
     await server?.stop();
   });
 
+  // The state token's window (see AzureMlDriver.stateToken) spans the run: that it turns is tested in faults.test.ts.
+  const window = { ASSETCTL_AZUREML_REUSE_WINDOW: String(7 * 24 * 3600) };
   describeRegistryConformance(label, async () => {
     const url = freshUrl();
     return {
-      driver: workspaceDriver(server, url),
-      connect: async (identity) => workspaceDriver(server, url, identity),
+      driver: workspaceDriver(server, url, undefined, window),
+      connect: async (identity) => workspaceDriver(server, url, identity, window),
       cleanup: async () => {},
     };
   });

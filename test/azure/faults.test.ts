@@ -3,12 +3,12 @@
 // token; a version made out of band moves the serial (a saved plan goes stale); two handles applying at
 // once never both create one version; an upload cut mid-way writes no object and is resumed.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { sha256 } from "../../src/digest.js";
 import { RegistryError } from "../../src/registry/driver.js";
 import { AzureMlDriver } from "../../src/registry/drivers/azureml/driver.js";
 import { sampleArtifact, sampleRecord } from "../../src/registry/sample-records.test-helper.js";
-import { azureEnv, freshWorkspaceUrl, standIn, workspaceDriver, type StandIn } from "./support.js";
+import { azureEnv, freshWorkspaceUrl, standIn, tokenCredential, workspaceDriver, type StandIn } from "./support.js";
 
 let server: StandIn;
 beforeAll(async () => {
@@ -16,6 +16,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 async function opened(url = freshWorkspaceUrl()): Promise<AzureMlDriver> {
@@ -58,7 +61,13 @@ describe("azure ml driver under faults", () => {
     const driver = await opened(url);
     await driver.createVersion(sampleRecord({ version: "1" }));
     const before = await driver.snapshot();
+    // Only Date is faked: the window of the default state token starts now, and turns when told.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Math.ceil(Date.now() / 60_000) * 60_000 + 1_000);
     const token = await driver.stateToken();
+    const listing = new AzureMlDriver({ url, credential: tokenCredential(server), env: { ...azureEnv(server), ASSETCTL_AZUREML_REUSE_WINDOW: "0" } });
+    await listing.open();
+    const listed = await listing.stateToken();
     // `az ml model create` would do this: a version without assetctl's properties.
     const path = url.replace("azureml://", "/").replace("resourceGroups", "resourceGroups") + "/models/mnist/versions/2";
     const armPath = path.replace(/\/workspaces\//, "/providers/Microsoft.MachineLearningServices/workspaces/");
@@ -70,7 +79,13 @@ describe("azure ml driver under faults", () => {
     expect(response.status).toBe(201);
     const after = await driver.snapshot();
     expect(after.serial).toBeGreaterThan(before.serial);
+    // The default state token reads the journal only: it sees the out-of-band version when its window
+    // turns; the listing one at once.
+    expect(await listing.stateToken()).not.toBe(listed);
+    expect(await driver.stateToken()).toBe(token);
+    vi.setSystemTime(Date.now() + 60_000);
     expect(await driver.stateToken()).not.toBe(token);
+    vi.useRealTimers();
     // Auto-versioning continues from the service's highest version: the unmanaged one is in the snapshot.
     expect(after.versions.map((v) => [v.record.version, v.record.provenance.tool_version === ""])).toEqual([
       ["1", false],

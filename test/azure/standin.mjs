@@ -313,6 +313,10 @@ export async function startStandIn({ azurite, port = 0, latencyMs = 0, pageSize 
         state.latencyMs = Number(url.searchParams.get("ms") ?? "0");
         return send(204, undefined);
       }
+      // What the benchmarks count: the control-plane requests served so far (a test-only route).
+      if (url.pathname === "/_standin/requests" && req.method === "POST") {
+        return send(200, { count: requests.filter((r) => !r.path.startsWith("/_standin/")).length });
+      }
       // The benchmarks' other knob: versions put straight into a workspace or registry (a test-only
       // route), each body checked against the OpenAPI definitions as a PUT's would be.
       if (url.pathname === "/_standin/seed" && req.method === "POST") {

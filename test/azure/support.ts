@@ -53,7 +53,7 @@ export function tokenCredential(server: StandIn): TokenCredential {
   return { getToken: async () => server.mintToken() };
 }
 
-export function workspaceDriver(server: StandIn, url: string, identity?: ProcessIdentity): AzureMlDriver {
-  const env = azureEnv(server);
+export function workspaceDriver(server: StandIn, url: string, identity?: ProcessIdentity, extra: Record<string, string> = {}): AzureMlDriver {
+  const env = { ...azureEnv(server), ...extra };
   return new AzureMlDriver({ url, credential: tokenCredential(server), env, ...(identity ? { identity } : {}) });
 }

@@ -93,9 +93,12 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     const reused = memo ? await reusePlan(memo, registry, token, recalled) : undefined;
     if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics }, ...(reused.lines ? { lines: reused.lines } : {}) } };
 
+    // The registry is read while the manifests are: a remote one answers while this process hashes files.
+    const snapshot = registry.snapshot();
+    snapshot.catch(() => undefined);
     const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
     const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}), ...progressOf(io) });
-    const result = await makePlan(desired, registry, options);
+    const result = await makePlan(desired, registry, options, snapshot);
     if (!memo || !git) return { plan: result, desired };
     const diagnostics = desired.state.diagnostics;
     const lines = diagnostics.length > 0 ? await readSnippetLines(memo.tree, diagnostics) : undefined;

@@ -141,7 +141,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   const src = plan.source;
   const from = src.commit ? `${code(src.commit.slice(0, 12))}${src.dirty ? " (with uncommitted changes)" : ""}` : "the working tree";
   const conflicts = plan.changes.filter((c) => c.action === "conflict");
-  const visible = plan.changes.filter((c) => c.action !== "noop" && c.action !== "conflict");
+  const visible = plan.changes.filter((c) => (c.action !== "noop" || c.adopt === true) && c.action !== "conflict");
   const headline =
     plan.errors.length > 0
       ? `❌ **${plural(plan.errors.length, "error")}: no plan until ${plan.errors.length === 1 ? "it is" : "they are"} fixed.**`

@@ -26,7 +26,7 @@ export function symbolOf(change: Change): string {
     case "orphan":
       return "?";
     case "noop":
-      return " ";
+      return change.adopt === true ? "=" : " ";
   }
 }
 
@@ -41,7 +41,7 @@ function paint(change: Change, text: string, style: Style): string {
     case "archive":
       return style.red(text);
     default:
-      return style.dim(text);
+      return change.adopt === true ? style.cyan(text) : style.dim(text);
   }
 }
 
@@ -105,7 +105,7 @@ function plural(n: number, word: string, words = `${word}s`): string {
 export function summaryLine(s: PlanSummary): string {
   const a = s.aliases;
   const aliasWork = a === undefined ? 0 : a.new + a.move + a.remove + a.refused;
-  if (s.create + s.update + s.archive + (s.unarchive ?? 0) + s.conflict + s.orphan + aliasWork === 0) {
+  if (s.create + s.update + s.archive + (s.unarchive ?? 0) + (s.adopt ?? 0) + s.conflict + s.orphan + aliasWork === 0) {
     return a === undefined ? "No changes. The registry matches the manifests." : "No changes. The registry matches the manifests and aliases.yaml.";
   }
   const parts = [
@@ -117,7 +117,8 @@ export function summaryLine(s: PlanSummary): string {
   if (s.archive > 0) parts.push(`${s.archive} to archive`);
   if (s.unarchive > 0) parts.push(`${s.unarchive} to unarchive`);
   if (s.orphan > 0) parts.push(`${s.orphan} orphaned`);
-  parts.push(`${s.noop} unchanged`);
+  if ((s.adopt ?? 0) > 0) parts.push(`${s.adopt} to adopt`);
+  parts.push(`${s.noop - (s.adopt ?? 0)} unchanged`);
   if (a !== undefined && aliasWork > 0) {
     const moves = [plural(a.move, "alias move"), `${a.new} new`, `${a.remove} removed`, `${a.refused} refused`];
     return `Plan: ${parts.join(", ")}; ${moves.join(", ")}.`;
@@ -174,7 +175,7 @@ export interface PlanTextOptions {
 
 /** The changes a plan shows, conflicts first (they are what blocks the apply), and the width of their addresses. */
 function shownChanges(plan: Plan): { ordered: Change[]; width: number } {
-  const visible = plan.changes.filter((c) => c.action !== "noop");
+  const visible = plan.changes.filter((c) => c.action !== "noop" || c.adopt === true);
   const ordered = [...visible.filter((c) => c.action === "conflict"), ...visible.filter((c) => c.action !== "conflict")];
   return { ordered, width: Math.min(60, Math.max(0, ...ordered.map((c) => c.address.length))) };
 }

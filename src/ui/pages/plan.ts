@@ -105,8 +105,8 @@ function planBody(plan: Plan, snapshot: RegistrySnapshot, view: PlanView): Html 
     const cause = causeOf(c);
     return cause === undefined || cause === c.address || !shownAddresses.has(cause);
   });
-  const active = roots.filter((c) => c.action !== "noop");
-  const unchanged = roots.filter((c) => c.action === "noop");
+  const active = roots.filter((c) => c.action !== "noop" || c.adopt === true);
+  const unchanged = roots.filter((c) => c.action === "noop" && c.adopt !== true);
   return html`<ul class="badges" aria-label="Changes by action">${ACTIONS.map(
     (a) => html`<li><span class="badge a-${a}">${LABEL[a]}: <strong>${counts.get(a) ?? 0}</strong></span></li>`,
   )}</ul>

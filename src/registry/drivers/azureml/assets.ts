@@ -122,7 +122,22 @@ export function storedVersion(kind: AssetKind, name: string, resource: Json): St
     provenance: { commit: null, dirty: false, branch: null, remote: null, ref: null, manifest: "", tool_version: "" },
     created_at: created,
   };
-  return { record, mutable, archived, updated_at: created };
+  return { record, mutable, archived, updated_at: created, unmanaged: true };
+}
+
+/** Where a version's Azure fields hold the URI of the artifact at `pointer` (as versionBody writes it). */
+export function uriAt(kind: AssetKind, content: Json, pointer: string): string | undefined {
+  const at = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+  if (pointer === "/path") return at(kind === "model" ? content["modelUri"] : kind === "data" ? content["dataUri"] : undefined);
+  if (kind === "environment" && pointer === "/build/path") return at(((content["build"] ?? {}) as Json)["contextUri"]);
+  if (kind === "component" && pointer === "/code") return at(((content["componentSpec"] ?? {}) as Json)["code"]);
+  return undefined;
+}
+
+/** A version body's fields that never change, as canonical JSON: what two versions of equal content share. */
+export function immutableContent(properties: Json): string {
+  const MUTABLE_OR_OWN = ["description", "tags", "isArchived", "isAnonymous", "stage", "provisioningState", "properties"];
+  return canonicalJson(Object.fromEntries(Object.entries(properties).filter(([k, v]) => !MUTABLE_OR_OWN.includes(k) && v !== null && v !== undefined)));
 }
 
 /** The datastore body for a datastore manifest (Azure ML keeps one per name, without versions). */

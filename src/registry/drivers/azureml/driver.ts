@@ -20,6 +20,9 @@ import { ProgressMeter } from "../../../progress.js";
 import { aliasRecordsOf } from "../../alias-state.js";
 import {
   addressOf,
+  type Artifact,
+  type ArtifactFile,
+  type ContentMatch,
   type Digest,
   type AliasMove,
   type AliasRecord,
@@ -36,13 +39,28 @@ import { checkAddress, checkAliasMove, checkCallerJournalEntry, checkDigest, che
 import { journalEntryOf } from "../../version-state.js";
 import { parseAzureMlAddress, type AzureMlAddress } from "./address.js";
 import { ArmClient, azureCredential, type Json } from "./arm.js";
-import { datastoreBody, SEGMENTS, storedDatastore, storedVersion, versionBody } from "./assets.js";
+import { datastoreBody, immutableContent, SEGMENTS, storedDatastore, storedVersion, uriAt, versionBody } from "./assets.js";
 import { LOCK, RegistryStore } from "./registry-store.js";
 import { FORMAT, WorkspaceStorage } from "./storage.js";
 import type { AssetStore, JournalLine } from "./store.js";
 
 /** Containers whose versions are listed at once. */
 const LIST_PARALLEL = 32;
+
+/**
+ * How long (seconds) a state token read from the journal alone stands for the whole workspace: see
+ * stateToken. 0 lists every container instead.
+ */
+const DEFAULT_REUSE_WINDOW_S = 60;
+
+/** How long the lists a state token read stand for the snapshot that follows (a plan's next step). */
+const LISTED_FOR_MS = 2_000;
+
+/** What a workspace's lists of containers said: every kind's containers, and its datastores. */
+interface ContainerLists {
+  containers: Json[][];
+  datastores: Json[];
+}
 
 export interface AzureMlDriverOptions {
   url: string;
@@ -59,6 +77,8 @@ export class AzureMlDriver implements RegistryDriver {
   #credential: TokenCredential | undefined;
   #arm: ArmClient | undefined;
   #storage: AssetStore | undefined;
+  /** The lists a listing state token read, for the snapshot that follows it at once (read once). */
+  #listed: (ContainerLists & { at: number }) | undefined;
 
   constructor(options: AzureMlDriverOptions) {
     this.#env = options.env ?? process.env;
@@ -143,7 +163,7 @@ export class AzureMlDriver implements RegistryDriver {
     const arm = this.#armClient();
     const kinds = Object.entries(SEGMENTS) as [Exclude<VersionRecord["kind"], "datastore">, string][];
     const reserved = this.#store().reserved;
-    const [containerLists, datastores] = await Promise.all([Promise.all(kinds.map(([, segment]) => arm.list(`/${segment}`))), this.#datastores()]);
+    const { containers: containerLists, datastores } = await this.#takeListed(kinds.map(([, segment]) => segment));
     const known = journaledResources(lines);
     const out: StoredVersion[] = [];
     const jobs: { kind: (typeof kinds)[number][0]; segment: string; name: string }[] = [];
@@ -173,6 +193,19 @@ export class AzureMlDriver implements RegistryDriver {
     return out;
   }
 
+  /**
+   * The container lists a state token just read (the snapshot then shows exactly the state the token
+   * names), else read now.
+   */
+  async #takeListed(segments: readonly string[]): Promise<ContainerLists> {
+    const listed = this.#listed;
+    this.#listed = undefined;
+    if (listed !== undefined && Date.now() - listed.at < LISTED_FOR_MS) return listed;
+    const arm = this.#armClient();
+    const [containers, datastores] = await Promise.all([Promise.all(segments.map((segment) => arm.list(`/${segment}`))), this.#datastores()]);
+    return { containers, datastores };
+  }
+
   /** A registry has no datastores. */
   #datastores(): Promise<Json[]> {
     return this.#address.kind === "registries" ? Promise.resolve([]) : this.#armClient().list("/datastores");
@@ -182,12 +215,14 @@ export class AzureMlDriver implements RegistryDriver {
     const { lines } = await this.#store().journalLines();
     const versions = await this.#versions(lines);
     const journaled = new Set<string>();
+    const adopted = new Map<string, VersionRecord>();
     const latest = new Map<string, VersionUpdate>();
     // gc's deletion is an archive in Azure ML (it cannot delete and keep the number): the journal tells them apart.
     const deleted = new Map<string, boolean>();
     const archived = new Map<string, boolean>();
     for (const line of lines) {
       if (line.entry.op === "create") journaled.add(line.entry.address);
+      if (line.entry.op === "adopt" && line.adopted !== undefined) adopted.set(line.entry.address, line.adopted);
       if (line.update !== undefined) {
         const address = addressOf(line.update);
         latest.set(address, line.update);
@@ -198,6 +233,12 @@ export class AzureMlDriver implements RegistryDriver {
     let outside = 0;
     for (const v of versions) {
       const address = addressOf(v.record);
+      const adoption = adopted.get(address);
+      if (adoption !== undefined && v.unmanaged === true) {
+        // Adopted: known by the record assetctl would have written; Azure's fields still say its mutable state.
+        v.record = { ...adoption, mutable: v.record.mutable };
+        delete v.unmanaged;
+      }
       const update = latest.get(address);
       if (update !== undefined) {
         v.updated_at = update.updated_at;
@@ -210,16 +251,33 @@ export class AzureMlDriver implements RegistryDriver {
       if (!journaled.has(address)) outside++;
     }
     versions.sort((a, b) => (addressOf(a.record) < addressOf(b.record) ? -1 : addressOf(a.record) > addressOf(b.record) ? 1 : 0));
-    // Versions made outside assetctl move the serial too, so a saved plan goes stale when one appears.
+    // Versions made outside assetctl move the serial too, so a saved plan goes stale when one appears
+    // (an adopted one still counts: its adoption is a journal entry of its own, which moves the serial).
     return { serial: lines.length + outside, versions };
   }
 
-  /** The journal's ETag and what each container says of its versions: changes with every write through assetctl or Azure ML. */
+  /**
+   * Two designs, by `ASSETCTL_AZUREML_REUSE_WINDOW` (seconds, default 60):
+   * - a window (> 0): the journal's ETag and length (one storage request) and the current window of that
+   *   many seconds. Every write through assetctl moves it at once; a version made or changed by `az ml`,
+   *   Studio or the SDK moves nothing Azure ML can answer without listing every container, so it is seen
+   *   when the window turns (a reused plan is at most that old for such writes; apply always re-reads);
+   * - 0: the journal plus what every container says of its versions (latest version, next version,
+   *   modification time), listed page by page: it sees any new version and any container Azure ML marks
+   *   modified, at the cost of listing every container. The snapshot that follows reuses those lists.
+   */
   async stateToken(): Promise<string | undefined> {
-    const arm = this.#armClient();
-    const [journal, ...lists] = await Promise.all([this.#store().journalState(), ...Object.values(SEGMENTS).map((s) => arm.list(`/${s}`)), this.#datastores()]);
+    const window = reuseWindowOf(this.#env);
+    if (window > 0) {
+      const journal = await this.#store().journalState();
+      return `azureml:${journal.etag ?? "-"}:${journal.count}:${Math.floor(Date.now() / (window * 1000))}`;
+    }
+    // Always listed afresh: only a snapshot takes the lists a token read.
+    this.#listed = undefined;
+    const [journal, listed] = await Promise.all([this.#store().journalState(), this.#takeListed(Object.values(SEGMENTS))]);
+    this.#listed = { ...listed, at: Date.now() };
     const hash = createHash("sha256").update(`${journal.etag ?? "-"}:${journal.count}`);
-    for (const list of lists) {
+    for (const list of [...listed.containers, listed.datastores]) {
       for (const item of list) {
         // Taking and releasing the lock changes nothing a snapshot shows.
         if (item["name"] === LOCK) continue;
@@ -229,6 +287,61 @@ export class AzureMlDriver implements RegistryDriver {
       }
     }
     return `azureml:${hash.digest("hex").slice(0, 32)}`;
+  }
+
+  // --- versions made elsewhere ---
+
+  /**
+   * Equal when (1) Azure's fields, as assetctl would write them for `record` (with the version's own
+   * URIs), equal the version's, description, tags, stage and archive aside, and (2) every blob under
+   * each URI it points at matches the local file of the same relative path by size and MD5, with no file
+   * on either side only. A blob without Content-MD5 cannot be compared without downloading it
+   * ("undecidable"), nor can files outside the default datastore or in a registry's storage.
+   */
+  async sameContent(stored: StoredVersion, record: VersionRecord, read: (artifact: Artifact, file: ArtifactFile) => Promise<Buffer>): Promise<ContentMatch> {
+    if (stored.unmanaged !== true || record.kind === "datastore") return "different";
+    const content = ((stored.record.spec as Json)["azureml"] ?? {}) as Json;
+    const conda = record.artifacts.find((a) => a.pointer === "/conda_file" && a.type === "file");
+    const condaFile = conda?.files[0] === undefined ? undefined : (await read(conda, conda.files[0])).toString("utf8");
+    const uriOf = (pointer: string): string | undefined => uriAt(record.kind, content, pointer);
+    const expected = (versionBody(record, uriOf, condaFile)["properties"] ?? {}) as Json;
+    if (immutableContent(expected) !== immutableContent(content)) return "different";
+    let undecided = false;
+    for (const artifact of record.artifacts) {
+      if (artifact.pointer === "/conda_file") continue;
+      const uri = uriOf(artifact.pointer);
+      const remote = uri === undefined ? undefined : await this.#store().filesAt?.(uri);
+      if (remote === undefined) return "undecidable";
+      const local = new Map(artifact.files.map((f) => [artifact.type === "file" ? "" : f.path, f]));
+      if (remote.length !== local.size) return "different";
+      for (const blob of remote) {
+        const file = local.get(blob.path);
+        if (file === undefined || file.size !== blob.size) return "different";
+        if (blob.md5 === undefined) {
+          undecided = true;
+          continue;
+        }
+        if (createHash("md5").update(await read(artifact, file)).digest("base64") !== blob.md5) return "different";
+      }
+    }
+    return undecided ? "undecidable" : "equal";
+  }
+
+  /**
+   * Journaled, with the record: Azure ML keeps a version's properties as created, so `assetctl.*` cannot
+   * be added to it; the journal is what makes it managed (see snapshot).
+   */
+  async adoptVersion(record: VersionRecord, fence?: Fence): Promise<void> {
+    checkVersionRecord(record);
+    const address = addressOf(record);
+    if (record.kind === "datastore") throw versionExists(address);
+    await this.#checkFence(fence);
+    const existing = await this.#armClient().get(`/${SEGMENTS[record.kind]}/${encodeURIComponent(record.name)}/versions/${encodeURIComponent(record.version)}`);
+    if (existing === undefined) throw versionNotFound(address);
+    if (storedVersion(record.kind, record.name, existing).unmanaged !== true) throw versionExists(address);
+    const { lines } = await this.#store().journalLines();
+    if (lines.some((l) => l.entry.op === "adopt" && l.entry.address === address)) throw versionExists(address);
+    await this.#store().append({ at: new Date().toISOString(), entry: { op: "adopt", address, digest: record.digest }, adopted: record });
   }
 
   // --- objects ---
@@ -252,6 +365,8 @@ export class AzureMlDriver implements RegistryDriver {
 
   /** A write under a lock that is no longer the workspace's current one writes nothing (see Fence). */
   async #checkFence(fence: Fence | undefined): Promise<void> {
+    // A write makes lists read before it stale.
+    this.#listed = undefined;
     if (fence === undefined) return;
     const held = await this.#store().lock.read();
     if (held.info === undefined || held.info.id !== fence.lockId) throw fencedError(fence, this.url);
@@ -465,6 +580,13 @@ export class AzureMlDriver implements RegistryDriver {
     meter.end();
     return problems;
   }
+}
+
+/** `ASSETCTL_AZUREML_REUSE_WINDOW`: seconds, a whole number ≥ 0 (an unreadable value: the default). */
+function reuseWindowOf(env: NodeJS.ProcessEnv): number {
+  const text = env["ASSETCTL_AZUREML_REUSE_WINDOW"];
+  if (text === undefined || !/^\d+$/.test(text.trim())) return DEFAULT_REUSE_WINDOW_S;
+  return Number(text.trim());
 }
 
 /** The version as Azure answered a write of it, for the journal (see #versions); nothing for an odd answer. */

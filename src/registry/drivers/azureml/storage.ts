@@ -10,7 +10,7 @@ import { RegistryError } from "../../driver.js";
 import { objectDigestMismatch, objectMissing } from "../../errors.js";
 import { openRegularFile, verifiedStream } from "../../object-digest.js";
 import type { Digest, JournalRecord, LockInfo, VersionRecord } from "../../types.js";
-import type { AssetStore, JournalLine, LockSlot } from "./store.js";
+import type { AssetStore, JournalLine, LockSlot, RemoteFile } from "./store.js";
 
 export type { JournalLine } from "./store.js";
 
@@ -69,6 +69,22 @@ export class WorkspaceStorage implements AssetStore {
       uris.set(artifact.pointer, this.pathUri(tree));
     }
     return uris;
+  }
+
+  async filesAt(uri: string): Promise<RemoteFile[] | undefined> {
+    const match = /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.+)$/.exec(uri);
+    if (match === null || match[1] !== this.datastore) return undefined;
+    const prefix = decodeURIComponent((match[2] as string).replace(/\/+$/, ""));
+    return guard("list the files of a version", async () => {
+      const files: RemoteFile[] = [];
+      for await (const blob of this.container.listBlobsFlat({ prefix })) {
+        const rest = blob.name === prefix ? "" : blob.name.startsWith(`${prefix}/`) ? blob.name.slice(prefix.length + 1) : undefined;
+        if (rest === undefined) continue;
+        const md5 = blob.properties.contentMD5;
+        files.push({ path: rest, size: blob.properties.contentLength ?? 0, md5: md5 === undefined || md5.length === 0 ? undefined : Buffer.from(md5).toString("base64") });
+      }
+      return files;
+    });
   }
 
   async hasMarker(): Promise<boolean> {

@@ -18,6 +18,15 @@ export interface JournalLine {
   resource?: Record<string, unknown>;
   /** On a create: the version's container did not exist before it (no version predates assetctl's). */
   container_new?: boolean;
+  /** On an adopt: the record the unmanaged version is known by from now on. */
+  adopted?: VersionRecord;
+}
+
+/** A blob under a URI a version points at: its path below that URI ("" for the URI itself), size and Content-MD5 (base64, when set). */
+export interface RemoteFile {
+  path: string;
+  size: number;
+  md5: string | undefined;
 }
 
 /**
@@ -46,6 +55,11 @@ export interface AssetStore {
   /** Cheap: what changes with every append. */
   journalState(): Promise<{ count: number; etag: string | undefined }>;
   readonly lock: LockSlot;
+  /**
+   * The blobs at and below an `azureml://…/datastores/NAME/paths/PATH` URI, when it names this store's
+   * datastore; undefined when this store cannot list it (another datastore, a registry's storage).
+   */
+  filesAt?(uri: string): Promise<RemoteFile[] | undefined>;
   /** Data asset names that are assetctl's own bookkeeping, never versions of the user's. */
   readonly reserved: ReadonlySet<string>;
 }
