@@ -16,10 +16,11 @@ import { forEachConcurrent } from "./concurrency.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import type { GitAnswers } from "./source/git-answers.js";
+import type { KeptListing } from "./source/kept-listing.js";
 import { openSourceTree, readPathStatus, readSourceInfo, type GitPathStatus } from "./source/index.js";
 import { explainIgnoredMissing, readCommitSummary } from "./source/provenance.js";
 import { ALIASES_FILE, loadAliases } from "./manifest/aliases.js";
-import { StatCache } from "./source/stat-cache.js";
+import { filesystemClock, StatCache } from "./source/stat-cache.js";
 import { ensureStateDir, type SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
 
@@ -40,6 +41,8 @@ export interface ReadOptions {
   onProgress?: BuildOptions["onProgress"];
   /** Git's answers kept by a process that plans again and again, instead of asking git each time. */
   git?: GitAnswers;
+  /** The working tree's listing kept by such a process under a file watcher, instead of walking it each time. */
+  listing?: KeptListing;
 }
 
 export interface Desired {
@@ -51,7 +54,7 @@ export interface Desired {
 }
 
 export async function validate(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[] }> {
-  const { cache, ...validated } = await validateCached(options);
+  const { cache, ...validated } = await validateCached(options, usesCache(options) ? await cacheClock(options.root) : undefined);
   await cache?.save();
   // aliases.yaml is checked with the manifests (schema and policy; its moves are judged by plan).
   if (options.paths !== undefined && !options.paths.includes(ALIASES_FILE)) return validated;
@@ -64,9 +67,10 @@ export async function validate(options: ReadOptions): Promise<{ tree: SourceTree
  * checks): what a question about the manifests' graph needs, at the cost of reading them.
  */
 export async function readManifests(options: ReadOptions): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
+  const clockNs = usesCache(options) ? await cacheClock(options.root) : undefined;
   const [tree, cache] = await Promise.all([
-    options.tree ?? openSourceTree(options.root, options.ref),
-    usesCache(options) ? loadManifestCache(options.root) : undefined,
+    options.tree ?? openSourceTree(options.root, options.ref, options.listing),
+    clockNs !== undefined ? ManifestCache.load(options.root, cacheDir(options.root), { clockNs }) : undefined,
   ]);
   const loaded = await loadManifests(tree, cache ? { cache } : {});
   await cache?.save();
@@ -78,20 +82,27 @@ function cacheDir(root: string): string {
   return path.join(root, ".assetctl", "cache");
 }
 
-/** The manifest cache, in a state folder git is kept out of (the caches are written under it). */
-async function loadManifestCache(root: string): Promise<ManifestCache> {
+/**
+ * The filesystem's clock for the caches, read before the run reads any file: what decides which files are
+ * too recent to be known by their stats (see filesystemClock). The caches live in a state folder git is
+ * kept out of, made here.
+ */
+async function cacheClock(root: string): Promise<bigint> {
   await ensureStateDir(root);
-  return ManifestCache.load(root, cacheDir(root));
+  return filesystemClock(cacheDir(root), root);
 }
 
 function usesCache(options: ReadOptions): boolean {
   return options.cache !== false && options.ref === undefined;
 }
 
-async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
+async function validateCached(
+  options: ReadOptions,
+  clockNs: bigint | undefined,
+): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
   const [tree, cache] = await Promise.all([
-    options.tree ?? openSourceTree(options.root, options.ref),
-    usesCache(options) ? loadManifestCache(options.root) : undefined,
+    options.tree ?? openSourceTree(options.root, options.ref, options.listing),
+    clockNs !== undefined ? ManifestCache.load(options.root, cacheDir(options.root), { clockNs }) : undefined,
   ]);
   const { manifests, diagnostics } = await validateRepository(tree, { ...(options.paths ? { paths: options.paths } : {}), ...(cache ? { cache } : {}) });
   return { tree, manifests, diagnostics, cache };
@@ -100,10 +111,11 @@ async function validateCached(options: ReadOptions): Promise<{ tree: SourceTree;
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
   const git = options.ref === undefined ? options.git : undefined;
+  const clockNs = usesCache(options) ? await cacheClock(options.root) : undefined;
   const [{ tree, manifests, diagnostics: manifestDiagnostics, cache: manifestCache }, source, cache] = await Promise.all([
-    validateCached(options),
+    validateCached(options, clockNs),
     git ? git.source() : readSourceInfo(options.root, options.ref),
-    usesCache(options) ? StatCache.load(cacheDir(options.root)) : undefined,
+    clockNs !== undefined ? StatCache.load(cacheDir(options.root), { clockNs }) : undefined,
   ]);
   const aliases = await readAliases(options.root, tree, source);
   // A file a commit lacks because git ignores it is explained by the ignore rule, not the manifest.

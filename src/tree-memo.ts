@@ -3,14 +3,11 @@
 // before the run reads anything, so a file written while the run goes on shows in the next survey; a
 // result is kept only when no input can have changed unseen (see keepable). The plan memo and the
 // validate memo are built on it.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomically } from "./atomic-write.js";
-import { RACY_WINDOW_NS } from "./source/stat-cache.js";
+import { filesystemClock } from "./source/stat-cache.js";
 import { STATE_DIR, type Survey, type WorkTree } from "./source/tree.js";
-
-/** Written before each survey, for the filesystem's clock (see filesystemClock). */
-const CLOCK_FILE = "clock";
 
 /** The working tree as it was before a run read it, and the file its result is kept in. */
 export interface TreeMemo {
@@ -40,7 +37,7 @@ function cacheDir(root: string): string {
 /** Surveys `tree` (of `root`) before anything else reads it; `name` is the memo's file in the cache folder. */
 export function surveyTree(root: string, tree: WorkTree, name: string): TreeMemo {
   const dir = cacheDir(root);
-  const clockNs = filesystemClock(dir);
+  const clockNs = filesystemClock(dir, root);
   return { file: path.join(dir, name), root, tree, survey: tree.survey(), clockNs };
 }
 
@@ -66,20 +63,4 @@ export function keepable(memo: TreeMemo): boolean {
 /** Keeps a result (a read-only checkout computes in full each time). */
 export async function keepResult<T>(memo: TreeMemo, kept: KeptResult<T>): Promise<void> {
   await writeFileAtomically(memo.file, JSON.stringify(kept));
-}
-
-/**
- * The filesystem's clock, as the timestamp it gives a file written now (git compares with its index
- * file's the same way): the granularity is the filesystem's, whatever it is. Where nothing can be
- * written, the wall clock less the coarsest granularity in use (2 s, FAT).
- */
-function filesystemClock(dir: string): bigint {
-  const probe = path.join(dir, CLOCK_FILE);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(probe, String(process.pid));
-    return statSync(probe, { bigint: true }).mtimeNs;
-  } catch {
-    return BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
-  }
 }

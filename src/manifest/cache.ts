@@ -21,7 +21,7 @@ import { createHash, hash } from "node:crypto";
 import { writeFileAtomically } from "../atomic-write.js";
 import { codeFingerprint } from "../code-fingerprint.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { isRacy, statKey } from "../source/stat-cache.js";
+import { isRacy, stampOf, statKey } from "../source/stat-cache.js";
 import type { Classification } from "./discover.js";
 import type { Locate, Manifest, ManifestKind, SourcePosition } from "./types.js";
 
@@ -187,6 +187,8 @@ export class ManifestCache {
 
   /** Wall clock in ns since the epoch; replaceable so that tests can read files "later". */
   readonly now: () => bigint;
+  /** The filesystem's clock before the run read any file, when known (see StatCache.clockNs). */
+  readonly clockNs: bigint | undefined;
   /** The folder of the cache files, where assetctl.yaml's checked form is kept too. */
   readonly dir: string | undefined;
 
@@ -195,9 +197,10 @@ export class ManifestCache {
     readonly root: string,
     /** Where save() writes; undefined for a cache that lives in memory only. */
     readonly file: string | undefined,
-    options: { now?: () => bigint; data?: ManifestsFile } = {},
+    options: { now?: () => bigint; clockNs?: bigint; data?: ManifestsFile } = {},
   ) {
     this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.clockNs = options.clockNs;
     this.dir = file === undefined ? undefined : path.dirname(file);
     const data = options.data;
     const current = data !== undefined && data.format === FORMAT && data.code === codeFingerprint();
@@ -207,7 +210,7 @@ export class ManifestCache {
   }
 
   /** Loads `<dir>/manifests.json`; a missing or unreadable file is an empty cache (it is only a cache). */
-  static async load(root: string, dir: string, options: { now?: () => bigint } = {}): Promise<ManifestCache> {
+  static async load(root: string, dir: string, options: { now?: () => bigint; clockNs?: bigint } = {}): Promise<ManifestCache> {
     const file = path.join(dir, MANIFESTS_FILE);
     let data: ManifestsFile | undefined;
     try {
@@ -313,7 +316,9 @@ export class ManifestCache {
   private trustedKey(file: string): string | null {
     const st = this.pending.get(file);
     this.pending.delete(file);
-    return st === undefined || isRacy(st, this.now()) ? null : statKey(st);
+    if (st === undefined) return null;
+    const racy = this.clockNs === undefined ? isRacy(st, this.now()) : stampOf(st).newestNs >= this.clockNs;
+    return racy ? null : statKey(st);
   }
 
   private use(file: string, data: EntryData): CachedFile {

@@ -6,7 +6,8 @@
 import path from "node:path";
 import { gitStamp } from "./git-stamp.js";
 import { readPathStatus, readRemote, readSourceInfo, type GitPathStatus } from "./provenance.js";
-import { RACY_WINDOW_NS } from "./stat-cache.js";
+import { filesystemClock } from "./stat-cache.js";
+import { STATE_DIR } from "./tree.js";
 import type { SourceInfo } from "./types.js";
 
 interface Kept {
@@ -50,8 +51,10 @@ export class GitAnswers {
    * file of git's is so recent that it could be written again without its timestamp moving.
    */
   private current(): Kept | undefined {
+    // The clock before the stamp, and both before git reads its files.
+    const clockNs = filesystemClock(path.join(this.root, STATE_DIR, "cache"), this.root);
     const stamp = gitStamp(this.root, this.env);
-    if (stamp === undefined || stamp.newestNs + RACY_WINDOW_NS > BigInt(Date.now()) * 1_000_000n) {
+    if (stamp === undefined || stamp.newestNs >= clockNs) {
       this.kept = undefined;
       return undefined;
     }

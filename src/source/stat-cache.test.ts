@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
 import { ArtifactHasher } from "./hash.js";
 import { cleanupTemporary, temporaryDir, writeFiles } from "./repo.test-helper.js";
-import { isRacy, RACY_WINDOW_NS, StatCache, statKey } from "./stat-cache.js";
+import { filesystemClock, isRacy, RACY_WINDOW_NS, StatCache, statKey } from "./stat-cache.js";
 import { WorkTree } from "./tree.js";
 
 afterAll(cleanupTemporary);
@@ -95,6 +95,33 @@ describe("StatCache", () => {
     expect(isRacy(st, newest + RACY_WINDOW_NS - 1n)).toBe(true);
     expect(isRacy(st, newest + RACY_WINDOW_NS)).toBe(false);
     expect(statKey(st)).toBe(`${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
+  });
+
+  it("with the filesystem's clock, keeps exactly the files older than it", async () => {
+    const root = temporaryDir();
+    writeFiles(root, { "old.bin": "old" });
+    const old = statSync(path.join(root, "old.bin"), { bigint: true });
+    const clockNs = filesystemClock(path.join(root, ".assetctl", "cache"), root);
+    // The clock is the filesystem's: never behind a file written before it was read.
+    expect(clockNs >= old.mtimeNs).toBe(true);
+    const cache = new StatCache(undefined, { clockNs });
+    cache.set({ key: "older", newestNs: clockNs - 1n }, sha256("older"));
+    cache.set({ key: "same tick", newestNs: clockNs }, sha256("same tick"));
+    cache.set({ key: "newer", newestNs: clockNs + 1n }, sha256("newer"));
+    expect(cache.get({ key: "older", newestNs: clockNs - 1n })).toBe(sha256("older"));
+    expect(cache.get({ key: "same tick", newestNs: clockNs })).toBeUndefined();
+    expect(cache.get({ key: "newer", newestNs: clockNs + 1n })).toBeUndefined();
+    // Not the wall clock's 2 s: a file a millisecond older than the clock is trusted at once.
+    cache.set({ key: "just before", newestNs: clockNs - 1_000_000n }, sha256("just before"));
+    expect(cache.size).toBe(2);
+  });
+
+  it("reads the wall clock less 2 s where the cache folder cannot be written", () => {
+    const root = temporaryDir();
+    writeFiles(root, { "a-file": "not a folder" });
+    const before = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+    const clockNs = filesystemClock(path.join(root, "a-file", "cache"), root);
+    expect(clockNs >= before && clockNs <= BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS).toBe(true);
   });
 
   it("persists as JSON, writes only when it gained entries, survives a corrupt file", async () => {

@@ -1,6 +1,6 @@
 // The digest cache, like git's index: a file whose (device, inode, size, mtime, ctime) are unchanged since
 // it was hashed keeps its digest without being read again. Persisted in `.assetctl/cache/digests.json`.
-import type { BigIntStats } from "node:fs";
+import { mkdirSync, statSync, writeFileSync, type BigIntStats } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomically } from "../atomic-write.js";
@@ -12,9 +12,33 @@ const FILE_NAME = "digests.json";
 const MAX_ENTRIES = 200_000;
 /**
  * A file written within this window of being hashed could be written again with the same mtime (coarse
- * timestamps: 2 s on FAT, 1 s on ext3/HFS+) and the cache could not tell. Such entries are not kept.
+ * timestamps: 2 s on FAT, 1 s on ext3/HFS+) and the cache could not tell. Such entries are not kept —
+ * where the filesystem's own clock is not known (see filesystemClock).
  */
 export const RACY_WINDOW_NS = 2_000_000_000n;
+
+/** Written to read the filesystem's clock (see filesystemClock). */
+const CLOCK_FILE = "clock";
+
+/**
+ * The filesystem's clock, as the timestamp it gives a file written now in `dir` (git compares with its
+ * index file's the same way): its granularity is the filesystem's, whatever it is, so a file whose
+ * timestamps are older cannot be written again without them moving. `root`: the tree this clock is for;
+ * where `dir` is on another filesystem, or nothing can be written, the wall clock less the coarsest
+ * granularity in use (2 s, FAT).
+ */
+export function filesystemClock(dir: string, root?: string): bigint {
+  const fallback = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+  const probe = path.join(dir, CLOCK_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, String(process.pid));
+    const st = statSync(probe, { bigint: true });
+    return root === undefined || statSync(root, { bigint: true }).dev === st.dev ? st.mtimeNs : fallback;
+  } catch {
+    return fallback;
+  }
+}
 
 interface Entry {
   digest: Digest;
@@ -67,19 +91,25 @@ export class StatCache {
 
   /** Wall clock in ns since the epoch; replaceable so that tests can hash "later". */
   readonly now: () => bigint;
+  /**
+   * The filesystem's clock read before the run read any file (filesystemClock): a file is racy when its
+   * timestamps are not older. Without it, when they are within RACY_WINDOW_NS of the wall clock.
+   */
+  readonly clockNs: bigint | undefined;
 
   /** `file` is where save() writes; undefined for a cache that lives in memory only. */
   constructor(
     readonly file: string | undefined,
-    options: { now?: () => bigint; entries?: Map<string, Entry>; stored?: Record<string, unknown> } = {},
+    options: { now?: () => bigint; clockNs?: bigint; entries?: Map<string, Entry>; stored?: Record<string, unknown> } = {},
   ) {
     this.entries = options.entries ?? new Map();
     this.stored = options.stored ?? {};
     this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.clockNs = options.clockNs;
   }
 
   /** Loads `<dir>/digests.json`; a missing or unreadable file is an empty cache (it is only a cache). */
-  static async load(dir: string, options: { now?: () => bigint } = {}): Promise<StatCache> {
+  static async load(dir: string, options: { now?: () => bigint; clockNs?: bigint } = {}): Promise<StatCache> {
     const file = path.join(dir, FILE_NAME);
     let stored: Record<string, unknown> = {};
     try {
@@ -112,7 +142,7 @@ export class StatCache {
   set(st: BigIntStats | FileStamp, digest: Digest, hashedAtNs: bigint = this.now()): void {
     const stamp = "key" in st ? st : stampOf(st);
     // Racy entries are not stored: the next run hashes the file again, and keeps it once it is old enough.
-    if (isRacyStamp(stamp, hashedAtNs)) return;
+    if (this.clockNs === undefined ? isRacyStamp(stamp, hashedAtNs) : stamp.newestNs >= this.clockNs) return;
     this.store(stamp.key, digest);
   }
 

@@ -4,6 +4,7 @@ import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, r
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
+import type { KeptListing } from "./kept-listing.js";
 import { stampOf, statKey, type FileStamp } from "./stat-cache.js";
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
@@ -175,17 +176,21 @@ export class WorkTree implements SourceTree {
   private readonly seen: Map<string, SeenEntry | null> | undefined;
   /** With `shareStats`: the folders (not symlinks to folders) listFiles walked through. */
   private readonly listedDirs: Set<string> | undefined;
+  /** Where a long-lived process keeps the listing between reads (see KeptListing). */
+  private readonly kept: KeptListing | undefined;
 
   /**
    * `shareStats`: this tree serves one run of the pipeline, so each path is stat'ed once for all who look
    * at it (the rules, then the hasher); a long-lived tree leaves it off and stats afresh every time.
+   * `listing`: the listing a process under a file watcher keeps from one read to the next.
    */
   constructor(
     readonly root: string,
-    options: { shareStats?: boolean } = {},
+    options: { shareStats?: boolean; listing?: KeptListing } = {},
   ) {
     this.seen = options.shareStats === true ? new Map() : undefined;
     this.listedDirs = options.shareStats === true ? new Set() : undefined;
+    this.kept = options.listing;
   }
 
   /**
@@ -270,7 +275,13 @@ export class WorkTree implements SourceTree {
 
   async listFiles(): Promise<string[]> {
     if (this.surveyed) return [...this.surveyed];
+    const recalled = this.kept?.recall();
+    if (recalled) {
+      for (const dir of recalled.dirs) this.listedDirs?.add(dir);
+      return [...recalled.files];
+    }
     const out: string[] = [];
+    const dirs: string[] = [];
     const walk = (rel: string): void => {
       let names: Dirent[];
       try {
@@ -283,6 +294,7 @@ export class WorkTree implements SourceTree {
         if (d.isDirectory()) {
           if (!SKIPPED_DIRS.has(d.name)) {
             this.listedDirs?.add(child);
+            dirs.push(child);
             walk(child);
           }
         } else if (d.isFile() || d.isSymbolicLink()) {
@@ -291,7 +303,9 @@ export class WorkTree implements SourceTree {
       }
     };
     walk("");
-    return out.sort();
+    out.sort();
+    this.kept?.keep({ files: [...out], dirs });
+    return out;
   }
 
   async stat(relPath: string): Promise<TreeEntry | undefined> {

@@ -4,6 +4,7 @@ import { hasErrors, type Diagnostic } from "../diagnostics.js";
 import type { Plan } from "../plan/types.js";
 import { planAgainst, readDesired } from "../reconcile.js";
 import { GitAnswers } from "../source/git-answers.js";
+import { KeptListing } from "../source/kept-listing.js";
 import type { RegistrySnapshot } from "../registry/types.js";
 import { watchRepository, type WatchHandle } from "../watch/watch.js";
 import type { RegistryAccess } from "./model.js";
@@ -54,12 +55,16 @@ export class LivePlan {
   private watch(): Promise<WatchHandle> {
     let next: LiveState = { status: "starting" };
     const git = new GitAnswers(this.root);
+    const listing = new KeptListing(this.root);
     return watchRepository({
       root: this.root,
       debounceMs: this.debounceMs,
-      onFile: (file) => git.fileChanged(file),
+      onFile: (file, event) => {
+        git.fileChanged(file);
+        listing.fileEvent(event, file);
+      },
       cycle: async () => {
-        const desired = await readDesired({ root: this.root, git });
+        const desired = await readDesired({ root: this.root, git, listing });
         const diagnostics = desired.state.diagnostics;
         if (hasErrors(diagnostics)) {
           next = { status: "invalid", diagnostics };

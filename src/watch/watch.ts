@@ -38,10 +38,18 @@ export interface WatchOptions {
   debounceMs?: number;
   /** Runs the pipeline once: read, validate, plan (and apply when asked). Without it, only onFile is told. */
   cycle?(): Promise<CycleResult>;
+  /**
+   * Run once, silently, right after the first plan is told: reads and plans as a cycle does but writes
+   * nothing, so that what only a re-plan uses is loaded and every cache is filled before the first save.
+   */
+  warm?(): Promise<unknown>;
   /** Told each event, in order: the next is told once the promise it returns (if any) has settled. */
   emit?(event: WatchEvent): void | Promise<void>;
-  /** Told of every file event as it comes, before the debounce (the resident query server's freshness). */
-  onFile?(file: string): void;
+  /**
+   * Told of every file event as it comes, before the debounce (the resident query server's freshness):
+   * the absolute path, and chokidar's name of the event (add, addDir, change, unlink, unlinkDir).
+   */
+  onFile?(file: string, event: string): void;
 }
 
 export interface WatchHandle {
@@ -66,7 +74,7 @@ export function planDelta(previous: Plan | undefined, next: Plan): { added: Chan
 export async function watchRepository(options: WatchOptions): Promise<WatchHandle> {
   // Loaded here only: no other command pays for the watcher.
   const { watch } = await import("chokidar");
-  const debounceMs = options.debounceMs ?? 50;
+  const debounceMs = options.debounceMs ?? 20;
   let previous: Plan | undefined;
   let pending = new Set<string>();
   let burstStart = 0;
@@ -123,11 +131,11 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
     atomic: true,
   });
 
-  watcher.on("all", (_event, file) => {
+  watcher.on("all", (event, file) => {
     if (closed) return;
     if (burstStart === 0) burstStart = Date.now();
     pending.add(path.relative(options.root, file).split(path.sep).join("/"));
-    options.onFile?.(file);
+    options.onFile?.(file, event);
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
   });
@@ -140,6 +148,8 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
       running = running.then(async () => {
         await tell({ type: "ready" });
         await runCycle([], 0);
+        // A failed warm-up is no event: the next cycle meets the same failure and tells it.
+        await options.warm?.().catch(() => undefined);
       });
       void running.then(resolve);
     });

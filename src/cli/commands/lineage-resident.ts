@@ -40,10 +40,19 @@ export class ResidentLineage {
 
   /** Files of the repository changed: the manifests are read again before the next answer (and soon). */
   touched(): void {
-    this.#stale = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.changed();
     this.#timer = setTimeout(() => void this.#current().catch(() => undefined), SETTLE_MS);
     this.#timer.unref();
+  }
+
+  /**
+   * Files changed, and whoever says so calls touched() when it is done with them: the next answer reads
+   * the manifests again, but nothing does before (watch reads them after printing its plan, not while).
+   */
+  changed(): void {
+    this.#stale = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** The answer to a query, or undefined to leave it to the asker (an unknown query, a user's error). */

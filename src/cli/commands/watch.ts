@@ -4,6 +4,7 @@ import { hasErrors, UserError, type Diagnostic } from "../../diagnostics.js";
 import { makePlan, readDesired } from "../../reconcile.js";
 import { watchRepository, type Applied, type WatchEvent } from "../../watch/watch.js";
 import { GitAnswers } from "../../source/git-answers.js";
+import { KeptListing } from "../../source/kept-listing.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
 import { redact } from "../../registry/open.js";
 import { connectRegistry, registrySpec, resolveRoot } from "../context.js";
@@ -32,7 +33,7 @@ export const watchCommand: Command = {
     }
     const registry = await connectRegistry(root, str(values, "registry"), io.env, { create: apply });
     const asJson = flag(values, "json");
-    const debounceMs = Number(str(values, "debounce") ?? "50");
+    const debounceMs = Number(str(values, "debounce") ?? "20");
 
     // Where the diagnostics' source lines are read from as they are shown: a long-lived tree stats afresh.
     const tree = new WorkTree(root);
@@ -40,15 +41,21 @@ export const watchCommand: Command = {
     const { serveResidentQueries } = await import("./lineage-resident.js");
     const resident = await serveResidentQueries(root, io.env);
     const git = new GitAnswers(root, io.env);
+    const listing = new KeptListing(root);
     const handle = await watchRepository({
       root,
-      onFile: (file) => {
-        resident.lineage.touched();
+      onFile: (file, event) => {
+        resident.lineage.changed();
         git.fileChanged(file);
+        listing.fileEvent(event, file);
       },
-      debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 50,
+      debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 20,
+      async warm() {
+        const desired = await readDesired({ root, git, listing });
+        if (!hasErrors(desired.state.diagnostics)) await makePlan(desired, registry);
+      },
       async cycle() {
-        const desired = await readDesired({ root, git, ...progressOf(io) });
+        const desired = await readDesired({ root, git, listing, ...progressOf(io) });
         const diagnostics = desired.state.diagnostics;
         if (hasErrors(diagnostics)) return { status: "invalid", diagnostics };
         if (!apply) return { status: "planned", plan: await makePlan(desired, registry) };
@@ -57,7 +64,11 @@ export const watchCommand: Command = {
         const { created, updated, archived } = outcome.result;
         return { status: "planned", plan: outcome.plan, applied: { created, updated, archived } };
       },
-      emit: async (event) => (asJson ? io.out(JSON.stringify(await jsonEvent(event, tree))) : printEvent(event, tree, io)),
+      emit: async (event) => {
+        await (asJson ? io.out(JSON.stringify(await jsonEvent(event, tree))) : printEvent(event, tree, io));
+        // The resident answers read the manifests again once a plan is out, not while it is made.
+        if (event.type !== "ready" && event.type !== "error") resident.lineage.touched();
+      },
     });
 
     await handle.ready;
