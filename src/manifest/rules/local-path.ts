@@ -64,14 +64,14 @@ export async function followPath(tree: SourceTree, start: string): Promise<Resol
   let step = steps.next();
   while (!step.done) {
     const ask = step.value;
-    let answer: TreeEntry | string | undefined;
-    try {
-      answer = ask.kind === "readLink" ? await tree.readLink(ask.path) : await tree.stat(ask.path);
-    } catch (error) {
-      step = steps.throw(error);
-      continue;
-    }
-    step = steps.next(answer);
+    const asked = ask.kind === "readLink" ? tree.readLink(ask.path) : tree.stat(ask.path);
+    const settled = await asked.then(
+      (answer) => () => answer,
+      (error: unknown) => () => {
+        throw error;
+      },
+    );
+    step = resume(steps, settled);
   }
   return step.value;
 }
@@ -82,18 +82,25 @@ export function followPathSync(tree: SyncLookup, start: string): Resolution {
   let step = steps.next();
   while (!step.done) {
     const ask = step.value;
-    let answer: TreeEntry | string | undefined;
-    try {
-      if (ask.kind === "readLink") answer = tree.readLinkSync(ask.path);
-      else if (ask.kind === "type" && tree.isListedDir?.(ask.path) === true) answer = folderOnTheWay(ask.path);
-      else answer = tree.statSync(ask.path);
-    } catch (error) {
-      step = steps.throw(error);
-      continue;
-    }
-    step = steps.next(answer);
+    step = resume(steps, () => {
+      if (ask.kind === "readLink") return tree.readLinkSync(ask.path);
+      return ask.kind === "type" && tree.isListedDir?.(ask.path) === true ? folderOnTheWay(ask.path) : tree.statSync(ask.path);
+    });
   }
   return step.value;
+}
+
+type Steps = Generator<Ask, Resolution, TreeEntry | string | undefined>;
+
+/** Gives the walk the answer to what it asked, or throws into it the error asking raised. */
+function resume(steps: Steps, answered: () => TreeEntry | string | undefined): IteratorResult<Ask, Resolution> {
+  let answer: TreeEntry | string | undefined;
+  try {
+    answer = answered();
+  } catch (error) {
+    return steps.throw(error);
+  }
+  return steps.next(answer);
 }
 
 /**
@@ -106,7 +113,7 @@ interface Ask {
 }
 
 /** The walk itself, asking the tree through `yield`: one algorithm for both ways of answering. */
-function* follow(root: string, start: string): Generator<Ask, Resolution, TreeEntry | string | undefined> {
+function* follow(root: string, start: string): Steps {
   let pending = splitPath(start);
   let current = "";
   const links: string[] = [];
