@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "../digest.js";
-import { affectedBy, objectUses } from "./query.js";
+import { affectedBy, latestOf, latestVersions, objectUses } from "./query.js";
 import { sampleArtifact, sampleRecord } from "./sample-records.test-helper.js";
-import type { RegistrySnapshot } from "./types.js";
+import type { RegistrySnapshot, StoredVersion } from "./types.js";
 
 describe("objectUses and affectedBy", () => {
   const digest = sha256("weights");
@@ -32,5 +32,35 @@ describe("objectUses and affectedBy", () => {
     );
     expect(problems[0]?.affects).toHaveLength(2);
     expect(problems[1]).not.toHaveProperty("affects");
+  });
+});
+
+describe("latestOf", () => {
+  const at = (version: string, day: number, state: { archived?: boolean; deleted?: true } = {}): StoredVersion => ({
+    record: sampleRecord({ version, created_at: `2026-01-${String(day).padStart(2, "0")}T00:00:00.000Z` }),
+    mutable: {},
+    archived: state.archived ?? false,
+    ...(state.deleted ? { deleted: true as const } : {}),
+    updated_at: "2026-02-01T00:00:00.000Z",
+  });
+  const latest = (versions: StoredVersion[]): string | undefined => {
+    const found = latestOf(versions);
+    return found === undefined ? undefined : `${found.version.record.version}${found.live ? "" : " (not live)"}`;
+  };
+
+  it("is the newest live version, else the newest gc left, else the newest, in any order", () => {
+    expect(latest([])).toBeUndefined();
+    expect(latest([at("2", 2), at("1", 1), at("3", 3, { archived: true })])).toBe("2");
+    expect(latest([at("3", 3, { deleted: true }), at("2", 2)])).toBe("2");
+    expect(latest([at("1", 1, { archived: true }), at("2", 2, { archived: true, deleted: true })])).toBe("1 (not live)");
+    expect(latest([at("1", 1, { deleted: true }), at("2", 2, { deleted: true })])).toBe("2 (not live)");
+    // The same creation time: the higher version.
+    expect(latest([at("10", 1), at("9", 1)])).toBe("10");
+  });
+
+  it("latestVersions: the latest of every asset that has a live version", () => {
+    const versions = [at("1", 1), at("2", 2, { deleted: true })];
+    expect(latestVersions(versions).map((v) => v.record.version)).toEqual(["1"]);
+    expect(latestVersions([at("1", 1, { archived: true })])).toEqual([]);
   });
 });

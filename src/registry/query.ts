@@ -16,6 +16,25 @@ export function byCreation(a: StoredVersion, b: StoredVersion): number {
   return a.record.created_at.localeCompare(b.record.created_at) || compareVersions(a.record.version, b.record.version);
 }
 
+/**
+ * An asset's latest version as every reader names it (`list`, `show KIND:NAME`, `graph`, the web UI): the
+ * newest live one, neither archived nor deleted by gc; when none is live, the newest gc left; when gc
+ * deleted them all, the newest. `live` says whether it is live. `versions` are one asset's, in any order.
+ */
+export function latestOf(versions: readonly StoredVersion[]): { version: StoredVersion; live: boolean } | undefined {
+  let newest: StoredVersion | undefined;
+  let kept: StoredVersion | undefined;
+  let live: StoredVersion | undefined;
+  for (const v of versions) {
+    if (newest === undefined || byCreation(newest, v) < 0) newest = v;
+    if (v.deleted === true) continue;
+    if (kept === undefined || byCreation(kept, v) < 0) kept = v;
+    if (!v.archived && (live === undefined || byCreation(live, v) < 0)) live = v;
+  }
+  const version = live ?? kept ?? newest;
+  return version === undefined ? undefined : { version, live: live !== undefined };
+}
+
 export function versionsOf(snapshot: RegistrySnapshot, kind: AssetKind, name: string): StoredVersion[] {
   return snapshot.versions.filter((v) => v.record.kind === kind && v.record.name === name).sort(byCreation);
 }
@@ -29,7 +48,7 @@ export function findVersion(snapshot: RegistrySnapshot, given: Address, aliasHis
   const versions = versionsOf(snapshot, address.kind, address.name);
   const found =
     address.version === undefined || address.version === "latest"
-      ? versions.filter((v) => !v.archived && v.deleted !== true).at(-1) ?? versions.filter((v) => v.deleted !== true).at(-1)
+      ? latestOf(versions)?.version
       : versions.find((v) => v.record.version === address.version);
   if (!found) {
     const known = versions.map((v) => v.record.version).join(", ");
@@ -54,16 +73,25 @@ export function resolveAlias(address: Address, aliasHistory: readonly AliasRecor
   return { kind: address.kind, name: address.name, version: state.version };
 }
 
-/** The latest live version of every named (not anonymous) asset. */
-export function latestVersions(versions: readonly StoredVersion[]): StoredVersion[] {
-  const latest = new Map<string, StoredVersion>();
+/** The versions of every named (not anonymous) asset, by `kind:name`, in the order given. */
+export function versionsByAsset(versions: readonly StoredVersion[], options: { anonymous?: boolean } = {}): Map<string, StoredVersion[]> {
+  const byAsset = new Map<string, StoredVersion[]>();
   for (const v of versions) {
-    if (v.archived || v.deleted === true || v.record.anonymous) continue;
+    if (v.record.anonymous && options.anonymous !== true) continue;
     const key = `${v.record.kind}:${v.record.name}`;
-    const current = latest.get(key);
-    if (!current || current.record.created_at <= v.record.created_at) latest.set(key, v);
+    const list = byAsset.get(key);
+    if (list) list.push(v);
+    else byAsset.set(key, [v]);
   }
-  return [...latest.values()];
+  return byAsset;
+}
+
+/** The latest version of every named (not anonymous) asset that has a live one (see latestOf). */
+export function latestVersions(versions: readonly StoredVersion[]): StoredVersion[] {
+  return [...versionsByAsset(versions).values()].flatMap((list) => {
+    const latest = latestOf(list);
+    return latest?.live === true ? [latest.version] : [];
+  });
 }
 
 /** The document two versions are compared by: spec, dependencies and the mutable fields. */

@@ -7,7 +7,7 @@ import { registrySpec } from "../cli/context.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
 import { MemoryDriver } from "../registry/drivers/memory.js";
 import { openRegistry, redact, registryDriver } from "../registry/open.js";
-import { byCreation } from "../registry/query.js";
+import { latestOf, versionsByAsset } from "../registry/query.js";
 import { aliasesAt, type AliasState } from "../registry/alias-state.js";
 import type { AliasRecord, LockInfo, RegistrySnapshot, StoredVersion } from "../registry/types.js";
 
@@ -103,24 +103,10 @@ const rowsBySnapshot = new WeakMap<RegistrySnapshot, AssetRow[]>();
 export function assetRows(snapshot: RegistrySnapshot): AssetRow[] {
   const kept = rowsBySnapshot.get(snapshot);
   if (kept) return kept;
-  const byAsset = new Map<string, StoredVersion[]>();
-  for (const v of snapshot.versions) {
-    if (v.record.anonymous) continue;
-    const key = `${v.record.kind}:${v.record.name}`;
-    const list = byAsset.get(key);
-    if (list) list.push(v);
-    else byAsset.set(key, [v]);
-  }
   const rows: AssetRow[] = [];
-  for (const list of byAsset.values()) {
-    let latest: StoredVersion | undefined;
-    let latestLive: StoredVersion | undefined;
-    for (const v of list) {
-      if (!latest || byCreation(latest, v) < 0) latest = v;
-      if (!v.archived && v.deleted !== true && (!latestLive || byCreation(latestLive, v) < 0)) latestLive = v;
-    }
-    const shown = (latestLive ?? latest) as StoredVersion;
-    rows.push({ kind: shown.record.kind, name: shown.record.name, latest: shown, versions: list.length, archived: latestLive === undefined });
+  for (const list of versionsByAsset(snapshot.versions).values()) {
+    const { version: shown, live } = latestOf(list) as { version: StoredVersion; live: boolean };
+    rows.push({ kind: shown.record.kind, name: shown.record.name, latest: shown, versions: list.length, archived: !live });
   }
   rowsBySnapshot.set(snapshot, rows);
   return rows;

@@ -51,18 +51,17 @@ async function run(...argv: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe("list", () => {
-  it("prints one row per asset, the latest live version, archived ones only with --all", async () => {
+  it("prints one row per asset, the latest live version, archived and gc-deleted ones only with --all", async () => {
     expect((await run("list")).out).toMatchInlineSnapshot(`
-      "KIND   NAME    LATEST  VERSIONS  COMMIT              DIGEST        CREATED
-      data   digits  1       1         0123456789ab        026abda8f2fd  2026-01-03T00:00:00.000Z
-      model  mnist   2       2         0123456789ab+dirty  1e775e92a88a  2026-01-02T00:00:00.000Z"
+      "KIND   NAME   LATEST  VERSIONS  COMMIT              DIGEST        CREATED
+      model  mnist  2       2         0123456789ab+dirty  1e775e92a88a  2026-01-02T00:00:00.000Z"
     `);
     expect((await run("list", "--all")).out).toMatchInlineSnapshot(`
-      "KIND         NAME            LATEST  VERSIONS  COMMIT              DIGEST        CREATED
-      component    anon            1       1         0123456789ab        0de61ffba0e5  2026-01-05T00:00:00.000Z
-      data         digits          1       1         0123456789ab        026abda8f2fd  2026-01-03T00:00:00.000Z
-      environment  old (archived)  1       1         0123456789ab        affdf63974ce  2026-01-04T00:00:00.000Z
-      model        mnist           2       2         0123456789ab+dirty  1e775e92a88a  2026-01-02T00:00:00.000Z"
+      "KIND         NAME                    LATEST  VERSIONS  COMMIT              DIGEST        CREATED
+      component    anon                    1       1         0123456789ab        0de61ffba0e5  2026-01-05T00:00:00.000Z
+      data         digits (deleted by gc)  1       1         0123456789ab        026abda8f2fd  2026-01-03T00:00:00.000Z
+      environment  old (archived)          1       1         0123456789ab        affdf63974ce  2026-01-04T00:00:00.000Z
+      model        mnist                   2       2         0123456789ab+dirty  1e775e92a88a  2026-01-02T00:00:00.000Z"
     `);
     expect((await run("list", "environment")).out).toMatchInlineSnapshot(`"The registry is empty. (no environment)"`);
     expect((await run("list", "model", "--json")).out).toMatchInlineSnapshot(`

@@ -25,7 +25,7 @@ export function listText(view: ListView, kind: string | undefined): string {
   if (view.assets.length === 0) return "The registry is empty." + (kind ? ` (no ${kind})` : "");
   return table([
     ["KIND", "NAME", "LATEST", "VERSIONS", "COMMIT", "DIGEST", "CREATED"],
-    ...view.assets.map((r) => [r.kind, r.name + (r.archived ? " (archived)" : ""), r.latest, String(r.versions), commitText(r.commit, r.dirty), shortDigest(r.digest), r.created_at]),
+    ...view.assets.map((r) => [r.kind, r.name + (r.deleted ? " (deleted by gc)" : r.archived ? " (archived)" : ""), r.latest, String(r.versions), commitText(r.commit, r.dirty), shortDigest(r.digest), r.created_at]),
   ]);
 }
 

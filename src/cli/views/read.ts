@@ -7,7 +7,7 @@ import type { AssetKind } from "../../manifest/types.js";
 import { artifactChanges } from "../../plan/artifacts.js";
 import type { ArtifactChange } from "../../plan/types.js";
 import { aliasKey } from "../../registry/alias-state.js";
-import { byCreation, versionPatch } from "../../registry/query.js";
+import { latestOf, versionPatch, versionsByAsset } from "../../registry/query.js";
 import {
   addressOf,
   type AliasRecord,
@@ -20,14 +20,17 @@ import {
   type VersionUpdate,
 } from "../../registry/types.js";
 
-/** One asset in `list`: its latest live version (the latest of all when every one is archived). */
+/** One asset in `list`: its latest version (registry/query.ts latestOf); `archived` when none is live. */
 export interface ListRow {
   address: string;
   kind: AssetKind;
   name: string;
   latest: string;
   versions: number;
+  /** No version is live (all archived or deleted by gc). */
   archived: boolean;
+  /** Present (true) when gc deleted every version: the one shown too. */
+  deleted?: true;
   digest: Digest;
   commit: string | null;
   dirty: boolean;
@@ -41,26 +44,23 @@ export interface ListView {
 
 /** The assets of a snapshot, by `kind:name`; anonymous ones and wholly archived ones only with `all`. */
 export function listView(snapshot: RegistrySnapshot, filter: { kind?: AssetKind | undefined; all: boolean }): ListView {
-  const assets = new Map<string, StoredVersion[]>();
-  for (const v of snapshot.versions) {
-    if (filter.kind !== undefined && v.record.kind !== filter.kind) continue;
-    if (v.record.anonymous && !filter.all) continue;
-    const key = `${v.record.kind}:${v.record.name}`;
-    assets.set(key, [...(assets.get(key) ?? []), v]);
-  }
+  const assets = versionsByAsset(
+    snapshot.versions.filter((v) => filter.kind === undefined || v.record.kind === filter.kind),
+    { anonymous: filter.all },
+  );
   const rows = [...assets.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([, versions]): ListRow => {
-      const sorted = versions.sort(byCreation);
-      const live = sorted.filter((v) => !v.archived);
-      const { record } = (live.at(-1) ?? sorted.at(-1)) as StoredVersion;
+      const { version, live } = latestOf(versions) as { version: StoredVersion; live: boolean };
+      const { record } = version;
       return {
         address: addressOf(record),
         kind: record.kind,
         name: record.name,
         latest: record.version,
-        versions: sorted.length,
-        archived: live.length === 0,
+        versions: versions.length,
+        archived: !live,
+        ...(version.deleted === true ? { deleted: true as const } : {}),
         digest: record.digest,
         commit: record.provenance.commit,
         dirty: record.provenance.dirty,
