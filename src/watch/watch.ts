@@ -1,6 +1,7 @@
 // Watch mode: file events → debounce → the same read → plan (→ apply) pipeline as the other commands.
 // It owns no logic of its own beyond deciding when to run and what changed between two plans.
 import type { Diagnostic } from "../diagnostics.js";
+import { lstatSync } from "node:fs";
 import path from "node:path";
 import type { Plan, Change } from "../plan/types.js";
 
@@ -59,6 +60,19 @@ export interface WatchHandle {
 }
 
 const IGNORED_SEGMENTS = new Set([".git", "node_modules", ".assetctl"]);
+
+/** How long chokidar (4.x, `_emit`) stays silent about a file after reporting a change to it. */
+const CHANGE_THROTTLE_MS = 50;
+
+/** What tells one state of a file from the next: its lstat (undefined when it is gone). */
+function statsOf(file: string): string | undefined {
+  try {
+    const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    return st === undefined ? undefined : `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined; // unreadable: its next change is chokidar's to report
+  }
+}
 
 /** The changes of `next` that are new or different from `previous`, and the addresses that went away. */
 export function planDelta(previous: Plan | undefined, next: Plan): { added: Change[]; removed: string[] } {
@@ -131,14 +145,32 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
     atomic: true,
   });
 
-  watcher.on("all", (event, file) => {
+  const fileEvent = (event: string, file: string): void => {
     if (closed) return;
     if (burstStart === 0) burstStart = Date.now();
     pending.add(path.relative(options.root, file).split(path.sep).join("/"));
     options.onFile?.(file, event);
     if (timer) clearTimeout(timer);
     timer = setTimeout(flush, debounceMs);
-  });
+    if (event === "change") recheckAfterThrottle(file);
+  };
+
+  // chokidar drops a file's change events for CHANGE_THROTTLE_MS after one it reports, with no event at the
+  // end: a second save within that window, after a cycle already read the first, would go unseen. So each
+  // reported change is looked at again when the window is over, and reported if the file moved since.
+  const rechecks = new Map<string, NodeJS.Timeout>();
+  const recheckAfterThrottle = (file: string): void => {
+    clearTimeout(rechecks.get(file));
+    const seen = statsOf(file);
+    const check = setTimeout(() => {
+      rechecks.delete(file);
+      if (statsOf(file) !== seen) fileEvent("change", file);
+    }, CHANGE_THROTTLE_MS + 5);
+    check.unref();
+    rechecks.set(file, check);
+  };
+
+  watcher.on("all", fileEvent);
   watcher.on("error", (error) => {
     running = running.then(() => tell({ type: "error", message: (error as Error).message }));
   });
@@ -148,10 +180,12 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
       running = running.then(async () => {
         await tell({ type: "ready" });
         await runCycle([], 0);
-        // A failed warm-up is no event: the next cycle meets the same failure and tells it.
-        await options.warm?.().catch(() => undefined);
       });
       void running.then(resolve);
+      // A failed warm-up is no event: the next cycle meets the same failure and tells it.
+      running = running.then(async () => {
+        if (!closed) await options.warm?.().catch(() => undefined);
+      });
     });
   });
 
@@ -160,6 +194,7 @@ export async function watchRepository(options: WatchOptions): Promise<WatchHandl
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      for (const check of rechecks.values()) clearTimeout(check);
       await watcher.close();
       await running;
     },

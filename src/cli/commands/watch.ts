@@ -40,6 +40,16 @@ export const watchCommand: Command = {
     // `impact` and `dependents` are answered from memory while this runs (lineage-resident.ts).
     const { serveResidentQueries } = await import("./lineage-resident.js");
     const resident = await serveResidentQueries(root, io.env);
+    // Ctrl-C is ours from before the first plan: one pressed while it is printed still stops cleanly.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
     const git = new GitAnswers(root, io.env);
     const listing = new KeptListing(root);
     const handle = await watchRepository({
@@ -72,15 +82,7 @@ export const watchCommand: Command = {
     });
 
     await handle.ready;
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        resolve();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await stopped;
     await handle.close();
     await resident.close();
     await registry.close();
