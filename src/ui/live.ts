@@ -6,7 +6,7 @@ import { planAgainst, readDesired } from "../reconcile.js";
 import { GitAnswers } from "../source/git-answers.js";
 import { KeptListing } from "../source/kept-listing.js";
 import type { RegistrySnapshot } from "../registry/types.js";
-import { watchRepository, type WatchHandle } from "../watch/watch.js";
+import { DEFAULT_DEBOUNCE_MS, watchRepository, type WatchHandle } from "../watch/watch.js";
 import type { RegistryAccess } from "./model.js";
 
 export type LiveState =
@@ -25,7 +25,7 @@ export class LivePlan {
   constructor(
     private readonly root: string,
     private readonly registry: RegistryAccess,
-    private readonly debounceMs = 20,
+    private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
   ) {}
 
   /** Starts watching (once) and resolves when the first plan is in. */

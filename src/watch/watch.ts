@@ -61,6 +61,13 @@ export interface WatchHandle {
 
 const IGNORED_SEGMENTS = new Set([".git", "node_modules", ".assetctl"]);
 
+/**
+ * A burst of events ends after this much quiet (ms): an editor's save (a temporary file renamed over the
+ * original) comes within it. Short, because a save's plan is waited for; a longer burst (a checkout) may
+ * plan once on the way, and cycles never overlap, so it ends in one plan of where it stopped.
+ */
+export const DEFAULT_DEBOUNCE_MS = 10;
+
 /** How long chokidar (4.x, `_emit`) stays silent about a file after reporting a change to it. */
 const CHANGE_THROTTLE_MS = 50;
 
@@ -88,7 +95,7 @@ export function planDelta(previous: Plan | undefined, next: Plan): { added: Chan
 export async function watchRepository(options: WatchOptions): Promise<WatchHandle> {
   // Loaded here only: no other command pays for the watcher.
   const { watch } = await import("chokidar");
-  const debounceMs = options.debounceMs ?? 20;
+  const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
   let previous: Plan | undefined;
   let pending = new Set<string>();
   let burstStart = 0;

@@ -2,7 +2,7 @@
 import { applyDesired } from "../../apply-workflow.js";
 import { hasErrors, UserError, type Diagnostic } from "../../diagnostics.js";
 import { makePlan, readDesired } from "../../reconcile.js";
-import { watchRepository, type Applied, type WatchEvent } from "../../watch/watch.js";
+import { DEFAULT_DEBOUNCE_MS, watchRepository, type Applied, type WatchEvent } from "../../watch/watch.js";
 import { GitAnswers } from "../../source/git-answers.js";
 import { KeptListing } from "../../source/kept-listing.js";
 import { WorkTree, type SourceTree } from "../../source/tree.js";
@@ -33,7 +33,7 @@ export const watchCommand: Command = {
     }
     const registry = await connectRegistry(root, str(values, "registry"), io.env, { create: apply });
     const asJson = flag(values, "json");
-    const debounceMs = Number(str(values, "debounce") ?? "20");
+    const debounceMs = Number(str(values, "debounce") ?? DEFAULT_DEBOUNCE_MS);
 
     // Where the diagnostics' source lines are read from as they are shown: a long-lived tree stats afresh.
     const tree = new WorkTree(root);
@@ -59,7 +59,7 @@ export const watchCommand: Command = {
         git.fileChanged(file);
         listing.fileEvent(event, file);
       },
-      debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : 20,
+      debounceMs: Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : DEFAULT_DEBOUNCE_MS,
       async warm() {
         const desired = await readDesired({ root, git, listing });
         if (!hasErrors(desired.state.diagnostics)) await makePlan(desired, registry);
