@@ -54,7 +54,7 @@ export interface Desired {
 }
 
 export async function validate(options: ReadOptions): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[] }> {
-  const { cache, ...validated } = await validateCached(options, usesCache(options) ? await cacheClock(options.root) : undefined);
+  const { cache, ...validated } = await validateCached(options, await cacheClock(options));
   await cache?.save();
   // aliases.yaml is checked with the manifests (schema and policy; its moves are judged by plan).
   if (options.paths !== undefined && !options.paths.includes(ALIASES_FILE)) return validated;
@@ -67,7 +67,7 @@ export async function validate(options: ReadOptions): Promise<{ tree: SourceTree
  * checks): what a question about the manifests' graph needs, at the cost of reading them.
  */
 export async function readManifests(options: ReadOptions): Promise<{ manifests: Manifest[]; diagnostics: Diagnostic[] }> {
-  const clockNs = usesCache(options) ? await cacheClock(options.root) : undefined;
+  const clockNs = await cacheClock(options);
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref, options.listing),
     clockNs !== undefined ? ManifestCache.load(options.root, cacheDir(options.root), { clockNs }) : undefined,
@@ -84,12 +84,13 @@ function cacheDir(root: string): string {
 
 /**
  * The filesystem's clock for the caches, read before the run reads any file: what decides which files are
- * too recent to be known by their stats (see filesystemClock). The caches live in a state folder git is
- * kept out of, made here.
+ * too recent to be known by their stats (see filesystemClock); undefined when the run uses no cache. The
+ * caches live in a state folder git is kept out of, made here.
  */
-async function cacheClock(root: string): Promise<bigint> {
-  await ensureStateDir(root);
-  return filesystemClock(cacheDir(root), root);
+async function cacheClock(options: ReadOptions): Promise<bigint | undefined> {
+  if (!usesCache(options)) return undefined;
+  await ensureStateDir(options.root);
+  return filesystemClock(cacheDir(options.root), options.root);
 }
 
 function usesCache(options: ReadOptions): boolean {
@@ -111,7 +112,7 @@ async function validateCached(
 /** Reads and validates the manifests and hashes their artifacts. Artifacts are hashed only when valid. */
 export async function readDesired(options: ReadOptions): Promise<Desired> {
   const git = options.ref === undefined ? options.git : undefined;
-  const clockNs = usesCache(options) ? await cacheClock(options.root) : undefined;
+  const clockNs = await cacheClock(options);
   const [{ tree, manifests, diagnostics: manifestDiagnostics, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options, clockNs),
     git ? git.source() : readSourceInfo(options.root, options.ref),

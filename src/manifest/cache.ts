@@ -21,7 +21,7 @@ import { createHash, hash } from "node:crypto";
 import { writeFileAtomically } from "../atomic-write.js";
 import { codeFingerprint } from "../code-fingerprint.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { isRacy, stampOf, statKey } from "../source/stat-cache.js";
+import { isRacy, statKey } from "../source/stat-cache.js";
 import type { Classification } from "./discover.js";
 import type { Locate, Manifest, ManifestKind, SourcePosition } from "./types.js";
 
@@ -316,9 +316,7 @@ export class ManifestCache {
   private trustedKey(file: string): string | null {
     const st = this.pending.get(file);
     this.pending.delete(file);
-    if (st === undefined) return null;
-    const racy = this.clockNs === undefined ? isRacy(st, this.now()) : stampOf(st).newestNs >= this.clockNs;
-    return racy ? null : statKey(st);
+    return st === undefined || isRacy(st, this.now(), this.clockNs) ? null : statKey(st);
   }
 
   private use(file: string, data: EntryData): CachedFile {

@@ -56,9 +56,13 @@ export function statKey(st: BigIntStats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
-/** Whether a file with these stats, hashed at `hashedAtNs`, may have been changed without its mtime moving. */
-export function isRacy(st: BigIntStats, hashedAtNs: bigint): boolean {
-  return isRacyStamp(stampOf(st), hashedAtNs);
+/**
+ * Whether a file with these stats, read at `hashedAtNs`, may have been changed without its stats moving:
+ * not older than `clockNs`, the filesystem's clock read before the run read anything (filesystemClock),
+ * where known; else within RACY_WINDOW_NS of `hashedAtNs`.
+ */
+export function isRacy(st: BigIntStats, hashedAtNs: bigint, clockNs?: bigint): boolean {
+  return isRacyStamp(stampOf(st), hashedAtNs, clockNs);
 }
 
 /**
@@ -76,8 +80,9 @@ export function stampOf(st: BigIntStats): FileStamp {
   return { key: statKey(st), newestNs: st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs };
 }
 
-export function isRacyStamp(stamp: FileStamp, hashedAtNs: bigint): boolean {
-  return stamp.newestNs + RACY_WINDOW_NS > hashedAtNs;
+/** isRacy, for a stamp. */
+export function isRacyStamp(stamp: FileStamp, hashedAtNs: bigint, clockNs?: bigint): boolean {
+  return clockNs === undefined ? stamp.newestNs + RACY_WINDOW_NS > hashedAtNs : stamp.newestNs >= clockNs;
 }
 
 export class StatCache {
@@ -142,7 +147,7 @@ export class StatCache {
   set(st: BigIntStats | FileStamp, digest: Digest, hashedAtNs: bigint = this.now()): void {
     const stamp = "key" in st ? st : stampOf(st);
     // Racy entries are not stored: the next run hashes the file again, and keeps it once it is old enough.
-    if (this.clockNs === undefined ? isRacyStamp(stamp, hashedAtNs) : stamp.newestNs >= this.clockNs) return;
+    if (isRacyStamp(stamp, hashedAtNs, this.clockNs)) return;
     this.store(stamp.key, digest);
   }
 
