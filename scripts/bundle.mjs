@@ -55,14 +55,31 @@ const result = await build({
   metafile: true,
   logLevel: "warning",
 });
+// `plan`'s first step, on its own in one CommonJS file: replaying a kept answer loads nothing else.
+await build({
+  absWorkingDir: root,
+  entryPoints: { replay: "src/cli/replay.ts" },
+  outdir,
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20.19",
+  define: { __ASSETCTL_VERSION__: JSON.stringify(pkg.version) },
+  // The addon is found by __dirname in CommonJS; import.meta is for the library build.
+  logOverride: { "empty-import-meta": "silent" },
+  legalComments: "none",
+  logLevel: "warning",
+});
 if (process.argv.includes("--meta")) writeFileSync(path.join(root, "dist", "cli-meta.json"), JSON.stringify(result.metafile));
 
 const launcher = `#!/usr/bin/env node
 "use strict";
 // The assetctl executable (written by scripts/bundle.mjs). \`--version\` is answered here; everything else
-// is the ES module bundle beside this file.
+// is the ES module bundle beside this file — but for a plan whose kept answer still holds (replay.cjs).
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "version")) process.stdout.write(${JSON.stringify(`${pkg.version}\n`)});
-else import("./bin.js");
+else if (!args.includes("plan")) import("./bin.js");
+else require("./replay.cjs").replayed(args).then((done) => done || import("./bin.js"));
 `;
 writeFileSync(path.join(outdir, "assetctl.cjs"), launcher, { mode: 0o755 });

@@ -1,5 +1,4 @@
 // What a cached result made by assetctl's code depends on: which code made it.
-import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +13,23 @@ let fingerprint: string | undefined;
  * trusts results an older build made.
  */
 export function codeFingerprint(): string {
-  if (fingerprint !== undefined) return fingerprint;
-  const hash = createHash("sha256").update(TOOL_VERSION);
+  fingerprint ??= fingerprintOf(codeFolder());
+  return fingerprint;
+}
+
+/** The folder codeFingerprint covers. */
+export function codeFolder(): string {
+  return path.dirname(fileURLToPath(import.meta.url));
+}
+
+/** The fingerprint of the modules in `folder` and below, as codeFingerprint takes it. */
+export function fingerprintOf(folder: string): string {
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(fingerprintText(folder)).digest("hex");
+}
+
+/** What the fingerprint of `folder` is a digest of (node:crypto is not loaded for it: see cli/answer.ts). */
+export function fingerprintText(folder: string): string {
+  let text = TOOL_VERSION;
   const walk = (dir: string, rel: string): void => {
     let entries: Dirent[];
     try {
@@ -29,11 +43,10 @@ export function codeFingerprint(): string {
         walk(abs, `${rel}${entry.name}/`);
       } else if (/\.(?:js|mjs|cjs|ts)$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
         const st = lstatSync(abs, { bigint: true, throwIfNoEntry: false });
-        if (st) hash.update(`${rel}${entry.name}\0${st.size}\0${st.mtimeNs}\n`);
+        if (st) text += `${rel}${entry.name}\0${st.size}\0${st.mtimeNs}\n`;
       }
     }
   };
-  walk(path.dirname(fileURLToPath(import.meta.url)), "");
-  fingerprint = hash.digest("hex");
-  return fingerprint;
+  walk(folder, "");
+  return text;
 }

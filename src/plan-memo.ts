@@ -103,7 +103,7 @@ export async function reusePlan(
 /**
  * Keeps a plan just made for the next run. `token` is the registry's, read before the snapshot the plan
  * was made from. Nothing is kept when the inputs could have changed unseen while the plan was made (see
- * keepable), or a registry written meanwhile. Plans of manifests with errors are not kept either (they
+ * keepable), or a registry written meanwhile. Whether it was kept. Plans of manifests with errors are not kept either (they
  * are being edited).
  */
 export async function keepPlan(
@@ -111,15 +111,13 @@ export async function keepPlan(
   registry: RegistryDriver,
   token: string | undefined,
   made: { plan: Plan; diagnostics: Diagnostic[]; git: GitView; lines?: SnippetLines },
-): Promise<void> {
-  if (token === undefined || !keepable(memo)) return;
-  if (hasErrors(made.diagnostics) || made.plan.errors.length > 0) return;
-  if ((await registry.stateToken?.()) !== token) return;
+): Promise<boolean> {
+  if (token === undefined || !keepable(memo)) return false;
+  if (hasErrors(made.diagnostics) || made.plan.errors.length > 0) return false;
+  if ((await registry.stateToken?.()) !== token) return false;
   const statuses = [...made.git.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  // The stamp vouches for git's answers only if no file of git's was written within the filesystem's
-  // timestamp granularity of the survey (as keepable asks of the tree's files).
-  const stamp = memo.gitStamp !== undefined && memo.gitStamp.newestNs < memo.clockNs ? memo.gitStamp.digest : undefined;
-  await keepResult(memo, {
+  const stamp = trustedStamp(memo);
+  return keepResult(memo, {
     format: FORMAT,
     key: keyOf(memo, registry, token, made.git),
     body: {
@@ -130,6 +128,14 @@ export async function keepPlan(
       ...(made.lines ? { lines: made.lines } : {}),
     },
   });
+}
+
+/**
+ * The digest of git's stamp, when it vouches for git's answers: no file of git's was written within the
+ * filesystem's timestamp granularity of the survey (as keepable asks of the tree's files).
+ */
+export function trustedStamp(memo: PlanMemo): string | undefined {
+  return memo.gitStamp !== undefined && memo.gitStamp.newestNs < memo.clockNs ? memo.gitStamp.digest : undefined;
 }
 
 function keyOf(memo: PlanMemo, registry: RegistryDriver, token: string, git: GitView): string {

@@ -60,7 +60,7 @@ export function keepable(memo: TreeMemo): boolean {
   return memo.survey.newestNs < memo.clockNs && !memo.tree.readBeyondSurvey();
 }
 
-/** Keeps a result (a read-only checkout computes in full each time). */
-export async function keepResult<T>(memo: TreeMemo, kept: KeptResult<T>): Promise<void> {
-  await writeFileAtomically(memo.file, JSON.stringify(kept));
+/** Keeps a result (a read-only checkout computes in full each time); whether it was written. */
+export async function keepResult<T>(memo: TreeMemo, kept: KeptResult<T>): Promise<boolean> {
+  return writeFileAtomically(memo.file, JSON.stringify(kept));
 }

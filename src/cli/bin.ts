@@ -15,4 +15,24 @@ for (const stream of [process.stdout, process.stderr]) {
 const args = process.argv.slice(2).filter((arg) => arg !== "--no-color");
 if (args.length !== process.argv.length - 2) process.env["NO_COLOR"] = "1";
 const [{ main }, { processIo }] = await Promise.all([import("./main.js"), import("./io.js")]);
-process.exitCode = await main(args, processIo());
+if (!args.includes("plan")) process.exitCode = await main(args, processIo());
+else {
+  // A plan's answer is recorded, to be replayed by the executable while nothing it was made of changes.
+  const [{ AnswerRecorder, invocationOf }, { codeFolder, fingerprintText }] = await Promise.all([import("./answer.js"), import("../code-fingerprint.js")]);
+  const recorder = new AnswerRecorder();
+  const io = processIo();
+  const exitCode = await main(args, {
+    ...io,
+    out: (text) => {
+      recorder.record(1, text.endsWith("\n") ? text : `${text}\n`);
+      io.out(text);
+    },
+    err: (text) => {
+      recorder.record(2, text.endsWith("\n") ? text : `${text}\n`);
+      io.err(text);
+    },
+    vouch: (basis) => recorder.vouch(basis),
+  });
+  process.exitCode = exitCode;
+  await recorder.keep(invocationOf(process.argv.slice(2), io.cwd, process.env, process), { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
+}

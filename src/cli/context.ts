@@ -7,6 +7,7 @@ import { UserError } from "../diagnostics.js";
 import { joinSplitUrl } from "../registry/core.js";
 import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
+import { rootWithoutGit } from "../source/root-folder.js";
 import { ensureStateDir, WorkTree } from "../source/tree.js";
 
 const run = promisify(execFile);
@@ -29,34 +30,13 @@ export async function resolveRoot(dir: string | undefined, cwd: string): Promise
   const from = await realpath(cwd).catch(() => cwd);
   // Found without starting git where the answer is plain: an assetctl.yaml met before any `.git`, or
   // else a `.git` folder of this user's (git's own top) — unless the environment points git elsewhere.
-  if (["GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES"].every((name) => process.env[name] === undefined)) {
-    const near = await nearestConfigOrRepository(from);
-    if (near !== undefined) return near;
-  }
+  const near = rootWithoutGit(from, process.env);
+  if (near !== undefined) return near;
   const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd }).then(
     ({ stdout }) => stdout.trim() || undefined,
     () => undefined,
   );
   return (await nearestConfigFolder(from, top)) ?? top ?? cwd;
-}
-
-/**
- * The root as resolveRoot finds it, where that needs no git: the nearest folder from `from` up that holds
- * assetctl.yaml, if no `.git` comes first; else the first folder with a `.git` folder this user owns that
- * has a HEAD (what `git rev-parse --show-toplevel` names there). Undefined when git must be asked: a `.git`
- * file (a worktree, a submodule), one of another user's (git may refuse it), or no `.git` at all.
- */
-async function nearestConfigOrRepository(from: string): Promise<string | undefined> {
-  for (let folder = from; ; folder = path.dirname(folder)) {
-    const config = await lstat(path.join(folder, "assetctl.yaml")).catch(() => undefined);
-    if (config?.isFile()) return folder;
-    const dotGit = await lstat(path.join(folder, ".git")).catch(() => undefined);
-    if (dotGit !== undefined) {
-      const owned = dotGit.isDirectory() && (process.getuid === undefined || dotGit.uid === process.getuid());
-      return owned && (await lstat(path.join(folder, ".git", "HEAD")).catch(() => undefined))?.isFile() ? folder : undefined;
-    }
-    if (path.dirname(folder) === folder) return undefined;
-  }
 }
 
 /** The nearest folder from `from` up to `stop` (or the filesystem's root) that holds assetctl.yaml. */

@@ -1,5 +1,6 @@
 // The CLI's connection to the outside world, passed to every command so tests can capture it.
 import type { OnProgress } from "../progress.js";
+import type { AnswerBasis } from "./answer.js";
 import { redact } from "../redact.js";
 import { styleFor, type Style } from "./render/style.js";
 
@@ -34,6 +35,11 @@ export interface Io {
    * hints, and what to run next are left out; every error is printed whole.
    */
   quiet?: boolean;
+  /**
+   * Told, by a command whose answer could be replayed, what vouches for it (cli/answer.ts): set by the
+   * executable, which records what is printed.
+   */
+  vouch?(basis: AnswerBasis): void;
   /** Told of the bytes of long work (hashing, storing, verifying), when progress is shown (render/progress.ts). */
   progress?: OnProgress;
 }

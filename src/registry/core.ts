@@ -78,6 +78,10 @@ export class RegistryCore implements RegistryDriver {
     return this.records.stateToken?.();
   }
 
+  stateWitness(): string[] | undefined {
+    return this.records.stateWitness?.();
+  }
+
   async hasObject(digest: Digest): Promise<boolean> {
     this.#checkObject(digest);
     return this.objects.hasObject(digest);

@@ -125,6 +125,13 @@ export interface RegistryDriver {
   stateToken?(): Promise<string | undefined>;
 
   /**
+   * Optional, beside stateToken: files whose stats, unchanged and older than the filesystem's clock when
+   * they were read, vouch that the token is unchanged too — so that a process can tell without opening the
+   * registry (see cli/answer.ts). Read before the token; undefined where no files can vouch (a server).
+   */
+  stateWitness?(): string[] | undefined;
+
+  /**
    * Optional, for registries that hold versions made elsewhere (`unmanaged` in the snapshot): whether
    * `stored` holds the content of `record`, whose files `read` gives (by artifact and file). No write.
    */

@@ -6,23 +6,33 @@
 // more than anything else a reused plan does. Where git's state is elsewhere (a `.git` file, as in a
 // worktree or a submodule) or the environment moves git's repository or index, there is no stamp: git is
 // asked. Git's other variables (`GIT_CONFIG_GLOBAL`, `GIT_SSL_CAINFO`, …) are part of the stamp.
-import { createHash } from "node:crypto";
 import { lstatSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { statKey } from "./stat-cache.js";
+import { statKey } from "./stat-key.js";
 
 /** Variables that put the repository, its index or its work tree somewhere else than the files stamped. */
 const RELOCATING = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES"];
 
 export interface GitStamp {
   digest: string;
+  /** What the digest is of: equal texts, equal stamps. */
+  text: string;
   /** The newest mtime or ctime among the files stamped, ns: a stamp is trusted only when older than the survey's clock. */
   newestNs: bigint;
 }
 
 /** The stamp of the repository that holds `root`, or undefined when git must be asked. */
 export function gitStamp(root: string, env: NodeJS.ProcessEnv = process.env): GitStamp | undefined {
+  const stamp = gitStampText(root, env);
+  if (stamp === undefined) return undefined;
+  // node:crypto is loaded only here: the answer replayed before the CLI loads compares texts (cli/answer.ts).
+  const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(stamp.text).digest("hex");
+  return { ...stamp, digest };
+}
+
+/** The stamp's text, without its digest. */
+export function gitStampText(root: string, env: NodeJS.ProcessEnv = process.env): Omit<GitStamp, "digest"> | undefined {
   if (RELOCATING.some((name) => env[name] !== undefined)) return undefined;
   const gitDir = repositoryFolder(root);
   if (gitDir === undefined) return undefined;
@@ -48,17 +58,17 @@ export function gitStamp(root: string, env: NodeJS.ProcessEnv = process.env): Gi
     ...["GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"].flatMap((name) => (env[name] ? [path.resolve(root, env[name])] : [])),
   ];
   const gitEnv = Object.entries(env).filter(([name]) => name.startsWith("GIT_")).sort(([a], [b]) => (a < b ? -1 : 1));
-  const hash = createHash("sha256").update(JSON.stringify([root, head, gitEnv]));
+  let text = JSON.stringify([root, head, gitEnv]);
   let newestNs = 0n;
   for (const file of files) {
     const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-    hash.update(`${file}\0${st ? `${st.mode}:${statKey(st)}` : "none"}\n`);
+    text += `${file}\0${st ? `${st.mode}:${statKey(st)}` : "none"}\n`;
     if (st) {
       const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
       if (newest > newestNs) newestNs = newest;
     }
   }
-  return { digest: hash.digest("hex"), newestNs };
+  return { text, newestNs };
 }
 
 /** The `.git` folder of the repository `root` is in: the nearest `.git` up from it, when it is a folder. */

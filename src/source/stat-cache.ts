@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomically } from "../atomic-write.js";
 import type { Digest } from "../registry/types.js";
+import { statKey } from "./stat-key.js";
 
 const FORMAT = 1;
 const FILE_NAME = "digests.json";
@@ -52,9 +53,7 @@ interface CacheFile {
   entries: Record<string, [string, number]>;
 }
 
-export function statKey(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-}
+export { statKey };
 
 /**
  * Whether a file with these stats, read at `hashedAtNs`, may have been changed without its stats moving:

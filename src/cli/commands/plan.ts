@@ -7,7 +7,9 @@ import { ALIASES_FILE } from "../../manifest/aliases.js";
 import { isError, sortDiagnostics, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
-import { keepPlan, recallPlan, reusePlan, surveyForPlan } from "../../plan-memo.js";
+import { keepPlan, recallPlan, reusePlan, surveyForPlan, trustedStamp, type PlanMemo } from "../../plan-memo.js";
+import { keepable } from "../../tree-memo.js";
+import { witnessOf, type AnswerBasis, type Witness } from "../answer.js";
 import { gitStamp } from "../../source/git-stamp.js";
 import { ignoreRules, isGitRepository } from "../../source/provenance.js";
 import { readSnippetLines, type SnippetLines } from "../../source/snippets.js";
@@ -38,8 +40,10 @@ export const planCommand: Command = {
   options: { ...planOptions, out: { type: "string" }, format: { type: "string" }, "detailed-exitcode": { type: "boolean" } },
   async run(values, _positionals, io) {
     const format = outputFormat(values, ["text", "json", "markdown"]);
-    const { plan: result, desired } = await planFromFlags(values, io);
+    const { plan: result, desired, basis } = await planFromFlags(values, io);
     const out = str(values, "out");
+    // An answer that writes nothing but its output can be replayed (see cli/answer.ts).
+    if (basis && !out) io.vouch?.(basis);
     if (out) {
       const file = path.resolve(io.cwd, out);
       await mkdir(path.dirname(file), { recursive: true });
@@ -77,7 +81,7 @@ export interface PlanContext {
  * The plan the flags ask for. A plan of the working tree is reused from the last run when nothing it is
  * made from has changed (see plan-memo.ts); the pipeline itself is loaded only when it has to run.
  */
-export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Plan; desired: PlanContext }> {
+export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Plan; desired: PlanContext; basis?: AnswerBasis }> {
   const root = await resolveRoot(str(values, "dir"), io.cwd);
   const ref = str(values, "ref");
   const options = { prune: flag(values, "prune"), targets: strs(values, "target"), ...(flag(values, "allow-protected") ? { allowProtected: true } : {}) };
@@ -89,9 +93,15 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     const stamp = tree ? gitStamp(root, io.env) : undefined;
     const recalled = tree ? recallPlan(root, stamp) : undefined;
     const memo = tree ? surveyForPlan(root, tree, options, stamp) : undefined;
+    // The registry's witness files are read before its token, so that a write after it shows in them.
+    const witnessed = memo ? registry.stateWitness?.() : undefined;
+    const witness = witnessed ? witnessOf(witnessed) : undefined;
     const token = memo ? await registry.stateToken?.() : undefined;
     const reused = memo ? await reusePlan(memo, registry, token, recalled) : undefined;
-    if (memo && reused) return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics }, ...(reused.lines ? { lines: reused.lines } : {}) } };
+    if (memo && reused) {
+      const basis = answerBasis(memo, witness);
+      return { plan: reused.plan, desired: { tree: memo.tree, state: { diagnostics: reused.diagnostics }, ...(reused.lines ? { lines: reused.lines } : {}) }, ...(basis ? { basis } : {}) };
+    }
 
     // The registry is read while the manifests are: a remote one answers while this process hashes files.
     const snapshot = registry.snapshot();
@@ -102,11 +112,22 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     if (!memo || !git) return { plan: result, desired };
     const diagnostics = desired.state.diagnostics;
     const lines = diagnostics.length > 0 ? await readSnippetLines(memo.tree, diagnostics) : undefined;
-    await keepPlan(memo, registry, token, { plan: result, diagnostics, git, ...(lines ? { lines } : {}) });
-    return { plan: result, desired: { tree: desired.tree, state: desired.state, ...(lines ? { lines } : {}) } };
+    const kept = await keepPlan(memo, registry, token, { plan: result, diagnostics, git, ...(lines ? { lines } : {}) });
+    const basis = kept ? answerBasis(memo, witness) : undefined;
+    return { plan: result, desired: { tree: desired.tree, state: desired.state, ...(lines ? { lines } : {}) }, ...(basis ? { basis } : {}) };
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * What vouches for the answer of a plan the memo vouches for, when git's stamp and the registry's witness
+ * files do too (older than the filesystem's clock, so that no later write can leave them as they are).
+ */
+function answerBasis(memo: PlanMemo, witness: Witness | undefined): AnswerBasis | undefined {
+  const git = trustedStamp(memo) !== undefined ? memo.gitStamp?.text : undefined;
+  if (git === undefined || witness === undefined || witness.newestNs >= memo.clockNs || !keepable(memo)) return undefined;
+  return { root: memo.root, survey: memo.survey.digest, git, witness };
 }
 
 /** The plan as the JSON contract shows it: the records apply would write stay in the saved file only. */

@@ -109,6 +109,15 @@ export class FsRecordStore implements RecordStore {
     return `fs:${identity.dev}:${identity.ino}:${identity.ctimeNs}:${journal?.mtimeNs ?? 0n}:${serial}`;
   }
 
+  /**
+   * The files the token is made of, or that move with it: the format file (the identity), the journal's
+   * folder (its mtime moves with every entry linked into it) and the folder writes are published from
+   * (a write under way makes the token undefined).
+   */
+  stateWitness(): string[] {
+    return [this.#layout.formatFile, this.#layout.journalDir, this.#layout.tmpDir];
+  }
+
   async createVersion(record: VersionRecord, fence?: Fence): Promise<void> {
     const address = addressOf(record);
     await this.#lock.checkFence(fence);
