@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliPath = path.join(projectRoot, "dist", "cli", "bin.js");
+/** The executable as installed (package.json's `bin`): the launcher, which replays kept answers (cli/answer.ts). */
+export const executablePath = path.join(projectRoot, "dist", "cli", "assetctl.cjs");
 
 export interface RunResult {
   code: number;
@@ -69,8 +71,8 @@ export class TempRepo {
   }
 
   /** Runs the built CLI in the repository, without a terminal. */
-  run(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
-    return runCli(args, { cwd: options.cwd ?? this.root, env: { ...this.env, ...options.env } });
+  run(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; executable?: string } = {}): Promise<RunResult> {
+    return runCli(args, { cwd: options.cwd ?? this.root, env: { ...this.env, ...options.env }, ...(options.executable ? { executable: options.executable } : {}) });
   }
 
   /** A digest over every file of the registry directory: equal digests mean byte-for-byte equal. */
@@ -101,9 +103,9 @@ export class TempRepo {
   }
 }
 
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
+export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; executable?: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(process.execPath, [options.executable ?? cliPath, ...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
