@@ -44,6 +44,9 @@ describe("the published package", () => {
   it("ships the built code with its types, LICENSE, the release commit and the shrinkwrap", () => {
     expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "npm-shrinkwrap.json", "dist/release.json", "dist/index.js", "dist/index.d.ts"]));
     for (const target of Object.values(pkg.bin)) expect(files).toContain(target);
+    // The launcher's replay of a kept answer, and the survey in C it uses, built here (a C compiler is at hand).
+    expect(files).toContain("dist/cli/replay.cjs");
+    if (process.platform === "linux") expect(files).toContain(`dist/native/survey-linux-${process.arch}.node`);
     const root = pkg.exports["."];
     expect(typeof root === "object" && [root.types, root.default].map((f) => f.replace(/^\.\//, ""))).toEqual(["dist/index.d.ts", "dist/index.js"]);
     expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/.+\.git$/);

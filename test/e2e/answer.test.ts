@@ -5,6 +5,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { replayAnswer } from "../../src/cli/answer.js";
+import { WorkTree } from "../../src/source/tree.js";
 import { executablePath, TempRepo, type RunResult } from "./harness.js";
 
 const MODEL = `$schema: https://azuremlschemas.azureedge.net/latest/model.schema.json
@@ -98,6 +100,28 @@ describe("the replayed answer", () => {
       expect(replayed, label).toBe(await fromScratch(args, options));
     }
   }, 120_000);
+
+  it("is replayed with the tree surveyed in JavaScript where the survey in C is not built", async () => {
+    repo.waitForClockTick();
+    await repo.run(["apply", "--auto-approve"]);
+    const made = await keepAnswer(["plan", "--json"]);
+    const printed: string[] = [];
+    const context = {
+      cwd: repo.root,
+      // As the harness runs the CLI: this process's environment, without colour.
+      env: { ...process.env, NO_COLOR: "1" },
+      terminals: { stdout: { isTTY: false }, stderr: { isTTY: false } },
+      survey: (root: string) => new WorkTree(root).survey().digest,
+    };
+    const code = await replayAnswer(["plan", "--json"], context, (_fd, text) => void printed.push(text));
+    expect(code).toBe(made.code);
+    expect(printed.join("")).toBe(made.stdout);
+    // A file changed: nothing printed, the CLI must answer.
+    writeFileSync(path.join(repo.root, "models/model.pkl"), "pickled-bytes-v2");
+    printed.length = 0;
+    expect(await replayAnswer(["plan", "--json"], context, (_fd, text) => void printed.push(text))).toBeUndefined();
+    expect(printed).toEqual([]);
+  });
 
   it("is not kept for a plan that writes a file, which each run writes again", async () => {
     repo.waitForClockTick();
