@@ -34,5 +34,5 @@ else {
     vouch: (basis) => recorder.vouch(basis),
   });
   process.exitCode = exitCode;
-  await recorder.keep(invocationOf(process.argv.slice(2), io.cwd, process.env, process), { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
+  if (recorder.basis) await recorder.keep(invocationOf(process.argv.slice(2), io.cwd, process.env, process), { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
 }
