@@ -49,6 +49,8 @@ static void append(Text* text, const char* bytes, size_t length) {
   text->length += length;
 }
 
+#define MAX_DEPTH 256
+
 static int skipped(const char* name) {
   return strcmp(name, ".git") == 0 || strcmp(name, "node_modules") == 0 || strcmp(name, ".assetctl") == 0;
 }
@@ -102,18 +104,28 @@ struct linux_dirent64 {
   char d_name[];
 };
 
+#define LISTING_BUFFER 32768
+
+// The buffer is on the heap: walk recurses, and one on the stack would be in every level's frame.
 static int list_folder(int fd, Listing* listing) {
-  char buffer[32768];
+  char* buffer = malloc(LISTING_BUFFER);
+  if (buffer == NULL) return 0;
+  int ok = 1;
   for (;;) {
-    long read = syscall(SYS_getdents64, fd, buffer, sizeof buffer);
-    if (read < 0) return 0;
-    if (read == 0) return 1;
-    for (long offset = 0; offset < read;) {
+    long read = syscall(SYS_getdents64, fd, buffer, LISTING_BUFFER);
+    if (read <= 0) {
+      ok = read == 0;
+      break;
+    }
+    for (long offset = 0; ok && offset < read;) {
       struct linux_dirent64* entry = (struct linux_dirent64*)(buffer + offset);
-      if (!add_entry(listing, entry->d_name, entry->d_type)) return 0;
+      ok = add_entry(listing, entry->d_name, entry->d_type);
       offset += entry->d_reclen;
     }
+    if (!ok) break;
   }
+  free(buffer);
+  return ok;
 }
 #else
 static int list_folder(int fd, Listing* listing) {
@@ -139,7 +151,13 @@ static int by_name(const void* a, const void* b) {
 
 // `at`/`name_in_at`: the folder, as a name in an open folder (openat: no path walked from the root for
 // each entry); `rel`: its repository-relative path ("" at the root).
-static void walk(int at, const char* name_in_at, const char* rel, Text* text, uint64_t* newest) {
+static void walk(int at, const char* name_in_at, const char* rel, Text* text, uint64_t* newest, int depth) {
+  // Deeper than any tree of assets: given up (the caller walks in JavaScript) before the stack or the
+  // descriptors this keeps open, one a level, run short.
+  if (depth > MAX_DEPTH) {
+    text->failed = 1;
+    return;
+  }
   int fd = openat(at, name_in_at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   Listing listing = {NULL, 0, 0};
   if (fd < 0 || !list_folder(fd, &listing)) {
@@ -178,7 +196,7 @@ static void walk(int at, const char* name_in_at, const char* rel, Text* text, ui
       if (!skipped(name)) {
         append(text, child, strlen(child));
         append(text, "\0dir\n", 5);
-        walk(fd, name, child, text, newest);
+        walk(fd, name, child, text, newest, depth + 1);
       }
       continue;
     }
@@ -210,7 +228,7 @@ static napi_value Survey(napi_env env, napi_callback_info info) {
   Text text = {malloc(1 << 16), 0, 1 << 16, 0};
   if (text.data == NULL) return NULL;
   uint64_t newest = 0;
-  walk(AT_FDCWD, abs, "", &text, &newest);
+  walk(AT_FDCWD, abs, "", &text, &newest, 0);
   napi_value result = NULL;
   if (!text.failed) {
     unsigned char md[32];

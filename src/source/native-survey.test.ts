@@ -69,6 +69,14 @@ describe("the survey in C", () => {
     check("a link removed");
   });
 
+  it("gives no digest for a tree deeper than any of assets, which the caller surveys in JavaScript", () => {
+    mkdirSync(path.join(root, ...Array.from({ length: 300 }, () => "d")), { recursive: true });
+    expect(nativeSurvey(root)).toBeUndefined();
+    mkdirSync(path.join(root, "shallow", ...Array.from({ length: 200 }, () => "d")), { recursive: true });
+    rmSync(path.join(root, "d"), { recursive: true });
+    expect(nativeSurvey(root)).toBe(new WorkTree(root).survey().digest);
+  });
+
   it("gives no digest for a root that is not there, where the caller surveys in JavaScript", () => {
     const digest = nativeSurvey(path.join(root, "missing"));
     // Listed as WorkTree lists it: a folder that cannot be listed is a line of its own.
