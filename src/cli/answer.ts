@@ -15,7 +15,7 @@ import { gitStampText } from "../source/git-stamp.js";
 import { rootWithoutGit } from "../source/root-folder.js";
 import { statKey } from "../source/stat-key.js";
 
-const FORMAT = 1;
+const FORMAT = 2;
 const FILE_NAME = "answer.json";
 /** Variables that differ from one prompt to the next of the same shell, and that no command reads. */
 const VOLATILE = new Set(["_", "OLDPWD"]);
@@ -25,7 +25,7 @@ export interface AnswerBasis {
   root: string;
   /** The digest of the tree's survey, taken before anything was read. */
   survey: string;
-  /** Git's stamp (its text), trusted: older than the filesystem's clock. */
+  /** The digest of git's stamp (its text holds the GIT_ variables: never written out), trusted: older than the filesystem's clock. */
   git: string;
   /** The registry's witness files (RegistryDriver.stateWitness), read before its token. */
   witness: Witness;
@@ -40,6 +40,7 @@ export interface Witness {
 
 interface AnswerRecord {
   format: number;
+  /** The digest of invocationOf's text: the environment holds credentials, never written out as they are. */
   invocation: string;
   root: string;
   /** assetctl's code that made the answer: the folder codeFingerprint covers, and its fingerprint's text. */
@@ -104,7 +105,10 @@ export class AnswerRecorder {
     this.basis = basis;
   }
 
-  /** Keeps the answer, when the command vouched for it. `code`: assetctl's code that made it. */
+  /**
+   * Keeps the answer, when the command vouched for it. `invocation`: the digest of invocationOf's text;
+   * `code`: assetctl's code that made it.
+   */
   async keep(invocation: string, code: { folder: string; text: string }, exitCode: number): Promise<void> {
     const basis = this.basis;
     if (basis === undefined) return;
@@ -138,11 +142,12 @@ function dirFlag(args: readonly string[]): string | undefined {
 /**
  * Prints the kept answer of this invocation and returns its exit code, when everything that vouched for
  * it is unchanged; else undefined, having printed nothing. `survey`: the tree's survey digest, as
- * WorkTree.survey gives it. The cheap checks come first, the survey of the whole tree last.
+ * WorkTree.survey gives it; `sha256`: a text's digest. The cheap checks come first, the survey of the
+ * whole tree last.
  */
 export async function replayAnswer(
   args: readonly string[],
-  context: { cwd: string; env: NodeJS.ProcessEnv; terminals: Terminals; survey: (root: string) => string | Promise<string> },
+  context: { cwd: string; env: NodeJS.ProcessEnv; terminals: Terminals; survey: (root: string) => string | Promise<string>; sha256: (text: string) => string },
   print: (fd: 1 | 2, text: string) => void,
 ): Promise<number | undefined> {
   const dir = dirFlag(args);
@@ -160,9 +165,10 @@ export async function replayAnswer(
     return undefined; // none kept, or torn: it is only a cache
   }
   if (record?.format !== FORMAT || record.root !== root) return undefined;
-  if (record.invocation !== invocationOf(args, context.cwd, context.env, context.terminals)) return undefined;
+  if (record.invocation !== context.sha256(invocationOf(args, context.cwd, context.env, context.terminals))) return undefined;
   if (witnessOf(record.witness.paths).text !== record.witness.text) return undefined;
-  if (gitStampText(root, context.env)?.text !== record.git) return undefined;
+  const stamp = gitStampText(root, context.env);
+  if (stamp === undefined || context.sha256(stamp.text) !== record.git) return undefined;
   if (fingerprintText(record.code.folder) !== record.code.text) return undefined;
   if ((await context.survey(root)) !== record.survey) return undefined;
   for (const [fd, text] of record.output) print(fd, text);

@@ -34,5 +34,9 @@ else {
     vouch: (basis) => recorder.vouch(basis),
   });
   process.exitCode = exitCode;
-  if (recorder.basis) await recorder.keep(invocationOf(process.argv.slice(2), io.cwd, process.env, process), { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
+  if (recorder.basis) {
+    const invocation = invocationOf(process.argv.slice(2), io.cwd, process.env, process);
+    const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(invocation).digest("hex");
+    await recorder.keep(digest, { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
+  }
 }

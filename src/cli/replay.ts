@@ -5,14 +5,14 @@
 // than the rest of a replay but the survey.
 import { fstatSync, writeSync } from "node:fs";
 import { replayAnswer, type Terminals } from "./answer.js";
-import { nativeSurvey } from "../source/native-survey.js";
+import { nativeSha256, nativeSurvey } from "../source/native-survey.js";
 
 /** Replays the kept answer of `args`, setting the exit code; false when the CLI must run. */
 export async function replayed(args: string[]): Promise<boolean> {
   const output = new Output();
   let exitCode: number | undefined;
   try {
-    exitCode = await replayAnswer(args, { cwd: process.cwd(), env: process.env, terminals: terminals(), survey }, (fd, text) => output.write(fd, text));
+    exitCode = await replayAnswer(args, { cwd: process.cwd(), env: process.env, terminals: terminals(), survey, sha256 }, (fd, text) => output.write(fd, text));
   } catch (error) {
     // Whatever went wrong here, the CLI answers in full — unless something was printed already.
     if (output.started) throw error;
@@ -46,6 +46,11 @@ async function survey(root: string): Promise<string> {
   if (native !== undefined) return native;
   const { WorkTree } = await import("../source/tree.js");
   return new WorkTree(root).survey().digest;
+}
+
+/** A text's SHA-256: in C where it is built, else node:crypto's. */
+function sha256(text: string): string {
+  return nativeSha256(text) ?? process.getBuiltinModule("node:crypto").createHash("sha256").update(text).digest("hex");
 }
 
 /** stdout and stderr, written to directly; through their streams once one would block (a non-blocking pipe). */

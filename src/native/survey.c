@@ -6,7 +6,7 @@
 // survey(root: string): [digest: string, newestNs: bigint] — the SHA-256 (hex) of the lines
 // WorkTree.survey hashes, and the newest mtime or ctime of any entry but a folder's. The digest is
 // OpenSSL's, which Node carries and exports to addons; loading fails where it does not, and then
-// assetctl walks in JavaScript.
+// assetctl walks in JavaScript. sha256(text) gives the digest of a text alike.
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <dirent.h>
@@ -252,9 +252,34 @@ static napi_value Survey(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// sha256(text: string): string — the SHA-256 (hex) of the text's UTF-8, as node:crypto gives it; for a
+// process that would load node:crypto for nothing else (cli/replay.ts).
+static napi_value Sha256(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  size_t length;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &length) != napi_ok) return NULL;
+  char* bytes = malloc(length + 1);
+  if (bytes == NULL) return NULL;
+  napi_value result = NULL;
+  unsigned char md[32];
+  unsigned int md_length = 0;
+  if (napi_get_value_string_utf8(env, argv[0], bytes, length + 1, &length) == napi_ok &&
+      EVP_Digest(bytes, length, md, &md_length, EVP_sha256(), NULL) == 1 && md_length == 32) {
+    char hex[65];
+    for (unsigned int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    if (napi_create_string_latin1(env, hex, 64, &result) != napi_ok) result = NULL;
+  }
+  free(bytes);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
-  napi_value survey;
+  napi_value survey, sha256;
   if (napi_create_function(env, "survey", NAPI_AUTO_LENGTH, Survey, NULL, &survey) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "survey", survey) != napi_ok) return NULL;
+  if (napi_create_function(env, "sha256", NAPI_AUTO_LENGTH, Sha256, NULL, &sha256) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "sha256", sha256) != napi_ok) return NULL;
   return exports;
 }

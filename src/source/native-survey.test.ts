@@ -2,6 +2,7 @@
 // (cli/answer.ts) compares one with the other. The addon is the built one (dist/native), loaded through
 // the built module, as the executable loads it.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WorkTree } from "./tree.js";
 
 const built = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/source/native-survey.js");
-const { nativeSurvey } = (await import(pathToFileURL(built).href)) as typeof import("./native-survey.js");
+const { nativeSha256, nativeSurvey } = (await import(pathToFileURL(built).href)) as typeof import("./native-survey.js");
 
 describe("the survey in C", () => {
   let root: string;
@@ -67,6 +68,13 @@ describe("the survey in C", () => {
     check("a mode changed");
     rmSync(path.join(root, "dangling"));
     check("a link removed");
+  });
+
+  it("digests a text as node:crypto does", () => {
+    if (process.platform !== "linux" && process.platform !== "darwin") return;
+    for (const text of ["", "plan", "ünïcödé \u0000 nul", "𝔘 astral", "x".repeat(100_000)]) {
+      expect(nativeSha256(text), JSON.stringify(text.slice(0, 20))).toBe(createHash("sha256").update(text).digest("hex"));
+    }
   });
 
   it("gives no digest for a tree deeper than any of assets, which the caller surveys in JavaScript", () => {

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 interface Addon {
   /** The survey's digest and newest timestamp (see src/native/survey.c); undefined when the walk failed. */
   survey(root: string): [string, bigint] | undefined;
+  /** The SHA-256 (hex) of the text's UTF-8. */
+  sha256(text: string): string | undefined;
 }
 
 /** The addon's file: `dist/native/`, beside the folder of this module in the library build and in the CLI's. */
@@ -23,7 +25,7 @@ function load(): Addon | null {
   const module = { exports: {} as Partial<Addon> };
   try {
     process.dlopen(module, addonFile(), constants.dlopen.RTLD_NOW);
-    addon = typeof module.exports.survey === "function" ? (module.exports as Addon) : null;
+    addon = typeof module.exports.survey === "function" && typeof module.exports.sha256 === "function" ? (module.exports as Addon) : null;
   } catch {
     addon = null; // not built for this platform, or not loadable here (another C library)
   }
@@ -33,4 +35,9 @@ function load(): Addon | null {
 /** The survey's digest of the tree at `root`, as WorkTree.survey gives it; undefined without the addon. */
 export function nativeSurvey(root: string): string | undefined {
   return load()?.survey(root)?.[0];
+}
+
+/** The SHA-256 (hex) of `text`, as node:crypto gives it, without loading node:crypto; undefined without the addon. */
+export function nativeSha256(text: string): string | undefined {
+  return load()?.sha256(text);
 }

@@ -2,6 +2,7 @@
 // nothing changed prints what the CLI printed, exit code included, without loading the CLI; after any
 // change to what it was made of — files, git, the registry, the invocation — what is printed is what a
 // plan from scratch prints.
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -49,6 +50,10 @@ describe("the replayed answer", () => {
   it("is replayed while nothing changes: the same output and exit code, and the CLI is not run", async () => {
     repo.waitForClockTick();
     await repo.run(["apply", "--auto-approve"]);
+    // The environment is part of what vouches, git's variables part of its stamp, and both hold
+    // credentials: only their digests are written.
+    await keepAnswer(["plan"], { env: { GIT_ASSETCTL_TEST_CREDENTIAL: "credential-value-never-written" } });
+    expect(readFileSync(path.join(repo.root, ANSWER), "utf8")).not.toContain("credential-value-never-written");
     for (const args of [["plan"], ["plan", "--detailed-exitcode", "--json"], ["-q", "plan"]]) {
       const made = await keepAnswer(args);
       // The CLI rewrites the kept plan on every full run: gone and not made again, the answer was replayed.
@@ -112,6 +117,7 @@ describe("the replayed answer", () => {
       env: { ...process.env, NO_COLOR: "1" },
       terminals: { stdout: { isTTY: false }, stderr: { isTTY: false } },
       survey: (root: string) => new WorkTree(root).survey().digest,
+      sha256: (text: string) => createHash("sha256").update(text).digest("hex"),
     };
     const code = await replayAnswer(["plan", "--json"], context, (_fd, text) => void printed.push(text));
     expect(code).toBe(made.code);

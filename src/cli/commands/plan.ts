@@ -125,7 +125,7 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
  * files do too (older than the filesystem's clock, so that no later write can leave them as they are).
  */
 function answerBasis(memo: PlanMemo, witness: Witness | undefined): AnswerBasis | undefined {
-  const git = trustedStamp(memo) !== undefined ? memo.gitStamp?.text : undefined;
+  const git = trustedStamp(memo);
   if (git === undefined || witness === undefined || witness.newestNs >= memo.clockNs || !keepable(memo)) return undefined;
   return { root: memo.root, survey: memo.survey.digest, git, witness };
 }
