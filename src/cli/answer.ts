@@ -127,7 +127,7 @@ export class AnswerRecorder {
   }
 }
 
-/** Options the CLI takes a value for that decide where the root is. */
+/** The folder `--dir` names, read as the CLI's parseArgs reads it (the last one given). */
 function dirFlag(args: readonly string[]): string | undefined {
   let dir: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -164,7 +164,7 @@ export async function replayAnswer(
   } catch {
     return undefined; // none kept, or torn: it is only a cache
   }
-  if (record?.format !== FORMAT || record.root !== root) return undefined;
+  if (record?.format !== FORMAT || record.root !== root || !printable(record)) return undefined;
   if (record.invocation !== context.sha256(invocationOf(args, context.cwd, context.env, context.terminals))) return undefined;
   if (witnessOf(record.witness.paths).text !== record.witness.text) return undefined;
   const stamp = gitStampText(root, context.env);
@@ -173,4 +173,13 @@ export async function replayAnswer(
   if ((await context.survey(root)) !== record.survey) return undefined;
   for (const [fd, text] of record.output) print(fd, text);
   return record.exitCode;
+}
+
+/** Whether what a record would print and exit with is whole: checked before a byte is printed. */
+function printable(record: AnswerRecord): boolean {
+  return (
+    Number.isInteger(record.exitCode) &&
+    Array.isArray(record.output) &&
+    record.output.every((item) => Array.isArray(item) && (item[0] === 1 || item[0] === 2) && typeof item[1] === "string")
+  );
 }

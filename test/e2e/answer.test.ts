@@ -129,6 +129,24 @@ describe("the replayed answer", () => {
     expect(printed).toEqual([]);
   });
 
+  it("is not replayed when torn or malformed: the CLI answers, and keeps a good one", async () => {
+    repo.waitForClockTick();
+    await repo.run(["apply", "--auto-approve"]);
+    const made = await keepAnswer(["plan"]);
+    const good = JSON.parse(readFileSync(path.join(repo.root, ANSWER), "utf8")) as Record<string, unknown>;
+    for (const [label, text] of [
+      ["torn", JSON.stringify(good).slice(0, 200)],
+      ["output malformed", JSON.stringify({ ...good, output: [[1, "half"], [3, 5]] })],
+      ["exit code malformed", JSON.stringify({ ...good, exitCode: "0" })],
+      ["witness missing", JSON.stringify({ ...good, witness: undefined })],
+    ] as const) {
+      writeFileSync(path.join(repo.root, ANSWER), text);
+      const result = await repo.run(["plan"], { executable: executablePath });
+      expect(shown(result), label).toBe(shown(made));
+      expect(JSON.parse(readFileSync(path.join(repo.root, ANSWER), "utf8")), label).toEqual(good);
+    }
+  });
+
   it("is not kept for a plan that writes a file, which each run writes again", async () => {
     repo.waitForClockTick();
     await repo.run(["apply", "--auto-approve"]);
