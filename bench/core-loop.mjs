@@ -56,6 +56,9 @@ export async function benchCoreLoop(projectRoot, count = 1000) {
     // made in full from the files, with the manifest and digest caches warm.
     const noChange = run("plan");
     if (!noChange.stdout.includes("No changes.")) throw new Error(`no-change plan found changes:\n${noChange.stdout.slice(-500)}`);
+    // The same plan again through the executable as installed, which replays the answer that plan kept.
+    const replayed = timeProcess(process.execPath, [path.join(projectRoot, "dist/cli/assetctl.cjs"), "plan"], { cwd: repo, okCodes: [0, 2] });
+    if (replayed.stdout !== noChange.stdout) throw new Error(`the replayed plan differs:\n${replayed.stdout.slice(-500)}`);
     rmSync(path.join(repo, ".assetctl", "cache", "plan.json"), { force: true });
     const noChangeFull = run("plan");
     if (!noChangeFull.stdout.includes("No changes.")) throw new Error(`no-change plan found changes:\n${noChangeFull.stdout.slice(-500)}`);
@@ -93,6 +96,7 @@ export async function benchCoreLoop(projectRoot, count = 1000) {
       row("cold plan (empty registry)", cold, tf?.cold),
       row("apply", apply, tf?.apply, 10),
       row("no-change plan (reusing the plan apply kept)", noChange, tf?.noChange, 10),
+      row("no-change plan again (the executable replays its answer)", replayed, tf?.noChange, 10),
       row("no-change plan, kept plan removed (files re-read)", noChangeFull, tf?.noChange),
     ]);
   } finally {
