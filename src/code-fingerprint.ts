@@ -2,6 +2,7 @@
 import { lstatSync, readdirSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sha256Hex } from "./digest.js";
 import { TOOL_VERSION } from "./version.js";
 
 let fingerprint: string | undefined;
@@ -13,7 +14,7 @@ let fingerprint: string | undefined;
  * trusts results an older build made.
  */
 export function codeFingerprint(): string {
-  fingerprint ??= fingerprintOf(codeFolder());
+  fingerprint ??= sha256Hex(fingerprintText(codeFolder()));
   return fingerprint;
 }
 
@@ -22,12 +23,7 @@ export function codeFolder(): string {
   return path.dirname(fileURLToPath(import.meta.url));
 }
 
-/** The fingerprint of the modules in `folder` and below, as codeFingerprint takes it. */
-export function fingerprintOf(folder: string): string {
-  return process.getBuiltinModule("node:crypto").createHash("sha256").update(fingerprintText(folder)).digest("hex");
-}
-
-/** What the fingerprint of `folder` is a digest of (node:crypto is not loaded for it: see cli/answer.ts). */
+/** What codeFingerprint digests, for the modules in `folder` and below (the replay compares it as it is). */
 export function fingerprintText(folder: string): string {
   let text = TOOL_VERSION;
   const walk = (dir: string, rel: string): void => {

@@ -1,11 +1,21 @@
 // Content digests: SHA-256 over bytes, and over a canonical JSON form (sorted keys, no whitespace) so
 // that key order and YAML formatting never change a digest.
-import { hash } from "node:crypto";
 import type { Digest } from "./domain.js";
 
+/**
+ * node:crypto's one-shot hash (a third of createHash's cost, for the thousands of small digests every plan
+ * makes), loaded at the first digest: a process that only replays a kept answer (cli/replay.ts) never does.
+ */
+let oneShot: typeof import("node:crypto").hash | undefined;
+
+/** The SHA-256 of `data` (a string as UTF-8), in hex. */
+export function sha256Hex(data: string | Uint8Array): string {
+  oneShot ??= process.getBuiltinModule("node:crypto").hash;
+  return oneShot("sha256", data, "hex");
+}
+
 export function sha256(data: string | Uint8Array): Digest {
-  // One-shot hashing: a third of createHash's cost, for the thousands of small digests every plan makes.
-  return `sha256:${hash("sha256", data, "hex")}`;
+  return `sha256:${sha256Hex(data)}`;
 }
 
 export function isDigest(value: unknown): value is Digest {

@@ -1,6 +1,5 @@
 // The pipeline every command shares: files → manifests → desired state → plan (→ apply). Each step is
 // its own module; this one only composes them, so the CLI, watch and the library API do the same thing.
-import path from "node:path";
 import { canonicalJson } from "./digest.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { ManifestCache } from "./manifest/cache.js";
@@ -23,6 +22,7 @@ import { ALIASES_FILE, loadAliases } from "./manifest/aliases.js";
 import { filesystemClock, StatCache } from "./source/stat-cache.js";
 import { ensureStateDir, type SourceTree } from "./source/tree.js";
 import type { DesiredState, SourceInfo } from "./source/types.js";
+import { cacheFolder } from "./source/root-folder.js";
 
 export interface ReadOptions {
   /** Repository root (absolute). */
@@ -70,16 +70,11 @@ export async function readManifests(options: ReadOptions): Promise<{ manifests: 
   const clockNs = await cacheClock(options);
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref, options.listing),
-    clockNs !== undefined ? ManifestCache.load(options.root, cacheDir(options.root), { clockNs }) : undefined,
+    clockNs !== undefined ? ManifestCache.load(options.root, cacheFolder(options.root), { clockNs }) : undefined,
   ]);
   const loaded = await loadManifests(tree, cache ? { cache } : {});
   await cache?.save();
   return loaded;
-}
-
-/** Where the caches live: `.assetctl/cache/` of the repository. */
-function cacheDir(root: string): string {
-  return path.join(root, ".assetctl", "cache");
 }
 
 /**
@@ -90,7 +85,7 @@ function cacheDir(root: string): string {
 async function cacheClock(options: ReadOptions): Promise<bigint | undefined> {
   if (!usesCache(options)) return undefined;
   await ensureStateDir(options.root);
-  return filesystemClock(cacheDir(options.root), options.root);
+  return filesystemClock(cacheFolder(options.root), options.root);
 }
 
 function usesCache(options: ReadOptions): boolean {
@@ -103,7 +98,7 @@ async function validateCached(
 ): Promise<{ tree: SourceTree; manifests: Manifest[]; diagnostics: Diagnostic[]; cache: ManifestCache | undefined }> {
   const [tree, cache] = await Promise.all([
     options.tree ?? openSourceTree(options.root, options.ref, options.listing),
-    clockNs !== undefined ? ManifestCache.load(options.root, cacheDir(options.root), { clockNs }) : undefined,
+    clockNs !== undefined ? ManifestCache.load(options.root, cacheFolder(options.root), { clockNs }) : undefined,
   ]);
   const { manifests, diagnostics } = await validateRepository(tree, { ...(options.paths ? { paths: options.paths } : {}), ...(cache ? { cache } : {}) });
   return { tree, manifests, diagnostics, cache };
@@ -116,7 +111,7 @@ export async function readDesired(options: ReadOptions): Promise<Desired> {
   const [{ tree, manifests, diagnostics: manifestDiagnostics, cache: manifestCache }, source, cache] = await Promise.all([
     validateCached(options, clockNs),
     git ? git.source() : readSourceInfo(options.root, options.ref),
-    clockNs !== undefined ? StatCache.load(cacheDir(options.root), { clockNs }) : undefined,
+    clockNs !== undefined ? StatCache.load(cacheFolder(options.root), { clockNs }) : undefined,
   ]);
   const aliases = await readAliases(options.root, tree, source);
   // A file a commit lacks because git ignores it is explained by the ignore rule, not the manifest.

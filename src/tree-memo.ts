@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomically } from "./atomic-write.js";
 import { filesystemClock } from "./source/stat-cache.js";
-import { STATE_DIR, type Survey, type WorkTree } from "./source/tree.js";
+import { cacheFolder } from "./source/root-folder.js";
+import type { Survey, WorkTree } from "./source/tree.js";
 
 /** The working tree as it was before a run read it, and the file its result is kept in. */
 export interface TreeMemo {
@@ -29,14 +30,10 @@ export interface KeptResult<T> {
   body: T;
 }
 
-/** The cache folder of `root`, where memo files live. */
-function cacheDir(root: string): string {
-  return path.join(root, STATE_DIR, "cache");
-}
 
 /** Surveys `tree` (of `root`) before anything else reads it; `name` is the memo's file in the cache folder. */
 export function surveyTree(root: string, tree: WorkTree, name: string): TreeMemo {
-  const dir = cacheDir(root);
+  const dir = cacheFolder(root);
   const clockNs = filesystemClock(dir, root);
   return { file: path.join(dir, name), root, tree, survey: tree.survey(), clockNs };
 }
@@ -45,7 +42,7 @@ export function surveyTree(root: string, tree: WorkTree, name: string): TreeMemo
 export function recallKept<T>(root: string, name: string, format: number): KeptResult<T> | undefined {
   let kept: KeptResult<T>;
   try {
-    kept = JSON.parse(readFileSync(path.join(cacheDir(root), name), "utf8")) as KeptResult<T>;
+    kept = JSON.parse(readFileSync(path.join(cacheFolder(root), name), "utf8")) as KeptResult<T>;
   } catch {
     return undefined; // missing or torn: it is only a cache
   }

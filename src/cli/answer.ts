@@ -7,13 +7,13 @@
 // It is kept only where the plan memo vouches for the plan (plan-memo.ts: the same inputs, no racy file)
 // and, beside it, for what printing read: git's stamp trusted, the registry's witness files older than the
 // filesystem's clock. Anything that does not check out runs the CLI, which answers in full.
-import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomically } from "../atomic-write.js";
 import { fingerprintText } from "../code-fingerprint.js";
 import { gitStampText } from "../source/git-stamp.js";
-import { rootWithoutGit } from "../source/root-folder.js";
-import { statKey } from "../source/stat-key.js";
+import { cacheFolder, rootWithoutGit } from "../source/root-folder.js";
+import { statsText } from "../source/stat-key.js";
 
 const FORMAT = 2;
 const FILE_NAME = "answer.json";
@@ -70,26 +70,11 @@ export function invocationOf(args: readonly string[], cwd: string, env: NodeJS.P
 
 /** The stats of `paths` (absent ones too), as a text equal while none of them changes. */
 export function witnessOf(paths: readonly string[]): Witness {
-  let text = "";
-  let newestNs = 0n;
-  for (const file of paths) {
-    let st;
-    try {
-      st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-    } catch {
-      st = undefined;
-    }
-    text += `${file}\0${st ? `${st.mode}:${statKey(st)}` : "none"}\n`;
-    if (st) {
-      const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-      if (newest > newestNs) newestNs = newest;
-    }
-  }
-  return { paths: [...paths], text, newestNs };
+  return { paths: [...paths], ...statsText(paths) };
 }
 
 function answerFile(root: string): string {
-  return path.join(root, ".assetctl", "cache", FILE_NAME);
+  return path.join(cacheFolder(root), FILE_NAME);
 }
 
 /** An Io's printing, recorded for keepAnswer. */

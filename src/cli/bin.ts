@@ -18,25 +18,17 @@ const [{ main }, { processIo }] = await Promise.all([import("./main.js"), import
 if (!args.includes("plan")) process.exitCode = await main(args, processIo());
 else {
   // A plan's answer is recorded, to be replayed by the executable while nothing it was made of changes.
-  const [{ AnswerRecorder, invocationOf }, { codeFolder, fingerprintText }] = await Promise.all([import("./answer.js"), import("../code-fingerprint.js")]);
+  const [{ AnswerRecorder, invocationOf }, { codeFolder, fingerprintText }, { sha256Hex }] = await Promise.all([
+    import("./answer.js"),
+    import("../code-fingerprint.js"),
+    import("../digest.js"),
+  ]);
   const recorder = new AnswerRecorder();
-  const io = processIo();
-  const exitCode = await main(args, {
-    ...io,
-    out: (text) => {
-      recorder.record(1, text.endsWith("\n") ? text : `${text}\n`);
-      io.out(text);
-    },
-    err: (text) => {
-      recorder.record(2, text.endsWith("\n") ? text : `${text}\n`);
-      io.err(text);
-    },
-    vouch: (basis) => recorder.vouch(basis),
-  });
+  const io = processIo((fd, text) => recorder.record(fd, text));
+  const exitCode = await main(args, { ...io, vouch: (basis) => recorder.vouch(basis) });
   process.exitCode = exitCode;
   if (recorder.basis) {
     const invocation = invocationOf(process.argv.slice(2), io.cwd, process.env, process);
-    const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(invocation).digest("hex");
-    await recorder.keep(digest, { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
+    await recorder.keep(sha256Hex(invocation), { folder: codeFolder(), text: fingerprintText(codeFolder()) }, exitCode);
   }
 }

@@ -7,7 +7,7 @@ import { UserError } from "../diagnostics.js";
 import { joinSplitUrl } from "../registry/core.js";
 import { openRegistry, registryDriver } from "../registry/open.js";
 import { RegistryError, type RegistryDriver } from "../registry/driver.js";
-import { rootWithoutGit } from "../source/root-folder.js";
+import { cacheFolder, rootWithoutGit } from "../source/root-folder.js";
 import { ensureStateDir, WorkTree } from "../source/tree.js";
 
 const run = promisify(execFile);
@@ -69,7 +69,7 @@ export async function registrySpec(root: string, flag: string | undefined, env: 
   // Without assetctl.yaml there is nothing to read, and the configuration's parser need not be loaded.
   if (!(await lstat(path.join(root, "assetctl.yaml")).catch(() => undefined))) return DEFAULT_REGISTRY;
   const { readRegistrySetting } = await import("../manifest/config.js");
-  const setting = await readRegistrySetting(new WorkTree(root), { cacheDir: path.join(root, ".assetctl", "cache") });
+  const setting = await readRegistrySetting(new WorkTree(root), { cacheDir: cacheFolder(root) });
   if (typeof setting === "object") return joinSplitUrl(setting.records, setting.objects);
   return setting ?? DEFAULT_REGISTRY;
 }

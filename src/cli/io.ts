@@ -44,10 +44,16 @@ export interface Io {
   progress?: OnProgress;
 }
 
-export function processIo(): Io {
+/** The process's own Io; `printed`, when given, is told every line as written (the answer's recorder, bin.ts). */
+export function processIo(printed?: (fd: 1 | 2, line: string) => void): Io {
+  const write = (fd: 1 | 2, text: string): void => {
+    const line = text.endsWith("\n") ? text : `${text}\n`;
+    printed?.(fd, line);
+    (fd === 1 ? process.stdout : process.stderr).write(line);
+  };
   return {
-    out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    out: (text) => write(1, text),
+    err: (text) => write(2, text),
     style: styleFor(process.stdout),
     errStyle: styleFor(process.stderr),
     interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,

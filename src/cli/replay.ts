@@ -4,6 +4,7 @@
 // and stdout and stderr are written to as files until they refuse: their stream classes cost more to load
 // than the rest of a replay but the survey.
 import { fstatSync, writeSync } from "node:fs";
+import { sha256Hex } from "../digest.js";
 import { replayAnswer, type Terminals } from "./answer.js";
 import { nativeSha256, nativeSurvey } from "../source/native-survey.js";
 
@@ -50,7 +51,7 @@ async function survey(root: string): Promise<string> {
 
 /** A text's SHA-256: in C where it is built, else node:crypto's. */
 function sha256(text: string): string {
-  return nativeSha256(text) ?? process.getBuiltinModule("node:crypto").createHash("sha256").update(text).digest("hex");
+  return nativeSha256(text) ?? sha256Hex(text);
 }
 
 /** stdout and stderr, written to directly; through their streams once one would block (a non-blocking pipe). */

@@ -3,8 +3,7 @@
 // lstat of a fresh process, and a plan of an unchanged tree is mostly that walk (see cli/answer.ts).
 // Built by scripts/native.mjs where a C compiler is at hand; without it assetctl walks in JavaScript.
 //
-// survey(root: string): [digest: string, newestNs: bigint] — the SHA-256 (hex) of the lines
-// WorkTree.survey hashes, and the newest mtime or ctime of any entry but a folder's. The digest is
+// survey(root: string): string — the SHA-256 (hex) of the lines WorkTree.survey hashes. The digest is
 // OpenSSL's, which Node carries and exports to addons; loading fails where it does not, and then
 // assetctl walks in JavaScript. sha256(text) gives the digest of a text alike.
 #define NAPI_VERSION 8
@@ -151,7 +150,7 @@ static int by_name(const void* a, const void* b) {
 
 // `at`/`name_in_at`: the folder, as a name in an open folder (openat: no path walked from the root for
 // each entry); `rel`: its repository-relative path ("" at the root).
-static void walk(int at, const char* name_in_at, const char* rel, Text* text, uint64_t* newest, int depth) {
+static void walk(int at, const char* name_in_at, const char* rel, Text* text, int depth) {
   // Deeper than any tree of assets: given up (the caller walks in JavaScript) before the stack or the
   // descriptors this keeps open, one a level, run short.
   if (depth > MAX_DEPTH) {
@@ -196,7 +195,7 @@ static void walk(int at, const char* name_in_at, const char* rel, Text* text, ui
       if (!skipped(name)) {
         append(text, child, strlen(child));
         append(text, "\0dir\n", 5);
-        walk(fd, name, child, text, newest, depth + 1);
+        walk(fd, name, child, text, depth + 1);
       }
       continue;
     }
@@ -210,11 +209,20 @@ static void walk(int at, const char* name_in_at, const char* rel, Text* text, ui
     append(text, child, strlen(child));
     append(text, "\0", 1);
     append(text, line, (size_t)length);
-    uint64_t latest = mtime > ctime ? mtime : ctime;
-    if (latest > *newest) *newest = latest;
   }
   close(fd);
   free_listing(&listing);
+}
+
+// The SHA-256 of `length` bytes, as a hex string; NULL (undefined in JavaScript) when it cannot be made.
+static napi_value hex_sha256(napi_env env, const char* data, size_t length) {
+  unsigned char md[32];
+  unsigned int md_length = 0;
+  if (EVP_Digest(data, length, md, &md_length, EVP_sha256(), NULL) != 1 || md_length != 32) return NULL;
+  char hex[65];
+  for (unsigned int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+  napi_value result;
+  return napi_create_string_latin1(env, hex, 64, &result) == napi_ok ? result : NULL;
 }
 
 static napi_value Survey(napi_env env, napi_callback_info info) {
@@ -227,27 +235,8 @@ static napi_value Survey(napi_env env, napi_callback_info info) {
   while (abs_length > 1 && abs[abs_length - 1] == '/') abs[--abs_length] = '\0';
   Text text = {malloc(1 << 16), 0, 1 << 16, 0};
   if (text.data == NULL) return NULL;
-  uint64_t newest = 0;
-  walk(AT_FDCWD, abs, "", &text, &newest, 0);
-  napi_value result = NULL;
-  if (!text.failed) {
-    unsigned char md[32];
-    unsigned int md_length = 0;
-    char hex[65];
-    napi_value digest, latest;
-    if (EVP_Digest(text.data, text.length, md, &md_length, EVP_sha256(), NULL) == 1 && md_length == 32) {
-      for (unsigned int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    } else {
-      md_length = 0;
-    }
-    if (md_length == 32 && napi_create_string_latin1(env, hex, 64, &digest) == napi_ok && napi_create_bigint_uint64(env, newest, &latest) == napi_ok &&
-        napi_create_array_with_length(env, 2, &result) == napi_ok) {
-      napi_set_element(env, result, 0, digest);
-      napi_set_element(env, result, 1, latest);
-    } else {
-      result = NULL;
-    }
-  }
+  walk(AT_FDCWD, abs, "", &text, 0);
+  napi_value result = text.failed ? NULL : hex_sha256(env, text.data, text.length);
   free(text.data);
   return result;
 }
@@ -262,15 +251,7 @@ static napi_value Sha256(napi_env env, napi_callback_info info) {
   if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &length) != napi_ok) return NULL;
   char* bytes = malloc(length + 1);
   if (bytes == NULL) return NULL;
-  napi_value result = NULL;
-  unsigned char md[32];
-  unsigned int md_length = 0;
-  if (napi_get_value_string_utf8(env, argv[0], bytes, length + 1, &length) == napi_ok &&
-      EVP_Digest(bytes, length, md, &md_length, EVP_sha256(), NULL) == 1 && md_length == 32) {
-    char hex[65];
-    for (unsigned int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (napi_create_string_latin1(env, hex, 64, &result) != napi_ok) result = NULL;
-  }
+  napi_value result = napi_get_value_string_utf8(env, argv[0], bytes, length + 1, &length) == napi_ok ? hex_sha256(env, bytes, length) : NULL;
   free(bytes);
   return result;
 }

@@ -7,8 +7,8 @@ import path from "node:path";
 import { gitStamp } from "./git-stamp.js";
 import { readPathStatus, readRemote, readSourceInfo, type GitPathStatus } from "./provenance.js";
 import { filesystemClock } from "./stat-cache.js";
-import { STATE_DIR } from "./tree.js";
 import type { SourceInfo } from "./types.js";
+import { cacheFolder } from "./root-folder.js";
 
 interface Kept {
   stamp: string;
@@ -52,7 +52,7 @@ export class GitAnswers {
    */
   private current(): Kept | undefined {
     // The clock before the stamp, and both before git reads its files.
-    const clockNs = filesystemClock(path.join(this.root, STATE_DIR, "cache"), this.root);
+    const clockNs = filesystemClock(cacheFolder(this.root), this.root);
     const stamp = gitStamp(this.root, this.env);
     if (stamp === undefined || stamp.newestNs >= clockNs) {
       this.kept = undefined;

@@ -9,7 +9,8 @@
 import { lstatSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { statKey } from "./stat-key.js";
+import { sha256Hex } from "../digest.js";
+import { statsText } from "./stat-key.js";
 
 /** Variables that put the repository, its index or its work tree somewhere else than the files stamped. */
 const RELOCATING = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES"];
@@ -26,9 +27,7 @@ export interface GitStamp {
 export function gitStamp(root: string, env: NodeJS.ProcessEnv = process.env): GitStamp | undefined {
   const stamp = gitStampText(root, env);
   if (stamp === undefined) return undefined;
-  // node:crypto is loaded only here: the answer replayed before the CLI loads compares texts (cli/answer.ts).
-  const digest = process.getBuiltinModule("node:crypto").createHash("sha256").update(stamp.text).digest("hex");
-  return { ...stamp, digest };
+  return { ...stamp, digest: sha256Hex(stamp.text) };
 }
 
 /** The stamp's text, without its digest. */
@@ -58,17 +57,8 @@ export function gitStampText(root: string, env: NodeJS.ProcessEnv = process.env)
     ...["GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM"].flatMap((name) => (env[name] ? [path.resolve(root, env[name])] : [])),
   ];
   const gitEnv = Object.entries(env).filter(([name]) => name.startsWith("GIT_")).sort(([a], [b]) => (a < b ? -1 : 1));
-  let text = JSON.stringify([root, head, gitEnv]);
-  let newestNs = 0n;
-  for (const file of files) {
-    const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-    text += `${file}\0${st ? `${st.mode}:${statKey(st)}` : "none"}\n`;
-    if (st) {
-      const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-      if (newest > newestNs) newestNs = newest;
-    }
-  }
-  return { text, newestNs };
+  const stats = statsText(files);
+  return { text: JSON.stringify([root, head, gitEnv]) + stats.text, newestNs: stats.newestNs };
 }
 
 /** The `.git` folder of the repository `root` is in: the nearest `.git` up from it, when it is a folder. */

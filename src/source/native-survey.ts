@@ -6,8 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 interface Addon {
-  /** The survey's digest and newest timestamp (see src/native/survey.c); undefined when the walk failed. */
-  survey(root: string): [string, bigint] | undefined;
+  /** The survey's digest (see src/native/survey.c); undefined when the walk failed. */
+  survey(root: string): string | undefined;
   /** The SHA-256 (hex) of the text's UTF-8. */
   sha256(text: string): string | undefined;
 }
@@ -34,7 +34,7 @@ function load(): Addon | null {
 
 /** The survey's digest of the tree at `root`, as WorkTree.survey gives it; undefined without the addon. */
 export function nativeSurvey(root: string): string | undefined {
-  return load()?.survey(root)?.[0];
+  return load()?.survey(root);
 }
 
 /** The SHA-256 (hex) of `text`, as node:crypto gives it, without loading node:crypto; undefined without the addon. */

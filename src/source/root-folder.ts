@@ -3,6 +3,14 @@
 import { lstatSync, type Stats } from "node:fs";
 import path from "node:path";
 
+/** Where assetctl keeps its own state (the embedded registry, caches): never manifests, never asset content. */
+export const STATE_DIR = ".assetctl";
+
+/** The folder of a root's caches (memo files, the filesystem clock's probe), under its state folder. */
+export function cacheFolder(root: string): string {
+  return path.join(root, STATE_DIR, "cache");
+}
+
 /** Variables that make git look for the repository somewhere else than the folders above. */
 const GIT_LOCATING = ["GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES"];
 

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomically } from "../atomic-write.js";
 import type { Digest } from "../registry/types.js";
-import { statKey } from "./stat-key.js";
+import { newestNs, statKey } from "./stat-key.js";
 
 const FORMAT = 1;
 const FILE_NAME = "digests.json";
@@ -76,7 +76,7 @@ export interface FileStamp {
 }
 
 export function stampOf(st: BigIntStats): FileStamp {
-  return { key: statKey(st), newestNs: st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs };
+  return { key: statKey(st), newestNs: newestNs(st) };
 }
 
 /** isRacy, for a stamp. */

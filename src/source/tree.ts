@@ -5,6 +5,8 @@ import { mkdir, open, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { KeptListing } from "./kept-listing.js";
+import { STATE_DIR } from "./root-folder.js";
+import { newestNs as newestOf } from "./stat-key.js";
 import { stampOf, statKey, type FileStamp } from "./stat-cache.js";
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
@@ -41,8 +43,7 @@ export interface SourceTree {
   close?(): Promise<void>;
 }
 
-/** Where assetctl keeps its own state (the embedded registry, caches): never manifests, never asset content. */
-export const STATE_DIR = ".assetctl";
+export { STATE_DIR };
 
 /**
  * Makes the root's state folder (`.assetctl/`: the embedded registry, the caches) and keeps git out of
@@ -235,7 +236,7 @@ export class WorkTree implements SourceTree {
         const seen = seenFrom(child, st);
         this.seen?.set(child, seen);
         hash.update(`${child}\0${seen.entry.type}\0${st.mode}\0${seen.stamp?.key ?? statKey(st)}\n`);
-        const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+        const newest = newestOf(st);
         if (newest > newestNs) newestNs = newest;
         if (seen.entry.type === "file" || seen.entry.type === "symlink") files.push(child);
       }

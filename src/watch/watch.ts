@@ -3,6 +3,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import { lstatSync } from "node:fs";
 import path from "node:path";
+import { statKey } from "../source/stat-key.js";
 import type { Plan, Change } from "../plan/types.js";
 
 /** What the files that changed in one burst did to the plan: for every event that follows a change. */
@@ -75,7 +76,7 @@ const CHANGE_THROTTLE_MS = 50;
 function statsOf(file: string): string | undefined {
   try {
     const st = lstatSync(file, { bigint: true, throwIfNoEntry: false });
-    return st === undefined ? undefined : `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    return st === undefined ? undefined : statKey(st);
   } catch {
     return undefined; // unreadable: its next change is chokidar's to report
   }

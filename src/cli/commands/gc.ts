@@ -1,7 +1,6 @@
 // `assetctl gc [--apply | --restore]`: the garbage collector. A dry run by default (what would be deleted,
 // every kept version with its reasons in --json); --apply deletes under the registry's lock; --restore
 // brings back what the trash still holds.
-import path from "node:path";
 import type { GcState } from "../../apply/gc.js";
 import { UserError, hasErrors } from "../../diagnostics.js";
 import { aliasHistoryKept } from "../../lineage/snapshot-memo.js";
@@ -9,10 +8,10 @@ import { readRetention } from "../../manifest/config.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import type { AliasRecord, RegistrySnapshot } from "../../registry/types.js";
 import { defaultBranchRef, openSourceTree } from "../../source/index.js";
-import { STATE_DIR } from "../../source/tree.js";
 import { connectRegistry, parseDuration, resolveRoot } from "../context.js";
 import type { OnProgress } from "../../progress.js";
 import { common, flag, json, outputFormat, progressOf, str, type Command } from "./command.js";
+import { cacheFolder } from "../../source/root-folder.js";
 
 /** What a registry without its own sweep says about its objects. */
 function objectsNote(registry: RegistryDriver): string {
@@ -91,7 +90,7 @@ export const gcCommand: Command = {
       const retention = await readRetention(await openSourceTree(root, ref));
       const { planGc, gcHasWork } = await import("../../gc/plan.js");
       // The alias journal through the cache: on the fs registry it is one file per journal entry.
-      const cacheDir = path.join(root, STATE_DIR, "cache");
+      const cacheDir = cacheFolder(root);
       const aliasHistory = (): Promise<AliasRecord[]> => aliasHistoryKept(registry, cacheDir);
       const note = objectsNote(registry);
       const planOf = (declared: ReadonlySet<string>) => (state: GcState) =>

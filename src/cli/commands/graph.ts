@@ -1,5 +1,4 @@
 // `assetctl graph [ADDR]`: the dependency graph of the registry's versions, as DOT, Mermaid or JSON.
-import path from "node:path";
 import { around, lineageGraph, withoutImpliedEdges, type Direction } from "../../lineage/graph.js";
 import { parseAddress } from "../../plan/address.js";
 import { addressOf } from "../../registry/types.js";
@@ -7,8 +6,8 @@ import { lineageDot, lineageMermaid } from "../render/lineage.js";
 import { common, depthOption, flag, json, outputFormat, type Command } from "./command.js";
 import { findVersion, latestVersions } from "../../registry/query.js";
 import { lineageSnapshot } from "../../lineage/snapshot-memo.js";
-import { STATE_DIR } from "../../source/tree.js";
 import { aliasHistoryFor, withRegistry } from "./read.js";
+import { cacheFolder } from "../../source/root-folder.js";
 
 export const graphCommand: Command = {
   usage: "[ADDR] [--up | --down] [--depth N] [--all-edges] [--format dot|mermaid|json]",
@@ -20,7 +19,7 @@ export const graphCommand: Command = {
     const depth = depthOption(values);
     const direction: Direction = flag(values, "up") && flag(values, "down") ? "both" : flag(values, "down") ? "down" : "up";
     return withRegistry(values, io, async (registry, root) => {
-      const snapshot = await lineageSnapshot(registry, path.join(root, STATE_DIR, "cache"));
+      const snapshot = await lineageSnapshot(registry, cacheFolder(root));
       const graph = lineageGraph(snapshot.versions);
       const from = positionals[0] === undefined ? undefined : parseAddress(positionals[0]);
       const start = from ? [addressOf(findVersion(snapshot, from, await aliasHistoryFor(registry, from)).record)] : undefined;

@@ -2,7 +2,6 @@
 // the manifests kept in memory (read again, once, after the watcher saw a file change), `dependents` from
 // the compact lineage kept per registry (read again when the registry's state token moves). An answer is
 // made by the same functions as the one-shot commands' and printed by them: the output is the same.
-import path from "node:path";
 import { codeFingerprint } from "../../code-fingerprint.js";
 import type { Diagnostic } from "../../diagnostics.js";
 import type { CompactLineage } from "../../lineage/compact.js";
@@ -11,12 +10,12 @@ import { compactLineageKept } from "../../lineage/snapshot-memo.js";
 import { parseAddress } from "../../plan/address.js";
 import { readManifests } from "../../reconcile.js";
 import type { RegistryDriver } from "../../registry/driver.js";
-import { STATE_DIR } from "../../source/tree.js";
 import { serveQueries, type QueryServer } from "../../watch/query-server.js";
 import { watchRepository } from "../../watch/watch.js";
 import { connectRegistry, registrySpec } from "../context.js";
 import { errorFileCount, type ImpactAnswer, type ImpactQuery } from "./impact.js";
 import { dependentsAnswer, type DependentsAnswer, type DependentsQuery } from "./lineage.js";
+import { cacheFolder } from "../../source/root-folder.js";
 
 /** How long after the last file event the manifests are read again (a save is a burst of events). */
 const SETTLE_MS = 50;
@@ -108,7 +107,7 @@ export class ResidentLineage {
     const token = await kept.driver.stateToken?.();
     if (token === undefined) return undefined;
     if (kept.token !== token || kept.lineage === undefined) {
-      kept.lineage = await compactLineageKept(kept.driver, path.join(this.root, STATE_DIR, "cache"));
+      kept.lineage = await compactLineageKept(kept.driver, cacheFolder(this.root));
       kept.token = token;
     }
     return dependentsAnswer(kept.lineage, address, query);

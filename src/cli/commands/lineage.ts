@@ -1,18 +1,17 @@
 // Lineage queries of the registry: `dependents ADDR` (who uses this version) and `why A B` (a dependency
 // path between two versions). `impact` (from the manifests) is in impact.ts. `dependents` is asked of the
 // resident query server first (lineage-resident.ts), else answered from the compact lineage cache.
-import path from "node:path";
 import { codeFingerprint } from "../../code-fingerprint.js";
 import { UserError } from "../../diagnostics.js";
 import { dependentsIn, findIn, type CompactLineage, type DependentRow } from "../../lineage/compact.js";
 import { compactLineageKept } from "../../lineage/snapshot-memo.js";
 import { formatAddress, parseAddress, type Address } from "../../plan/address.js";
-import { STATE_DIR } from "../../source/tree.js";
 import { askResident } from "../../watch/query-server.js";
 import { connectRegistry, resolveRoot } from "../context.js";
 import type { Io } from "../io.js";
 import { common, flag, json, str, type Command, type Values } from "./command.js";
 import { depthOption } from "./command.js";
+import { cacheFolder } from "../../source/root-folder.js";
 
 export interface DependentsQuery {
   kind: "dependents";
@@ -76,7 +75,7 @@ export const dependentsCommand: Command = {
 async function dependentsOneShot(root: string, values: Values, io: Io, target: Address, query: DependentsQuery): Promise<DependentsAnswer> {
   const registry = await connectRegistry(root, str(values, "registry"), io.env);
   try {
-    const lineage = await compactLineageKept(registry, path.join(root, STATE_DIR, "cache"));
+    const lineage = await compactLineageKept(registry, cacheFolder(root));
     // An alias is resolved by its journal, read only for an address that names one.
     const address = target.alias === undefined ? target : (await import("../../registry/query.js")).resolveAlias(target, await registry.aliasHistory());
     return dependentsAnswer(lineage, address, query);
@@ -101,7 +100,7 @@ export const whyCommand: Command = {
     const a = parseAddress(requireArg(positionals, 0, "A"));
     const b = parseAddress(requireArg(positionals, 1, "B"));
     return withRegistry(values, io, async (registry, root) => {
-      const snapshot = await lineageSnapshot(registry, path.join(root, STATE_DIR, "cache"));
+      const snapshot = await lineageSnapshot(registry, cacheFolder(root));
       const aliases = await aliasHistoryFor(registry, a, b);
       const from = addressOf(findVersion(snapshot, a, aliases).record);
       const to = addressOf(findVersion(snapshot, b, aliases).record);
