@@ -207,7 +207,7 @@ export class FsRecordStore implements RecordStore {
     this.#wrote = true;
     const serial = await this.#journal.append(entry, intent.txn);
     this.#own.set(serial, replay);
-    await removeIfPresent(intent.temp);
+    removeIfPresent(intent.temp);
   }
 
   /** The state as of the journal head: the cache, brought forward entry by entry, or a full rebuild. */

@@ -20,7 +20,7 @@ export async function openFormat(layout: FsLayout, url: string, create: boolean,
       // false: a concurrent `open` created it first; its content is checked below like any other.
       await publishOnce(temp, layout.formatFile);
     } finally {
-      await removeIfPresent(temp);
+      removeIfPresent(temp);
     }
   }
   text ??= (await readFormatFile(layout, url)) ?? "";

@@ -76,7 +76,7 @@ export class FsIntents {
           await this.journal.append(intent.entry, intent.txn);
         }
       }
-      await removeIfPresent(claimed);
+      removeIfPresent(claimed);
     }
   }
 

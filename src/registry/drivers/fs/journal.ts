@@ -4,10 +4,11 @@
 // entries appended meanwhile are committed together: consecutive serials, each file synced, linked in
 // order, then one sync of the folder before any of them is reported appended (group commit), instead
 // of concurrent appends racing each other for the same serial.
-import { lstat, readdir, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { JournalEntry, JournalRecord } from "../../types.js";
-import { linkOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
+import { linkOnce, removeQuietly, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
 import { readRegularText } from "./read-file.js";
 
@@ -82,7 +83,7 @@ export class FsJournal {
             await writeDurable(temp, `${JSON.stringify(file)}\n`);
             return { p, serial, temp, error: undefined };
           } catch (error) {
-            await removeIfPresent(temp).catch(() => undefined);
+            removeQuietly(temp);
             return { p, serial, temp: undefined, error };
           }
         }),
@@ -101,7 +102,7 @@ export class FsJournal {
           again.push(w.p);
         } else {
           try {
-            if (await linkOnce(w.temp, this.layout.journalPath(w.serial))) linked.push({ p: w.p, serial: w.serial });
+            if (linkOnce(w.temp, this.layout.journalPath(w.serial))) linked.push({ p: w.p, serial: w.serial });
             else again.push(w.p); // another writer took this serial: this entry tries the next free one
           } catch (error) {
             failed.push({ p: w.p, error });
@@ -112,7 +113,7 @@ export class FsJournal {
       let synced: unknown;
       if (linked.length > 0) await syncDirectory(this.layout.journalDir).catch((error: unknown) => (synced = error));
       const temps = written.flatMap((w) => (w.temp === undefined ? [] : [w.temp]));
-      await Promise.all(temps.map((temp) => removeIfPresent(temp).catch(() => undefined)));
+      for (const temp of temps) removeQuietly(temp);
       for (const { p, serial } of linked) {
         this.noteExists(serial);
         if (synced === undefined) p.resolve(serial);
@@ -174,7 +175,7 @@ export class FsJournal {
 
   async #freeFrom(serial: number): Promise<number> {
     let candidate = Math.max(serial, 1);
-    while (await exists(this.layout.journalPath(candidate))) candidate += 1;
+    while (exists(this.layout.journalPath(candidate))) candidate += 1;
     return candidate;
   }
 }
@@ -196,12 +197,6 @@ function parseJournalFile(text: string, serial: number): JournalFile | string {
   return file as JournalFile;
 }
 
-async function exists(filePath: string): Promise<boolean> {
-  try {
-    await stat(filePath);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
+function exists(filePath: string): boolean {
+  return statSync(filePath, { throwIfNoEntry: false }) !== undefined;
 }

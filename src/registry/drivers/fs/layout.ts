@@ -77,9 +77,9 @@ export class FsLayout {
     return path.join(this.lockDir, `${String(generation).padStart(SERIAL_DIGITS, "0")}.released`);
   }
 
-  /** `tmp/<pid>-<host tag>-<random>.<purpose>`: the owner is in the name so recovery can tell a dead one. */
+  /** `tmp/<pid>-<host tag>-<unique>.<purpose>`: the owner is in the name so recovery can tell a dead one. */
   tempPath(identity: ProcessIdentity, purpose: TempPurpose): string {
-    return path.join(this.tmpDir, `${identity.pid}-${hostTag(identity.host)}-${randomBytes(8).toString("hex")}.${purpose}`);
+    return path.join(this.tmpDir, `${identity.pid}-${hostTag(identity.host)}-${uniqueHex()}.${purpose}`);
   }
 }
 
@@ -89,9 +89,31 @@ export function parseTempName(fileName: string): TempName | undefined {
   return { pid: Number(match[1]), hostTag: match[2] as string, purpose: match[3] as TempPurpose };
 }
 
+const hostTags = new Map<string, string>();
+
 /** Host names can hold anything; a short hash keeps temp names portable while still telling hosts apart. */
 export function hostTag(host: string): string {
-  return createHash("sha256").update(host).digest("hex").slice(0, 8);
+  let tag = hostTags.get(host);
+  if (tag === undefined) {
+    tag = createHash("sha256").update(host).digest("hex").slice(0, 8);
+    hostTags.set(host, tag);
+  }
+  return tag;
+}
+
+/** 8 random bytes drawn once per process, then counted up: unique names without a random draw (and its getpid) per file. */
+let uniqueHigh: number | undefined;
+let uniqueLow = 0;
+
+/** 16 hex digits no other name of this process has had, and no other process is likely to draw. */
+export function uniqueHex(): string {
+  if (uniqueHigh === undefined || uniqueLow === 0xffffffff) {
+    const seed = randomBytes(8);
+    uniqueHigh = seed.readUInt32BE(0);
+    uniqueLow = seed.readUInt32BE(4) >>> 1; // half the range left to count through
+  }
+  uniqueLow += 1;
+  return uniqueHigh.toString(16).padStart(8, "0") + uniqueLow.toString(16).padStart(8, "0");
 }
 
 export function parseSerialName(fileName: string, extension: ".json" | ".released"): number | undefined {

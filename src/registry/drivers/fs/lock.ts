@@ -2,13 +2,14 @@
 // complete), `lock/<gen>.released` frees it. The highest generation is the lock. Taking over a stale
 // lock means publishing the next generation, which only one contender can do — no compare-and-swap on
 // a single `lock.json` (where a takeover and a release could remove each other's file) is needed.
+import { readdirSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { RegistryError, type Fence, type LockHandle, type LockRequest } from "../../driver.js";
 import { DEFAULT_LOCK_TTL_MS, fencedError, lockStaleness, lostLockError, newLockInfo, type LockAttempt, type ProcessIdentity } from "../../lock-policy.js";
 import type { LockInfo } from "../../types.js";
-import { publishOnce, removeIfPresent, syncDirectory, writeDurable } from "./durable-file.js";
+import { publishOnce, removeIfPresent, removeQuietly, syncDirectory, writeDurable } from "./durable-file.js";
 import { parseSerialName, type FsLayout } from "./layout.js";
-import { readRegularText } from "./read-file.js";
+import { readRegularTextSync } from "./read-file.js";
 import path from "node:path";
 
 interface Generation {
@@ -27,7 +28,7 @@ export class FsLock {
 
   async attempt(request: LockRequest): Promise<LockAttempt> {
     for (;;) {
-      const current = await this.#latest();
+      const current = this.#latest();
       const holder = current === undefined ? undefined : this.#holder(current);
       if (holder !== undefined) return { holder };
       const generation = (current?.generation ?? 0) + 1;
@@ -38,12 +39,12 @@ export class FsLock {
       try {
         won = await publishOnce(temp, this.layout.lockPath(generation));
       } finally {
-        await removeIfPresent(temp);
+        removeIfPresent(temp);
       }
       if (!won) continue;
       // A contender that read an older state may publish a generation cleanup had removed; whoever
       // finds a higher generation than its own has lost and steps back.
-      const latest = await this.#latest();
+      const latest = this.#latest();
       if (latest !== undefined && latest.generation > generation) {
         await this.#release(generation);
         continue;
@@ -54,7 +55,7 @@ export class FsLock {
   }
 
   async held(): Promise<LockInfo | undefined> {
-    const current = await this.#latest();
+    const current = this.#latest();
     return current === undefined ? undefined : this.#holder(current);
   }
 
@@ -65,12 +66,12 @@ export class FsLock {
    */
   async checkFence(fence: Fence | undefined): Promise<void> {
     if (fence === undefined) return;
-    const current = await this.#latest();
+    const current = this.#latest();
     if (current === undefined || current.released || current.info?.id !== fence.lockId) throw fencedError(fence, this.layout.root);
   }
 
   async forceUnlock(id: string): Promise<void> {
-    const current = await this.#latest();
+    const current = this.#latest();
     if (current === undefined || current.released || current.info?.id !== id) {
       throw new RegistryError("lock-not-found", `No lock with id ${id} is held on this registry.`);
     }
@@ -90,7 +91,7 @@ export class FsLock {
       info,
       release: () => this.#release(held),
       renew: async () => {
-        const current = await this.#latest();
+        const current = this.#latest();
         if (current === undefined || current.generation !== held || current.released || current.info?.id !== info.id) {
           throw lostLockError(info, this.layout.root);
         }
@@ -102,7 +103,7 @@ export class FsLock {
         try {
           won = await publishOnce(temp, this.layout.lockPath(next));
         } finally {
-          await removeIfPresent(temp);
+          removeIfPresent(temp);
         }
         if (!won) throw lostLockError(info, this.layout.root);
         // A force-unlock of the generation renewed from, just before it was renewed, still wins.
@@ -126,11 +127,12 @@ export class FsLock {
     }
   }
 
-  async #latest(): Promise<Generation | undefined> {
+  /** Read synchronously: checkFence reads it before every write (see durable-file.ts for why not through the pool). */
+  #latest(): Generation | undefined {
     for (;;) {
       let names: string[];
       try {
-        names = await readdir(this.layout.lockDir);
+        names = readdirSync(this.layout.lockDir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
         throw error;
@@ -140,7 +142,7 @@ export class FsLock {
       const generation = Math.max(...generations);
       let text: string;
       try {
-        text = await readRegularText(this.layout.lockPath(generation));
+        text = readRegularTextSync(this.layout.lockPath(generation));
       } catch (error) {
         // Removed by a newer holder's cleanup between the listing and the read: list again.
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
@@ -151,12 +153,13 @@ export class FsLock {
     }
   }
 
+
   /** Old generations only matter until a newer one exists; keeping the directory small keeps reads cheap. */
   async #removeBelow(generation: number): Promise<void> {
     const names = await readdir(this.layout.lockDir).catch(() => [] as string[]);
     for (const name of names) {
       const g = parseSerialName(name, ".json") ?? parseSerialName(name, ".released");
-      if (g !== undefined && g < generation) await removeIfPresent(path.join(this.layout.lockDir, name)).catch(() => {});
+      if (g !== undefined && g < generation) removeQuietly(path.join(this.layout.lockDir, name));
     }
   }
 }

@@ -2,8 +2,8 @@
 // Bytes are hashed where they are about to be stored (the temp copy), so what lands is what was
 // verified even if the source file changes during the copy.
 import { createHash } from "node:crypto";
-import { constants, statSync } from "node:fs";
-import { link, mkdir, open, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { closeSync, constants, openSync, readSync, statSync } from "node:fs";
+import { link, mkdir, rename, rmdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Fence, FenceCheck, ObjectSource, ObjectSweep, PutObjectOptions, StoredObject, TrashedObject } from "../../driver.js";
@@ -26,12 +26,7 @@ export class FsObjects {
   ) {}
 
   async has(digest: Digest): Promise<boolean> {
-    try {
-      return (await stat(this.layout.objectPath(digest))).isFile();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw error;
-    }
+    return statSync(this.layout.objectPath(digest), { throwIfNoEntry: false })?.isFile() ?? false;
   }
 
   async put(digest: Digest, source: ObjectSource, options: PutObjectOptions = {}): Promise<void> {
@@ -42,7 +37,7 @@ export class FsObjects {
       // false: a concurrent writer stored the same bytes first, which is just as good.
       await publishOnce(temp, this.layout.objectPath(digest));
     } finally {
-      await removeIfPresent(temp);
+      removeIfPresent(temp);
     }
   }
 
@@ -60,10 +55,10 @@ export class FsObjects {
     const temp = this.layout.tempPath(this.identity, "object");
     try {
       await this.#stage(digest, source, options, temp);
-      await replaceDerived(temp, file);
+      replaceDerived(temp, file);
       await syncDirectory(path.dirname(file));
     } finally {
-      await removeIfPresent(temp);
+      removeIfPresent(temp);
     }
     return "restored";
   }
@@ -78,7 +73,7 @@ export class FsObjects {
     } else if (source.size <= SMALL_OBJECT_BYTES) {
       // Small: read once, hash the bytes that are written. No clone to gain, and it saves a second read.
       // One byte more than planned is read at most: a file that grew since fails its digest all the same.
-      const data = await readAtMost(source.path, source.size + 1);
+      const data = readAtMost(source.path, source.size + 1);
       const actual: Digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
       if (actual !== digest) throw objectDigestMismatch(digest, actual);
       await writeDurable(temp, data, { readOnly: true });
@@ -187,7 +182,7 @@ export function fsSweep(layout: FsLayout, checkFence: FenceCheck): ObjectSweep {
       for (const item of await trashed()) {
         if (Date.parse(item.trashed_at) >= before.getTime()) continue;
         await checkFence(fence);
-        await removeIfPresent(item.file);
+        removeIfPresent(item.file);
         await rmdir(item.dir).catch(() => {});
         purged.push(item.digest);
       }
@@ -196,19 +191,23 @@ export function fsSweep(layout: FsLayout, checkFence: FenceCheck): ObjectSweep {
   };
 }
 
-/** The first `limit` bytes of a file (all of it when shorter). */
-async function readAtMost(file: string, limit: number): Promise<Buffer> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+/**
+ * The first `limit` bytes of a small file (all of it when shorter), read synchronously like the
+ * driver's other small-file calls (see durable-file.ts). Opened non-blocking: a FIFO put in the file's
+ * place reads as empty instead of hanging, and then fails its digest.
+ */
+function readAtMost(file: string, limit: number): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const buffer = Buffer.allocUnsafe(limit);
     let length = 0;
     while (length < limit) {
-      const { bytesRead } = await handle.read(buffer, length, limit - length, null);
+      const bytesRead = readSync(fd, buffer, length, limit - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
     return buffer.subarray(0, length);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -3,7 +3,7 @@
 // `history/<kind>/<name>/<version>/<seq>.json` holding {update, update_digest}. Both are published
 // once with link() from a temp file that stays behind until the journal has the write (intents.ts).
 import { randomBytes } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { jsonDigest } from "../../../digest.js";
 import { RegistryError } from "../../driver.js";
@@ -12,9 +12,12 @@ import type { ProcessIdentity } from "../../lock-policy.js";
 import { addressOf, type Digest, type StoredVersion, type VersionRecord, type VersionUpdate } from "../../types.js";
 import { initialState, withUpdate } from "../../version-state.js";
 import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
-import { decodeSegment, parseHistoryName, type FsLayout } from "./layout.js";
+import { decodeSegment, parseHistoryName, uniqueHex, type FsLayout } from "./layout.js";
 import { readRegularText } from "./read-file.js";
 import { listDir, listDirSync } from "./list.js";
+
+/** Four random bytes of this process, so that ids of two processes that drew the same counter start still differ. */
+const txnSalt = randomBytes(4).toString("hex");
 
 export interface RecordDoc {
   format: 1;
@@ -61,17 +64,17 @@ export class FsRecords {
     let published: boolean;
     try {
       // A new version's folder is usually new too (a new asset): made first, rather than after a failed link.
-      await mkdir(path.dirname(target), { recursive: true });
+      mkdirSync(path.dirname(target), { recursive: true });
       published = await publishOnce(temp, target);
     } catch (error) {
-      await removeIfPresent(temp);
+      removeIfPresent(temp);
       if ((error as NodeJS.ErrnoException).code === "ENAMETOOLONG") {
         throw new RegistryError("invalid", `${addressOf(record)} is too long to store as a file name.`);
       }
       throw error;
     }
     if (!published) {
-      await removeIfPresent(temp);
+      removeIfPresent(temp);
       await this.#refuseCaseTwin(record, target);
       throw versionExists(addressOf(record));
     }
@@ -89,19 +92,14 @@ export class FsRecords {
       do seq += 1;
       while (!(await publishOnce(temp, this.layout.historyPath(update.kind, update.name, update.version, seq))));
     } catch (error) {
-      await removeIfPresent(temp);
+      removeIfPresent(temp);
       throw error;
     }
     return { txn, temp };
   }
 
   async exists(kind: string, name: string, version: string): Promise<boolean> {
-    try {
-      return (await stat(this.layout.versionPath(kind, name, version))).isFile();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw error;
-    }
+    return statSync(this.layout.versionPath(kind, name, version), { throwIfNoEntry: false })?.isFile() ?? false;
   }
 
   /** The record as stored, or undefined when absent; an unreadable one is "corrupt". */
@@ -243,6 +241,7 @@ function decodeAddress(kind: string, name: string, version: string): { kind: str
   return { kind: decodeSegment(kind) ?? "", name: decodeSegment(name) ?? "", version: decodeSegment(version) ?? "" };
 }
 
+/** 24 hex digits: the write's id in its journal entry (see intents.ts), unique across processes. */
 function newTxn(): string {
-  return randomBytes(12).toString("hex");
+  return `${uniqueHex()}${txnSalt}`;
 }

@@ -7,7 +7,7 @@ import { open, writeFile } from "node:fs/promises";
 import { RegistryError } from "../../driver.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { StoredVersion } from "../../types.js";
-import { removeIfPresent, replaceDerived } from "./durable-file.js";
+import { removeQuietly, replaceDerived } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
 import { readRegular } from "./read-file.js";
 
@@ -84,9 +84,9 @@ export class SnapshotCache {
     const temp = this.layout.tempPath(this.identity, "index");
     try {
       await writeFile(temp, `${JSON.stringify(header)}\n${body}`, { flag: "wx" });
-      await replaceDerived(temp, this.layout.indexFile);
+      replaceDerived(temp, this.layout.indexFile);
     } catch (error) {
-      await removeIfPresent(temp).catch(() => {});
+      removeQuietly(temp);
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "EROFS" && code !== "EACCES" && code !== "EPERM" && code !== "ENOSPC") throw error;
     }
