@@ -45,7 +45,7 @@ export async function sealDurable(tempPath: string): Promise<void> {
  * existing file is never touched. The temp file stays (callers remove it when they are done with it).
  */
 export async function publishOnce(tempPath: string, finalPath: string): Promise<boolean> {
-  if (!linkOnce(tempPath, finalPath)) return false;
+  if (!(await linkOnce(tempPath, finalPath))) return false;
   await syncDirectory(path.dirname(finalPath));
   return true;
 }
@@ -54,14 +54,14 @@ export async function publishOnce(tempPath: string, finalPath: string): Promise<
  * publishOnce without the directory sync, for a writer that publishes several names in one folder and
  * then syncs it once: none of those names may be relied on (or announced) before that sync.
  */
-export function linkOnce(tempPath: string, finalPath: string): boolean {
+export async function linkOnce(tempPath: string, finalPath: string): Promise<boolean> {
   try {
     linkSync(tempPath, finalPath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return false;
     if (code !== "ENOENT") throw error;
-    mkdirSync(path.dirname(finalPath), { recursive: true });
+    await makeDirectories(path.dirname(finalPath));
     try {
       linkSync(tempPath, finalPath);
     } catch (retryError) {
@@ -70,6 +70,21 @@ export function linkOnce(tempPath: string, finalPath: string): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Makes a folder and those missing above it, durably: a new folder's name is written in the folder above
+ * it, which is synced like any folder that gained a name — else a power cut could lose the folder, and
+ * every file published in it, on a filesystem that does not order its metadata (ext2, ext4 without a
+ * journal). A folder that exists costs one mkdir call and no sync.
+ */
+export async function makeDirectories(dir: string): Promise<void> {
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let made = dir; ; made = path.dirname(made)) {
+    await syncDirectory(path.dirname(made));
+    if (made === first || path.dirname(made) === made) return;
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
 // `format.json`, the first file of an fs registry and the last word on how to read it. A registry of a
 // newer format is refused (never half-understood), and anything unrecognized is never guessed at or
 // repaired: a directory that is not a registry is left alone.
-import { mkdir, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { TOOL_VERSION } from "../../../version.js";
 import { RegistryError } from "../../driver.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
-import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
+import { makeDirectories, publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
 import { FORMAT_NAME, FORMAT_VERSION, type FsLayout } from "./layout.js";
 import { readRegularText } from "./read-file.js";
 import path from "node:path";
@@ -13,7 +13,7 @@ import path from "node:path";
 export async function openFormat(layout: FsLayout, url: string, create: boolean, identity: ProcessIdentity): Promise<void> {
   let text = await readFormatFile(layout, url);
   if (text === undefined && !(await formatAppeared(layout, url, create))) {
-    await mkdir(layout.tmpDir, { recursive: true });
+    await makeDirectories(layout.tmpDir);
     const temp = layout.tempPath(identity, "format");
     await writeDurable(temp, `${JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION })}\n`);
     try {
@@ -25,10 +25,10 @@ export async function openFormat(layout: FsLayout, url: string, create: boolean,
   }
   text ??= (await readFormatFile(layout, url)) ?? "";
   checkFormat(text, url);
-  // At once: each is one system call, and an embedded registry's two stores both open the directory.
+  // Each is one system call once made (an embedded registry's two stores both open the directory).
   await Promise.all(
     layout.directories.map((dir) =>
-      mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      makeDirectories(dir).catch((error: NodeJS.ErrnoException) => {
         // A registry on a read-only mount can still be read.
         if (error.code !== "EROFS" && error.code !== "EACCES") throw error;
       }),

@@ -102,7 +102,7 @@ export class FsJournal {
           again.push(w.p);
         } else {
           try {
-            if (linkOnce(w.temp, this.layout.journalPath(w.serial))) linked.push({ p: w.p, serial: w.serial });
+            if (await linkOnce(w.temp, this.layout.journalPath(w.serial))) linked.push({ p: w.p, serial: w.serial });
             else again.push(w.p); // another writer took this serial: this entry tries the next free one
           } catch (error) {
             failed.push({ p: w.p, error });

@@ -3,7 +3,7 @@
 // verified even if the source file changes during the copy.
 import { createHash } from "node:crypto";
 import { closeSync, constants, openSync, readSync, statSync } from "node:fs";
-import { link, mkdir, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { link, rename, rmdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Fence, FenceCheck, ObjectSource, ObjectSweep, PutObjectOptions, StoredObject, TrashedObject } from "../../driver.js";
@@ -12,7 +12,7 @@ import { objectDigestMismatch, objectMissing } from "../../errors.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import { copyHashing, digestFile, openRegularFile, verifiedStream } from "../../object-digest.js";
 import type { Digest } from "../../types.js";
-import { publishOnce, removeIfPresent, replaceDerived, sealDurable, syncDirectory, writeDurable } from "./durable-file.js";
+import { makeDirectories, publishOnce, removeIfPresent, replaceDerived, sealDurable, syncDirectory, writeDurable } from "./durable-file.js";
 import type { FsLayout } from "./layout.js";
 import { listDir, listDirSync } from "./list.js";
 
@@ -143,7 +143,7 @@ export function fsSweep(layout: FsLayout, checkFence: FenceCheck): ObjectSweep {
     },
     async trashObjects(digests: readonly Digest[], at: Date, fence: Fence): Promise<Digest[]> {
       const dir = path.join(layout.trashDir, String(at.getTime()).padStart(16, "0"));
-      await mkdir(dir, { recursive: true });
+      await makeDirectories(dir);
       const moved: Digest[] = [];
       for (const digest of digests) {
         await checkFence(fence);
@@ -165,7 +165,7 @@ export function fsSweep(layout: FsLayout, checkFence: FenceCheck): ObjectSweep {
         if (wanted !== undefined && !wanted.has(item.digest)) continue;
         await checkFence(fence);
         const target = layout.objectPath(item.digest);
-        await mkdir(path.dirname(target), { recursive: true });
+        await makeDirectories(path.dirname(target));
         // Linked back, never over an object stored again since (the same bytes), then unlinked from the trash.
         await link(item.file, target).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== "EEXIST") throw error;

@@ -3,7 +3,7 @@
 // `history/<kind>/<name>/<version>/<seq>.json` holding {update, update_digest}. Both are published
 // once with link() from a temp file that stays behind until the journal has the write (intents.ts).
 import { randomBytes } from "node:crypto";
-import { mkdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { jsonDigest } from "../../../digest.js";
 import { RegistryError } from "../../driver.js";
@@ -11,7 +11,7 @@ import { versionExists } from "../../errors.js";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import { addressOf, type Digest, type StoredVersion, type VersionRecord, type VersionUpdate } from "../../types.js";
 import { initialState, withUpdate } from "../../version-state.js";
-import { publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
+import { makeDirectories, publishOnce, removeIfPresent, writeDurable } from "./durable-file.js";
 import { decodeSegment, parseHistoryName, uniqueHex, type FsLayout } from "./layout.js";
 import { readRegularText } from "./read-file.js";
 import { listDir, listDirSync } from "./list.js";
@@ -64,7 +64,7 @@ export class FsRecords {
     let published: boolean;
     try {
       // A new version's folder is usually new too (a new asset): made first, rather than after a failed link.
-      mkdirSync(path.dirname(target), { recursive: true });
+      await makeDirectories(path.dirname(target));
       published = await publishOnce(temp, target);
     } catch (error) {
       removeIfPresent(temp);

@@ -1,0 +1,73 @@
+// The fs registry's durable writes, observed at the system calls: which files and folders are synced.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+/** What each fsync made durable, by the path its descriptor was opened with. */
+const synced: string[] = [];
+
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const opened = new Map<number, string>();
+  const remember = (file: string, fd: number): number => {
+    opened.set(fd, file);
+    return fd;
+  };
+  return {
+    ...fs,
+    openSync: (file: string, ...rest: [string, number?]) => remember(file, fs.openSync(file, ...rest)),
+    open: (file: string, flags: string, mode: number, callback: (error: Error | null, fd: number) => void) =>
+      fs.open(file, flags, mode, (error, fd) => callback(error, error ? fd : remember(file, fd))),
+    fsync: (fd: number, callback: (error: Error | null) => void) => {
+      synced.push(opened.get(fd) ?? `fd ${fd}`);
+      fs.fsync(fd, callback);
+    },
+  };
+});
+
+const { linkOnce, makeDirectories, publishOnce, writeDurable } = await import("./durable-file.js");
+
+describe("durable files", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-durable-"));
+    synced.length = 0;
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("syncs a new file before it is published, and the folder that names it after", async () => {
+    const temp = path.join(dir, "tmp", "a.version");
+    await writeDurable(temp, "one\n", { readOnly: true });
+    expect(synced).toEqual([temp]);
+    expect(statSync(temp).mode & 0o777).toBe(0o444);
+
+    const target = path.join(dir, "versions", "model", "m", "1.json");
+    expect(await publishOnce(temp, target)).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("one\n");
+    // The file, then every folder that gained a name: those above the folders made on the way, and the one holding the file.
+    expect(synced).toEqual([temp, path.join(dir, "versions", "model"), path.join(dir, "versions"), dir, path.join(dir, "versions", "model", "m")]);
+  });
+
+  it("never replaces a published file, and syncs nothing when it refuses", async () => {
+    const target = path.join(dir, "1.json");
+    writeFileSync(target, "first\n");
+    const temp = path.join(dir, "b.version");
+    await writeDurable(temp, "second\n");
+    synced.length = 0;
+    expect(await publishOnce(temp, target)).toBe(false);
+    expect(await linkOnce(temp, target)).toBe(false);
+    expect(readFileSync(target, "utf8")).toBe("first\n");
+    expect(synced).toEqual([]);
+  });
+
+  it("syncs the folder above each folder it makes, and nothing for folders that exist", async () => {
+    await makeDirectories(path.join(dir, "a", "b", "c"));
+    expect(synced).toEqual([path.join(dir, "a", "b"), path.join(dir, "a"), dir]);
+    synced.length = 0;
+    await makeDirectories(path.join(dir, "a", "b", "c"));
+    expect(synced).toEqual([]);
+    await makeDirectories(path.join(dir, "a", "b", "d"));
+    expect(synced).toEqual([path.join(dir, "a", "b")]);
+  });
+});
