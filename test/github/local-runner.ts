@@ -5,11 +5,12 @@
 // as folders kept per run. Checkout and setup-node are the test's own doing; installing assetctl is
 // replaced by the built CLI on PATH.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { cliPath } from "../e2e/harness.js";
+import { afterAll } from "vitest";
 import type { Job, Step } from "./workflow-files.js";
 
 export interface Comment {
@@ -253,18 +254,34 @@ function readKeyValues(file: string): Record<string, string> {
   return out;
 }
 
+/** Folders that outlive a job (uploaded artifacts, which a later run downloads; the CLI's wrapper): removed when the test file ends. */
+const keptFolders: string[] = [];
+afterAll(() => {
+  for (const dir of keptFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 const wrapperDir = (() => {
   let dir: string | undefined;
   return () => {
     if (dir) return dir;
     dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-bin-"));
+    keptFolders.push(dir);
     writeFileSync(path.join(dir, "assetctl"), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`, { mode: 0o755 });
     return dir;
   };
 })();
 
+
 export async function runJob(job: Job, options: RunOptions): Promise<JobResult> {
   const runnerTemp = mkdtempSync(path.join(os.tmpdir(), "assetctl-runner-"));
+  try {
+    return await runJobIn(runnerTemp, job, options);
+  } finally {
+    rmSync(runnerTemp, { recursive: true, force: true });
+  }
+}
+
+async function runJobIn(runnerTemp: string, job: Job, options: RunOptions): Promise<JobResult> {
   const runId = options.runId ?? options.github.newRunId();
   const payload = { repository: { default_branch: "main" }, ...options.payload };
   const headSha = (payload as { pull_request?: { head?: { sha?: string } } }).pull_request?.head?.sha ?? options.sha;
@@ -392,6 +409,7 @@ async function runStep(step: Step, name: string, { env, withs, options, run, run
     const name = withs["name"] ?? "artifact";
     if (run.artifacts.has(name) && withs["overwrite"] !== "true") return fail(`an artifact named ${name} exists`);
     const kept = mkdtempSync(path.join(os.tmpdir(), "assetctl-artifact-"));
+    keptFolders.push(kept);
     cpSync(from, kept, { recursive: true });
     run.artifacts.set(name, kept);
     return ok();
