@@ -2,11 +2,13 @@
 // all, surviving a power cut (fsync the file, then the directory that names it). Write-once files are
 // published with link(), which fails when the name exists — rename() would silently replace it.
 //
-// Every call but fsync is made synchronously. On a local filesystem open, write, link, unlink and mkdir
-// of a small file return in microseconds, less than a round trip through libuv's thread pool costs
-// (two thread switches, a futex and an eventfd wake-up each): an apply of 1,000 versions made ~40 such
-// round trips a version. fsync is the call that waits on the device, so it alone goes to the pool,
-// where the syncs of concurrent writes overlap.
+// Two calls go through libuv's thread pool, where those of concurrent writes overlap: fsync, which waits
+// on the device, and the creation of a file, which allocates an inode (50–300 µs of kernel time on a
+// filesystem that has freed many inodes lately, e.g. ext4 without a journal). Every other call is made
+// synchronously: on a local filesystem a write of a small buffer, link, unlink, close or stat returns in
+// microseconds, less than a round trip through the pool costs (two thread switches, a futex and an
+// eventfd wake-up); an apply of 1,000 versions made ~40 such round trips a version. mkdir is synchronous
+// too: a folder is made once per asset, not per write.
 import { chmodSync, closeSync, fsync, linkSync, mkdirSync, open, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 
@@ -124,6 +126,15 @@ export function removeIfPresent(filePath: string): void {
   }
 }
 
+/** Removes a file as a clean-up that must not fail the write it follows: what stays is cleared by recovery. */
+export function removeQuietly(filePath: string): void {
+  try {
+    unlinkSync(filePath);
+  } catch {
+    // left behind: FsIntents.recover clears leftovers of dead writers, and nothing reads a stray file
+  }
+}
+
 function writeAll(fd: number, data: Buffer): void {
   for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset);
 }
@@ -134,13 +145,4 @@ function createFile(file: string, mode: number): Promise<number> {
 
 function syncDescriptor(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
-}
-
-/** Removes a file as a clean-up that must not fail the write it follows: what stays is cleared by recovery. */
-export function removeQuietly(filePath: string): void {
-  try {
-    unlinkSync(filePath);
-  } catch {
-    // left behind: FsIntents.recover clears leftovers of dead writers, and nothing reads a stray file
-  }
 }
