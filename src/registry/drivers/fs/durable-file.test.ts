@@ -26,7 +26,7 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const { linkOnce, makeDirectories, publishOnce, writeDurable } = await import("./durable-file.js");
+const { linkOnce, makeDirectories, publishOnce, syncDirectory, writeDurable } = await import("./durable-file.js");
 
 describe("durable files", () => {
   let dir: string;
@@ -69,5 +69,29 @@ describe("durable files", () => {
     expect(synced).toEqual([]);
     await makeDirectories(path.join(dir, "a", "b", "d"));
     expect(synced).toEqual([path.join(dir, "a", "b")]);
+  });
+
+  it("shares a folder's syncs between the calls that wait for one, each answered by a sync begun after it", async () => {
+    const first = syncDirectory(dir);
+    // Made while the first runs: all wait for one more sync, which starts when the first ends.
+    const meanwhile = Array.from({ length: 10 }, () => syncDirectory(dir));
+    expect(synced).toEqual([dir]);
+    await first;
+    await Promise.all(meanwhile);
+    expect(synced).toEqual([dir, dir]);
+    // Once none runs, a call starts its own; another folder never waits for this one.
+    await Promise.all([syncDirectory(dir), syncDirectory(os.tmpdir())]);
+    expect(synced).toEqual([dir, dir, dir, os.tmpdir()]);
+  });
+
+  it("fails every call waiting on a sync that fails, and the next call tries again", async () => {
+    const gone = path.join(dir, "gone");
+    const calls = [syncDirectory(gone), syncDirectory(gone), syncDirectory(gone)];
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+    await makeDirectories(gone);
+    synced.length = 0;
+    await syncDirectory(gone);
+    expect(synced).toEqual([gone]);
   });
 });

@@ -103,8 +103,40 @@ export function replaceDerived(tempPath: string, finalPath: string): void {
   }
 }
 
-/** A rename or link is durable only once the directory holding the name is synced. */
-export async function syncDirectory(dir: string): Promise<void> {
+/**
+ * A rename or link is durable only once the directory holding the name is synced. Calls for one folder
+ * share syncs: a call made while a sync of that folder runs waits for the next one, which starts when
+ * the running one ends and serves every call made meanwhile — each call is answered by a sync that
+ * began after it, and many writes into one folder (new assets under their kind, objects under their
+ * prefix) cost a few syncs instead of one each.
+ */
+export function syncDirectory(dir: string): Promise<void> {
+  const queued = queuedSyncs.get(dir);
+  if (queued !== undefined) return queued;
+  const running = runningSyncs.get(dir);
+  if (running === undefined) return startSync(dir);
+  const next = running
+    .catch(() => undefined)
+    .then(() => {
+      queuedSyncs.delete(dir);
+      return startSync(dir);
+    });
+  queuedSyncs.set(dir, next);
+  return next;
+}
+
+const runningSyncs = new Map<string, Promise<void>>();
+const queuedSyncs = new Map<string, Promise<void>>();
+
+function startSync(dir: string): Promise<void> {
+  const sync = syncDirectoryNow(dir).finally(() => {
+    if (runningSyncs.get(dir) === sync) runningSyncs.delete(dir);
+  });
+  runningSyncs.set(dir, sync);
+  return sync;
+}
+
+async function syncDirectoryNow(dir: string): Promise<void> {
   let fd: number | undefined;
   try {
     fd = openSync(dir, "r");
