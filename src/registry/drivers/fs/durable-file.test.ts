@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 /** What each fsync made durable, by the path its descriptor was opened with. */
 const synced: string[] = [];
+/** While set, a sync of that folder waits before it starts: a slow device. */
+let slow: { folder: string; until: Promise<void> } | undefined;
 
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
@@ -20,8 +22,9 @@ vi.mock("node:fs", async (importOriginal) => {
     open: (file: string, flags: string, mode: number, callback: (error: Error | null, fd: number) => void) =>
       fs.open(file, flags, mode, (error, fd) => callback(error, error ? fd : remember(file, fd))),
     fsync: (fd: number, callback: (error: Error | null) => void) => {
-      synced.push(opened.get(fd) ?? `fd ${fd}`);
-      fs.fsync(fd, callback);
+      const file = opened.get(fd) ?? `fd ${fd}`;
+      synced.push(file);
+      void (slow?.folder === file ? slow.until : Promise.resolve()).then(() => fs.fsync(fd, callback));
     },
   };
 });
@@ -93,5 +96,26 @@ describe("durable files", () => {
     synced.length = 0;
     await syncDirectory(gone);
     expect(synced).toEqual([gone]);
+  });
+
+  it("publishes into a folder another write has just made only once that folder's name is synced", async () => {
+    let openDevice = (): void => undefined;
+    const folder = path.join(dir, "versions", "model", "m");
+    // The sync that makes the new folder's name durable is slow; the folder's own syncs are not.
+    slow = { folder: path.dirname(folder), until: new Promise((resolve) => (openDevice = resolve)) };
+    const done: string[] = [];
+    // The first write makes the folder and waits on its syncs; the second finds the folder there.
+    const maker = makeDirectories(folder).then(() => done.push("made"));
+    const temp = path.join(dir, "c.version");
+    writeFileSync(temp, "x\n");
+    const publisher = publishOnce(temp, path.join(folder, "2.json")).then(() => done.push("published"));
+    const again = makeDirectories(folder).then(() => done.push("found"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toEqual([]);
+    slow = undefined;
+    openDevice();
+    await Promise.all([maker, publisher, again]);
+    expect(done).toContain("published");
+    expect(synced).toContain(path.join(dir, "versions", "model"));
   });
 });

@@ -48,6 +48,8 @@ export async function sealDurable(tempPath: string): Promise<void> {
  */
 export async function publishOnce(tempPath: string, finalPath: string): Promise<boolean> {
   if (!(await linkOnce(tempPath, finalPath))) return false;
+  // The folder may be one another write of this process has just made: its name must be durable too.
+  await folderNamed(path.dirname(finalPath));
   await syncDirectory(path.dirname(finalPath));
   return true;
 }
@@ -78,14 +80,37 @@ export async function linkOnce(tempPath: string, finalPath: string): Promise<boo
  * Makes a folder and those missing above it, durably: a new folder's name is written in the folder above
  * it, which is synced like any folder that gained a name — else a power cut could lose the folder, and
  * every file published in it, on a filesystem that does not order its metadata (ext2, ext4 without a
- * journal). A folder that exists costs one mkdir call and no sync.
+ * journal). A folder that exists costs one mkdir call, and no sync unless this process made it a moment
+ * ago and its name is still being synced (then this call waits for that).
  */
 export async function makeDirectories(dir: string): Promise<void> {
   const first = mkdirSync(dir, { recursive: true });
-  if (first === undefined) return;
-  for (let made = dir; ; made = path.dirname(made)) {
-    await syncDirectory(path.dirname(made));
-    if (made === first || path.dirname(made) === made) return;
+  if (first !== undefined) {
+    const made: string[] = [];
+    for (let folder = dir; ; folder = path.dirname(folder)) {
+      made.push(folder);
+      if (folder === first || path.dirname(folder) === folder) break;
+    }
+    const named = Promise.all(made.map((folder) => syncDirectory(path.dirname(folder)))).then(() => undefined);
+    for (const folder of made) unnamedFolders.set(folder, named);
+    try {
+      await named;
+    } finally {
+      for (const folder of made) if (unnamedFolders.get(folder) === named) unnamedFolders.delete(folder);
+    }
+  }
+  await folderNamed(dir);
+}
+
+/** Folders this process made whose names are not synced yet, each with the syncs that will make them so. */
+const unnamedFolders = new Map<string, Promise<void>>();
+
+/** Resolves once every folder on `dir`'s path that this process made has its name synced. */
+async function folderNamed(dir: string): Promise<void> {
+  if (unnamedFolders.size === 0) return;
+  for (let folder = dir; ; folder = path.dirname(folder)) {
+    await unnamedFolders.get(folder);
+    if (path.dirname(folder) === folder) return;
   }
 }
 
