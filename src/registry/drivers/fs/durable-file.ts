@@ -9,7 +9,7 @@
 // microseconds, less than a round trip through the pool costs (two thread switches, a futex and an
 // eventfd wake-up); an apply of 1,000 versions made ~40 such round trips a version. mkdir is synchronous
 // too: a folder is made once per asset, not per write.
-import { chmodSync, closeSync, fsync, linkSync, mkdirSync, open, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsync, linkSync, mkdirSync, open, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /** Writes `data` to a new temporary file and makes it durable; returns nothing, the caller owns the path. */
@@ -24,7 +24,7 @@ export async function writeDurable(tempPath: string, data: string | Buffer, opti
     fd = await createFile(tempPath, mode);
   }
   try {
-    writeAll(fd, typeof data === "string" ? Buffer.from(data) : data);
+    writeFileSync(fd, data);
     await syncDescriptor(fd);
   } finally {
     closeSync(fd);
@@ -190,10 +190,6 @@ export function removeQuietly(filePath: string): void {
   } catch {
     // left behind: FsIntents.recover clears leftovers of dead writers, and nothing reads a stray file
   }
-}
-
-function writeAll(fd: number, data: Buffer): void {
-  for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset);
 }
 
 function createFile(file: string, mode: number): Promise<number> {

@@ -4,7 +4,6 @@
 // entries appended meanwhile are committed together: consecutive serials, each file synced, linked in
 // order, then one sync of the folder before any of them is reported appended (group commit), instead
 // of concurrent appends racing each other for the same serial.
-import { statSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import type { ProcessIdentity } from "../../lock-policy.js";
 import type { JournalEntry, JournalRecord } from "../../types.js";
@@ -175,7 +174,7 @@ export class FsJournal {
 
   async #freeFrom(serial: number): Promise<number> {
     let candidate = Math.max(serial, 1);
-    while (exists(this.layout.journalPath(candidate))) candidate += 1;
+    while (await this.exists(candidate)) candidate += 1;
     return candidate;
   }
 }
@@ -195,8 +194,4 @@ function parseJournalFile(text: string, serial: number): JournalFile | string {
     return "has no known operation";
   }
   return file as JournalFile;
-}
-
-function exists(filePath: string): boolean {
-  return statSync(filePath, { throwIfNoEntry: false }) !== undefined;
 }
