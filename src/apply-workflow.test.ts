@@ -92,7 +92,7 @@ describe("applyDesired", () => {
     commitAll(root);
     const reg = await registry();
     const desired = await readDesired({ root, cache: false });
-    const { makePlan } = await import("./reconcile.js");
+    const { makePlan } = await import("./plan-desired.js");
     const saved = await makePlan(desired, reg);
     expect(said(await applyDesired(desired, reg, { saved, lock: LOCK, whenMoved: "refuse" }))).toBe("applied: 1 created");
     const serial = (await reg.snapshot()).serial;

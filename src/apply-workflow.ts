@@ -11,7 +11,7 @@ import type { PlanOptions } from "./plan/plan.js";
 import type { Plan } from "./plan/types.js";
 import { keepPlan, type GitView, type PlanMemo } from "./plan-memo.js";
 import type { OnProgress } from "./progress.js";
-import { planAgainst, type Desired } from "./reconcile.js";
+import { planAgainst, type PlanInput } from "./plan-desired.js";
 import type { RegistryDriver } from "./registry/driver.js";
 import type { AppliedBy } from "./registry/types.js";
 import { commitAuthor } from "./source/provenance.js";
@@ -82,7 +82,7 @@ export interface ApplyDesiredOptions {
 }
 
 /** Checks, locks, re-checks and executes the plan of `desired` on the registry (see the module comment). */
-export async function applyDesired(desired: Desired, source: RegistrySource, o: ApplyDesiredOptions): Promise<ApplyOutcome> {
+export async function applyDesired(desired: PlanInput, source: RegistrySource, o: ApplyDesiredOptions): Promise<ApplyOutcome> {
   const options = o.saved ? (o.saved.options ?? { prune: false, targets: [] }) : (o.options ?? {});
   const checked = await withRegistry(source, false, (registry) => planAgainst(desired, registry, options));
   const preview = checked.plan;

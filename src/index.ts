@@ -13,7 +13,8 @@ export type { AppliedBy, ObjectUse, Provenance, RegistrySnapshot, StoredVersion,
 export { openRegistry } from "./registry/open.js";
 export type { DesiredAsset, DesiredState } from "./source/types.js";
 export { WorkTree, type SourceTree } from "./source/tree.js";
-export { makePlan, readDesired, validate } from "./reconcile.js";
+export { readDesired, validate } from "./reconcile.js";
+export { makePlan } from "./plan-desired.js";
 export { applyDesired, type ApplyDesiredOptions, type ApplyOutcome, type RefusalReason, type RegistrySource } from "./apply-workflow.js";
 export type { ApplyResult, Identity } from "./apply/apply.js";
 export { appliedBy } from "./apply/identity.js";

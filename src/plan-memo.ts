@@ -5,6 +5,10 @@
 // recorded), the plan's options, and assetctl's own code. Git is asked again only when its own files
 // changed (see git-stamp.ts): starting it costs more than anything else a reused plan does.
 // Anything else — a `--ref` plan, a registry without a token, a racy or erroneous run — is planned in full.
+//
+// Beside the plan, the desired state it was made from is kept (`desired.json`), with the same inputs but
+// the registry: when only the registry moved (another apply, or the first apply creating it), a plan or
+// an apply of unchanged files plans again from it without reading, validating and hashing the manifests.
 import { jsonDigest } from "./digest.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import { codeFingerprint } from "./code-fingerprint.js";
@@ -14,11 +18,13 @@ import type { GitStamp } from "./source/git-stamp.js";
 import { readPathStatus, readSourceInfo, type GitPathStatus } from "./source/provenance.js";
 import type { SnippetLines } from "./source/snippets.js";
 import type { WorkTree } from "./source/tree.js";
-import type { SourceInfo } from "./source/types.js";
+import type { DesiredState, SourceInfo } from "./source/types.js";
 import { keepable, keepResult, recallKept, surveyTree, type KeptResult, type TreeMemo } from "./tree-memo.js";
 
 const FORMAT = 3;
 const FILE_NAME = "plan.json";
+const DESIRED_FORMAT = 1;
+const DESIRED_FILE = "desired.json";
 
 export interface MemoOptions {
   prune: boolean;
@@ -38,11 +44,15 @@ export interface GitView {
   statuses: ReadonlyMap<string, GitPathStatus>;
 }
 
-interface KeptPlan {
-  /** The paths whose git status the plan recorded. */
+/** What git said of the working tree while a kept result was made. */
+interface GitSaid {
+  /** The paths whose git status the result recorded. */
   statusPaths: string[];
   /** What git said, and the stamp of git's files it was said of: while the stamp holds, git says the same. */
   git?: { stamp: string; source: SourceInfo; statuses: [string, GitPathStatus][] };
+}
+
+interface KeptPlan extends GitSaid {
   plan: Plan;
   diagnostics: Diagnostic[];
   /** The source lines the diagnostics point at, when the run that kept the plan read them. */
@@ -54,14 +64,26 @@ interface KeptPlan {
  * survey's stats and listing, and a file written while the run goes on shows in the next survey.
  */
 export function surveyForPlan(root: string, tree: WorkTree, options: MemoOptions, gitStamp: GitStamp | undefined): PlanMemo {
-  return { ...surveyTree(root, tree, FILE_NAME), options, gitStamp };
+  return { ...surveyTree(root, tree), options, gitStamp };
 }
 
-/** A kept plan, with what git says now of what it was made from. */
-export interface RecalledPlan {
-  kept: KeptResult<KeptPlan>;
+/** The desired state a plan was made from, as planning and applying need it again. */
+export interface KeptDesired {
+  state: DesiredState;
+  /** Every manifest read (an apply refused for a dirty tree names those among the changed files). */
+  manifestFiles: string[];
+}
+
+interface KeptDesiredBody extends GitSaid, KeptDesired {}
+
+/** A kept result, with what git says now of what it was made from. */
+export interface Recalled<T> {
+  kept: KeptResult<T>;
   git: Promise<GitView | undefined>;
 }
+
+export type RecalledPlan = Recalled<KeptPlan>;
+export type RecalledDesired = Recalled<KeptDesiredBody>;
 
 /**
  * The plan kept for the working tree of `root`, if any, and what git says now: what it said then, when
@@ -69,7 +91,18 @@ export interface RecalledPlan {
  * background: call this before surveying the tree, which keeps this process busy while git works).
  */
 export function recallPlan(root: string, stamp: GitStamp | undefined): RecalledPlan | undefined {
-  const kept = recallKept<KeptPlan>(root, FILE_NAME, FORMAT);
+  return recall<KeptPlan>(root, FILE_NAME, FORMAT, stamp);
+}
+
+/** The desired state kept for the working tree of `root`, if any, and what git says now (as recallPlan). */
+export function recallDesired(root: string, stamp: GitStamp | undefined): RecalledDesired | undefined {
+  const recalled = recall<KeptDesiredBody>(root, DESIRED_FILE, DESIRED_FORMAT, stamp);
+  const body = recalled?.kept.body;
+  return body && Array.isArray(body.state?.assets) && Array.isArray(body.manifestFiles) ? recalled : undefined;
+}
+
+function recall<T extends GitSaid>(root: string, name: string, format: number, stamp: GitStamp | undefined): Recalled<T> | undefined {
+  const kept = recallKept<T>(root, name, format);
   if (kept === undefined || !Array.isArray(kept.body?.statusPaths)) return undefined;
   const said = kept.body.git;
   if (stamp !== undefined && said?.stamp === stamp.digest) {
@@ -81,6 +114,27 @@ export function recallPlan(root: string, stamp: GitStamp | undefined): RecalledP
     () => undefined,
   );
   return { kept, git };
+}
+
+/** The recalled desired state, with what git says, when the tree, git and assetctl's code are still the same. */
+export async function reuseDesired(memo: PlanMemo, recalled: RecalledDesired | undefined): Promise<(KeptDesired & { git: GitView }) | undefined> {
+  const git = await recalled?.git;
+  if (recalled === undefined || git === undefined || desiredKeyOf(memo, git) !== recalled.kept.key) return undefined;
+  const { state, manifestFiles } = recalled.kept.body;
+  return { state, manifestFiles, git };
+}
+
+/**
+ * Keeps the desired state just read from the surveyed tree, for the next plan or apply; whether it was
+ * kept (not when a file could have changed unseen, nor for manifests with errors: they are being edited).
+ */
+export async function keepDesired(memo: PlanMemo, made: KeptDesired & { git: GitView }): Promise<boolean> {
+  if (!keepable(memo) || hasErrors(made.state.diagnostics)) return false;
+  return keepResult(memo, DESIRED_FILE, {
+    format: DESIRED_FORMAT,
+    key: desiredKeyOf(memo, made.git),
+    body: { ...gitSaid(memo, made.git), state: made.state, manifestFiles: made.manifestFiles },
+  });
 }
 
 /**
@@ -115,14 +169,11 @@ export async function keepPlan(
   if (token === undefined || !keepable(memo)) return false;
   if (hasErrors(made.diagnostics) || made.plan.errors.length > 0) return false;
   if ((await registry.stateToken?.()) !== token) return false;
-  const statuses = [...made.git.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const stamp = trustedStamp(memo);
-  return keepResult(memo, {
+  return keepResult(memo, FILE_NAME, {
     format: FORMAT,
     key: keyOf(memo, registry, token, made.git),
     body: {
-      statusPaths: statuses.map(([file]) => file),
-      ...(stamp ? { git: { stamp, source: made.git.source, statuses } } : {}),
+      ...gitSaid(memo, made.git),
       plan: made.plan,
       diagnostics: made.diagnostics,
       ...(made.lines ? { lines: made.lines } : {}),
@@ -138,6 +189,13 @@ export function trustedStamp(memo: PlanMemo): string | undefined {
   return memo.gitStamp !== undefined && memo.gitStamp.newestNs < memo.clockNs ? memo.gitStamp.digest : undefined;
 }
 
+/** What git said, to keep beside a result: the stamp's answers only when the stamp vouches for them. */
+function gitSaid(memo: PlanMemo, git: GitView): GitSaid {
+  const statuses = sortedStatuses(git);
+  const stamp = trustedStamp(memo);
+  return { statusPaths: statuses.map(([file]) => file), ...(stamp ? { git: { stamp, source: git.source, statuses } } : {}) };
+}
+
 function keyOf(memo: PlanMemo, registry: RegistryDriver, token: string, git: GitView): string {
   return jsonDigest({
     code: codeFingerprint(),
@@ -147,6 +205,15 @@ function keyOf(memo: PlanMemo, registry: RegistryDriver, token: string, git: Git
     options: memo.options,
     tree: memo.survey.digest,
     source: git.source,
-    statuses: [...git.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    statuses: sortedStatuses(git),
   });
+}
+
+/** The desired state is read from the tree and git alone: neither the registry nor the plan's options are part of its key. */
+function desiredKeyOf(memo: PlanMemo, git: GitView): string {
+  return jsonDigest({ code: codeFingerprint(), root: memo.root, tree: memo.survey.digest, source: git.source, statuses: sortedStatuses(git) });
+}
+
+function sortedStatuses(git: GitView): [string, GitPathStatus][] {
+  return [...git.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planAgainst, sameRegistryState, type Desired } from "./reconcile.js";
+import { planAgainst, sameRegistryState } from "./plan-desired.js";
+import type { Desired } from "./reconcile.js";
 import { MemoryDriver } from "./registry/drivers/memory.js";
 import { sampleRecord, sampleUpdate } from "./registry/sample-records.test-helper.js";
 import type { RegistrySnapshot } from "./registry/types.js";

@@ -1,17 +1,11 @@
 // The pipeline every command shares: files → manifests → desired state → plan (→ apply). Each step is
 // its own module; this one only composes them, so the CLI, watch and the library API do the same thing.
-import { canonicalJson } from "./digest.js";
+// Planning a desired state already read (plan-desired.ts) loads none of this: no parser, schema or rule.
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { ManifestCache } from "./manifest/cache.js";
 import type { Manifest } from "./manifest/types.js";
 import { loadManifests } from "./manifest/load.js";
 import { validateRepository } from "./manifest/validate.js";
-import { plan as computePlan, type PlanOptions } from "./plan/plan.js";
-import type { Plan } from "./plan/types.js";
-import type { RegistryDriver } from "./registry/driver.js";
-import { addressOf, type Artifact, type ArtifactFile, type RegistrySnapshot, type VersionRecord } from "./registry/types.js";
-import { artifactFilePath } from "./apply/objects.js";
-import { forEachConcurrent } from "./concurrency.js";
 import { buildDesiredState, type BuildOptions } from "./source/desired.js";
 import type { GitView } from "./plan-memo.js";
 import type { GitAnswers } from "./source/git-answers.js";
@@ -163,106 +157,4 @@ export async function readDesiredWithGit(options: ReadOptions): Promise<{ desire
   };
   const desired = await readDesired({ ...options, pathStatus });
   return { desired, git: failed ? undefined : { source: desired.gitSource, statuses } };
-}
-
-/** `read`: the registry's snapshot when already asked for (read while the manifests were). */
-export async function makePlan(
-  desired: Desired,
-  registry: RegistryDriver,
-  options: Omit<PlanOptions, "registryUrl"> = {},
-  read?: Promise<RegistrySnapshot>,
-): Promise<Plan> {
-  return (await planAgainst(desired, registry, options, undefined, read)).plan;
-}
-
-/** A plan and the registry state it was made against. */
-export interface RegistryPlan {
-  plan: Plan;
-  snapshot: RegistrySnapshot;
-}
-
-/**
- * Plans against the registry's current state. Given an earlier plan of the same desired state, it is
- * reused when the registry is in the same state (apply plans once to check, again under the lock): the
- * planner is pure, so the same inputs can only give the same plan.
- */
-export async function planAgainst(
-  desired: Desired,
-  registry: RegistryDriver,
-  options: Omit<PlanOptions, "registryUrl"> = {},
-  earlier?: RegistryPlan & { desired: Desired; options: Omit<PlanOptions, "registryUrl"> },
-  read?: Promise<RegistrySnapshot>,
-): Promise<RegistryPlan> {
-  const snapshot = await (read ?? registry.snapshot());
-  if (
-    earlier !== undefined &&
-    earlier.desired === desired &&
-    earlier.plan.registry.url === registry.url &&
-    canonicalJson(earlier.options) === canonicalJson(options) &&
-    sameRegistryState(earlier.snapshot, snapshot)
-  ) {
-    return { plan: earlier.plan, snapshot };
-  }
-  // The alias journal is read only when aliases.yaml manages aliases or a manifest names one: other plans cost no extra read.
-  const usesAliases = desired.state.aliases !== undefined || desired.state.assets.some((a) => a.references.some((r) => /^azureml:[^:@/]+@(?!latest$)[^@:/\s]+$/.test(r.raw)));
-  const aliasHistory = usesAliases ? await registry.aliasHistory() : [];
-  await judgeUnmanaged(desired, registry, snapshot);
-  const plan = computePlan(desired.state, snapshot, { ...options, registryUrl: registry.url, aliasHistory, now: new Date().toISOString() });
-  return { plan, snapshot };
-}
-
-/**
- * Marks each unmanaged version a manifest pins with whether its content equals the manifest's (the
- * driver decides, reading the local files it needs): the planner then plans an equal one as an adoption.
- */
-async function judgeUnmanaged(desired: Desired, registry: RegistryDriver, snapshot: RegistrySnapshot): Promise<void> {
-  const sameContent = registry.sameContent?.bind(registry);
-  if (sameContent === undefined || !snapshot.versions.some((v) => v.unmanaged === true)) return;
-  const byAddress = new Map(snapshot.versions.filter((v) => v.unmanaged === true).map((v) => [addressOf(v.record), v]));
-  const read = (artifact: Artifact, file: ArtifactFile): Promise<Buffer> => desired.tree.readFile(artifactFilePath(artifact, file));
-  await forEachConcurrent(desired.state.assets, 8, async (asset) => {
-    if (asset.version === undefined || asset.anonymous) return;
-    const stored = byAddress.get(addressOf({ kind: asset.kind, name: asset.name, version: asset.version }));
-    if (stored === undefined) return;
-    const record: VersionRecord = {
-      kind: asset.kind,
-      name: asset.name,
-      version: asset.version,
-      digest: asset.contentDigest,
-      spec: asset.spec,
-      mutable: asset.mutable,
-      artifacts: asset.artifacts,
-      dependencies: [],
-      anonymous: false,
-      provenance: { commit: null, dirty: false, branch: null, remote: null, ref: null, manifest: asset.manifest.file, tool_version: "" },
-      created_at: "",
-    };
-    stored.adoption = await sameContent(stored, record, read);
-  });
-}
-
-/**
- * Whether two snapshots hold the same state, as far as a plan can tell: the same serial, and the same
- * versions (records are written once, so an address with the same digest and creation time is the same
- * record) with the same mutable fields and archive flags.
- */
-export function sameRegistryState(a: RegistrySnapshot, b: RegistrySnapshot): boolean {
-  if (a.serial !== b.serial || a.versions.length !== b.versions.length) return false;
-  for (let i = 0; i < a.versions.length; i++) {
-    const x = a.versions[i];
-    const y = b.versions[i];
-    if (x === undefined || y === undefined) return false;
-    if (
-      addressOf(x.record) !== addressOf(y.record) ||
-      x.record.digest !== y.record.digest ||
-      x.record.created_at !== y.record.created_at ||
-      x.record.anonymous !== y.record.anonymous ||
-      x.archived !== y.archived ||
-      x.updated_at !== y.updated_at ||
-      canonicalJson(x.mutable) !== canonicalJson(y.mutable)
-    ) {
-      return false;
-    }
-  }
-  return true;
 }

@@ -10,9 +10,8 @@ import { filesystemClock } from "./source/stat-cache.js";
 import { cacheFolder } from "./source/root-folder.js";
 import type { Survey, WorkTree } from "./source/tree.js";
 
-/** The working tree as it was before a run read it, and the file its result is kept in. */
+/** The working tree as it was before a run read it. */
 export interface TreeMemo {
-  readonly file: string;
   readonly root: string;
   readonly tree: WorkTree;
   readonly survey: Survey;
@@ -31,11 +30,10 @@ export interface KeptResult<T> {
 }
 
 
-/** Surveys `tree` (of `root`) before anything else reads it; `name` is the memo's file in the cache folder. */
-export function surveyTree(root: string, tree: WorkTree, name: string): TreeMemo {
-  const dir = cacheFolder(root);
-  const clockNs = filesystemClock(dir, root);
-  return { file: path.join(dir, name), root, tree, survey: tree.survey(), clockNs };
+/** Surveys `tree` (of `root`) before anything else reads it. */
+export function surveyTree(root: string, tree: WorkTree): TreeMemo {
+  const clockNs = filesystemClock(cacheFolder(root), root);
+  return { root, tree, survey: tree.survey(), clockNs };
 }
 
 /** The result kept in `name` with this format, if any (undefined when missing, torn or of another format). */
@@ -57,7 +55,7 @@ export function keepable(memo: TreeMemo): boolean {
   return memo.survey.newestNs < memo.clockNs && !memo.tree.readBeyondSurvey();
 }
 
-/** Keeps a result (a read-only checkout computes in full each time); whether it was written. */
-export async function keepResult<T>(memo: TreeMemo, kept: KeptResult<T>): Promise<boolean> {
-  return writeFileAtomically(memo.file, JSON.stringify(kept));
+/** Keeps a result in `name` of the cache folder (a read-only checkout computes in full each time); whether it was written. */
+export async function keepResult<T>(memo: TreeMemo, name: string, kept: KeptResult<T>): Promise<boolean> {
+  return writeFileAtomically(path.join(cacheFolder(memo.root), name), JSON.stringify(kept));
 }

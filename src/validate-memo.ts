@@ -40,7 +40,7 @@ interface KeptValidation {
 export async function validateWorkTree(root: string, paths?: string[]): Promise<Validation> {
   const kept = recallKept<KeptValidation>(root, FILE_NAME, FORMAT);
   const tree = new WorkTree(root, { shareStats: true });
-  const memo = surveyTree(root, tree, FILE_NAME);
+  const memo = surveyTree(root, tree);
   const key = jsonDigest({ code: codeFingerprint(), root, paths: paths ?? null, tree: memo.survey.digest });
   if (kept?.key === key && Array.isArray(kept.body?.manifests) && Array.isArray(kept.body.diagnostics) && typeof kept.body.lines === "object") {
     return { tree, ...kept.body };
@@ -49,6 +49,6 @@ export async function validateWorkTree(root: string, paths?: string[]): Promise<
   const result = await validate({ root, tree, ...(paths ? { paths } : {}) });
   const manifests = result.manifests.map((m) => ({ file: m.file, kind: m.kind, name: m.name, version: m.version }));
   const lines = await readSnippetLines(tree, result.diagnostics);
-  if (keepable(memo)) await keepResult(memo, { format: FORMAT, key, body: { manifests, diagnostics: result.diagnostics, lines } });
+  if (keepable(memo)) await keepResult(memo, FILE_NAME, { format: FORMAT, key, body: { manifests, diagnostics: result.diagnostics, lines } });
   return { tree, manifests, diagnostics: result.diagnostics, lines };
 }

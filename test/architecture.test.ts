@@ -15,7 +15,7 @@ const LAYERS: [name: string, owns: (file: string) => boolean][] = [
   ["manifest", (f) => f.startsWith("manifest/")],
   ["plan", (f) => f.startsWith("plan/") || f.startsWith("lineage/") || f.startsWith("gc/")],
   ["apply", (f) => f.startsWith("apply/") || f.startsWith("watch/")],
-  ["pipeline", (f) => ["reconcile.ts", "plan-memo.ts", "validate-memo.ts", "apply-workflow.ts"].includes(f)],
+  ["pipeline", (f) => ["reconcile.ts", "plan-desired.ts", "plan-memo.ts", "validate-memo.ts", "apply-workflow.ts"].includes(f)],
   ["interface", (f) => f.startsWith("cli/") || f.startsWith("ui/") || f === "index.ts"],
 ];
 

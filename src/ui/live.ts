@@ -2,7 +2,8 @@
 // and tells subscribers (the server-sent event streams) that it moved. The plan is the CLI's own.
 import { hasErrors, type Diagnostic } from "../diagnostics.js";
 import type { Plan } from "../plan/types.js";
-import { planAgainst, readDesired } from "../reconcile.js";
+import { planAgainst } from "../plan-desired.js";
+import { readDesired } from "../reconcile.js";
 import { GitAnswers } from "../source/git-answers.js";
 import { KeptListing } from "../source/kept-listing.js";
 import type { RegistrySnapshot } from "../registry/types.js";

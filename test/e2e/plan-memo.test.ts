@@ -20,6 +20,7 @@ path: ./files
 `;
 
 const KEPT = ".assetctl/cache/plan.json";
+const KEPT_DESIRED = ".assetctl/cache/desired.json";
 
 
 describe("the kept plan", () => {
@@ -38,9 +39,11 @@ describe("the kept plan", () => {
   afterEach(() => repo.remove());
 
   /** The plan (its saved form, records included, and its text) with whatever kept plan is there, then from scratch. */
-  async function planTwice(): Promise<{ reused: string; scratch: string }> {
+  async function planTwice(afterReused = (): void => {}): Promise<{ reused: string; scratch: string }> {
     const reused = await repo.run(["plan", "--out", "../reused.json"]);
+    afterReused();
     rmSync(path.join(repo.root, KEPT), { force: true });
+    rmSync(path.join(repo.root, KEPT_DESIRED), { force: true });
     const scratch = await repo.run(["plan", "--out", "../scratch.json"]);
     const saved = (name: string): string => readFileSync(path.join(repo.root, "..", name), "utf8");
     // The two runs save to different files, which the next-command hint names: compare all but that name.
@@ -71,6 +74,64 @@ describe("the kept plan", () => {
     expect(existsSync(path.join(repo.root, ".assetctl/cache/manifests.json"))).toBe(false);
     expect(existsSync(path.join(repo.root, ".assetctl/cache/digests.json"))).toBe(false);
   });
+
+  it("keeps the desired state it was made from: the apply that follows a plan reads no manifest and hashes nothing", async () => {
+    repo.waitForClockTick();
+    expect((await repo.run(["plan"])).code).toBe(0);
+    expect(existsSync(path.join(repo.root, KEPT_DESIRED))).toBe(true);
+    rmSync(path.join(repo.root, ".assetctl/cache/manifests.json"), { force: true });
+    rmSync(path.join(repo.root, ".assetctl/cache/digests.json"), { force: true });
+    const apply = await repo.run(["apply", "--auto-approve"]);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain("Apply complete: 2 versions created");
+    expect(existsSync(path.join(repo.root, ".assetctl/cache/manifests.json"))).toBe(false);
+    expect(existsSync(path.join(repo.root, ".assetctl/cache/digests.json"))).toBe(false);
+    const shown = JSON.parse((await repo.run(["show", "model:churn-model:1", "--json"])).stdout);
+    expect(shown.provenance.commit).toBe(repo.git("rev-parse", "HEAD").trim());
+    expect((await repo.run(["plan", "--detailed-exitcode"])).stdout).toContain("No changes.");
+  });
+
+  it("is planned again from the kept desired state when only the registry moved, as a plan from scratch", async () => {
+    // No registry yet: the plan keeps no plan (there is no registry state to key it by), only its desired state.
+    repo.waitForClockTick();
+    await repo.run(["plan"]);
+    expect(existsSync(path.join(repo.root, KEPT))).toBe(false);
+    expect(existsSync(path.join(repo.root, KEPT_DESIRED))).toBe(true);
+    const other = new TempRepo({ "models/model.yml": MODEL.replace("churn-model", "elsewhere-model"), "models/model.pkl": "e" });
+    other.commit("other");
+    expect((await other.run(["apply", "--auto-approve", "--registry", path.join(repo.root, ".assetctl/registry")])).code).toBe(0);
+    other.remove();
+    rmSync(path.join(repo.root, ".assetctl/cache/manifests.json"), { force: true });
+    const { reused, scratch } = await planTwice(() => {
+      // The first of the two was made from the kept desired state: the manifests were not read again.
+      expect(existsSync(path.join(repo.root, ".assetctl/cache/manifests.json"))).toBe(false);
+    });
+    expect(reused).toBe(scratch);
+    expect(reused).toContain("churn-model");
+  });
+
+  it("applies what the files say after a change since the plan that kept the desired state", async () => {
+    const changes: [string, () => void, (shown: { mutable: { description?: string }; provenance: { commit: string } }) => void][] = [
+      ["a description edited and committed", () => {
+        repo.write({ "models/model.yml": MODEL.replace("First model.", "Second model.") });
+        repo.commit("second");
+      }, (shown) => expect(shown.mutable.description).toBe("Second model.")],
+      ["an artifact rewritten with as many bytes and committed", () => {
+        writeFileSync(path.join(repo.root, "models/model.pkl"), "pickled-bytes-v2");
+        repo.commit("third");
+      }, (shown) => expect(shown.provenance.commit).toBe(repo.git("rev-parse", "HEAD").trim())],
+    ];
+    expect((await repo.run(["apply", "--auto-approve"])).code).toBe(0);
+    for (const [label, change, check] of changes) {
+      await keepCurrentPlan(label);
+      change();
+      const apply = await repo.run(["apply", "--auto-approve"]);
+      expect(apply.code, label).toBe(0);
+      const shown = JSON.parse((await repo.run(["show", "model:churn-model", "--json"])).stdout);
+      check(shown);
+      expect((await repo.run(["plan", "--detailed-exitcode"])).code, label).toBe(0);
+    }
+  }, 60_000);
 
   it("is never reused after a change: each plan is the one made from scratch", async () => {
     repo.waitForClockTick();

@@ -8,9 +8,9 @@ import { repairObjects, type ObjectRepair } from "../../apply/repair.js";
 import { applyDesired, type RefusalReason } from "../../apply-workflow.js";
 import { UserError } from "../../diagnostics.js";
 import { PLAN_FORMAT_VERSION, type AliasChange, type Change, type Plan } from "../../plan/types.js";
-import { surveyForPlan } from "../../plan-memo.js";
+import { recallDesired, surveyForPlan } from "../../plan-memo.js";
 import { gitStamp } from "../../source/git-stamp.js";
-import { readDesiredWithGit, type Desired } from "../../reconcile.js";
+import { readDesiredOfTree, type PlanInput } from "../../plan-desired.js";
 import { isGitRepository, uncommittedFiles } from "../../source/provenance.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { WorkTree } from "../../source/tree.js";
@@ -38,9 +38,15 @@ export const applyCommand: Command = {
     const saved = positionals[0] ? await readPlanFile(path.resolve(io.cwd, positionals[0])) : undefined;
     const ref = str(values, "ref") ?? saved?.source.ref ?? undefined;
     const options = saved ? (saved.options ?? { prune: false, targets: [] }) : { prune: flag(values, "prune"), targets: strs(values, "target"), ...(flag(values, "allow-protected") ? { allowProtected: true } : {}) };
-    // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the next plan.
-    const memo = ref === undefined && !aliasesManaged(root) ? surveyForPlan(root, new WorkTree(root, { shareStats: true }), options, gitStamp(root, io.env)) : undefined;
-    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(memo ? { tree: memo.tree } : {}), ...progressOf(io) });
+    // The working tree is surveyed first, so that the plan of what this apply leaves can be kept for the
+    // next plan, and the desired state the last plan kept is reused when the files are as it saw them.
+    const tree = ref === undefined && !aliasesManaged(root) ? new WorkTree(root, { shareStats: true }) : undefined;
+    const stamp = tree ? gitStamp(root, io.env) : undefined;
+    const recalled = tree ? recallDesired(root, stamp) : undefined;
+    const memo = tree ? surveyForPlan(root, tree, options, stamp) : undefined;
+    const { desired, git } = memo
+      ? await readDesiredOfTree(memo, recalled, progressOf(io))
+      : await readDesiredOfRef(root, ref, io);
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
     if (flag(values, "repair")) await repair(root, values, io, timeoutMs);
 
@@ -95,6 +101,13 @@ export const applyCommand: Command = {
     }
   },
 };
+
+/** The desired state read without a kept one to reuse: of a git ref, or of a tree whose plans are never kept (aliases.yaml). */
+async function readDesiredOfRef(root: string, ref: string | undefined, io: Io): Promise<{ desired: PlanInput & { manifestFiles: string[] }; git: undefined }> {
+  const { readDesired } = await import("../../reconcile.js");
+  const desired = await readDesired({ root, ...(ref ? { ref } : {}), ...progressOf(io) });
+  return { desired: { tree: desired.tree, state: desired.state, manifestFiles: desired.manifests.map((m) => m.file) }, git: undefined };
+}
 
 /**
  * SIGINT/SIGTERM while apply runs: the first stops it after the write under way (the lock is released,
@@ -159,11 +172,11 @@ function usedBy(r: ObjectRepair): string {
   return [...new Set(r.uses.map((u) => u.address))].join(", ");
 }
 
-async function refused(reason: RefusalReason, { root, desired }: { root: string; desired: Desired }, io: Io): Promise<number> {
+async function refused(reason: RefusalReason, { root, desired }: { root: string; desired: PlanInput & { manifestFiles: string[] } }, io: Io): Promise<number> {
   switch (reason) {
     case "dirty-tree": {
       const source = desired.state.source;
-      const files = await uncommittedFiles(root, source.commit, desired.manifests.map((m) => m.file)).catch(() => []);
+      const files = await uncommittedFiles(root, source.commit, desired.manifestFiles).catch(() => []);
       if (files.length > 0) {
         io.err(`The working tree differs from ${source.commit ? `commit ${source.commit.slice(0, 12)}` : "its commit"}:`);
         for (const f of files) io.err(printable(`  ${f.change.padEnd(10)} ${f.path}${f.manifest ? " (a manifest)" : ""}`));

@@ -7,7 +7,7 @@ import { ALIASES_FILE } from "../../manifest/aliases.js";
 import { isError, sortDiagnostics, type Diagnostic } from "../../diagnostics.js";
 import { planHasChanges } from "../../plan/changes.js";
 import type { Plan } from "../../plan/types.js";
-import { keepPlan, recallPlan, reusePlan, surveyForPlan, trustedStamp, type PlanMemo } from "../../plan-memo.js";
+import { keepPlan, recallDesired, recallPlan, reusePlan, surveyForPlan, trustedStamp, type PlanMemo } from "../../plan-memo.js";
 import { keepable } from "../../tree-memo.js";
 import { witnessOf, type AnswerBasis, type Witness } from "../answer.js";
 import { gitStamp } from "../../source/git-stamp.js";
@@ -106,8 +106,11 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     // The registry is read while the manifests are: a remote one answers while this process hashes files.
     const snapshot = registry.snapshot();
     snapshot.catch(() => undefined);
-    const { makePlan, readDesiredWithGit } = await import("../../reconcile.js");
-    const { desired, git } = await readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...(tree ? { tree } : {}), ...progressOf(io) });
+    const { makePlan, readDesiredOfTree } = await import("../../plan-desired.js");
+    // Files unchanged since the last plan or apply (only the registry moved): the desired state it kept is planned again.
+    const { desired, git } = memo
+      ? await readDesiredOfTree(memo, recallDesired(root, stamp), progressOf(io))
+      : await import("../../reconcile.js").then(({ readDesiredWithGit }) => readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...progressOf(io) }));
     const result = await makePlan(desired, registry, options, snapshot);
     if (!memo || !git) return { plan: result, desired };
     const diagnostics = desired.state.diagnostics;

@@ -1,7 +1,8 @@
 // `assetctl watch [--apply] [--json]`: plans on start and after every settled change of the repository.
 import { applyDesired } from "../../apply-workflow.js";
 import { hasErrors, UserError, type Diagnostic } from "../../diagnostics.js";
-import { makePlan, readDesired } from "../../reconcile.js";
+import { makePlan } from "../../plan-desired.js";
+import { readDesired } from "../../reconcile.js";
 import { DEFAULT_DEBOUNCE_MS, watchRepository, type Applied, type WatchEvent } from "../../watch/watch.js";
 import { GitAnswers } from "../../source/git-answers.js";
 import { KeptListing } from "../../source/kept-listing.js";
