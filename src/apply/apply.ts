@@ -149,7 +149,10 @@ async function storeObjects(plan: Plan, registry: RegistryDriver, options: Apply
   }
   const meter = new ProgressMeter("storing", options.onProgress);
   meter.expect([...wanted.values()].reduce((bytes, file) => bytes + file.size, 0));
-  await forEachConcurrent([...wanted], WRITE_CONCURRENCY, async ([digest, file]) => {
+  // In digest order: on a registry that files objects under their digest's first digits, the objects
+  // written at once share a folder, and so share the sync that makes their names durable.
+  const ordered = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  await forEachConcurrent(ordered, WRITE_CONCURRENCY, async ([digest, file]) => {
     options.signal?.throwIfAborted();
     if (await registry.hasObject(digest)) {
       meter.expect(-file.size);

@@ -3,7 +3,9 @@
 // lstat of a fresh process, and a plan of an unchanged tree is mostly that walk (see cli/answer.ts).
 // Built by scripts/native.mjs where a C compiler is at hand; without it assetctl walks in JavaScript.
 //
-// survey(root: string): string — the SHA-256 (hex) of the lines WorkTree.survey hashes. The digest is
+// survey(root: string): string — the SHA-256 (hex) of the lines WorkTree.survey hashes; surveyNewest(root)
+// gives it followed by a space and the survey's newestNs (the newest mtime or ctime of a file, decimal
+// nanoseconds), what a run that keeps its result needs besides. The digest is
 // OpenSSL's, which Node carries and exports to addons; loading fails where it does not, and then
 // assetctl walks in JavaScript. sha256(text) gives the digest of a text alike.
 #define NAPI_VERSION 8
@@ -30,6 +32,8 @@ typedef struct {
   size_t length;
   size_t capacity;
   int failed;
+  // The newest mtime or ctime (ns) of any entry that is not a folder, as Survey.newestNs.
+  uint64_t newest;
 } Text;
 
 static void append(Text* text, const char* bytes, size_t length) {
@@ -202,6 +206,8 @@ static void walk(int at, const char* name_in_at, const char* rel, Text* text, in
     if (!have_stat && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue; // gone since the listing
     uint64_t mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
     uint64_t ctime = (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec;
+    if (mtime > text->newest) text->newest = mtime;
+    if (ctime > text->newest) text->newest = ctime;
     char line[256];
     int length = snprintf(line, sizeof line, "%s%c%u%c%llu:%llu:%lld:%llu:%llu\n", type_of(st.st_mode), 0, (unsigned)st.st_mode, 0,
                           (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size, (unsigned long long)mtime,
@@ -225,7 +231,9 @@ static napi_value hex_sha256(napi_env env, const char* data, size_t length) {
   return napi_create_string_latin1(env, hex, 64, &result) == napi_ok ? result : NULL;
 }
 
-static napi_value Survey(napi_env env, napi_callback_info info) {
+// The survey of the folder named by the call's first argument: its digest, and with `with_newest` a space
+// and the newest timestamp after it; NULL when the walk failed.
+static napi_value survey_of(napi_env env, napi_callback_info info, int with_newest) {
   size_t argc = 1;
   napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
@@ -233,12 +241,26 @@ static napi_value Survey(napi_env env, napi_callback_info info) {
   size_t abs_length;
   if (napi_get_value_string_utf8(env, argv[0], abs, sizeof abs, &abs_length) != napi_ok || abs_length + 1 >= sizeof abs) return NULL;
   while (abs_length > 1 && abs[abs_length - 1] == '/') abs[--abs_length] = '\0';
-  Text text = {malloc(1 << 16), 0, 1 << 16, 0};
+  Text text = {malloc(1 << 16), 0, 1 << 16, 0, 0};
   if (text.data == NULL) return NULL;
   walk(AT_FDCWD, abs, "", &text, 0);
   napi_value result = text.failed ? NULL : hex_sha256(env, text.data, text.length);
   free(text.data);
-  return result;
+  if (result == NULL || !with_newest) return result;
+  char digest[65];
+  size_t digest_length;
+  if (napi_get_value_string_latin1(env, result, digest, sizeof digest, &digest_length) != napi_ok) return NULL;
+  char line[96];
+  int length = snprintf(line, sizeof line, "%s %llu", digest, (unsigned long long)text.newest);
+  return napi_create_string_latin1(env, line, (size_t)length, &result) == napi_ok ? result : NULL;
+}
+
+static napi_value Survey(napi_env env, napi_callback_info info) {
+  return survey_of(env, info, 0);
+}
+
+static napi_value SurveyNewest(napi_env env, napi_callback_info info) {
+  return survey_of(env, info, 1);
 }
 
 // sha256(text: string): string — the SHA-256 (hex) of the text's UTF-8, as node:crypto gives it; for a
@@ -257,9 +279,11 @@ static napi_value Sha256(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
-  napi_value survey, sha256;
+  napi_value survey, survey_newest, sha256;
   if (napi_create_function(env, "survey", NAPI_AUTO_LENGTH, Survey, NULL, &survey) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "survey", survey) != napi_ok) return NULL;
+  if (napi_create_function(env, "surveyNewest", NAPI_AUTO_LENGTH, SurveyNewest, NULL, &survey_newest) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "surveyNewest", survey_newest) != napi_ok) return NULL;
   if (napi_create_function(env, "sha256", NAPI_AUTO_LENGTH, Sha256, NULL, &sha256) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "sha256", sha256) != napi_ok) return NULL;
   return exports;

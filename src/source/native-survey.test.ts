@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WorkTree } from "./tree.js";
 
 const built = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/source/native-survey.js");
-const { nativeSha256, nativeSurvey } = (await import(pathToFileURL(built).href)) as typeof import("./native-survey.js");
+const { nativeSha256, nativeSurvey, nativeSurveyWithNewest } = (await import(pathToFileURL(built).href)) as typeof import("./native-survey.js");
 
 describe("the survey in C", () => {
   let root: string;
@@ -55,7 +55,10 @@ describe("the survey in C", () => {
     const digests = new Set<string>();
     const check = (label: string): void => {
       const native = nativeSurvey(root);
-      expect(native, label).toBe(new WorkTree(root).survey().digest);
+      const js = new WorkTree(root).survey();
+      expect(native, label).toBe(js.digest);
+      // What a run that keeps its result asks: the same digest, and the same newest timestamp.
+      expect(nativeSurveyWithNewest(root), label).toEqual(js);
       expect(digests.has(native ?? ""), `${label}: a new digest`).toBe(false);
       digests.add(native ?? "");
     };
