@@ -9,7 +9,7 @@ const SRC = path.resolve(import.meta.dirname, "../src");
 
 /** Lowest first. A module may import its own layer and those below it. */
 const LAYERS: [name: string, owns: (file: string) => boolean][] = [
-  ["foundation", (f) => ["digest.ts", "diagnostics.ts", "domain.ts", "version.ts", "progress.ts", "atomic-write.ts", "code-fingerprint.ts", "redact.ts", "concurrency.ts"].includes(f)],
+  ["foundation", (f) => ["digest.ts", "diagnostics.ts", "domain.ts", "version.ts", "progress.ts", "atomic-write.ts", "code-fingerprint.ts", "redact.ts", "concurrency.ts", "native-addon.ts"].includes(f)],
   ["registry", (f) => f.startsWith("registry/")],
   ["source", (f) => f.startsWith("source/") || f === "stats-memo.ts" || f === "tree-memo.ts"],
   ["manifest", (f) => f.startsWith("manifest/")],

@@ -15,8 +15,13 @@ import type { SourceTree } from "../source/tree.js";
 import { TOOL_VERSION } from "../version.js";
 import { artifactFilePath, objectSource } from "./objects.js";
 
-/** Registry writes in flight at once: enough to overlap fsyncs, few enough to bound open files. */
-const WRITE_CONCURRENCY = 16;
+/**
+ * Registry writes in flight at once, few enough to bound open files (one or two each). The embedded
+ * registry makes the writes waiting at one moment durable with one sync of the filesystem, so the more
+ * wait together, the fewer syncs: 1,000 versions took 1.6 s at 16 or 32, 1.35 s at 64 and at 128. A team
+ * registry's pool of connections bounds its own (PostgreSQL: 8).
+ */
+const WRITE_CONCURRENCY = 64;
 
 export interface ApplyEvents {
   /** Called once per object actually stored (not for objects the registry had). */

@@ -8,6 +8,16 @@
 // nanoseconds), what a run that keeps its result needs besides. The digest is
 // OpenSSL's, which Node carries and exports to addons; loading fails where it does not, and then
 // assetctl walks in JavaScript. sha256(text) gives the digest of a text alike.
+//
+// syncFilesystem(dir: string): Promise<boolean> — on Linux, syncfs(2) of the filesystem holding `dir`, off
+// the main thread: every file and folder written on it before the call is durable once it resolves true.
+// It resolves false, having done nothing, on a filesystem not known to be local (the caller then syncs
+// file by file), and rejects with the errno of a failed open or sync.
+#ifdef __linux__
+#define _GNU_SOURCE
+#include <linux/magic.h>
+#include <sys/vfs.h>
+#endif
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <dirent.h>
@@ -278,7 +288,97 @@ static napi_value Sha256(napi_env env, napi_callback_info info) {
   return result;
 }
 
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char dir[PATH_MAX];
+  int synced;
+  int error;
+} SyncWork;
+
+// A local filesystem whose syncfs writes back every dirty file, folder and its journal before returning.
+static int known_local(long type) {
+#ifdef __linux__
+  switch (type) {
+    case EXT4_SUPER_MAGIC: // ext2, ext3 and ext4 share it
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case TMPFS_MAGIC: // nothing to write back: fsync does nothing there either
+      return 1;
+  }
+#endif
+  (void)type;
+  return 0;
+}
+
+static void sync_execute(napi_env env, void* data) {
+  (void)env;
+  SyncWork* work = data;
+#ifdef __linux__
+  int fd = open(work->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    work->error = errno;
+    return;
+  }
+  struct statfs info;
+  if (fstatfs(fd, &info) != 0) work->error = errno;
+  else if (known_local((long)info.f_type)) {
+    if (syncfs(fd) != 0) work->error = errno;
+    else work->synced = 1;
+  }
+  close(fd);
+#else
+  (void)work;
+#endif
+}
+
+static void sync_complete(napi_env env, napi_status status, void* data) {
+  SyncWork* work = data;
+  napi_value value;
+  if (status != napi_ok || work->error != 0) {
+    napi_value message, error, code;
+    const char* text = status != napi_ok ? "the sync did not run" : strerror(work->error);
+    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_create_int32(env, status != napi_ok ? 0 : work->error, &code);
+    napi_set_named_property(env, error, "errno", code);
+    napi_reject_deferred(env, work->deferred, error);
+  } else {
+    napi_get_boolean(env, work->synced != 0, &value);
+    napi_resolve_deferred(env, work->deferred, value);
+  }
+  napi_delete_async_work(env, work->work);
+  free(work);
+}
+
+static napi_value SyncFilesystem(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
+  SyncWork* work = calloc(1, sizeof(SyncWork));
+  if (work == NULL) return NULL;
+  size_t length;
+  napi_value promise, name;
+  if (napi_get_value_string_utf8(env, argv[0], work->dir, sizeof work->dir, &length) != napi_ok || length + 1 >= sizeof work->dir ||
+      napi_create_promise(env, &work->deferred, &promise) != napi_ok) {
+    free(work);
+    return NULL;
+  }
+  napi_create_string_utf8(env, "assetctl-syncfs", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, sync_execute, sync_complete, work, &work->work) != napi_ok ||
+      napi_queue_async_work(env, work->work) != napi_ok) {
+    // The promise is never settled; the caller treats a missing answer as no sync and syncs file by file.
+    free(work);
+    return NULL;
+  }
+  return promise;
+}
+
 NAPI_MODULE_INIT() {
+  napi_value sync_filesystem;
+  if (napi_create_function(env, "syncFilesystem", NAPI_AUTO_LENGTH, SyncFilesystem, NULL, &sync_filesystem) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "syncFilesystem", sync_filesystem) != napi_ok) return NULL;
   napi_value survey, survey_newest, sha256;
   if (napi_create_function(env, "survey", NAPI_AUTO_LENGTH, Survey, NULL, &survey) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "survey", survey) != napi_ok) return NULL;

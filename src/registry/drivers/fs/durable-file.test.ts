@@ -1,5 +1,5 @@
 // The fs registry's durable writes, observed at the system calls: which files and folders are synced.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -29,15 +29,43 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const { linkOnce, makeDirectories, publishOnce, syncDirectory, writeDurable } = await import("./durable-file.js");
+/** Each syncfs asked of the addon, by the folder it was asked for; how the next ones answer. */
+const syncfsCalls: string[] = [];
+let syncfsAnswer: "real" | "unknown filesystem" | "EIO" | "slow" = "real";
 
-describe("durable files", () => {
+vi.mock("../../../native-addon.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../../../native-addon.js")>();
+  return {
+    nativeAddon: () => {
+      const addon = real.nativeAddon();
+      if (addon === null) return null;
+      return {
+        ...addon,
+        syncFilesystem: async (folder: string): Promise<boolean> => {
+          syncfsCalls.push(folder);
+          if (syncfsAnswer === "unknown filesystem") return false;
+          if (syncfsAnswer === "EIO") throw Object.assign(new Error("Input/output error"), { errno: os.constants.errno.EIO });
+          if (syncfsAnswer === "slow") await new Promise((resolve) => setTimeout(resolve, 120));
+          return (await addon.syncFilesystem(folder)) ?? false;
+        },
+      };
+    },
+  };
+});
+
+const { linkOnce, makeDirectories, publishOnce, sealDurable, syncDirectory, writeDurable } = await import("./durable-file.js");
+
+describe("durable files, synced file by file (ASSETCTL_SYNC=file, or no addon)", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-durable-"));
     synced.length = 0;
+    process.env.ASSETCTL_SYNC = "file";
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    delete process.env.ASSETCTL_SYNC;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("syncs a new file before it is published, and the folder that names it after", async () => {
     const temp = path.join(dir, "tmp", "a.version");
@@ -117,5 +145,76 @@ describe("durable files", () => {
     await Promise.all([maker, publisher, again]);
     expect(done).toContain("published");
     expect(synced).toContain(path.join(dir, "versions", "model"));
+  });
+});
+
+describe.runIf(process.platform === "linux")("durable files on a local filesystem, synced by syncfs", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-durable-"));
+    synced.length = 0;
+    syncfsCalls.length = 0;
+    syncfsAnswer = "real";
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("makes a write, a published name and a new folder durable by syncs of the filesystem, with no fsync", async () => {
+    const temp = path.join(dir, "tmp", "a.version");
+    await writeDurable(temp, "one\n", { readOnly: true });
+    expect(syncfsCalls).toEqual([path.join(dir, "tmp")]);
+    const target = path.join(dir, "versions", "model", "m", "1.json");
+    expect(await publishOnce(temp, target)).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("one\n");
+    writeFileSync(path.join(dir, "object.tmp"), "bytes");
+    await sealDurable(path.join(dir, "object.tmp"));
+    expect(statSync(path.join(dir, "object.tmp")).mode & 0o777).toBe(0o444);
+    expect(synced).toEqual([]);
+    expect(syncfsCalls.length).toBeGreaterThan(1);
+  });
+
+  it("answers every write waiting at once, in any folder of the filesystem, with one sync begun after it", async () => {
+    const folders = Array.from({ length: 10 }, (_, i) => path.join(dir, `f${i}`));
+    for (const folder of folders) mkdirSync(folder);
+    const first = syncDirectory(dir);
+    // Asked for while the first runs: all wait for one more, which starts when the first ends.
+    const meanwhile = folders.map((folder) => syncDirectory(folder));
+    await Promise.all([first, ...meanwhile]);
+    expect(syncfsCalls).toEqual([dir, folders[0]]);
+    expect(synced).toEqual([]);
+  });
+
+  it("fails every write waiting on a syncfs that fails, with its error code; the next write syncs again", async () => {
+    syncfsAnswer = "EIO";
+    const outcomes = await Promise.allSettled([writeDurable(path.join(dir, "a"), "a"), syncDirectory(dir)]);
+    expect(outcomes.map((o) => (o.status === "rejected" ? (o.reason as NodeJS.ErrnoException).code : o.status))).toEqual(["EIO", "EIO"]);
+    syncfsAnswer = "real";
+    await writeDurable(path.join(dir, "b"), "b");
+    expect(synced).toEqual([]);
+  });
+
+  // The last two change how the rest of this process syncs: they run last.
+  it("syncs file by file after a few slow syncs of the filesystem, which wrote back more than this process's writes", async () => {
+    syncfsAnswer = "slow";
+    for (let i = 0; i < 3; i++) await writeDurable(path.join(dir, `slow${i}`), "x");
+    expect(syncfsCalls).toHaveLength(3);
+    await writeDurable(path.join(dir, "after"), "x");
+    expect(syncfsCalls).toHaveLength(3);
+    expect(synced).toEqual([path.join(dir, "after")]);
+  });
+});
+
+describe.runIf(process.platform === "linux")("durable files on a filesystem syncfs is not known for", () => {
+  it("syncs each file and folder, and asks syncfs no more for that filesystem", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-durable-"));
+    try {
+      synced.length = 0;
+      syncfsCalls.length = 0;
+      syncfsAnswer = "unknown filesystem";
+      await writeDurable(path.join(dir, "a"), "a");
+      await syncDirectory(dir);
+      expect(synced).toEqual([path.join(dir, "a"), dir]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

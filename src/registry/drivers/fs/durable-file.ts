@@ -9,8 +9,18 @@
 // microseconds, less than a round trip through the pool costs (two thread switches, a futex and an
 // eventfd wake-up); an apply of 1,000 versions made ~40 such round trips a version. mkdir is synchronous
 // too: a folder is made once per asset, not per write.
-import { chmodSync, closeSync, fsync, linkSync, mkdirSync, open, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+//
+// Where the filesystem is known to be local (ext2/3/4, XFS, Btrfs, F2FS, tmpfs) and assetctl's addon is
+// built, a write is made durable by syncfs(2) instead of fsync: one sync of the filesystem, shared by every
+// write of this process waiting for one, makes them all durable at once (an apply of 1,000 versions waits
+// for a few hundred such syncs instead of 5,000 fsyncs). The order of what is written, synced and then
+// published is the same either way. A syncfs also writes back what other programs have left unwritten on
+// that filesystem: after a few slow ones the process goes back to syncing file by file, and
+// ASSETCTL_SYNC=file asks for that from the start.
+import { chmodSync, closeSync, fsync, linkSync, mkdirSync, open, openSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import path from "node:path";
+import { nativeAddon } from "../../../native-addon.js";
 
 /** Writes `data` to a new temporary file and makes it durable; returns nothing, the caller owns the path. */
 export async function writeDurable(tempPath: string, data: string | Buffer, options: { readOnly?: boolean } = {}): Promise<void> {
@@ -25,7 +35,7 @@ export async function writeDurable(tempPath: string, data: string | Buffer, opti
   }
   try {
     writeFileSync(fd, data);
-    await syncDescriptor(fd);
+    if (!(await filesystemSynced(path.dirname(tempPath)))) await syncDescriptor(fd);
   } finally {
     closeSync(fd);
   }
@@ -34,6 +44,7 @@ export async function writeDurable(tempPath: string, data: string | Buffer, opti
 /** Makes a file already written to `tempPath` durable and read-only (objects are never written again). */
 export async function sealDurable(tempPath: string): Promise<void> {
   chmodSync(tempPath, 0o444);
+  if (await filesystemSynced(path.dirname(tempPath))) return;
   const fd = openSync(tempPath, "r");
   try {
     await syncDescriptor(fd);
@@ -128,37 +139,93 @@ export function replaceDerived(tempPath: string, finalPath: string): void {
   }
 }
 
-/**
- * A rename or link is durable only once the directory holding the name is synced. Calls for one folder
- * share syncs: a call made while a sync of that folder runs waits for the next one, which starts when
- * the running one ends and serves every call made meanwhile — each call is answered by a sync that
- * began after it, and many writes into one folder (new assets under their kind, objects under their
- * prefix) cost a few syncs instead of one each.
- */
-export function syncDirectory(dir: string): Promise<void> {
-  const queued = queuedSyncs.get(dir);
-  if (queued !== undefined) return queued;
-  const running = runningSyncs.get(dir);
-  if (running === undefined) return startSync(dir);
-  const next = running
-    .catch(() => undefined)
-    .then(() => {
-      queuedSyncs.delete(dir);
-      return startSync(dir);
+/** Syncs shared by calls: a call made while a sync runs waits for the next, which serves every call made meanwhile. */
+class SharedSyncs<T> {
+  readonly #running = new Map<string, Promise<T>>();
+  readonly #queued = new Map<string, Promise<T>>();
+
+  /** A sync of `key` that begins after this call: `start` begins one, unless a call made meanwhile already did. */
+  request(key: string, start: () => Promise<T>): Promise<T> {
+    const queued = this.#queued.get(key);
+    if (queued !== undefined) return queued;
+    const running = this.#running.get(key);
+    if (running === undefined) return this.#start(key, start);
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        this.#queued.delete(key);
+        return this.#start(key, start);
+      });
+    this.#queued.set(key, next);
+    return next;
+  }
+
+  #start(key: string, start: () => Promise<T>): Promise<T> {
+    const sync = start().finally(() => {
+      if (this.#running.get(key) === sync) this.#running.delete(key);
     });
-  queuedSyncs.set(dir, next);
-  return next;
+    this.#running.set(key, sync);
+    return sync;
+  }
 }
 
-const runningSyncs = new Map<string, Promise<void>>();
-const queuedSyncs = new Map<string, Promise<void>>();
+/**
+ * A rename or link is durable only once the directory holding the name is synced. Calls for one folder
+ * share syncs (each call is answered by a sync that began after it), so many writes into one folder
+ * (new assets under their kind, objects under their prefix) cost a few syncs instead of one each.
+ */
+export function syncDirectory(dir: string): Promise<void> {
+  const whole = filesystemSync(dir);
+  const byFolder = (): Promise<void> => folderSyncs.request(dir, () => syncDirectoryNow(dir));
+  return whole === false ? byFolder() : whole.then((synced) => (synced ? undefined : byFolder()));
+}
 
-function startSync(dir: string): Promise<void> {
-  const sync = syncDirectoryNow(dir).finally(() => {
-    if (runningSyncs.get(dir) === sync) runningSyncs.delete(dir);
+const folderSyncs = new SharedSyncs<void>();
+const filesystemSyncs = new SharedSyncs<boolean>();
+/** Filesystems (by device) where syncfs is not used: not known to be local, or not on this platform. */
+const syncedFileByFile = new Set<string>();
+/** A syncfs slower than this wrote back more than this process's writes. */
+const SLOW_SYNC_MS = 100;
+let slowSyncs = 0;
+
+/** Whether everything written to `dir`'s filesystem before this call is now durable (see filesystemSync). */
+async function filesystemSynced(dir: string): Promise<boolean> {
+  const whole = filesystemSync(dir);
+  return whole !== false && (await whole);
+}
+
+/**
+ * One syncfs of `dir`'s filesystem begun after this call, shared with every call made while the previous
+ * one ran: true once it made everything written there before the call durable. False, at once or once
+ * asked, when the caller must sync file by file: no addon, ASSETCTL_SYNC=file, a filesystem not known to
+ * be local, or syncs found slow.
+ */
+function filesystemSync(dir: string): Promise<boolean> | false {
+  const addon = nativeAddon();
+  if (addon === null || slowSyncs >= 3 || process.env.ASSETCTL_SYNC === "file") return false;
+  let device: number | undefined;
+  try {
+    device = statSync(dir, { throwIfNoEntry: false })?.dev;
+  } catch {
+    return false; // the per-folder sync reports what is wrong with the folder
+  }
+  if (device === undefined) return false;
+  const key = String(device);
+  if (syncedFileByFile.has(key)) return false;
+  return filesystemSyncs.request(key, async () => {
+    const began = performance.now();
+    let synced: boolean | undefined;
+    try {
+      synced = await addon.syncFilesystem(dir);
+    } catch (error) {
+      const code = (error as { errno?: number }).errno;
+      const name = Object.entries(constants.errno).find(([, n]) => n === code)?.[0];
+      throw Object.assign(new Error(`syncfs of ${dir} failed: ${(error as Error).message}`), name === undefined ? {} : { code: name });
+    }
+    if (synced !== true) syncedFileByFile.add(key);
+    else if (performance.now() - began > SLOW_SYNC_MS) slowSyncs += 1;
+    return synced === true;
   });
-  runningSyncs.set(dir, sync);
-  return sync;
 }
 
 async function syncDirectoryNow(dir: string): Promise<void> {
