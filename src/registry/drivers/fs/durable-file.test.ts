@@ -53,7 +53,7 @@ vi.mock("../../../native-addon.js", async (importOriginal) => {
   };
 });
 
-const { linkOnce, makeDirectories, publishOnce, sealDurable, syncDirectory, writeDurable } = await import("./durable-file.js");
+const { linkOnce, makeDirectories, publishOnce, syncDirectory, writeDurable } = await import("./durable-file.js");
 
 describe("durable files, synced file by file (ASSETCTL_SYNC=file, or no addon)", () => {
   let dir: string;
@@ -150,23 +150,27 @@ describe("durable files, synced file by file (ASSETCTL_SYNC=file, or no addon)",
 
 describe.runIf(process.platform === "linux")("durable files on a local filesystem, synced by syncfs", () => {
   let dir: string;
-  beforeEach(() => {
+  let d: typeof import("./durable-file.js");
+  beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-durable-"));
     synced.length = 0;
     syncfsCalls.length = 0;
     syncfsAnswer = "real";
+    // A module of its own for each case: what one learns about the filesystem (slow syncs) stays there.
+    vi.resetModules();
+    d = await import("./durable-file.js");
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("makes a write, a published name and a new folder durable by syncs of the filesystem, with no fsync", async () => {
     const temp = path.join(dir, "tmp", "a.version");
-    await writeDurable(temp, "one\n", { readOnly: true });
+    await d.writeDurable(temp, "one\n", { readOnly: true });
     expect(syncfsCalls).toEqual([path.join(dir, "tmp")]);
     const target = path.join(dir, "versions", "model", "m", "1.json");
-    expect(await publishOnce(temp, target)).toBe(true);
+    expect(await d.publishOnce(temp, target)).toBe(true);
     expect(readFileSync(target, "utf8")).toBe("one\n");
     writeFileSync(path.join(dir, "object.tmp"), "bytes");
-    await sealDurable(path.join(dir, "object.tmp"));
+    await d.sealDurable(path.join(dir, "object.tmp"));
     expect(statSync(path.join(dir, "object.tmp")).mode & 0o777).toBe(0o444);
     expect(synced).toEqual([]);
     expect(syncfsCalls.length).toBeGreaterThan(1);
@@ -175,9 +179,9 @@ describe.runIf(process.platform === "linux")("durable files on a local filesyste
   it("answers every write waiting at once, in any folder of the filesystem, with one sync begun after it", async () => {
     const folders = Array.from({ length: 10 }, (_, i) => path.join(dir, `f${i}`));
     for (const folder of folders) mkdirSync(folder);
-    const first = syncDirectory(dir);
+    const first = d.syncDirectory(dir);
     // Asked for while the first runs: all wait for one more, which starts when the first ends.
-    const meanwhile = folders.map((folder) => syncDirectory(folder));
+    const meanwhile = folders.map((folder) => d.syncDirectory(folder));
     await Promise.all([first, ...meanwhile]);
     expect(syncfsCalls).toEqual([dir, folders[0]]);
     expect(synced).toEqual([]);
@@ -185,19 +189,33 @@ describe.runIf(process.platform === "linux")("durable files on a local filesyste
 
   it("fails every write waiting on a syncfs that fails, with its error code; the next write syncs again", async () => {
     syncfsAnswer = "EIO";
-    const outcomes = await Promise.allSettled([writeDurable(path.join(dir, "a"), "a"), syncDirectory(dir)]);
+    const outcomes = await Promise.allSettled([d.writeDurable(path.join(dir, "a"), "a"), d.syncDirectory(dir)]);
     expect(outcomes.map((o) => (o.status === "rejected" ? (o.reason as NodeJS.ErrnoException).code : o.status))).toEqual(["EIO", "EIO"]);
     syncfsAnswer = "real";
-    await writeDurable(path.join(dir, "b"), "b");
+    await d.writeDurable(path.join(dir, "b"), "b");
     expect(synced).toEqual([]);
   });
 
-  // The last two change how the rest of this process syncs: they run last.
+  it("lets each write sync itself when the folder a shared syncfs was asked for went away meanwhile", async () => {
+    const gone = path.join(dir, "gone");
+    mkdirSync(gone);
+    const first = d.syncDirectory(dir);
+    // Both wait for the next syncfs, asked for the folder named first, which is removed before it starts.
+    writeFileSync(path.join(dir, "kept"), "x");
+    const waiting = [d.syncDirectory(gone), d.sealDurable(path.join(dir, "kept"))];
+    rmSync(gone, { recursive: true });
+    await first;
+    const outcomes = await Promise.allSettled(waiting);
+    // The folder that is gone cannot be synced by itself either; the file is, by its own fsync.
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "fulfilled"]);
+    expect(synced).toEqual([path.join(dir, "kept")]);
+  });
+
   it("syncs file by file after a few slow syncs of the filesystem, which wrote back more than this process's writes", async () => {
     syncfsAnswer = "slow";
-    for (let i = 0; i < 3; i++) await writeDurable(path.join(dir, `slow${i}`), "x");
+    for (let i = 0; i < 3; i++) await d.writeDurable(path.join(dir, `slow${i}`), "x");
     expect(syncfsCalls).toHaveLength(3);
-    await writeDurable(path.join(dir, "after"), "x");
+    await d.writeDurable(path.join(dir, "after"), "x");
     expect(syncfsCalls).toHaveLength(3);
     expect(synced).toEqual([path.join(dir, "after")]);
   });
@@ -206,13 +224,16 @@ describe.runIf(process.platform === "linux")("durable files on a local filesyste
 describe.runIf(process.platform === "linux")("durable files on a filesystem syncfs is not known for", () => {
   it("syncs each file and folder, and asks syncfs no more for that filesystem", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "assetctl-durable-"));
+    vi.resetModules();
+    const d = await import("./durable-file.js");
     try {
       synced.length = 0;
       syncfsCalls.length = 0;
       syncfsAnswer = "unknown filesystem";
-      await writeDurable(path.join(dir, "a"), "a");
-      await syncDirectory(dir);
+      await d.writeDurable(path.join(dir, "a"), "a");
+      await d.syncDirectory(dir);
       expect(synced).toEqual([path.join(dir, "a"), dir]);
+      expect(syncfsCalls).toEqual([path.join(dir)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

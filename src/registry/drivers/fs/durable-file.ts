@@ -219,6 +219,8 @@ function filesystemSync(dir: string): Promise<boolean> | false {
       synced = await addon.syncFilesystem(dir);
     } catch (error) {
       const code = (error as { errno?: number }).errno;
+      // The folder named for this round went away meanwhile: each caller syncs what it wrote itself.
+      if (code === constants.errno.ENOENT) return false;
       const name = Object.entries(constants.errno).find(([, n]) => n === code)?.[0];
       throw Object.assign(new Error(`syncfs of ${dir} failed: ${(error as Error).message}`), name === undefined ? {} : { code: name });
     }
