@@ -1,7 +1,8 @@
-// Builds the tree survey in C (src/native/survey.c) into dist/native/survey-PLATFORM-ARCH.node, with
-// the C compiler at hand and Node-API's headers (node-api-headers). Where there is no compiler, or it
-// fails, it says so and assetctl walks the tree in JavaScript: the addon only makes a plan of an
-// unchanged tree quicker. Not on Windows, whose compilers take other flags (the same fallback there).
+// Builds assetctl's addon (src/native/survey.c: the tree survey, SHA-256, syncfs) into
+// dist/native/survey-PLATFORM-ARCH.node, with the C compiler at hand and Node-API's headers
+// (node-api-headers). Where there is no compiler, or it fails, it says so and assetctl walks the tree in
+// JavaScript and syncs the embedded registry's writes file by file: the addon only makes a plan of an
+// unchanged tree and an apply quicker. Not on Windows, whose compilers take other flags (the same fallback there).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,5 +21,5 @@ const flags = ["-O2", "-std=c11", "-D_DEFAULT_SOURCE", "-shared", "-fPIC", "-Wal
 try {
   execFileSync(compiler, [...flags, "-I", path.join(headers, "include"), path.join(root, "src", "native", "survey.c"), "-o", out], { stdio: ["ignore", "inherit", "inherit"] });
 } catch (error) {
-  console.warn(`note: the native tree survey was not built (${error.code === "ENOENT" ? `no ${compiler}` : `${compiler} failed`}); plans walk the tree in JavaScript`);
+  console.warn(`note: the native tree survey was not built (${error.code === "ENOENT" ? `no ${compiler}` : `${compiler} failed`}); plans walk the tree in JavaScript and applies sync file by file`);
 }
