@@ -21,5 +21,5 @@ const flags = ["-O2", "-std=c11", "-D_DEFAULT_SOURCE", "-shared", "-fPIC", "-Wal
 try {
   execFileSync(compiler, [...flags, "-I", path.join(headers, "include"), path.join(root, "src", "native", "survey.c"), "-o", out], { stdio: ["ignore", "inherit", "inherit"] });
 } catch (error) {
-  console.warn(`note: the native tree survey was not built (${error.code === "ENOENT" ? `no ${compiler}` : `${compiler} failed`}); plans walk the tree in JavaScript and applies sync file by file`);
+  console.warn(`note: the native addon was not built (${error.code === "ENOENT" ? `no ${compiler}` : `${compiler} failed`}); plans walk the tree in JavaScript and applies sync file by file`);
 }
