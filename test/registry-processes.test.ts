@@ -45,7 +45,7 @@ describe("fs registry shared by several processes", () => {
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(tmpdir(), "assetctl-procs-"));
     // Only what the fs driver imports, so other modules' work in progress cannot break this test.
-    for (const part of ["registry", "digest.ts", "progress.ts", "redact.ts", "version.ts", "concurrency.ts", "manifest/types.ts"]) {
+    for (const part of ["registry", "digest.ts", "progress.ts", "redact.ts", "version.ts", "concurrency.ts", "native-addon.ts", "manifest/types.ts"]) {
       await transpile(path.join(repo, "src"), path.join(scratch, "src"), part);
     }
     await cp(path.join(repo, "package.json"), path.join(scratch, "package.json"));
