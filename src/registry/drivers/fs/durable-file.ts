@@ -219,8 +219,9 @@ function filesystemSync(dir: string): Promise<boolean> | false {
       synced = await addon.syncFilesystem(dir);
     } catch (error) {
       const code = (error as { errno?: number }).errno;
-      // The folder named for this round went away meanwhile: each caller syncs what it wrote itself.
-      if (code === constants.errno.ENOENT) return false;
+      // The folder named for this round went away meanwhile, or cannot be opened: each caller syncs what it
+      // wrote itself, as it would without syncfs.
+      if (code === constants.errno.ENOENT || code === constants.errno.EACCES || code === constants.errno.EPERM) return false;
       const name = Object.entries(constants.errno).find(([, n]) => n === code)?.[0];
       throw Object.assign(new Error(`syncfs of ${dir} failed: ${(error as Error).message}`), name === undefined ? {} : { code: name });
     }
