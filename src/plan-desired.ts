@@ -39,6 +39,20 @@ export async function readDesiredOfTree(
   return { desired: { tree: desired.tree, state: desired.state, manifestFiles }, git };
 }
 
+/**
+ * The desired state read in full, where none is kept to reuse: of a git ref, or of a working tree whose
+ * plans are never kept (aliases.yaml manages aliases).
+ */
+export async function readDesiredOfRef(
+  root: string,
+  ref: string | undefined,
+  options: Omit<ReadOptions, "root" | "ref" | "tree">,
+): Promise<{ desired: PlanInput & { manifestFiles: string[] }; git: undefined }> {
+  const { readDesired } = await import("./reconcile.js");
+  const desired = await readDesired({ ...options, root, ...(ref ? { ref } : {}) });
+  return { desired: { tree: desired.tree, state: desired.state, manifestFiles: desired.manifests.map((m) => m.file) }, git: undefined };
+}
+
 /** `read`: the registry's snapshot when already asked for (read while the manifests were). */
 export async function makePlan(
   desired: PlanInput,

@@ -10,7 +10,7 @@ import { UserError } from "../../diagnostics.js";
 import { PLAN_FORMAT_VERSION, type AliasChange, type Change, type Plan } from "../../plan/types.js";
 import { recallDesired, surveyForPlan } from "../../plan-memo.js";
 import { gitStamp } from "../../source/git-stamp.js";
-import { readDesiredOfTree, type PlanInput } from "../../plan-desired.js";
+import { readDesiredOfRef, readDesiredOfTree, type PlanInput } from "../../plan-desired.js";
 import { isGitRepository, uncommittedFiles } from "../../source/provenance.js";
 import type { RegistryDriver } from "../../registry/driver.js";
 import { WorkTree } from "../../source/tree.js";
@@ -46,7 +46,7 @@ export const applyCommand: Command = {
     const memo = tree ? surveyForPlan(root, tree, options, stamp) : undefined;
     const { desired, git } = memo
       ? await readDesiredOfTree(memo, recalled, progressOf(io))
-      : await readDesiredOfRef(root, ref, io);
+      : await readDesiredOfRef(root, ref, progressOf(io));
     const timeoutMs = parseDuration(str(values, "lock-timeout") ?? "0s");
     if (flag(values, "repair")) await repair(root, values, io, timeoutMs);
 
@@ -101,13 +101,6 @@ export const applyCommand: Command = {
     }
   },
 };
-
-/** The desired state read without a kept one to reuse: of a git ref, or of a tree whose plans are never kept (aliases.yaml). */
-async function readDesiredOfRef(root: string, ref: string | undefined, io: Io): Promise<{ desired: PlanInput & { manifestFiles: string[] }; git: undefined }> {
-  const { readDesired } = await import("../../reconcile.js");
-  const desired = await readDesired({ root, ...(ref ? { ref } : {}), ...progressOf(io) });
-  return { desired: { tree: desired.tree, state: desired.state, manifestFiles: desired.manifests.map((m) => m.file) }, git: undefined };
-}
 
 /**
  * SIGINT/SIGTERM while apply runs: the first stops it after the write under way (the lock is released,

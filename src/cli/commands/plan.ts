@@ -106,11 +106,11 @@ export async function planFromFlags(values: Values, io: Io): Promise<{ plan: Pla
     // The registry is read while the manifests are: a remote one answers while this process hashes files.
     const snapshot = registry.snapshot();
     snapshot.catch(() => undefined);
-    const { makePlan, readDesiredOfTree } = await import("../../plan-desired.js");
+    const { makePlan, readDesiredOfRef, readDesiredOfTree } = await import("../../plan-desired.js");
     // Files unchanged since the last plan or apply (only the registry moved): the desired state it kept is planned again.
     const { desired, git } = memo
       ? await readDesiredOfTree(memo, recallDesired(root, stamp), progressOf(io))
-      : await import("../../reconcile.js").then(({ readDesiredWithGit }) => readDesiredWithGit({ root, ...(ref ? { ref } : {}), ...progressOf(io) }));
+      : await readDesiredOfRef(root, ref, progressOf(io));
     const result = await makePlan(desired, registry, options, snapshot);
     if (!memo || !git) return { plan: result, desired };
     const diagnostics = desired.state.diagnostics;
